@@ -1,0 +1,249 @@
+"""The knowledge base in memory: every source, quantity and claim, read and cross-referenced.
+
+`load(root)` gathers everything first and collects every problem it meets (it never stops at
+the first), so that one run of `kb check` reports all of them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from kb.errors import KbError, Location, Problem
+from kb.model import Claim, ClaimFile, Quantity, QuantityFile, SourceMeta
+from kb.readers import Document, Path_, YamlProblem, read_yaml, validate, yaml_files
+from kb.units import UnitInfo, unit_info
+from kb.values import StatedValue, stated_value
+
+SOURCES_DIR = "sources"
+
+
+@dataclass
+class Source:
+    """A source document: its metadata and, when archived, its text."""
+
+    meta: SourceMeta
+    location: Location
+    """Where its metadata file is."""
+    text: str | None = None
+    """The archived text, when there is one."""
+    path: Path | None = None
+    """The metadata file."""
+
+    @property
+    def id(self) -> str:
+        return self.meta.id
+
+    @property
+    def archived(self) -> bool:
+        return self.text is not None
+
+
+@dataclass
+class ClaimEntry:
+    """A claim as read from its file, with its value resolved once."""
+
+    claim: Claim
+    doc: Document
+    base: Path_
+    """Where the claim sits in its document, e.g. ('claims', 3)."""
+    unit: UnitInfo | None = None
+    value: StatedValue | None = None
+    """None for a qualitative claim, or when the value or unit has an error."""
+    problems: list[Problem] = field(default_factory=list)
+    """Errors in this claim itself (unit, value, quote)."""
+
+    @property
+    def id(self) -> str:
+        return self.claim.id
+
+    @property
+    def file(self) -> str:
+        return self.doc.display
+
+    def where(self, *path: str | int) -> Location:
+        return self.doc.location((*self.base, *path))
+
+    @property
+    def location(self) -> Location:
+        return self.where()
+
+
+@dataclass
+class KnowledgeBase:
+    root: Path
+    sources: dict[str, Source] = field(default_factory=dict)
+    quantities: dict[str, Quantity] = field(default_factory=dict)
+    claims: dict[str, ClaimEntry] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+    """Problems not tied to one claim (a broken file, a source whose text changed)."""
+
+    def all_problems(self) -> Iterator[Problem]:
+        yield from self.problems
+        for entry in self.claims.values():
+            yield from entry.problems
+
+
+def _display(path: Path, root: Path) -> str:
+    try:
+        return str(path.relative_to(root.parent)) if root.parent != Path("") else str(path)
+    except ValueError:
+        return str(path)
+
+
+def load(root: Path) -> KnowledgeBase:
+    """Read every file under `root` (a claims/ folder)."""
+    kb = KnowledgeBase(root)
+    if not root.is_dir():
+        kb.problems.append(
+            Problem(Location(str(root)), "no claims folder here", "run kb in a project with claims/, or pass --root")
+        )
+        return kb
+    claim_docs: list[Document] = []
+    for path in yaml_files(root):
+        display = _display(path, root)
+        try:
+            doc = read_yaml(path, display)
+        except YamlProblem as exc:
+            kb.problems.append(exc.problem)
+            continue
+        if doc.data is None:
+            continue
+        rel = path.relative_to(root)
+        if rel.parts[0] == SOURCES_DIR:
+            _read_source(kb, doc)
+        elif isinstance(doc.data, dict) and "quantities" in doc.data:
+            qfile, problems = validate(QuantityFile, doc.data, doc)
+            kb.problems.extend(problems)
+            for i, q in enumerate(qfile.quantities if qfile else []):
+                _add_quantity(kb, q, doc.location(("quantities", i)))
+        else:
+            claim_docs.append(doc)
+    for doc in claim_docs:
+        _read_claims(kb, doc)
+    return kb
+
+
+def _add_quantity(kb: KnowledgeBase, q: Quantity, where: Location) -> None:
+    if q.id in kb.quantities:
+        kb.problems.append(Problem(where, f"quantity {q.id!r} is defined twice", code="duplicate-id"))
+        return
+    try:
+        unit_info(q.unit)
+    except KbError as exc:
+        kb.problems.append(exc.at(where))
+        return
+    kb.quantities[q.id] = q
+
+
+def _read_source(kb: KnowledgeBase, doc: Document) -> None:
+    meta, problems = validate(SourceMeta, doc.data, doc)
+    kb.problems.extend(problems)
+    if meta is None:
+        return
+    where = doc.location()
+    if meta.id in kb.sources:
+        first = kb.sources[meta.id].location
+        kb.problems.append(
+            Problem(where, f"duplicate source id {meta.id!r}, also at {first}", "give each source its own id",
+                    "duplicate-id")
+        )
+        return
+    if meta.id != doc.path.stem:
+        kb.problems.append(
+            Problem(doc.location(("id",)), f"source id {meta.id!r} differs from its file name {doc.path.name!r}",
+                    f"rename the file to {meta.id}.yaml or change the id", "source-name")
+        )
+    source = Source(meta, where, path=doc.path)
+    if meta.text:
+        text_path = doc.path.parent / meta.text
+        try:
+            raw = text_path.read_bytes()
+        except OSError:
+            kb.problems.append(
+                Problem(doc.location(("text",)), f"archived text {meta.text!r} is missing",
+                        "restore the file, or remove text: and sha256: if the source is not archived",
+                        "source-missing")
+            )
+        else:
+            digest = hashlib.sha256(raw).hexdigest()
+            if digest != meta.sha256:
+                kb.problems.append(
+                    Problem(doc.location(("sha256",)),
+                            f"the text of {meta.text!r} no longer matches its sha256 (now {digest[:12]}…)",
+                            "restore the archived text byte for byte; if the source really changed, archive it "
+                            "again with kb source add under a new id", "sha256-mismatch")
+                )
+            try:
+                source.text = raw.decode("utf-8")
+            except UnicodeDecodeError:
+                kb.problems.append(Problem(doc.location(("text",)), f"{meta.text!r} is not UTF-8 text"))
+    kb.sources[meta.id] = source
+
+
+def _read_claims(kb: KnowledgeBase, doc: Document) -> None:
+    data = doc.data
+    if not isinstance(data, dict) or "claims" not in data:
+        kb.problems.append(
+            Problem(doc.location(), "a claims file must be a mapping with a 'claims:' list",
+                    "start the file with 'claims:' followed by '- id: ...' items", "schema")
+        )
+        return
+    items = data.get("claims")
+    extra = [k for k in data if k != "claims"]
+    for key in extra:
+        kb.problems.append(Problem(doc.location((key,)), f"unknown top-level field {key!r}", "only 'claims:' is allowed", "schema"))
+    if not isinstance(items, list):
+        kb.problems.append(Problem(doc.location(("claims",)), "'claims' must be a list of claims", code="schema"))
+        return
+    for i, item in enumerate(items):
+        base: Path_ = ("claims", i)
+        claim, problems = validate(Claim, item, doc, base)
+        if claim is None:
+            kb.problems.extend(problems)
+            continue
+        entry = ClaimEntry(claim, doc, base)
+        if claim.id in kb.claims:
+            first = kb.claims[claim.id].location
+            kb.problems.append(
+                Problem(entry.where("id"), f"duplicate claim id {claim.id!r}, also at {first}",
+                        "claim ids must be unique across the knowledge base; rename one", "duplicate-id")
+            )
+            continue
+        _resolve_value(kb, entry)
+        kb.claims[claim.id] = entry
+
+
+def _resolve_value(kb: KnowledgeBase, entry: ClaimEntry) -> None:
+    claim = entry.claim
+    try:
+        entry.unit = unit_info(claim.unit)
+    except KbError as exc:
+        entry.problems.append(exc.at(entry.where("unit")))
+        return
+    quantity = kb.quantities.get(claim.quantity)
+    if quantity is None:
+        from kb.errors import did_you_mean
+
+        entry.problems.append(
+            Problem(entry.where("quantity"), f"unknown quantity {claim.quantity!r}",
+                    did_you_mean(claim.quantity, kb.quantities) or "add it to claims/quantities.yaml",
+                    "unknown-quantity")
+        )
+    else:
+        qunit = unit_info(quantity.unit)
+        if qunit.dims != entry.unit.dims:
+            entry.problems.append(
+                Problem(entry.where("unit"),
+                        f"unit {claim.unit!r} measures {entry.unit.dims_text}, but {claim.quantity} is measured "
+                        f"in {quantity.unit!r} ({qunit.dims_text})",
+                        f"write the value in a unit like {quantity.unit!r}", "unit-mismatch")
+            )
+    if claim.value is None:
+        return
+    try:
+        entry.value = stated_value(claim.value, entry.unit, claim.qualifier)
+    except KbError as exc:
+        entry.problems.append(exc.at(entry.where("value")))

@@ -1,0 +1,211 @@
+"""The YAML formats, as pydantic models: sources, claims, checks, quantities.
+
+Unknown fields are refused everywhere (extra="forbid"), so a typo is an error, not a silently
+ignored key. Values are kept as the literal text the contributor wrote ("1.80", "2.15e25"), so
+their precision is known; see kb/values.py for what a literal means.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+SLUG = r"^[a-z0-9][a-z0-9._-]*$"
+Slug = Annotated[str, Field(pattern=SLUG, max_length=120)]
+ClaimKind = Literal["claim", "reference", "assumption"]
+Qualifier = Literal["about", "at_least", "at_most", "exactly"]
+Rank = Literal["preferred", "normal", "deprecated"]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _http_only(url: str | None) -> str | None:
+    if url is not None and not re.match(r"^https?://[^\s<>\"']+$", url):
+        raise ValueError("must be an http:// or https:// address")
+    return url
+
+
+def _year_text(v: object) -> object:
+    """A bare year (2023) is read by YAML as a number; dates may be YYYY, YYYY-MM or YYYY-MM-DD."""
+    if isinstance(v, int) and not isinstance(v, bool):
+        return str(v)
+    if isinstance(v, str) and not re.match(r"^\d{4}(-\d{2}(-\d{2})?)?$", v):
+        raise ValueError("write a date as YYYY-MM-DD, YYYY-MM or YYYY")
+    return v
+
+
+class SourceMeta(Strict):
+    """A document that claims come from; its text is archived beside this file when we have it."""
+
+    id: Slug
+    """Stable identifier, used by claims (`sources: - source: ID`)."""
+    title: str = Field(min_length=1)
+    """The document's title as published."""
+    author: str | None = None
+    """Who wrote it, when known."""
+    publisher: str | None = None
+    """Who published it (a site, a journal, a company)."""
+    url: str | None = None
+    """Where it was published (http or https only)."""
+    language: str = Field(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]+)*$")
+    """BCP 47 language tag of the archived text: en, zh..."""
+    published: dt.date | str | None = None
+    """Publication date: YYYY-MM-DD, YYYY-MM or YYYY."""
+    retrieved: dt.date | None = None
+    """When the archived copy was taken."""
+    kind: Literal["article", "newsletter", "transcript", "paper", "datasheet", "announcement",
+                  "pricing", "dataset", "definition", "translation", "other"] = "article"
+    """What sort of document it is."""
+    text: str | None = None
+    """File name of the archived text, beside this YAML; absent when the source is not archived."""
+    sha256: str | None = Field(default=None, pattern=r"^[0-9a-f]{64}$")
+    """SHA-256 of the archived text, verified by `kb check`."""
+    original_name: str | None = None
+    """The archived file's name where it came from."""
+    translation_of: str | None = None
+    """Id of the source this document translates, if any."""
+    description: str = ""
+    """What the document is, in a sentence or two (markdown)."""
+
+    _url = field_validator("url")(_http_only)
+    _published = field_validator("published", mode="before")(_year_text)
+
+    @model_validator(mode="after")
+    def _text_needs_hash(self) -> SourceMeta:
+        if self.text and not self.sha256:
+            raise ValueError("an archived text needs its sha256 (kb source add computes it)")
+        return self
+
+
+class Quote(Strict):
+    """Where a claim is stated: the source, the verbatim words, and a translation when not English."""
+
+    source: Slug
+    """Id of the source document."""
+    quote: str = Field(min_length=1)
+    """The verbatim words of the source, in its language (white space may differ)."""
+    translation: str | None = None
+    """An English translation, required when the source is not in English."""
+    locator: str | None = None
+    """Where in the source (a table, a section, a page), for sources not archived here."""
+
+
+class Tolerance(Strict):
+    """How far a recomputed value may stray from the stated one, and why."""
+
+    relative: float | None = Field(default=None, gt=0, le=10)
+    """Widen the stated interval by this fraction of each end (0.1 = 10%)."""
+    factor: float | None = Field(default=None, gt=1, le=1000)
+    """Accept anything within this factor of the stated interval."""
+    reason: str = Field(min_length=3)
+    """Why this check needs a tolerance."""
+
+    @model_validator(mode="after")
+    def _one(self) -> Tolerance:
+        if (self.relative is None) == (self.factor is None):
+            raise ValueError("give exactly one of relative or factor")
+        return self
+
+
+class Check(Strict):
+    """A recomputation of the claim from other claims (inputs) by a formula."""
+
+    id: Slug
+    """Names the check within its claim."""
+    formula: str = Field(min_length=1, max_length=500)
+    """Arithmetic over the input names: + - * / ** ( ) min() max(), numbers with units."""
+    inputs: dict[Annotated[str, Field(pattern=r"^[^\W\d]\w*$")], Slug] = Field(default_factory=dict)
+    """Formula name -> claim id."""
+    tolerance: Tolerance | None = None
+    """An explicit tolerance, with its reason."""
+    note: str = ""
+    """What the check tests, in markdown."""
+
+
+class Claim(Strict):
+    """One numeric statement from a source (or a reference fact, or a labelled assumption)."""
+
+    id: Slug
+    """Stable identifier; the claim page's URL."""
+    kind: ClaimKind = "claim"
+    """claim: stated by a source; reference: a sourced fact checks rely on; assumption: a labelled guess."""
+    subject: str = Field(min_length=1, max_length=120)
+    """What the claim is about: GPT-4, ChatGPT, NVIDIA A100..."""
+    quantity: Slug
+    """A quantity id from claims/quantities.yaml."""
+    value: str | list[str] | None = None
+    """The value as written: a literal ("1.8"), a range [low, high], or a date (2023-03-14)."""
+    unit: str = "1"
+    """pint unit of the value, scale words included: "trillion parameter", "cent", "FLOP"."""
+    qualifier: Qualifier | None = None
+    """about / at_least / at_most / exactly; absent means the rounding interval of the literal."""
+    statement: str | None = None
+    """For a qualitative claim without a number: what is stated (e.g. decoder-only)."""
+    as_of: dt.date | str | None = None
+    """When the value holds, where time matters (prices, counts)."""
+    sources: list[Quote] = Field(min_length=1)
+    """Where the claim is stated; the first is the claim's own source."""
+    rank: Rank = "normal"
+    """preferred / normal / deprecated among claims of the same quantity."""
+    rank_reason: str | None = None
+    """Why the rank is not normal."""
+    justification: str | None = None
+    """Required for assumptions: why this value is reasonable."""
+    notes: str = ""
+    """What the verdict means and, if inconsistent, the likely cause (markdown)."""
+    checks: list[Check] = Field(default_factory=list)
+    """Independent recomputations of the value."""
+
+    _as_of = field_validator("as_of", mode="before")(_year_text)
+
+    @field_validator("value", mode="before")
+    @classmethod
+    def _value_text(cls, v: object) -> object:
+        if isinstance(v, (int, float, dt.date)) and not isinstance(v, bool):
+            return str(v)
+        if isinstance(v, list):
+            return [str(x) if isinstance(x, (int, float, dt.date)) and not isinstance(x, bool) else x for x in v]
+        return v
+
+    @model_validator(mode="after")
+    def _consistent_fields(self) -> Claim:
+        if self.value is None and self.statement is None:
+            raise ValueError("a claim needs a value (or, for a qualitative claim, a statement)")
+        if isinstance(self.value, list) and len(self.value) != 2:
+            raise ValueError("a range value is written [low, high]")
+        if self.rank != "normal" and not self.rank_reason:
+            raise ValueError(f"rank {self.rank} needs a rank_reason")
+        if self.kind == "assumption" and not self.justification:
+            raise ValueError("an assumption needs a justification")
+        if self.value is None and self.checks:
+            raise ValueError("a qualitative claim (statement, no value) cannot have checks")
+        ids = [c.id for c in self.checks]
+        if len(ids) != len(set(ids)):
+            raise ValueError("check ids must be unique within a claim")
+        return self
+
+
+class ClaimFile(Strict):
+    """A YAML file of claims, grouped by subject or topic."""
+
+    claims: list[Claim] = Field(default_factory=list)
+
+
+class Quantity(Strict):
+    """A named quantity of the project's vocabulary."""
+
+    id: Slug
+    label: str
+    """Human name: Total parameters."""
+    unit: str
+    """A unit the quantity is measured in; every claim's unit must have the same dimensions."""
+    description: str = ""
+
+
+class QuantityFile(Strict):
+    quantities: list[Quantity]

@@ -1,0 +1,269 @@
+"""Numbers as people write them, in English and Chinese: in quotes, and as literals in the YAML.
+
+`parse_numbers` finds every number, range and date in a quote ("1.8 万亿", "$63 million",
+"300W–700W", "0.177美分", "March 14th 2023"), so that a claim's value can be checked against
+its quote. `literal_interval` gives the rounding interval of a value as written ("1.8" means
+[1.75, 1.85]), the basis of rounding-aware consistency tests such as statcheck and GRIM.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+from kb.errors import KbError
+
+EPOCH = dt.date(1970, 1, 1)
+MAX_LITERAL = 200  # characters: longer "numbers" are refused, not parsed
+
+
+@dataclass(frozen=True)
+class ParsedNumber:
+    """A number, range or date found in text, with its scale words applied."""
+
+    lo: float
+    """Low end (equal to `hi` for a single number); for dates, days since 1970-01-01."""
+    hi: float
+    currency: str | None = None
+    """'USD', 'cent' or 'CNY' when the text names a currency."""
+    approx: bool = False
+    """The text marks it as approximate (~, about, 约, 大约)."""
+    is_date: bool = False
+    start: int = 0
+    end: int = 0
+
+    @property
+    def is_range(self) -> bool:
+        return self.lo != self.hi and not self.is_date
+
+
+_EN_SCALE = {
+    "k": 1e3,
+    "thousand": 1e3,
+    "m": 1e6,
+    "mn": 1e6,
+    "million": 1e6,
+    "b": 1e9,
+    "bn": 1e9,
+    "billion": 1e9,
+    "t": 1e12,
+    "trillion": 1e12,
+}
+_ZH_DIGIT_SCALE = {"十": 1e1, "百": 1e2, "千": 1e3, "万": 1e4, "亿": 1e8}
+_MONTHS = {
+    m: i + 1
+    for i, m in enumerate(
+        ["january", "february", "march", "april", "may", "june", "july", "august", "september",
+         "october", "november", "december"]
+    )
+}
+_MONTHS.update({m[:3]: i for m, i in list(_MONTHS.items())})
+_WORD_NUMBERS = {
+    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+    "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "dozen": 12, "hundred": 100,
+}
+
+_NUM = r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?|\.\d+"
+_APPROX = r"(?P<approx>~|≈|about\s+|around\s+|roughly\s+|approximately\s+|nearly\s+|大约|约合|约|近)?"
+_CUR_PRE = r"(?P<cur_pre>US\$|\$|USD\s?|¥|￥)?"
+_EXP = r"(?:\s*(?:[eE](?P<exp>[+-]?\d{1,3})|(?:[x×*]|·)\s*10\s*(?:\^|\*\*)\s*(?P<exp2>[+-]?\d{1,3})))?"
+_SCALE = (
+    r"(?P<scale>\s?(?:[kKMBT](?![A-Za-z])|mn\b|bn\b)"
+    r"|\s*(?:thousand|million|billion|trillion)s?\b"
+    r"|\s*[十百千万亿]+)?"
+)
+_CUR_POST = r"(?P<cur_post>\s*(?:美元|美金|美分|元|USD\b|dollars?\b|cents?\b))?"
+_PCT = r"(?P<pct>\s*(?:%|percent\b|个百分点))?"
+_TOKEN = re.compile(
+    _APPROX + _CUR_PRE + r"(?<![A-Za-z0-9.])(?P<num>" + _NUM + r")" + _EXP + _SCALE + _CUR_POST + _PCT,
+    re.IGNORECASE,
+)
+# A range connector may follow a short unit written on the first number ("300W–700W").
+_RANGE_JOIN = re.compile(r"\s*(?:[A-Za-z/]{1,5})?\s*(?:–|—|-|~|to|至|到|or)\s*", re.IGNORECASE)
+_VAGUE = re.compile(
+    r"(?P<word>hundreds|thousands|tens|dozens)\s+of\s+(?P<scale>thousands|millions|billions|trillions)"
+    r"|(?P<zh>数)(?P<zscale>[十百千万亿]+)",
+    re.IGNORECASE,
+)
+_DATE_EN = re.compile(
+    r"\b(?P<month>jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|jun(?:e)?|jul(?:y)?|aug(?:ust)?"
+    r"|sep(?:tember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
+    r"(?:\s+(?P<day>\d{1,2})(?:st|nd|rd|th)?)?,?\s+(?P<year>(?:19|20)\d\d)\b",
+    re.IGNORECASE,
+)
+_DATE_ISO = re.compile(r"\b(?P<year>(?:19|20)\d\d)-(?P<month>\d\d)(?:-(?P<day>\d\d))?\b")
+_DATE_ZH = re.compile(r"(?P<year>(?:19|20)\d\d)\s*年\s*(?:(?P<month>\d{1,2})\s*月\s*(?:(?P<day>\d{1,2})\s*日)?)?")
+
+
+def _to_float(text: str) -> float:
+    return float(text.replace(",", ""))
+
+
+def _scale_value(raw: str | None) -> float | None:
+    if not raw:
+        return None
+    word = raw.strip().lower()
+    if word in _EN_SCALE:
+        return _EN_SCALE[word]
+    if word.rstrip("s") in _EN_SCALE:
+        return _EN_SCALE[word.rstrip("s")]
+    if all(ch in _ZH_DIGIT_SCALE for ch in word):
+        value = 1.0
+        for ch in word:
+            value *= _ZH_DIGIT_SCALE[ch]
+        return value
+    return None
+
+
+def _currency(pre: str | None, post: str | None) -> str | None:
+    text = ((pre or "") + (post or "")).strip().lower()
+    if not text:
+        return None
+    if "美分" in text or "cent" in text:
+        return "cent"
+    if "$" in text or "usd" in text or "dollar" in text or "美元" in text or "美金" in text:
+        return "USD"
+    return "CNY"
+
+
+def days(d: dt.date) -> float:
+    return float((d - EPOCH).days)
+
+
+def date_interval(year: int, month: int | None = None, day: int | None = None) -> tuple[float, float]:
+    """The span of a date as written: a day, a whole month or a whole year, in days since 1970."""
+    try:
+        if month is None:
+            return days(dt.date(year, 1, 1)), days(dt.date(year + 1, 1, 1))
+        if day is None:
+            nxt = dt.date(year + (month == 12), month % 12 + 1, 1)
+            return days(dt.date(year, month, 1)), days(nxt)
+        start = dt.date(year, month, day)
+    except ValueError as exc:
+        raise KbError(f"not a date: {year}-{month}-{day} ({exc})", code="bad-date") from None
+    return days(start), days(start) + 1.0
+
+
+def _dates(text: str) -> list[ParsedNumber]:
+    out = []
+    for rx in (_DATE_EN, _DATE_ISO, _DATE_ZH):
+        for m in rx.finditer(text):
+            month_raw = m.group("month")
+            try:
+                month = (
+                    None if month_raw is None
+                    else int(month_raw) if month_raw.isdigit()
+                    else _MONTHS[month_raw.lower().rstrip(".")[:3]]
+                )
+                day = int(m.group("day")) if m.group("day") else None
+                lo, hi = date_interval(int(m.group("year")), month, day)
+            except (KbError, KeyError):
+                continue
+            out.append(ParsedNumber(lo, hi, is_date=True, start=m.start(), end=m.end()))
+    return out
+
+
+def _number(m: re.Match[str]) -> ParsedNumber:
+    value = _to_float(m.group("num"))
+    exp = m.group("exp") or m.group("exp2")
+    if exp:
+        value *= 10.0 ** int(exp)
+    scale = _scale_value(m.group("scale"))
+    if scale:
+        value *= scale
+    if m.group("pct"):
+        value *= 0.01
+    return ParsedNumber(
+        value,
+        value,
+        currency=_currency(m.group("cur_pre"), m.group("cur_post")),
+        approx=bool(m.group("approx")),
+        start=m.start(),
+        end=m.end(),
+    )
+
+
+def parse_numbers(text: str) -> list[ParsedNumber]:
+    """Every number, range and date in `text`, in order of appearance; never raises on any text."""
+    if len(text) > 100_000:
+        text = text[:100_000]
+    matches = list(_TOKEN.finditer(text))
+    singles = [_number(m) for m in matches]
+    out: list[ParsedNumber] = list(singles)
+    for i in range(len(matches) - 1):
+        a, b, ma, mb = singles[i], singles[i + 1], matches[i], matches[i + 1]
+        between = text[ma.end() : mb.start()]
+        if not _RANGE_JOIN.fullmatch(between):
+            continue
+        lo, hi = a.lo, b.hi
+        # "1.8–2 trillion", "1-10 million": the first number takes the second's scale word.
+        scale_b = _scale_value(mb.group("scale"))
+        if not _scale_value(ma.group("scale")) and scale_b:
+            lo *= scale_b
+        if a.currency is None and b.currency:
+            lo_cur = b.currency
+        else:
+            lo_cur = a.currency or b.currency
+        if lo <= hi:
+            out.append(ParsedNumber(lo, hi, lo_cur, a.approx or b.approx, start=a.start, end=b.end))
+    for m in _VAGUE.finditer(text):
+        if m.group("zh"):
+            base = _scale_value(m.group("zscale")) or 1.0
+            # 数百万 "several million": several = 2 to 9 of the unit named.
+            out.append(ParsedNumber(2 * base, 9 * base, approx=True, start=m.start(), end=m.end()))
+        else:
+            unit = {"tens": 10, "dozens": 12, "hundreds": 100, "thousands": 1000}[m.group("word").lower()]
+            base = unit * (_scale_value(m.group("scale")) or 1.0)
+            out.append(ParsedNumber(base, base * 10, approx=True, start=m.start(), end=m.end()))
+    for m in re.finditer(r"\b(" + "|".join(_WORD_NUMBERS) + r")\b", text, re.IGNORECASE):
+        v = float(_WORD_NUMBERS[m.group(1).lower()])
+        out.append(ParsedNumber(v, v, start=m.start(), end=m.end()))
+    out.extend(_dates(text))
+    out.sort(key=lambda p: (p.start, p.end))
+    return out
+
+
+def _decimal(text: str) -> Decimal:
+    cleaned = text.strip().replace(",", "").replace("_", "")
+    if len(cleaned) > MAX_LITERAL:
+        raise KbError(f"number literal is too long ({len(cleaned)} characters)", code="bad-number")
+    try:
+        d = Decimal(cleaned)
+    except InvalidOperation:
+        raise KbError(f"not a number: {text!r}", "write digits, e.g. 1.8 or 2.15e25", "bad-number") from None
+    if not d.is_finite():
+        raise KbError(f"not a finite number: {text!r}", code="bad-number")
+    return d
+
+
+def literal_value(text: str) -> float:
+    return float(_decimal(text))
+
+
+def literal_half_unit(text: str) -> float:
+    """Half a unit in the last significant place of a literal as written.
+
+    "1.8" -> 0.05; "2.15e25" -> 0.005e25; "1.00" -> 0.005. Trailing zeros of a whole number are
+    not significant ("6000" may be rounded to the thousand, so it means 6000 +/- 500), as the
+    usual significant-figure convention reads them; "0" -> 0.5.
+    """
+    d = _decimal(text)
+    _, digits, exponent = d.as_tuple()
+    assert isinstance(exponent, int)
+    if exponent >= 0:
+        trailing = 0
+        for digit in reversed(digits[1:]):
+            if digit != 0:
+                break
+            trailing += 1
+        exponent += trailing
+    return float(Decimal(5) * Decimal(10) ** (exponent - 1))
+
+
+def literal_interval(text: str) -> tuple[float, float]:
+    """The rounding interval of a literal, both ends inclusive: "1.8" -> (1.75, 1.85)."""
+    v = literal_value(text)
+    h = literal_half_unit(text)
+    return v - h, v + h

@@ -1,0 +1,171 @@
+"""Units: pint with the project's own definitions, resolved once per unit string.
+
+pint costs microseconds per operation, so a unit string is parsed once (cached) into a
+`UnitInfo`: the factor to base units and the dimensions. Arithmetic then runs on plain floats
+and `Dims`, and pint is not called again.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+import pint
+
+from kb.errors import KbError, did_you_mean
+
+# Counted things are dimensions of their own, so that parameters never add to tokens and a FLOP
+# never compares with a FLOP/s. Scale words are dimensionless multipliers, so that a value can be
+# written as the source wrote it ("1.8 trillion", "2800 亿" = 2800 yi).
+PROJECT_DEFINITIONS = """
+FLOP = [compute] = flop
+petaflop_per_second_day = 1e15 * FLOP / second * day = pfs_day
+token = [token] = tokens
+word = [word] = words
+parameter = [parameter] = parameters = param = params
+USD = [currency] = dollar = dollars = usd
+cent = 0.01 * USD = cents = US_cent
+GPU = [gpu] = GPUs = gpu = chip = chips
+expert = [expert] = experts
+layer = [layer] = layers
+query = [query] = queries = request = requests = response = responses
+epoch = [epoch] = epochs
+sample = [sample] = samples = sequence = sequences
+engineer = [person] = engineers = person = people
+thousand = 1e3 = K_
+million = 1e6 = M_
+billion = 1e9 = B_
+trillion = 1e12 = T_
+wan = 1e4 = 万
+yi = 1e8 = 亿
+times = 1 = fold = x_
+"""
+
+# Dimensionless units that are only scale words: stripped when a value is compared with its quote.
+SCALE_WORDS = frozenset(
+    {"thousand", "million", "billion", "trillion", "wan", "yi", "percent", "times", "万", "亿"}
+)
+
+DATE_UNIT = "date"
+DATE_UNITS = frozenset({DATE_UNIT, "month_date", "year_date"})
+
+
+@lru_cache(maxsize=1)
+def registry() -> pint.UnitRegistry:
+    ureg = pint.UnitRegistry(autoconvert_offset_to_baseunit=True, cache_folder=None)
+    for line in PROJECT_DEFINITIONS.strip().splitlines():
+        ureg.define(line.strip())
+    return ureg
+
+
+Dims = tuple[tuple[str, int], ...]
+DIMENSIONLESS: Dims = ()
+
+
+def dims_mul(a: Dims, b: Dims, sign: int = 1) -> Dims:
+    """Dimensions of a product (sign=1) or quotient (sign=-1)."""
+    if not b:
+        return a
+    out = dict(a)
+    for name, exp in b:
+        out[name] = out.get(name, 0) + sign * exp
+    return tuple(sorted((k, v) for k, v in out.items() if v))
+
+
+def dims_pow(a: Dims, exponent: int) -> Dims:
+    return tuple(sorted((k, v * exponent) for k, v in a if v * exponent))
+
+
+def dims_text(d: Dims) -> str:
+    if not d:
+        return "dimensionless"
+    num = [f"{k}" + (f"^{v}" if v != 1 else "") for k, v in d if v > 0]
+    den = [f"{k}" + (f"^{-v}" if v != -1 else "") for k, v in d if v < 0]
+    text = " * ".join(num) or "1"
+    if den:
+        text += " / " + " / ".join(den)
+    return text
+
+
+@dataclass(frozen=True)
+class UnitInfo:
+    """A unit string resolved once: how to convert to base units, and what it measures."""
+
+    text: str
+    """The unit as written in the YAML (pint syntax)."""
+    factor: float
+    """Multiply a magnitude in this unit by `factor` to get it in base units."""
+    dims: Dims
+    """The dimensions, e.g. (('[compute]', 1), ('[time]', -1)) for FLOP/s."""
+    scale: float
+    """The product of the unit's scale words (million, 亿, percent): what a quote's number carries."""
+    is_date: bool = False
+
+    @property
+    def dims_text(self) -> str:
+        return dims_text(self.dims)
+
+    def pretty(self) -> str:
+        return self.text
+
+
+@lru_cache(maxsize=4096)
+def unit_info(text: str) -> UnitInfo:
+    """Resolve a unit string; raises KbError with a hint when pint does not know it."""
+    text = (text or "").strip()
+    if text in DATE_UNITS:
+        return UnitInfo(text, 86400.0, (("[time]", 1),), 1.0, is_date=True)
+    if not text or text in {"1", "dimensionless"}:
+        return UnitInfo(text or "1", 1.0, DIMENSIONLESS, 1.0)
+    ureg = registry()
+    try:
+        units = ureg.parse_units(text)
+    except pint.UndefinedUnitError as exc:
+        names = sorted(set(ureg._units) | SCALE_WORDS)
+        bad = str(exc.unit_names if hasattr(exc, "unit_names") else exc).strip("()',")
+        hint = did_you_mean(bad, names) or "use a pint unit or one defined in kb/units.py"
+        raise KbError(f"unknown unit {bad!r} in {text!r}", hint, code="unknown-unit") from None
+    except Exception as exc:  # pint raises many syntax error types
+        raise KbError(
+            f"cannot read unit {text!r}: {exc}", "write units in pint syntax, e.g. 'FLOP/s'", "bad-unit"
+        ) from None
+    quantity = ureg.Quantity(1.0, units)
+    base = quantity.to_base_units()
+    scale = 1.0
+    for name, exp in units._units.items():
+        if name in SCALE_WORDS:
+            scale *= float(ureg.Quantity(1.0, name).to_base_units().magnitude) ** exp
+    dims = tuple(sorted((f"[{k}]", v) for k, v in _base_dims(base).items()))
+    return UnitInfo(text, float(base.magnitude), dims, scale)
+
+
+def _base_dims(base: pint.Quantity) -> dict[str, int]:
+    """Base-unit names to exponents, with pint's base units named by their dimension."""
+    ureg = registry()
+    out: dict[str, int] = {}
+    for name, exp in base._units.items():
+        dim = ureg.get_dimensionality(name)
+        for dname, dexp in dim.items():
+            key = str(dname).strip("[]")
+            out[key] = out.get(key, 0) + int(dexp * exp)
+    return {k: v for k, v in out.items() if v}
+
+
+def compatible(a: UnitInfo, b: UnitInfo) -> bool:
+    return a.dims == b.dims
+
+
+def describe_mismatch(computed: Dims, stated: Dims) -> str:
+    """Explain incompatible dimensions; names the rate-vs-total slip (FLOP/s vs FLOP)."""
+    ratio = dims_mul(computed, stated, -1)
+    if ratio == (("[time]", 1),):
+        return (
+            "the formula gives a total accumulated over time where a rate is stated "
+            "(e.g. FLOP vs FLOP/s): divide by a duration, or compare totals"
+        )
+    if ratio == (("[time]", -1),):
+        return (
+            "the formula gives a rate where a total is stated (e.g. FLOP/s vs FLOP): "
+            "multiply by a duration, or compare rates"
+        )
+    return f"the formula gives {dims_text(computed)} but the claim states {dims_text(stated)}"

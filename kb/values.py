@@ -1,0 +1,126 @@
+"""What a stated value means: the interval a literal, a range or a date stands for.
+
+A value is read at three levels, from strict to lenient, so a verdict can say what it needed:
+- nominal: the number as written ("1.8 trillion" is the point 1.8e12; a range is its two ends);
+- rounded: the rounding interval of the literal, both ends inclusive ("1.8" -> [1.75, 1.85]);
+- stated: the rounded interval widened by the qualifier ("about" by ABOUT_RELATIVE each side,
+  "at least" open above, "at most" down to zero; "exactly" drops the rounding).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from dataclasses import dataclass
+
+from kb.errors import KbError
+from kb.interval import Interval
+from kb.numbers import date_interval, literal_interval, literal_value
+from kb.units import UnitInfo
+
+ABOUT_RELATIVE = 0.10
+"""'about' widens a value's rounding interval by 10% of each end."""
+ABOUT_DAYS = 31.0
+"""'about' widens a date by a month on each side."""
+
+LEVELS = ("nominal", "rounded", "stated")
+_DATE = re.compile(r"^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?$")
+
+
+@dataclass(frozen=True, slots=True)
+class StatedValue:
+    """A claim's value at its three levels, in the claim's own unit."""
+
+    unit: UnitInfo
+    nominal: Interval
+    """The value as written: a point, or the two ends of a range."""
+    rounded: Interval
+    """The rounding interval of what was written."""
+    stated: Interval
+    """The rounding interval widened by the qualifier: what the claim asserts."""
+
+    def level(self, name: str) -> Interval:
+        return getattr(self, name)  # type: ignore[no-any-return]
+
+    def base(self, name: str = "stated") -> Interval:
+        return self.level(name).scale(self.unit.factor)
+
+
+def _date_span(text: str) -> tuple[float, float]:
+    m = _DATE.match(text.strip())
+    if not m:
+        raise KbError(f"not a date: {text!r}", "write dates as YYYY-MM-DD, YYYY-MM or YYYY", "bad-date")
+    year, month, day = (int(g) if g else None for g in m.groups())
+    assert year is not None
+    return date_interval(year, month, day)
+
+
+def stated_value(value: str | list[str], unit: UnitInfo, qualifier: str | None) -> StatedValue:
+    """Read a claim's value; raises KbError naming what is wrong with it."""
+    parts = value if isinstance(value, list) else [value]
+    if unit.is_date:
+        spans = [_date_span(str(p)) for p in parts]
+        lo, hi = spans[0][0], spans[-1][1]
+        nominal = rounded = Interval(lo, hi)
+        widen = ABOUT_DAYS if qualifier == "about" else 0.0
+        stated = Interval(lo - widen, hi + widen)
+        if qualifier == "at_least":
+            stated = Interval(lo, math.inf)
+        elif qualifier == "at_most":
+            stated = Interval(-math.inf, hi)
+        return StatedValue(unit, nominal, rounded, stated)
+    for p in parts:
+        if isinstance(p, (dt.date,)) or not isinstance(p, str):
+            raise KbError(f"value {p!r} is not a number", "write a number, or [low, high]", "bad-value")
+    values = [literal_value(p) for p in parts]
+    intervals = [literal_interval(p) for p in parts]
+    if values[0] > values[-1]:
+        raise KbError(
+            f"range [{parts[0]}, {parts[-1]}] runs backwards", "write ranges as [low, high]", "bad-value"
+        )
+    nominal = Interval(values[0], values[-1])
+    if qualifier == "exactly":
+        rounded = nominal
+    else:
+        rounded = Interval(intervals[0][0], intervals[-1][1])
+    if qualifier == "about":
+        stated = rounded.widen(ABOUT_RELATIVE)
+    elif qualifier == "at_least":
+        stated = Interval(rounded.lo, math.inf)
+    elif qualifier == "at_most":
+        stated = Interval(0.0 if rounded.hi >= 0 else -math.inf, rounded.hi)
+    else:
+        stated = rounded
+    return StatedValue(unit, nominal, rounded, stated)
+
+
+def format_number(x: float, sig: int = 4) -> str:
+    """A readable number: 1.8e+12 -> '1.8e12', 0.00177 -> '0.00177', 25000 -> '25,000'."""
+    if math.isinf(x):
+        return "∞" if x > 0 else "-∞"
+    if x == 0:
+        return "0"
+    ax = abs(x)
+    if 1e-3 <= ax < 1e7:
+        text = f"{x:,.{sig}g}" if ax >= 1 else f"{x:.{sig}g}"
+        if "e" in text:
+            text = f"{x:,.{max(0, sig - 1 - int(math.floor(math.log10(ax))))}f}"
+        return text
+    mant, exp = f"{x:.{sig - 1}e}".split("e")
+    mant = mant.rstrip("0").rstrip(".")
+    return f"{mant}e{int(exp)}"
+
+
+def format_date(days: float) -> str:
+    return (dt.date(1970, 1, 1) + dt.timedelta(days=math.floor(days))).isoformat()
+
+
+def format_interval(iv: Interval, unit: UnitInfo | None = None) -> str:
+    """'[1.75e12, 1.85e12]' or a single number for a point; dates as ISO days."""
+    fmt = format_date if unit is not None and unit.is_date else format_number
+    if iv.is_point:
+        return fmt(iv.lo)
+    if unit is not None and unit.is_date and iv.hi - iv.lo == 1:
+        return fmt(iv.lo)
+    return f"[{fmt(iv.lo)}, {fmt(iv.hi)}]"
