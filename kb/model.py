@@ -87,12 +87,18 @@ class Quote(Strict):
 
     source: Slug
     """Id of the source document."""
-    quote: str = Field(min_length=1)
+    quote: str | None = Field(default=None, min_length=1)
     """The verbatim words of the source, in its language (white space may differ)."""
     translation: str | None = None
     """An English translation, required when the source is not in English."""
     locator: str | None = None
     """Where in the source (a table, a section, a page), for sources not archived here."""
+
+    @model_validator(mode="after")
+    def _quote_or_locator(self) -> Quote:
+        if self.quote is None and self.locator is None:
+            raise ValueError("give the verbatim quote (or, for a source not archived here, a locator)")
+        return self
 
 
 class Tolerance(Strict):
