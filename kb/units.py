@@ -100,6 +100,8 @@ class UnitInfo:
     scale: float
     """The product of the unit's scale words (million, 亿, percent): what a quote's number carries."""
     is_date: bool = False
+    currency_factor: float | None = None
+    """USD per currency unit written (1 for USD, 0.01 for cent), None when the unit is not money."""
 
     @property
     def dims_text(self) -> str:
@@ -132,11 +134,15 @@ def unit_info(text: str) -> UnitInfo:
     quantity = ureg.Quantity(1.0, units)
     base = quantity.to_base_units()
     scale = 1.0
+    currency: float | None = None
     for name, exp in units._units.items():
+        one = ureg.Quantity(1.0, name).to_base_units()
         if name in SCALE_WORDS:
-            scale *= float(ureg.Quantity(1.0, name).to_base_units().magnitude) ** exp
+            scale *= float(one.magnitude) ** exp
+        elif "[currency]" in str(one.dimensionality) and exp == 1:
+            currency = float(one.magnitude)
     dims = tuple(sorted((f"[{k}]", v) for k, v in _base_dims(base).items()))
-    return UnitInfo(text, float(base.magnitude), dims, scale)
+    return UnitInfo(text, float(base.magnitude), dims, scale, currency_factor=currency)
 
 
 def _base_dims(base: pint.Quantity) -> dict[str, int]:

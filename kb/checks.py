@@ -1,0 +1,285 @@
+"""The checking pass: quotes, cycles, derivation checks, claim verdicts and cross-source conflicts.
+
+Data flows one way: a loaded KnowledgeBase in, a Results out. Each check is evaluated three
+times (nominal, rounded, stated inputs; see kb/values.py) so its verdict can say whether it
+needed rounding, a qualifier or a tolerance.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from kb.contents import ClaimEntry, KnowledgeBase
+from kb.errors import KbError, Location, Problem, did_you_mean
+from kb.formula import FormulaError, evaluate, parse
+from kb.interval import Interval
+from kb.model import Check
+from kb.quotes import FoldedText, value_in_quote
+from kb.results import CheckResult, ClaimResult, Conflict, InputValue, Results
+from kb.units import describe_mismatch
+from kb.values import LEVELS, format_interval, format_number
+from kb.verdicts import diagnose, factor, gap, severity, worst
+
+
+def run(kb: KnowledgeBase) -> Results:
+    """Check everything; never raises for anything in the data."""
+    folded = {sid: FoldedText(s.text) for sid, s in kb.sources.items() if s.text is not None}
+    results: dict[str, ClaimResult] = {}
+    for entry in kb.claims.values():
+        results[entry.id] = _check_quotes(kb, entry, folded)
+    in_cycle = _cycles(kb)
+    for entry in kb.claims.values():
+        result = results[entry.id]
+        for i, check in enumerate(entry.claim.checks):
+            if (entry.id, check.id) in in_cycle:
+                cr = _error(entry, check, in_cycle[(entry.id, check.id)])
+            else:
+                cr = _run_check(kb, entry, check, i)
+            result.checks.append(cr)
+    for entry in kb.claims.values():
+        result = results[entry.id]
+        if result.problems or entry.problems:
+            result.verdict = "error"
+        elif not result.checks:
+            result.verdict = "unverified"
+        else:
+            result.verdict = worst([c.verdict for c in result.checks])
+    for result in results.values():
+        for cr in result.checks:
+            for inp in cr.inputs:
+                inp.verdict = results[inp.claim_id].verdict if inp.claim_id in results else "error"
+                if inp.verdict == "inconsistent":
+                    cr.inconsistent_inputs.append(inp.claim_id)
+    problems = list(kb.problems)
+    for entry in kb.claims.values():
+        problems.extend(entry.problems)
+        problems.extend(results[entry.id].problems)
+        problems.extend(c.problem for c in results[entry.id].checks if c.problem is not None)
+    return Results(results, conflicts(kb), problems)
+
+
+def _check_quotes(kb: KnowledgeBase, entry: ClaimEntry, folded: dict[str, FoldedText]) -> ClaimResult:
+    result = ClaimResult(entry.id, "unverified")
+    value_checked = False
+    for i, cite in enumerate(entry.claim.sources):
+        source = kb.sources.get(cite.source)
+        if source is None:
+            result.problems.append(
+                Problem(entry.where("sources", i, "source"), f"unknown source {cite.source!r}",
+                        did_you_mean(cite.source, kb.sources) or "add it with kb source add", "unknown-source")
+            )
+            result.quote_found.append(None)
+            result.quote_spans.append(None)
+            continue
+        if source.meta.language.split("-")[0] != "en" and cite.quote and not cite.translation:
+            result.problems.append(
+                Problem(entry.where("sources", i), f"the quote from {cite.source} ({source.meta.language}) "
+                        "has no English translation", "add translation: with an English rendering",
+                        "missing-translation")
+            )
+        span = None
+        found: bool | None = None
+        if cite.quote and cite.source in folded:
+            span = folded[cite.source].find(cite.quote)
+            found = span is not None
+            if span is None:
+                closest = folded[cite.source].closest(cite.quote)
+                result.problems.append(
+                    Problem(entry.where("sources", i, "quote"), f"quote not found in source {cite.source}",
+                            f"the closest passage is: {closest!r}" if closest else "copy the words exactly",
+                            "quote-not-found")
+                )
+        result.quote_found.append(found)
+        result.quote_spans.append(span)
+        if cite.quote and not value_checked and entry.value is not None and entry.unit is not None:
+            value_checked = True
+            ok, numbers = value_in_quote(entry.value, entry.unit, cite.quote)
+            if not ok:
+                seen = ", ".join(
+                    format_interval(Interval(p.lo, p.hi)) + (f" {p.currency}" if p.currency else "")
+                    for p in numbers if not p.is_date
+                ) or "none"
+                result.problems.append(
+                    Problem(entry.where("value"),
+                            f"value {_written(entry)} {entry.claim.unit} does not match its quote",
+                            f"the numbers in the quote are: {seen}; the value, with its unit's scale words, "
+                            "must equal one of them", "value-mismatch")
+                )
+    return result
+
+
+def _written(entry: ClaimEntry) -> str:
+    v = entry.claim.value
+    return f"[{v[0]}, {v[1]}]" if isinstance(v, list) else str(v)
+
+
+def _error(entry: ClaimEntry, check: Check, problem: Problem) -> CheckResult:
+    return CheckResult(entry.id, check.id, check.formula, "error", diagnosis=problem.message, problem=problem,
+                       note=check.note)
+
+
+def _cycles(kb: KnowledgeBase) -> dict[tuple[str, str], Problem]:
+    """Checks that take part in a cycle of claims checked from each other, with the problem to report."""
+    graph: dict[str, list[str]] = {
+        cid: [i for c in e.claim.checks for i in c.inputs.values() if i in kb.claims] for cid, e in kb.claims.items()
+    }
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    on_stack: set[str] = set()
+    stack: list[str] = []
+    sccs: list[list[str]] = []
+    counter = 0
+    for root in graph:
+        if root in index:
+            continue
+        work = [(root, 0)]
+        while work:
+            node, pos = work.pop()
+            if pos == 0:
+                index[node] = low[node] = counter
+                counter += 1
+                stack.append(node)
+                on_stack.add(node)
+            children = graph[node]
+            if pos < len(children):
+                work.append((node, pos + 1))
+                child = children[pos]
+                if child not in index:
+                    work.append((child, 0))
+                elif child in on_stack:
+                    low[node] = min(low[node], index[child])
+                continue
+            if low[node] == index[node]:
+                comp = []
+                while True:
+                    w = stack.pop()
+                    on_stack.discard(w)
+                    comp.append(w)
+                    if w == node:
+                        break
+                if len(comp) > 1 or node in graph[node]:
+                    sccs.append(comp)
+            if work:
+                parent = work[-1][0]
+                low[parent] = min(low[parent], low[node])
+    out: dict[tuple[str, str], Problem] = {}
+    for comp in sccs:
+        members = set(comp)
+        start = min(comp)
+        path, node = [start], start
+        while True:
+            node = next(n for n in graph[node] if n in members)
+            if node in path:
+                path = path[path.index(node):] + [node]
+                break
+            path.append(node)
+        text = " -> ".join(path)
+        for cid in comp:
+            entry = kb.claims[cid]
+            for i, check in enumerate(entry.claim.checks):
+                if set(check.inputs.values()) & members:
+                    out[(cid, check.id)] = Problem(
+                        entry.where("checks", i, "inputs"), f"cycle between checks: {text}",
+                        "a claim cannot be checked from a claim that is checked from it; "
+                        "remove one check of the cycle", "cycle")
+    return out
+
+
+def _run_check(kb: KnowledgeBase, entry: ClaimEntry, check: Check, i: int) -> CheckResult:
+    result = CheckResult(entry.id, check.id, check.formula, "error", note=check.note)
+    if check.tolerance:
+        t = check.tolerance
+        amount = f"±{t.relative:.0%}" if t.relative is not None else f"within a factor of {t.factor:g}"
+        result.tolerance = f"{amount}: {t.reason}"
+
+    def fail(where: Location, message: str, hint: str = "", code: str = "check") -> CheckResult:
+        result.problem = Problem(where, f"check {check.id!r}: {message}", hint, code)
+        result.diagnosis = message
+        return result
+
+    if entry.value is None or entry.unit is None:
+        return fail(entry.where("value"), "the claim's own value or unit has an error")
+    env: dict[str, dict[str, tuple[Interval, tuple[tuple[str, int], ...]]]] = {lvl: {} for lvl in LEVELS}
+    for name, cid in check.inputs.items():
+        source = kb.claims.get(cid)
+        if source is None:
+            return fail(entry.where("checks", i, "inputs", name), f"unknown input {cid!r} for {name!r}",
+                        did_you_mean(cid, kb.claims) or "inputs name claim ids", "unknown-input")
+        if source.value is None or source.unit is None:
+            why = "it is qualitative" if source.claim.value is None else "it has an error"
+            return fail(entry.where("checks", i, "inputs", name), f"input {cid!r} has no usable value ({why})",
+                        code="bad-input")
+        result.inputs.append(
+            InputValue(name, cid, f"{format_interval(source.value.stated, source.unit)} {source.claim.unit}",
+                       source.claim.kind)
+        )
+        if source.claim.kind == "assumption":
+            result.assumptions.append(cid)
+        for lvl in LEVELS:
+            env[lvl][name] = (source.value.base(lvl), source.unit.dims)
+    formula_at = entry.where("checks", i, "formula")
+    try:
+        node = parse(check.formula, frozenset(check.inputs))
+        computed = {lvl: evaluate(node, env[lvl]) for lvl in LEVELS}
+    except FormulaError as exc:
+        where = Location(formula_at.file, formula_at.line, formula_at.column + exc.offset)
+        return fail(where, exc.message, exc.hint, exc.code)
+    except KbError as exc:
+        return fail(formula_at, exc.message, exc.hint, exc.code)
+    iv, dims = computed["stated"]
+    if dims != entry.unit.dims:
+        return fail(formula_at, f"units do not match: {describe_mismatch(dims, entry.unit.dims)}",
+                    "make the formula's result have the units of the claim", "incompatible-units")
+    value, unit = entry.value, entry.unit
+    result.computed = iv.scale(1.0 / unit.factor)
+    result.computed_text = f"{format_interval(result.computed, unit)} {entry.claim.unit}"
+    result.stated_text = f"{format_interval(value.stated, unit)} {entry.claim.unit}"
+    basis = None
+    for lvl, name in (("nominal", "exact"), ("rounded", "rounding"), ("stated", "about")):
+        if computed[lvl][0].meets(value.base(lvl)):
+            basis = name
+            break
+    if basis is None and check.tolerance:
+        stated = value.base("stated")
+        t = check.tolerance
+        widened = stated.widen(t.relative) if t.relative is not None else stated.widen_factor(t.factor or 1.0)
+        if iv.meets(widened):
+            basis = "tolerance"
+    nominal_computed = computed["nominal"][0].scale(1.0 / unit.factor)
+    result.factor = factor(nominal_computed, value.nominal) if not unit.is_date else None
+    if basis is not None:
+        result.verdict = "consistent"
+        result.basis = basis
+        return result
+    result.verdict = "inconsistent"
+    result.severity = severity(gap(iv, value.base("stated")))
+    result.diagnosis = diagnose(result.factor) if not unit.is_date else "the dates do not agree"
+    return result
+
+
+def conflicts(kb: KnowledgeBase) -> list[Conflict]:
+    """Claims of one subject and quantity (and as_of) from different sources whose values do not meet."""
+    groups: dict[tuple[str, str, str], list[ClaimEntry]] = defaultdict(list)
+    for e in kb.claims.values():
+        if e.value is not None and e.unit is not None and e.claim.rank != "deprecated":
+            groups[(e.claim.subject.casefold(), e.claim.quantity, str(e.claim.as_of or ""))].append(e)
+    out: list[Conflict] = []
+    for members in groups.values():
+        if len(members) < 2:
+            continue
+        for x, a in enumerate(members):
+            for b in members[x + 1 :]:
+                if a.claim.sources[0].source == b.claim.sources[0].source:
+                    continue
+                assert a.value and b.value and a.unit and b.unit
+                ia, ib = a.value.base(), b.value.base()
+                if a.unit.dims != b.unit.dims or ia.meets(ib):
+                    continue
+                f = factor(ib, ia) or float("nan")
+                out.append(Conflict(a.claim.subject, a.claim.quantity, a.id, b.id,
+                                    f"{format_interval(a.value.stated, a.unit)} {a.claim.unit}",
+                                    f"{format_interval(b.value.stated, b.unit)} {b.claim.unit}", f))
+    return out
+
+
+__all__ = ["run", "conflicts", "format_number"]

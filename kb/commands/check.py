@@ -1,0 +1,36 @@
+"""kb check: run every check and report; the exit code tells the state."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from kb import checks, contents, report
+from kb.commands import EXIT_ERRORS, EXIT_OK, add_claims_option
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser("check", help="check every claim and print the report",
+                       description="Check every claim. Exit 0 when every check ran, 1 when the knowledge base "
+                                   "has errors (or inconsistent claims, with --fail-on inconsistent), 2 on usage errors.")
+    add_claims_option(p)
+    p.add_argument("--format", choices=["text", "json"], default="text", help="report format (default: text)")
+    p.add_argument("--fail-on", choices=["error", "inconsistent"], default="error",
+                   help="also exit 1 on inconsistent claims (for CI)")
+    p.add_argument("--verbose", "-v", action="store_true", help="list consistent claims too")
+    p.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    kb = contents.load(args.claims)
+    results = checks.run(kb)
+    if args.format == "json":
+        sys.stdout.write(report.json_text(kb, results) + "\n")
+    else:
+        print(report.text(kb, results, verbose=args.verbose))
+    counts = results.counts()
+    if results.problems:
+        return EXIT_ERRORS
+    if args.fail_on == "inconsistent" and counts["inconsistent"]:
+        return EXIT_ERRORS
+    return EXIT_OK

@@ -1,0 +1,79 @@
+"""kb show ID: one claim, its quotes, value and each check step by step, down to reference facts."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from kb import checks, contents, report
+from kb.commands import EXIT_OK, EXIT_USAGE, add_claims_option
+from kb.contents import KnowledgeBase
+from kb.errors import did_you_mean
+from kb.results import Results
+from kb.values import format_interval
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser("show", help="show one claim and its derivation tree")
+    add_claims_option(p)
+    p.add_argument("claim_id", metavar="CLAIM_ID")
+    p.add_argument("--depth", type=int, default=4, help="levels of inputs to expand (default: 4)")
+    p.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    kb = contents.load(args.claims)
+    if args.claim_id not in kb.claims:
+        hint = did_you_mean(args.claim_id, kb.claims)
+        print(f"kb show: no claim {args.claim_id!r}" + (f"; {hint}" if hint else ""), file=sys.stderr)
+        return EXIT_USAGE
+    results = checks.run(kb)
+    print("\n".join(render(kb, results, args.claim_id, args.depth)))
+    return EXIT_OK
+
+
+def render(kb: KnowledgeBase, results: Results, claim_id: str, depth: int) -> list[str]:
+    e = kb.claims[claim_id]
+    c = e.claim
+    r = results.claims[claim_id]
+    out = [f"{claim_id}  [{r.verdict.upper()}]", f"  {c.subject} · {kb.quantities[c.quantity].label if c.quantity in kb.quantities else c.quantity}  ({c.kind}, {e.location})"]
+    if e.value is not None and e.unit is not None:
+        q = f" ({c.qualifier})" if c.qualifier else ""
+        written = f"[{c.value[0]}, {c.value[1]}]" if isinstance(c.value, list) else c.value
+        out.append(f"  value: {written} {c.unit}{q}  ->  stated interval {format_interval(e.value.stated, e.unit)} {c.unit}")
+    elif c.statement:
+        out.append(f"  statement: {c.statement}")
+    for s, found in zip(c.sources, r.quote_found, strict=False):
+        status = {True: "found in the archived text", False: "NOT FOUND in the archived text",
+                  None: "source not archived here"}[found]
+        out.append(f"  source {s.source}: {status}")
+        if s.quote:
+            out.append(f"    “{' '.join(s.quote.split())}”")
+        if s.translation:
+            out.append(f"    translation: “{s.translation}”")
+        if s.locator:
+            out.append(f"    at: {s.locator}")
+    for p in r.problems + e.problems:
+        out.append(f"  error: {p}")
+    out.extend(_tree(kb, results, claim_id, depth, "  ", {claim_id}))
+    if c.notes:
+        out += ["  notes:"] + [f"    {line}" for line in c.notes.strip().splitlines()]
+    return out
+
+
+def _tree(kb: KnowledgeBase, results: Results, claim_id: str, depth: int, indent: str, seen: set[str]) -> list[str]:
+    out: list[str] = []
+    for cr in results.claims[claim_id].checks:
+        out.append(f"{indent}{report.check_line(cr)}  -> {cr.verdict}")
+        out.append(f"{indent}  formula: {cr.formula}")
+        if cr.verdict == "inconsistent":
+            out.append(f"{indent}  diagnosis: {cr.diagnosis}")
+        if cr.tolerance:
+            out.append(f"{indent}  tolerance: {cr.tolerance}")
+        for inp in cr.inputs:
+            ie = kb.claims[inp.claim_id]
+            src = ie.claim.sources[0].source
+            out.append(f"{indent}  {inp.name} = {inp.value}  <- {inp.claim_id} ({inp.kind}, {inp.verdict}, {src})")
+            if depth > 1 and inp.claim_id not in seen and results.claims[inp.claim_id].checks:
+                out.extend(_tree(kb, results, inp.claim_id, depth - 1, indent + "    ", seen | {inp.claim_id}))
+    return out

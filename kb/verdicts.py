@@ -1,0 +1,78 @@
+"""Verdict rules: how a recomputed interval compares with a stated one, and what a gap suggests."""
+
+from __future__ import annotations
+
+import math
+
+from kb.interval import Interval
+from kb.results import SEVERITY_ORDER
+
+# Factors that name a likely slip, nearest first; matched within NEAR (a factor of 1.3 either way).
+NEAR = math.log10(1.3)
+SLIPS: tuple[tuple[float, str], ...] = (
+    (1e3, "a scale word slip by a factor of 1,000: a dropped or added 'thousand' (25,000 written as 25), "
+          "or a prefix slip such as TFLOP for GFLOP"),
+    (1e4, "a 万 (10^4) slip: 万 dropped, or 万 and 亿 confused (亿 = 10^4 万)"),
+    (1e8, "a 亿 (10^8) slip: 亿 dropped or added"),
+    (1e6, "a dropped or added 'million' (or an M/T prefix slip)"),
+    (1e9, "a dropped or added 'billion' (or a G prefix slip)"),
+    (1e12, "a dropped or added 'trillion'"),
+    (1e2, "cents vs dollars, or a percentage read as a fraction (a factor of 100)"),
+    (1e1, "a factor of ten: a misplaced decimal point or a scale word off by one step (亿 vs 十亿, 55 亿 vs 550 亿)"),
+    (3600.0, "hours vs seconds (a factor of 3,600)"),
+    (86400.0, "days vs seconds (a factor of 86,400)"),
+    (24.0, "days vs hours (a factor of 24)"),
+    (30.44, "months vs days (a factor of about 30)"),
+    (12.0, "years vs months (a factor of 12)"),
+    (3.0, "a factor of 3: training (6 FLOP per parameter per token) vs inference (2), or a count off by its multiplier"),
+    (2.0, "a factor of 2: e.g. forward pass only vs forward and backward, or two experts per token counted as one"),
+)
+SEVERITY = ((1.5, "minor"), (10.0, "major"), (math.inf, "severe"))
+
+
+def worst(verdicts: list[str]) -> str:
+    return max(verdicts, key=lambda v: SEVERITY_ORDER[v]) if verdicts else "unverified"
+
+
+def factor(computed: Interval, stated: Interval) -> float | None:
+    """Recomputed / stated, from representative values; None where it means nothing (zero, sign)."""
+    a, b = computed.mid(), stated.mid()
+    if not (math.isfinite(a) and math.isfinite(b)) or b == 0 or a == 0 or (a > 0) != (b > 0):
+        return None
+    return a / b
+
+
+def gap(computed: Interval, stated: Interval) -> float:
+    """How far apart two disjoint positive intervals are, as a ratio of their nearest ends."""
+    if computed.hi < stated.lo and computed.hi > 0:
+        return stated.lo / computed.hi
+    if computed.lo > stated.hi and stated.hi > 0:
+        return computed.lo / stated.hi
+    return math.inf
+
+
+def severity(ratio: float) -> str:
+    for bound, name in SEVERITY:
+        if ratio < bound:
+            return name
+    return "severe"
+
+
+def diagnose(f: float | None) -> str:
+    """Name the likely cause of a factor between recomputed and stated values."""
+    if f is None:
+        return "the values have different signs or one is zero; check the inputs"
+    distance = abs(math.log10(abs(f)))
+    best: tuple[float, str] | None = None
+    for value, text in SLIPS:
+        d = abs(distance - math.log10(value))
+        if d <= NEAR and (best is None or d < best[0]):
+            best = (d, text)
+    direction = "larger" if abs(f) > 1 else "smaller"
+    size = abs(f) if abs(f) >= 1 else 1 / abs(f)
+    head = f"the recomputed value is {size:,.3g}x {direction} than stated"
+    if best is None:
+        if size < 1.5:
+            return head + "; a small gap: rounding beyond what was written, or a loose estimate in the source"
+        return head + "; no common slip explains this factor: an input, an assumption or the source may be wrong"
+    return f"{head}; likely {best[1]}"
