@@ -82,6 +82,12 @@ class Interval:
         return self * Interval(1.0 / o.hi, 1.0 / o.lo)
 
     def __pow__(self, n: float) -> Interval:
+        try:
+            return self._pow(n)
+        except (OverflowError, ZeroDivisionError):
+            raise KbError("a power overflowed", "check the exponent and the scale of the base", "overflow") from None
+
+    def _pow(self, n: float) -> Interval:
         if float(n).is_integer():
             k = int(n)
             if k == 0:

@@ -66,7 +66,7 @@ _WORD_NUMBERS = {
 }
 
 _NUM = r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?|\.\d+"
-_APPROX = r"(?P<approx>~|≈|about\s+|around\s+|roughly\s+|approximately\s+|nearly\s+|大约|约合|约|近)?"
+_APPROX = r"(?:(?P<approx>~|≈|about|around|roughly|approximately|nearly|大约|约合|约|近)\s*)?"
 _CUR_PRE = r"(?P<cur_pre>US\$|\$|USD\s?|¥|￥)?"
 _EXP = r"(?:\s*(?:[eE](?P<exp>[+-]?\d{1,3})|(?:[x×*]|·)\s*10\s*(?:\^|\*\*)\s*(?P<exp2>[+-]?\d{1,3})))?"
 _SCALE = (

@@ -1,0 +1,82 @@
+"""Interval arithmetic: sound propagation (every combination of inputs lands inside the result)."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from kb.errors import KbError
+from kb.interval import Interval
+
+finite = st.floats(min_value=-1e6, max_value=1e6, allow_nan=False, allow_subnormal=False)
+
+
+@st.composite
+def intervals(draw: st.DrawFn) -> tuple[Interval, float]:
+    a, b = sorted((draw(finite), draw(finite)))
+    t = draw(st.floats(min_value=0, max_value=1))
+    return Interval(a, b), a + (b - a) * t
+
+
+def inside(iv: Interval, x: float) -> bool:
+    slack = 1e-9 * max(1.0, abs(x), abs(iv.lo), abs(iv.hi))
+    return iv.lo - slack <= x <= iv.hi + slack
+
+
+@given(intervals(), intervals())
+def test_sum_difference_product_contain_every_combination(a: tuple[Interval, float], b: tuple[Interval, float]) -> None:
+    (ia, xa), (ib, xb) = a, b
+    assert inside(ia + ib, xa + xb)
+    assert inside(ia - ib, xa - xb)
+    assert inside(ia * ib, xa * xb)
+
+
+@given(intervals(), intervals())
+def test_quotient_contains_every_combination(a: tuple[Interval, float], b: tuple[Interval, float]) -> None:
+    (ia, xa), (ib, xb) = a, b
+    if ib.lo <= 0 <= ib.hi:
+        with pytest.raises(KbError):
+            ia / ib
+        return
+    assert inside(ia / ib, xa / xb)
+
+
+@given(intervals(), st.integers(min_value=-3, max_value=4))
+def test_integer_powers(a: tuple[Interval, float], n: int) -> None:
+    ia, xa = a
+    if n < 0 and ia.lo <= 0 <= ia.hi:
+        with pytest.raises(KbError):
+            ia**n
+        return
+    try:
+        expected = xa**n
+    except (OverflowError, ZeroDivisionError):
+        with pytest.raises(KbError, match="overflow"):
+            ia**n
+        return
+    assert inside(ia**n, expected)
+
+
+def test_division_by_interval_containing_zero_is_an_error() -> None:
+    with pytest.raises(KbError, match="contains zero"):
+        Interval(1, 2) / Interval(-1, 1)
+
+
+def test_even_power_of_interval_spanning_zero_starts_at_zero() -> None:
+    assert Interval(-2, 3) ** 2 == Interval(0, 9)
+
+
+def test_unbounded_times_zero_is_zero() -> None:
+    assert (Interval(0, 0) * Interval(1, math.inf)) == Interval(0, 0)
+
+
+def test_meets_is_inclusive_at_both_ends() -> None:
+    assert Interval(1, 2).meets(Interval(2, 3))
+    assert not Interval(1, 2).meets(Interval(2.0001, 3))
+
+
+def test_geometric_midpoint_for_positive_ranges() -> None:
+    assert Interval(1, 100).mid() == pytest.approx(10)

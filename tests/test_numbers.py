@@ -1,0 +1,77 @@
+"""Numbers as sources write them, in English and Chinese, and the rounding interval of a literal."""
+
+from __future__ import annotations
+
+import pytest
+
+from kb.numbers import literal_interval, parse_numbers
+
+
+def values(text: str) -> list[tuple[float, float, str | None]]:
+    return [(p.lo, p.hi, p.currency) for p in parse_numbers(text) if not p.is_date]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("1.8 trillion", (1.8e12, 1.8e12, None)),
+        ("$63 million", (63e6, 63e6, "USD")),
+        ("60M", (60e6, 60e6, None)),
+        ("2.15e25", (2.15e25, 2.15e25, None)),
+        ("300W–700W", (300, 700, None)),
+        ("$0.10 - $1.00", (0.10, 1.00, "USD")),
+        ("0.177 cents", (0.177, 0.177, "cent")),
+        ("$80K - $200K", (80e3, 200e3, "USD")),
+        ("$100M - $1B", (100e6, 1e9, "USD")),
+        ("1.8–2 trillion", (1.8e12, 2e12, None)),
+        ("32% to 36%", (0.32, 0.36, None)),
+        ("hundreds of billions", (1e11, 1e12, None)),
+        ("1.8 万亿", (1.8e12, 1.8e12, None)),
+        ("2800 亿", (2.8e11, 2.8e11, None)),
+        ("6000 万", (6e7, 6e7, None)),
+        ("0.177美分", (0.177, 0.177, "cent")),
+        ("170万美元", (1.7e6, 1.7e6, "USD")),
+        ("6300 万美元", (6.3e7, 6.3e7, "USD")),
+        ("15,000 倍", (15000, 15000, None)),
+        ("数百万美元", (2e6, 9e6, None)),
+    ],
+)
+def test_numbers_in_both_languages(text: str, expected: tuple[float, float, str | None]) -> None:
+    found = values(text)
+    assert any(
+        lo == pytest.approx(expected[0]) and hi == pytest.approx(expected[1]) and cur == expected[2]
+        for lo, hi, cur in found
+    ), found
+
+
+def test_digits_inside_names_are_not_numbers() -> None:
+    assert values("an A100 and a V100") == []
+
+
+def test_approximation_markers() -> None:
+    assert parse_numbers("~$0.01")[0].approx
+    assert parse_numbers("大约 2800 亿")[0].approx
+    assert not parse_numbers("2800 亿")[0].approx
+
+
+def test_dates_in_both_languages() -> None:
+    dates = [p for p in parse_numbers("Pi Day (March 14th 2023), trained by August 2022, 2023年4月") if p.is_date]
+    assert [d.hi - d.lo for d in dates] == [1, 31, 30]
+
+
+@pytest.mark.parametrize(
+    ("literal", "interval"),
+    [
+        ("1.8", (1.75, 1.85)),
+        ("2.15e25", (2.145e25, 2.155e25)),
+        ("1.00", (0.995, 1.005)),
+        ("25", (24.5, 25.5)),
+        ("6000", (5500, 6500)),
+        ("1110", (1105, 1115)),
+        ("0.177", (0.1765, 0.1775)),
+    ],
+)
+def test_rounding_interval_of_a_literal(literal: str, interval: tuple[float, float]) -> None:
+    lo, hi = literal_interval(literal)
+    assert lo == pytest.approx(interval[0])
+    assert hi == pytest.approx(interval[1])

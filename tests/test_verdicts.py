@@ -1,0 +1,170 @@
+"""Verdict rules, computed from the numbers of small knowledge bases."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from kb import checks, contents
+from kb.cli import main
+from kb.verdicts import diagnose, severity
+from tests.conftest import BASE_CLAIMS
+
+
+def verdicts(root: Path) -> dict[str, str]:
+    results = checks.run(contents.load(root))
+    return {cid: r.verdict for cid, r in results.claims.items()}
+
+
+def test_translated_flop_per_token_is_off_by_a_thousand(make_kb: Callable[[str], Path]) -> None:
+    root = make_kb(BASE_CLAIMS)
+    results = checks.run(contents.load(root))
+    flop = results.claims["flop"]
+    assert flop.verdict == "inconsistent"
+    check = flop.checks[0]
+    assert check.factor == pytest.approx(1e-3, rel=0.01)
+    assert check.severity == "severe"
+    assert "1,000" in check.diagnosis
+    assert not results.problems
+
+
+def test_claim_without_checks_is_unverified_never_consistent(make_kb: Callable[[str], Path]) -> None:
+    assert verdicts(make_kb(BASE_CLAIMS))["active"] == "unverified"
+
+
+def test_consistent_check_says_what_it_needed(make_kb: Callable[[str], Path]) -> None:
+    text = BASE_CLAIMS.replace("value: 560\n    unit: wan yi FLOP/token", "value: 5600\n    unit: yi FLOP/token")
+    text = text.replace("大约 560 万亿次浮点操作", "大约 2800 亿个参数")  # any quote: value check is separate
+    root = make_kb(text)
+    results = checks.run(contents.load(root))
+    flop = results.claims["flop"]
+    assert flop.checks[0].verdict == "consistent"
+    assert flop.checks[0].basis == "exact"
+
+
+def test_rounding_and_tolerance_are_named(make_kb: Callable[[str], Path]) -> None:
+    extra = """\
+  - id: exact-two
+    kind: reference
+    subject: T
+    quantity: ratio
+    value: 2
+    qualifier: exactly
+    sources: [{source: ref, quote: "~2"}]
+  - id: rounded
+    subject: T
+    quantity: ratio
+    value: 2
+    sources: [{source: ref, quote: "~2"}]
+    checks:
+      - {id: c, formula: "x * 1.2", inputs: {x: exact-two}}
+  - id: tolerated
+    subject: T
+    quantity: ratio
+    value: 2
+    qualifier: exactly
+    sources: [{source: ref, quote: "~2"}]
+    checks:
+      - id: c
+        formula: x * 1.4
+        inputs: {x: exact-two}
+        tolerance: {relative: 0.5, reason: a loose estimate}
+"""
+    results = checks.run(contents.load(make_kb(BASE_CLAIMS + extra)))
+    assert results.claims["rounded"].checks[0].basis == "rounding"  # 2.4 is in [1.5, 2.5], not 2
+    assert results.claims["tolerated"].checks[0].basis == "tolerance"
+    assert results.claims["tolerated"].verdict == "consistent"
+
+
+def test_check_resting_on_an_inconsistent_input_says_so(make_kb: Callable[[str], Path]) -> None:
+    extra = """\
+  - id: downstream
+    subject: GPT-4
+    quantity: flop_per_token_inference
+    value: 560
+    unit: wan yi FLOP/token
+    qualifier: about
+    sources: [{source: leak, quote: 大约 560 万亿次浮点操作, translation: about 560 trillion FLOP}]
+    checks:
+      - {id: same, formula: x, inputs: {x: flop}}
+"""
+    results = checks.run(contents.load(make_kb(BASE_CLAIMS + extra)))
+    check = results.claims["downstream"].checks[0]
+    assert check.verdict == "consistent"
+    assert check.inconsistent_inputs == ["flop"]
+
+
+def test_a_claims_verdict_is_the_worst_of_its_checks(make_kb: Callable[[str], Path]) -> None:
+    text = BASE_CLAIMS + """\
+      - id: broken
+        formula: f * n + 1 FLOP
+        inputs: {f: fwd, n: active}
+"""
+    assert verdicts(make_kb(text))["flop"] == "error"
+
+
+@pytest.mark.parametrize(
+    ("factor", "words"),
+    [(1e-3, "1,000"), (1e4, "万"), (1e8, "亿"), (100, "cents vs dollars"), (0.1, "factor of ten")],
+)
+def test_diagnosis_names_the_likely_slip(factor: float, words: str) -> None:
+    assert words in diagnose(factor)
+
+
+def test_severity_grows_with_the_gap() -> None:
+    assert [severity(x) for x in (1.2, 3, 1000)] == ["minor", "major", "severe"]
+
+
+def test_conflict_between_sources_is_reported(make_kb: Callable[[str], Path]) -> None:
+    extra = """\
+  - id: active-other
+    subject: GPT-4
+    quantity: active_parameters_per_token
+    value: 2
+    unit: FLOP/(parameter*token)
+    sources: [{source: ref, quote: "~2"}]
+"""
+    # Same subject and quantity but a unit of other dimensions is an error, not a conflict.
+    root = make_kb(BASE_CLAIMS + extra)
+    results = checks.run(contents.load(root))
+    assert any(p.code == "unit-mismatch" for p in results.problems)
+    extra = """\
+  - id: active-other
+    subject: GPT-4
+    quantity: active_parameters_per_token
+    value: 2
+    unit: trillion parameter
+    sources: [{source: ref, quote: "~2"}]
+"""
+    results = checks.run(contents.load(make_kb(BASE_CLAIMS + extra)))
+    [conflict] = results.conflicts
+    assert {conflict.a, conflict.b} == {"active", "active-other"}
+
+
+def test_json_report_and_exit_codes(make_kb: Callable[[str], Path], capsys: pytest.CaptureFixture[str]) -> None:
+    root = make_kb(BASE_CLAIMS)
+    assert main(["check", "--claims", str(root), "--format", "json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["summary"] == {"consistent": 0, "inconsistent": 1, "error": 0, "unverified": 2}
+    flop = next(c for c in data["claims"] if c["id"] == "flop")
+    assert {"id", "subject", "quantity", "verdict", "value", "unit", "sources", "checks"} <= set(flop)
+    assert flop["sources"][0]["quote"] == "大约 560 万亿次浮点操作"
+    assert flop["checks"][0]["factor"] == pytest.approx(1e-3, rel=0.01)
+    assert main(["check", "--claims", str(root), "--fail-on", "inconsistent"]) == 1
+    capsys.readouterr()
+    with pytest.raises(SystemExit) as exc:
+        main(["check", "--no-such-flag"])
+    assert exc.value.code == 2
+
+
+def test_errors_exit_1_and_are_all_reported(make_kb: Callable[[str], Path], capsys: pytest.CaptureFixture[str]) -> None:
+    text = BASE_CLAIMS.replace("unit: yi parameter", "unit: yi parameterz").replace("inputs: {f: fwd,", "inputs: {f: fwdd,")
+    root = make_kb(text)
+    assert main(["check", "--claims", str(root)]) == 1
+    out = capsys.readouterr().out
+    assert "unknown unit 'parameterz'" in out
+    assert "test.yaml:" in out
+    assert "Errors (2)" in out or "Errors (3)" in out
