@@ -18,7 +18,7 @@ from kb.quotes import FoldedText, value_in_quote
 from kb.results import CheckResult, ClaimResult, Conflict, InputValue, Results
 from kb.units import describe_mismatch
 from kb.values import LEVELS, format_interval, format_number
-from kb.verdicts import diagnose, factor, gap, severity, worst
+from kb.verdicts import diagnose, factor, gap, severity, spread, worst
 
 
 def run(kb: KnowledgeBase) -> Results:
@@ -253,7 +253,8 @@ def _run_check(kb: KnowledgeBase, entry: ClaimEntry, check: Check, i: int) -> Ch
         return result
     result.verdict = "inconsistent"
     result.severity = severity(gap(iv, value.base("stated")))
-    result.diagnosis = diagnose(result.factor) if not unit.is_date else "the dates do not agree"
+    width = max(spread(nominal_computed), spread(value.nominal))
+    result.diagnosis = diagnose(result.factor, width) if not unit.is_date else "the dates do not agree"
     return result
 
 

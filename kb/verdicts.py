@@ -58,8 +58,23 @@ def severity(ratio: float) -> str:
     return "severe"
 
 
-def diagnose(f: float | None) -> str:
-    """Name the likely cause of a factor between recomputed and stated values."""
+def spread(iv: Interval) -> float:
+    """How wide a positive interval is, as the ratio of its ends (1 for a point)."""
+    if iv.lo > 0 and math.isfinite(iv.hi):
+        return iv.hi / iv.lo
+    return math.inf
+
+
+MAX_SPREAD = 3.0
+"""Past this width (hi/lo) a factor is too blurred to name a slip."""
+
+
+def diagnose(f: float | None, width: float = 1.0) -> str:
+    """Name the likely cause of a factor between recomputed and stated values.
+
+    `width` is the larger spread (hi/lo) of the two intervals: when they span more than
+    MAX_SPREAD, the factor is too uncertain to name a slip, and the diagnosis says so.
+    """
     if f is None:
         return "the values have different signs or one is zero; check the inputs"
     distance = abs(math.log10(abs(f)))
@@ -71,6 +86,9 @@ def diagnose(f: float | None) -> str:
     direction = "larger" if abs(f) > 1 else "smaller"
     size = abs(f) if abs(f) >= 1 else 1 / abs(f)
     head = f"the recomputed value is {size:,.3g}x {direction} than stated"
+    if width > MAX_SPREAD:
+        return (head + f"; the intervals are wide (up to {width:,.3g}x between their ends), so no single slip "
+                "can be named: the estimate's inputs or assumptions are the likely cause")
     if best is None:
         if size < 1.5:
             return head + "; a small gap: rounding beyond what was written, or a loose estimate in the source"
