@@ -252,7 +252,8 @@ def _run_check(kb: KnowledgeBase, entry: ClaimEntry, check: Check, i: int) -> Ch
         result.basis = basis
         return result
     result.verdict = "inconsistent"
-    result.severity = severity(gap(iv, value.base("stated")))
+    result.gap = gap(iv, value.base("stated"))
+    result.severity = severity(result.gap)
     width = max(spread(nominal_computed), spread(value.nominal))
     result.diagnosis = diagnose(result.factor, width) if not unit.is_date else "the dates do not agree"
     return result

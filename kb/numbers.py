@@ -9,6 +9,7 @@ its quote. `literal_interval` gives the rounding interval of a value as written 
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -169,7 +170,8 @@ def _number(m: re.Match[str]) -> ParsedNumber:
     value = _to_float(m.group("num"))
     exp = m.group("exp") or m.group("exp2")
     if exp:
-        value *= 10.0 ** int(exp)
+        # float() of the text saturates to inf or 0 where 10.0 ** 999 would raise OverflowError.
+        value = float(f"{m.group('num').replace(',', '')}e{int(exp)}")
     scale = _scale_value(m.group("scale"))
     if scale:
         value *= scale
@@ -221,8 +223,113 @@ def parse_numbers(text: str) -> list[ParsedNumber]:
         v = float(_WORD_NUMBERS[m.group(1).lower()])
         out.append(ParsedNumber(v, v, start=m.start(), end=m.end()))
     out.extend(_dates(text))
+    out = [p for p in out if math.isfinite(p.lo) and math.isfinite(p.hi)]
     out.sort(key=lambda p: (p.start, p.end))
     return out
+
+
+@dataclass(frozen=True)
+class WrittenNumber:
+    """A number of a quote as a claim's value would transcribe it: the literal, with its scale word apart.
+
+    "~13 trillion tokens" gives literal "13", scale 1e12 (scale_text "trillion"), approx; "170万美元"
+    gives "170", 1e4 ("万"), currency USD; "$0.10 - $1.00" gives "0.10" to "1.00"; "March 14th
+    2023" gives the date "2023-03-14".
+    """
+
+    literal: str
+    """The number as written, without thousands separators ("1,000" -> "1000"; "2.15 × 10^25" -> "2.15e25");
+    for a date, YYYY-MM-DD, YYYY-MM or YYYY; for a range, its low end."""
+    literal_hi: str | None = None
+    """The high end of a range."""
+    scale: float = 1.0
+    """The product of the scale words written after the number (trillion = 1e12, 万 = 1e4)."""
+    scale_text: str = ""
+    """The scale words as written ("trillion", "万亿", "M")."""
+    percent: bool = False
+    currency: str | None = None
+    """'USD', 'cent' or 'CNY' when the text names a currency."""
+    approx: bool = False
+    """Marked as approximate right before the number (~, about, 约...)."""
+    is_date: bool = False
+    start: int = 0
+    end: int = 0
+
+
+def _literal(m: re.Match[str]) -> str:
+    num = m.group("num").replace(",", "")
+    if num.startswith("."):
+        num = "0" + num
+    exp = m.group("exp") or m.group("exp2")
+    return f"{num}e{int(exp)}" if exp else num
+
+
+def _written(m: re.Match[str]) -> WrittenNumber:
+    return WrittenNumber(
+        _literal(m),
+        scale=_scale_value(m.group("scale")) or 1.0,
+        scale_text=(m.group("scale") or "").strip(),
+        percent=bool(m.group("pct")),
+        currency=_currency(m.group("cur_pre"), m.group("cur_post")),
+        approx=bool(m.group("approx")),
+        start=m.start(),
+        end=m.end(),
+    )
+
+
+def written_numbers(text: str) -> list[WrittenNumber]:
+    """The numbers, ranges and dates of `text` with their literals as written, in order; never raises.
+
+    Unlike parse_numbers, vague amounts ("hundreds of millions") are left out: they have no literal.
+    A range ("1.8–2 trillion") comes before its two ends, and a date before the numbers inside it.
+    """
+    if len(text) > 100_000:
+        text = text[:100_000]
+    matches = list(_TOKEN.finditer(text))
+    singles = [_written(m) for m in matches]
+    out: list[WrittenNumber] = list(singles)
+    for i in range(len(matches) - 1):
+        a, b = singles[i], singles[i + 1]
+        if not _RANGE_JOIN.fullmatch(text[a.end : b.start]) or a.percent != b.percent:
+            continue
+        if a.scale_text and b.scale_text and a.scale != b.scale:
+            continue  # "500 million to 1 billion": no one scale word for both ends
+        try:
+            if Decimal(a.literal) > Decimal(b.literal):
+                continue
+        except InvalidOperation:  # pragma: no cover - the pattern only matches digits
+            continue
+        out.append(
+            WrittenNumber(a.literal, b.literal, b.scale, b.scale_text or a.scale_text, b.percent,
+                          a.currency or b.currency, a.approx or b.approx, start=a.start, end=b.end)
+        )
+    for m in re.finditer(r"\b(" + "|".join(_WORD_NUMBERS) + r")\b", text, re.IGNORECASE):
+        if m.group(1).lower() != "hundred":
+            out.append(WrittenNumber(str(_WORD_NUMBERS[m.group(1).lower()]), start=m.start(), end=m.end()))
+    for d in _dates(text):
+        out.append(WrittenNumber(_date_literal(d), is_date=True, start=d.start, end=d.end))
+    ok = [w for w in out if w.is_date or (math.isfinite(w.scale) and _finite_literal(w.literal))]
+    ok.sort(key=lambda w: (w.start, -w.end))
+    return ok
+
+
+def _finite_literal(text: str) -> bool:
+    try:
+        literal_value(text)
+    except KbError:
+        return False
+    return True
+
+
+def _date_literal(p: ParsedNumber) -> str:
+    """YYYY, YYYY-MM or YYYY-MM-DD for a date span found by _dates."""
+    start = EPOCH + dt.timedelta(days=p.lo)
+    span = p.hi - p.lo
+    if span <= 1:
+        return start.isoformat()
+    if span <= 31:
+        return start.isoformat()[:7]
+    return str(start.year)
 
 
 def _decimal(text: str) -> Decimal:
@@ -239,26 +346,23 @@ def _decimal(text: str) -> Decimal:
 
 
 def literal_value(text: str) -> float:
-    return float(_decimal(text))
+    d = _decimal(text)
+    value = float(d)
+    if math.isinf(value) or (value == 0 and not d.is_zero()):
+        raise KbError(f"number {text.strip()[:40]!r} is out of range", "write a number between 1e-300 and 1e300",
+                      "bad-number")
+    return value
 
 
 def literal_half_unit(text: str) -> float:
-    """Half a unit in the last significant place of a literal as written.
+    """Half a unit in the last digit of a literal as written, as statcheck and GRIM read numbers.
 
-    "1.8" -> 0.05; "2.15e25" -> 0.005e25; "1.00" -> 0.005. Trailing zeros of a whole number are
-    not significant ("6000" may be rounded to the thousand, so it means 6000 +/- 500), as the
-    usual significant-figure convention reads them; "0" -> 0.5.
+    "1.8" -> 0.05; "2.15e25" -> 0.005e25; "1.00" -> 0.005; "6000" -> 0.5: every digit written
+    counts, trailing zeros included. A source that rounds loosely says so ("about", "~"), and the
+    claim's qualifier widens the interval.
     """
-    d = _decimal(text)
-    _, digits, exponent = d.as_tuple()
+    _, _, exponent = _decimal(text).as_tuple()
     assert isinstance(exponent, int)
-    if exponent >= 0:
-        trailing = 0
-        for digit in reversed(digits[1:]):
-            if digit != 0:
-                break
-            trailing += 1
-        exponent += trailing
     return float(Decimal(5) * Decimal(10) ** (exponent - 1))
 
 

@@ -28,7 +28,8 @@ def check_line(cr: CheckResult) -> str:
         return f"check {cr.check_id}: error: {cr.diagnosis}"
     text = f"check {cr.check_id}: recomputed {cr.computed_text} vs stated {cr.stated_text}"
     if cr.verdict == "inconsistent":
-        text += f" ({_factor(cr.factor)}, {cr.severity})"
+        apart = f"nearest ends {format_number(cr.gap, 3)}x apart" if cr.gap and math.isfinite(cr.gap) else "apart"
+        text += f" (factor {_factor(cr.factor)}; {apart}: {cr.severity})"
     elif cr.basis and cr.basis != "exact":
         text += f" (consistent: {cr.basis_text})"
     return text
@@ -98,6 +99,7 @@ def as_json(kb: KnowledgeBase, results: Results) -> dict[str, Any]:
                 "basis": cr.basis,
                 "computed": None if cr.computed is None else [_num(cr.computed.lo), _num(cr.computed.hi)],
                 "factor": _num(cr.factor) if cr.factor is not None else None,
+                "gap": _num(cr.gap),
                 "severity": cr.severity,
                 "diagnosis": cr.diagnosis,
                 "inputs": {i.name: i.claim_id for i in cr.inputs},

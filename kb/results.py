@@ -58,8 +58,10 @@ class CheckResult:
     """For a consistent check: exact, rounding, about or tolerance (see BASES)."""
     factor: float | None = None
     """Recomputed / stated (representative values): 1000 means the recomputation is 1000x larger."""
+    gap: float | None = None
+    """For an inconsistent check: how far apart the nearest ends of the two intervals are (a ratio >= 1)."""
     severity: str | None = None
-    """For an inconsistent check: minor (<1.5x apart), major (<10x) or severe."""
+    """For an inconsistent check, from the gap: minor (nearest ends < 1.5x apart), major (< 10x) or severe."""
     diagnosis: str = ""
     """The likely cause of a discrepancy, or why the check could not run."""
     tolerance: str = ""

@@ -9,6 +9,7 @@ from kb.results import SEVERITY_ORDER
 
 # Factors that name a likely slip, nearest first; matched within NEAR (a factor of 1.3 either way).
 NEAR = math.log10(1.3)
+NEAR_SMALL = math.log10(1.1)
 SLIPS: tuple[tuple[float, str], ...] = (
     (1e3, "a scale word slip by a factor of 1,000: a dropped or added 'thousand' (25,000 written as 25), "
           "or a prefix slip such as TFLOP for GFLOP"),
@@ -81,7 +82,9 @@ def diagnose(f: float | None, width: float = 1.0) -> str:
     best: tuple[float, str] | None = None
     for value, text in SLIPS:
         d = abs(distance - math.log10(value))
-        if d <= NEAR and (best is None or d < best[0]):
+        # Small factors (2, 3) arise by chance too: name them only when close.
+        near = NEAR if value >= 10 else NEAR_SMALL
+        if d <= near and (best is None or d < best[0]):
             best = (d, text)
     direction = "larger" if abs(f) > 1 else "smaller"
     size = abs(f) if abs(f) >= 1 else 1 / abs(f)
