@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from kb.contents import ClaimEntry, KnowledgeBase
+from kb.contents import ClaimEntry, KnowledgeBase, remember_quoted
 from kb.errors import KbError, Location, Problem, did_you_mean
 from kb.formula import FormulaError, evaluate, parse
 from kb.interval import Interval
@@ -27,6 +27,7 @@ def run(kb: KnowledgeBase) -> Results:
     results: dict[str, ClaimResult] = {}
     for entry in kb.claims.values():
         results[entry.id] = _check_quotes(kb, entry, folded)
+    remember_quoted(kb, {cid for cid, r in results.items() if r.value_ok})
     in_cycle = _cycles(kb)
     for entry in kb.claims.values():
         result = results[entry.id]
@@ -93,7 +94,11 @@ def _check_quotes(kb: KnowledgeBase, entry: ClaimEntry, folded: dict[str, Folded
         result.quote_spans.append(span)
         if cite.quote and not value_checked and entry.value is not None and entry.unit is not None:
             value_checked = True
+            if entry.quoted:
+                result.value_ok = True
+                continue
             ok, numbers = value_in_quote(entry.value, entry.unit, cite.quote)
+            result.value_ok = ok
             if not ok:
                 seen = ", ".join(
                     format_interval(Interval(p.lo, p.hi)) + (f" {p.currency}" if p.currency else "")
@@ -209,43 +214,44 @@ def _run_check(kb: KnowledgeBase, entry: ClaimEntry, check: Check, i: int) -> Ch
             why = "it is qualitative" if source.claim.value is None else "it has an error"
             return fail(entry.where("checks", i, "inputs", name), f"input {cid!r} has no usable value ({why})",
                         code="bad-input")
-        result.inputs.append(
-            InputValue(name, cid, f"{format_interval(source.value.stated, source.unit)} {source.claim.unit}",
-                       source.claim.kind)
-        )
+        result.inputs.append(InputValue(name, cid, source.value.stated, source.unit, source.claim.kind))
         if source.claim.kind == "assumption":
             result.assumptions.append(cid)
         for lvl in LEVELS:
             env[lvl][name] = (source.value.base(lvl), source.unit.dims)
-    formula_at = entry.where("checks", i, "formula")
     try:
         node = parse(check.formula, frozenset(check.inputs))
-        computed = {lvl: evaluate(node, env[lvl]) for lvl in LEVELS}
+        iv, dims = evaluate(node, env["stated"])
+        if dims != entry.unit.dims:
+            return fail(entry.where("checks", i, "formula"),
+                        f"units do not match: {describe_mismatch(dims, entry.unit.dims)}",
+                        "make the formula's result have the units of the claim", "incompatible-units")
+        value, unit = entry.value, entry.unit
+        # The strictest level that agrees names what the verdict needed; lenient levels only when needed.
+        nominal = evaluate(node, env["nominal"])[0]
+        basis = None
+        if iv.meets(value.base("stated")):
+            if nominal.meets(value.base("nominal")):
+                basis = "exact"
+            elif evaluate(node, env["rounded"])[0].meets(value.base("rounded")):
+                basis = "rounding"
+            else:
+                basis = "about"
     except FormulaError as exc:
-        where = Location(formula_at.file, formula_at.line, formula_at.column + exc.offset)
-        return fail(where, exc.message, exc.hint, exc.code)
+        at = entry.where("checks", i, "formula")
+        return fail(Location(at.file, at.line, at.column + exc.offset), exc.message, exc.hint, exc.code)
     except KbError as exc:
-        return fail(formula_at, exc.message, exc.hint, exc.code)
-    iv, dims = computed["stated"]
-    if dims != entry.unit.dims:
-        return fail(formula_at, f"units do not match: {describe_mismatch(dims, entry.unit.dims)}",
-                    "make the formula's result have the units of the claim", "incompatible-units")
-    value, unit = entry.value, entry.unit
+        return fail(entry.where("checks", i, "formula"), exc.message, exc.hint, exc.code)
     result.computed = iv.scale(1.0 / unit.factor)
     result.computed_text = f"{format_interval(result.computed, unit)} {entry.claim.unit}"
     result.stated_text = f"{format_interval(value.stated, unit)} {entry.claim.unit}"
-    basis = None
-    for lvl, name in (("nominal", "exact"), ("rounded", "rounding"), ("stated", "about")):
-        if computed[lvl][0].meets(value.base(lvl)):
-            basis = name
-            break
     if basis is None and check.tolerance:
         stated = value.base("stated")
         t = check.tolerance
         widened = stated.widen(t.relative) if t.relative is not None else stated.widen_factor(t.factor or 1.0)
         if iv.meets(widened):
             basis = "tolerance"
-    nominal_computed = computed["nominal"][0].scale(1.0 / unit.factor)
+    nominal_computed = nominal.scale(1.0 / unit.factor)
     result.factor = factor(nominal_computed, value.nominal) if not unit.is_date else None
     if basis is not None:
         result.verdict = "consistent"

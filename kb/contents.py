@@ -11,9 +11,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pydantic import ValidationError
+
 from kb.errors import KbError, Location, Problem
 from kb.model import Claim, ClaimFile, Quantity, QuantityFile, SourceMeta
-from kb.readers import Document, Path_, YamlProblem, read_yaml, validate, yaml_files
+from kb import cache as parse_cache
+from kb import units
+from kb.readers import Document, Path_, YamlProblem, read_yaml_fast, validate, yaml_files
 from kb.units import UnitInfo, unit_info
 from kb.values import StatedValue, stated_value
 
@@ -51,6 +55,8 @@ class ClaimEntry:
     """Where the claim sits in its document, e.g. ('claims', 3)."""
     unit: UnitInfo | None = None
     value: StatedValue | None = None
+    quoted: bool = False
+    """The value was found among the numbers of its quote in an earlier run (parse cache)."""
     """None for a qualitative claim, or when the value or unit has an error."""
     problems: list[Problem] = field(default_factory=list)
     """Errors in this claim itself (unit, value, quote)."""
@@ -79,6 +85,7 @@ class KnowledgeBase:
     claims: dict[str, ClaimEntry] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
     """Problems not tied to one claim (a broken file, a source whose text changed)."""
+    parse_cache: parse_cache.ParseCache | None = None
 
     def all_problems(self) -> Iterator[Problem]:
         yield from self.problems
@@ -93,25 +100,49 @@ def _display(path: Path, root: Path) -> str:
         return str(path)
 
 
-def load(root: Path) -> KnowledgeBase:
-    """Read every file under `root` (a claims/ folder)."""
+def load(root: Path, use_cache: bool = True) -> KnowledgeBase:
+    """Read every file under `root` (a claims/ folder).
+
+    A file whose bytes were read before without a problem comes from the parse cache
+    (kb/cache.py), validated already; everything else is read and validated afresh.
+    """
     kb = KnowledgeBase(root)
+    store = parse_cache.ParseCache(root) if use_cache else None
     if not root.is_dir():
         kb.problems.append(
             Problem(Location(str(root)), "no claims folder here", "run kb in a project with claims/, or pass --root")
         )
         return kb
-    claim_docs: list[Document] = []
+    claim_docs: list[tuple[Document, list[Claim] | None, str | None]] = []
+    quoted: frozenset[str] = frozenset()
+    if store is not None:
+        units.UNIT_CACHE.attach(store.dir.parent)
     for path in yaml_files(root):
         display = _display(path, root)
+        rel = path.relative_to(root)
         try:
-            doc = read_yaml(path, display)
+            raw = path.read_bytes()
+        except OSError as exc:
+            kb.problems.append(Problem(Location(display), f"cannot read the file: {exc.strerror}"))
+            continue
+        key = store.key(raw) if store else None
+        hit = store.get(key) if store and key else None
+        if hit is not None and rel.parts[0] != SOURCES_DIR and "quantities" not in hit.kind:
+            doc = Document(path, display, None, hit.positions, complete=False)
+            claim_docs.append((doc, hit.claims, None))
+            quoted |= hit.quoted
+            continue
+        try:
+            text = raw.decode("utf-8")
+            doc = read_yaml_fast(path, display, text)
+        except UnicodeDecodeError as exc:
+            kb.problems.append(Problem(Location(display), f"not UTF-8 text: {exc.reason}", "save the file as UTF-8"))
+            continue
         except YamlProblem as exc:
             kb.problems.append(exc.problem)
             continue
         if doc.data is None:
             continue
-        rel = path.relative_to(root)
         if rel.parts[0] == SOURCES_DIR:
             _read_source(kb, doc)
         elif isinstance(doc.data, dict) and "quantities" in doc.data:
@@ -120,10 +151,39 @@ def load(root: Path) -> KnowledgeBase:
             for i, q in enumerate(qfile.quantities if qfile else []):
                 _add_quantity(kb, q, doc.location(("quantities", i)))
         else:
-            claim_docs.append(doc)
-    for doc in claim_docs:
-        _read_claims(kb, doc)
+            claim_docs.append((doc, None, key))
+    for doc, cached, key in claim_docs:
+        if cached is not None:
+            for i, claim in enumerate(cached):
+                _add_claim(kb, ClaimEntry(claim, doc, ("claims", i), quoted=claim.id in quoted))
+            continue
+        clean = _read_claims(kb, doc)
+        if clean is not None and store is not None and key is not None:
+            store.put(key, parse_cache.Entry("claims", clean, doc.positions))
+    kb.parse_cache = store
     return kb
+
+
+def remember_quoted(kb: KnowledgeBase, ids: set[str]) -> None:
+    """Record, in the parse cache, the claims whose value matched their quote (see kb/checks.py)."""
+    store = kb.parse_cache
+    if store is None:
+        return
+    by_file: dict[Path, list[ClaimEntry]] = {}
+    for entry in kb.claims.values():
+        by_file.setdefault(entry.doc.path, []).append(entry)
+    for path, entries in by_file.items():
+        fresh = {e.id for e in entries if e.id in ids and not e.quoted}
+        if not fresh:
+            continue
+        try:
+            key = store.key(path.read_bytes())
+        except OSError:
+            continue
+        hit = store.get(key)
+        if hit is not None:
+            hit.quoted = frozenset(hit.quoted | {e.id for e in entries if e.id in ids})
+            store.put(key, hit)
 
 
 def _add_quantity(kb: KnowledgeBase, q: Quantity, where: Location) -> None:
@@ -183,37 +243,51 @@ def _read_source(kb: KnowledgeBase, doc: Document) -> None:
     kb.sources[meta.id] = source
 
 
-def _read_claims(kb: KnowledgeBase, doc: Document) -> None:
+def _read_claims(kb: KnowledgeBase, doc: Document) -> list[Claim] | None:
+    """Validate a claims file; returns its claims when the file has no problem of its own."""
     data = doc.data
     if not isinstance(data, dict) or "claims" not in data:
         kb.problems.append(
             Problem(doc.location(), "a claims file must be a mapping with a 'claims:' list",
                     "start the file with 'claims:' followed by '- id: ...' items", "schema")
         )
-        return
+        return None
+    try:  # the common case, validated in one call; a file with an error is validated claim by claim
+        whole = ClaimFile.model_validate(data)
+    except ValidationError:
+        whole = None
+    if whole is not None:
+        for i, claim in enumerate(whole.claims):
+            _add_claim(kb, ClaimEntry(claim, doc, ("claims", i)))
+        return list(whole.claims)
     items = data.get("claims")
     extra = [k for k in data if k != "claims"]
     for key in extra:
         kb.problems.append(Problem(doc.location((key,)), f"unknown top-level field {key!r}", "only 'claims:' is allowed", "schema"))
     if not isinstance(items, list):
         kb.problems.append(Problem(doc.location(("claims",)), "'claims' must be a list of claims", code="schema"))
-        return
+        return None
     for i, item in enumerate(items):
         base: Path_ = ("claims", i)
         claim, problems = validate(Claim, item, doc, base)
         if claim is None:
             kb.problems.extend(problems)
             continue
-        entry = ClaimEntry(claim, doc, base)
-        if claim.id in kb.claims:
-            first = kb.claims[claim.id].location
-            kb.problems.append(
-                Problem(entry.where("id"), f"duplicate claim id {claim.id!r}, also at {first}",
-                        "claim ids must be unique across the knowledge base; rename one", "duplicate-id")
-            )
-            continue
-        _resolve_value(kb, entry)
-        kb.claims[claim.id] = entry
+        _add_claim(kb, ClaimEntry(claim, doc, base))
+    return None
+
+
+def _add_claim(kb: KnowledgeBase, entry: ClaimEntry) -> None:
+    claim = entry.claim
+    if claim.id in kb.claims:
+        first = kb.claims[claim.id].location
+        kb.problems.append(
+            Problem(entry.where("id"), f"duplicate claim id {claim.id!r}, also at {first}",
+                    "claim ids must be unique across the knowledge base; rename one", "duplicate-id")
+        )
+        return
+    _resolve_value(kb, entry)
+    kb.claims[claim.id] = entry
 
 
 def _resolve_value(kb: KnowledgeBase, entry: ClaimEntry) -> None:

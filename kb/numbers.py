@@ -368,6 +368,15 @@ def literal_half_unit(text: str) -> float:
 
 def literal_interval(text: str) -> tuple[float, float]:
     """The rounding interval of a literal, both ends inclusive: "1.8" -> (1.75, 1.85)."""
-    v = literal_value(text)
-    h = literal_half_unit(text)
-    return v - h, v + h
+    _, lo, hi = literal_parts(text)
+    return lo, hi
+
+
+def literal_parts(text: str) -> tuple[float, float, float]:
+    """The value of a literal and its rounding interval, parsed once: "1.8" -> (1.8, 1.75, 1.85)."""
+    d = _decimal(text)
+    exponent = d.as_tuple().exponent
+    assert isinstance(exponent, int)
+    v = float(d)
+    h = float(Decimal(5) * Decimal(10) ** (exponent - 1))
+    return v, v - h, v + h

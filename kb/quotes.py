@@ -6,11 +6,10 @@ text without spaces such as Chinese, with white space removed altogether.
 
 from __future__ import annotations
 
+import bisect
 import difflib
 import math
 import re
-from dataclasses import dataclass
-from functools import cached_property
 
 from kb.numbers import ParsedNumber, parse_numbers
 from kb.units import UnitInfo
@@ -23,50 +22,78 @@ def fold(text: str) -> str:
     return _WS.sub(" ", text).strip()
 
 
-@dataclass
 class FoldedText:
-    """A source text with white space folded, and a map back to the original offsets."""
+    """A source text with white space folded, and a map back to the original offsets.
 
-    text: str
+    Two foldings: runs of white space as one space, and (for text without spaces, such as
+    Chinese broken across lines) no white space at all. Offsets map back through the white-space
+    runs, found once with a regular expression.
+    """
 
-    @cached_property
-    def _spaced(self) -> tuple[str, list[int]]:
-        return self._build(keep_space=True)
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self._indexes: dict[int, tuple[list[int], list[int]]] = {}
+        self._spaced: str | None = None
+        self._tight: str | None = None
 
-    @cached_property
-    def _tight(self) -> tuple[str, list[int]]:
-        return self._build(keep_space=False)
+    def _index(self, keep: int) -> tuple[list[int], list[int]]:
+        """Folded start of each white-space run, and the characters removed up to each run."""
+        starts: list[int] = []
+        removed = [0]
+        for start, end in (m.span() for m in _WS.finditer(self.text)):
+            starts.append(start - removed[-1])
+            removed.append(removed[-1] + (end - start) - keep)
+        return starts, removed
 
-    def _build(self, keep_space: bool) -> tuple[str, list[int]]:
-        chars: list[str] = []
-        index: list[int] = []
-        in_space = False
-        for i, ch in enumerate(self.text):
-            if ch.isspace():
-                if keep_space and not in_space and chars:
-                    chars.append(" ")
-                    index.append(i)
-                in_space = True
-                continue
-            in_space = False
-            chars.append(ch)
-            index.append(i)
-        return "".join(chars), index
+    @property
+    def spaced(self) -> str:
+        if self._spaced is None:
+            self._spaced = _WS.sub(" ", self.text)
+        return self._spaced
+
+    @property
+    def tight(self) -> str:
+        if self._tight is None:
+            self._tight = _WS.sub("", self.text)
+        return self._tight
+
+    def contains(self, quote: str) -> bool:
+        q = fold(quote)
+        if q and q in self.spaced:
+            return True
+        t = _WS.sub("", quote)
+        return bool(t) and t in self.tight
 
     def find(self, quote: str) -> tuple[int, int] | None:
         """Offsets (start, end) of the quote in the original text, or None."""
-        for folded, index in (self._spaced, self._tight):
-            q = fold(quote) if folded is self._spaced[0] else _WS.sub("", quote)
-            if not q:
-                return None
-            pos = folded.find(q)
+        q = fold(quote)
+        if q:
+            pos = self.spaced.find(q)
             if pos >= 0:
-                return index[pos], index[pos + len(q) - 1] + 1
+                return self._original(pos, 1), self._original(pos + len(q) - 1, 1) + 1
+        t = _WS.sub("", quote)
+        if t:
+            pos = self.tight.find(t)
+            if pos >= 0:
+                return self._original(pos, 0), self._original(pos + len(t) - 1, 0) + 1
         return None
+
+    def _original(self, pos: int, keep: int) -> int:
+        """The original offset of the character at `pos` of a folding (runs kept as `keep` chars)."""
+        index = self._indexes.get(keep)
+        if index is None:
+            index = self._indexes[keep] = self._index(keep)
+        starts, removed = index
+        if keep:
+            k = bisect.bisect_right(starts, pos)  # runs starting at or before pos
+            if k and starts[k - 1] == pos:  # the space that stands for run k-1
+                return pos + removed[k - 1]
+            return pos + removed[k]
+        return pos + removed[bisect.bisect_right(starts, pos)]
 
     def closest(self, quote: str) -> str:
         """The passage of the text most like the quote, for 'did you mean' messages."""
-        folded = self._spaced[0]
+        folded = self.spaced
         q = fold(quote)
         n = len(q)
         if not folded or not n:

@@ -8,6 +8,7 @@ pydantic error can name the file, line and column of the offending value.
 from __future__ import annotations
 
 import datetime as dt
+import reprlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,17 +33,25 @@ LITERAL_KEYS = frozenset({"value"})
 
 @dataclass
 class Document:
-    """One YAML file as plain data, with a position for every key and value."""
+    """One YAML file as plain data, with a position for every key and value.
+
+    Read fast (`read_yaml_fast`), a document knows only where each claim starts; the position
+    of any other field is found on demand by composing the file again, which only errors need.
+    """
 
     path: Path
     display: str
     """The path as shown in messages (relative to the project)."""
     data: Any
     positions: dict[Path_, tuple[int, int]] = field(default_factory=dict)
+    complete: bool = True
+    """Whether `positions` holds every key and value (False after a fast read)."""
 
     def location(self, path: Path_ = ()) -> Location:
         """The position of `path`, or of its closest ancestor that has one."""
         p = tuple(path)
+        if not self.complete and p not in self.positions:
+            self._complete_positions()
         while p:
             if p in self.positions:
                 line, col = self.positions[p]
@@ -52,15 +61,36 @@ class Document:
         return Location(self.display, line, col)
 
 
+    def _complete_positions(self) -> None:
+        self.complete = True
+        try:
+            full = read_yaml(self.path, self.display)
+        except (YamlProblem, OSError):
+            return
+        self.positions.update(full.positions)
+
+
 class YamlProblem(Exception):
     def __init__(self, problem: Problem) -> None:
         super().__init__(str(problem))
         self.problem = problem
 
 
+# The tags of plain data. Any other (!!python/object, !!binary, a local !tag) is refused: kb builds
+# nothing from tags. '<<' (merge) and '=' (value) keys are read as the plain words they are.
+PLAIN_TAGS = frozenset(f"tag:yaml.org,2002:{t}" for t in ("str", "int", "float", "bool", "null", "timestamp",
+                                                           "seq", "map"))
+_WORD_TAGS = frozenset({"tag:yaml.org,2002:merge", "tag:yaml.org,2002:value"})
+MAX_EXTRA_VALUES = 100_000
+"""A file may hold at most this many values more than it has characters: more means aliases
+multiplying (the 'billion laughs'), refused rather than expanded."""
+
+
 def _scalar(node: yaml.ScalarNode, literal: bool) -> Any:
     if literal and node.tag in ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float",
                                 "tag:yaml.org,2002:timestamp"):
+        return node.value
+    if node.tag in _WORD_TAGS:
         return node.value
     value = _CONSTRUCTOR.construct_object(node, deep=True)
     if isinstance(value, dt.datetime):
@@ -68,18 +98,41 @@ def _scalar(node: yaml.ScalarNode, literal: bool) -> Any:
     return value
 
 
-def _plain(node: yaml.Node, doc: Document, path: Path_, literal: bool = False) -> Any:
-    doc.positions[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
-    if isinstance(node, yaml.ScalarNode):
+def _checked_scalar(node: yaml.ScalarNode, doc: Document, literal: bool) -> Any:
+    try:
         return _scalar(node, literal)
+    except (yaml.YAMLError, ValueError, OverflowError, TypeError) as exc:
+        reason = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise YamlProblem(
+            Problem(_loc(doc, node), f"cannot read the value {node.value[:40]!r}: {reason}"[:300],
+                    "write a plain number, date (YYYY-MM-DD) or text; quote it to keep it as text", "yaml-value")
+        ) from None
+
+
+def _plain(node: yaml.Node, doc: Document, path: Path_, literal: bool = False, limit: int = 10**9) -> Any:
+    doc.positions[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
+    if len(doc.positions) > limit:
+        raise YamlProblem(
+            Problem(_loc(doc, node), "the file expands to far more values than it writes (YAML aliases "
+                    "repeating aliases?)", "write the values out; aliases (*name) may not multiply", "yaml-aliases")
+        )
+    if node.tag not in PLAIN_TAGS and node.tag not in _WORD_TAGS:
+        raise YamlProblem(
+            Problem(_loc(doc, node), f"the YAML tag {node.tag.replace('tag:yaml.org,2002:', '!!')!r} is not allowed",
+                    "kb reads plain data only: remove the tag (quote the value to keep it as text)", "yaml-tag")
+        )
+    if isinstance(node, yaml.ScalarNode):
+        return _checked_scalar(node, doc, literal)
     if isinstance(node, yaml.SequenceNode):
-        return [_plain(item, doc, (*path, i), literal) for i, item in enumerate(node.value)]
+        return [_plain(item, doc, (*path, i), literal, limit) for i, item in enumerate(node.value)]
     if isinstance(node, yaml.MappingNode):
         out: dict[Any, Any] = {}
         for key_node, value_node in node.value:
             if not isinstance(key_node, yaml.ScalarNode):
                 raise YamlProblem(Problem(_loc(doc, key_node), "a mapping key must be a plain word"))
-            key = _scalar(key_node, False)
+            if key_node.tag not in PLAIN_TAGS and key_node.tag not in _WORD_TAGS:
+                _plain(key_node, doc, (*path, "<key>"), False, limit)  # refuses the tag
+            key = _checked_scalar(key_node, doc, False)
             key = str(key) if not isinstance(key, str) else key
             if key in out:
                 raise YamlProblem(
@@ -91,7 +144,7 @@ def _plain(node: yaml.Node, doc: Document, path: Path_, literal: bool = False) -
                     )
                 )
             doc.positions[(*path, key)] = (value_node.start_mark.line + 1, value_node.start_mark.column + 1)
-            out[key] = _plain(value_node, doc, (*path, key), literal or key in LITERAL_KEYS)
+            out[key] = _plain(value_node, doc, (*path, key), literal or key in LITERAL_KEYS, limit)
             doc.positions[(*path, key)] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
         return out
     raise YamlProblem(Problem(_loc(doc, node), "unsupported YAML node"))  # pragma: no cover
@@ -126,10 +179,68 @@ def read_yaml(path: Path, display: str, text: str | None = None) -> Document:
         doc.data = None
         return doc
     try:
-        doc.data = _plain(node, doc, ())
+        doc.data = _plain(node, doc, (), limit=len(text) + MAX_EXTRA_VALUES)
     except RecursionError:
         raise YamlProblem(Problem(Location(display), "YAML nests too deeply", code="yaml-syntax")) from None
     return doc
+
+
+class _FastLoader(_Loader):  # type: ignore[misc,valid-type]
+    """libyaml's safe loader, keeping number literals as written and refusing duplicate keys."""
+
+
+def _literal_number(loader: Any, node: yaml.ScalarNode) -> str:
+    return str(node.value)
+
+
+def _mapping(loader: Any, node: yaml.MappingNode) -> dict[Any, Any]:
+    loader.flatten_mapping(node)
+    out: dict[Any, Any] = {}
+    for key_node, value_node in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        if not isinstance(key, str):
+            key = str(key)
+        if key in out:
+            raise _Duplicate(key_node)
+        out[key] = loader.construct_object(value_node, deep=True)
+    return out
+
+
+class _Duplicate(Exception):
+    def __init__(self, node: yaml.Node) -> None:
+        super().__init__("duplicate key")
+        self.node = node
+
+
+for _tag in ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float"):
+    _FastLoader.add_constructor(_tag, _literal_number)
+_FastLoader.add_constructor("tag:yaml.org,2002:map", _mapping)
+
+
+def read_yaml_fast(path: Path, display: str, text: str) -> Document:
+    """Parse with libyaml, keeping only where each claim starts; errors fall back to `read_yaml`.
+
+    Number literals stay text ("1.80"), which pydantic reads as numbers wherever a number is due.
+    """
+    loader = _FastLoader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return Document(path, display, None)
+        positions: dict[Path_, tuple[int, int]] = {(): (node.start_mark.line + 1, node.start_mark.column + 1)}
+        if isinstance(node, yaml.MappingNode):
+            for key_node, value_node in node.value:
+                if key_node.value == "claims" and isinstance(value_node, yaml.SequenceNode):
+                    for i, item in enumerate(value_node.value):
+                        positions[("claims", i)] = (item.start_mark.line + 1, item.start_mark.column + 1)
+        data = loader.construct_document(node)
+    except (yaml.YAMLError, _Duplicate, RecursionError, ValueError, TypeError):
+        return read_yaml(path, display, text)  # the careful reader locates the problem
+    finally:
+        loader.dispose()
+    if isinstance(data, (dt.datetime,)):
+        data = str(data)
+    return Document(path, display, data, positions, complete=False)
 
 
 _TYPE_WORDS = {
@@ -145,6 +256,11 @@ _TYPE_WORDS = {
     "date_parsing": "a date (YYYY-MM-DD)",
     "date_type": "a date (YYYY-MM-DD)",
 }
+
+
+def _short(value: Any) -> str:
+    """A bounded repr: an input may be huge, or a structure of shared aliases that repr would expand."""
+    return reprlib.Repr(maxlevel=3, maxstring=80, maxother=80, maxlong=40).repr(value)[:200]
 
 
 def validation_problems(exc: ValidationError, doc: Document, base: Path_, model: type[BaseModel]) -> list[Problem]:
@@ -168,7 +284,7 @@ def validation_problems(exc: ValidationError, doc: Document, base: Path_, model:
             location = doc.location(path[:-1])
         elif kind in _TYPE_WORDS:
             got = err.get("input")
-            message = f"{field_name}: expected {_TYPE_WORDS[kind]}, got {type(got).__name__} {got!r}"[:300]
+            message = f"{field_name}: expected {_TYPE_WORDS[kind]}, got {type(got).__name__} {_short(got)}"
             location = doc.location(path)
         elif kind == "string_pattern_mismatch":
             message = f"{field_name}: {err.get('input')!r} is not allowed here"

@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 
 from kb.errors import Problem
 from kb.interval import Interval
+from kb.units import UnitInfo
+from kb.values import format_interval
 
 VERDICTS = ("consistent", "inconsistent", "error", "unverified")
 """Every verdict, in report order."""
@@ -30,12 +32,19 @@ class InputValue:
     """The name in the formula."""
     claim_id: str
     """The claim it stands for."""
-    value: str
-    """Its stated value, formatted, with unit."""
+    interval: Interval
+    """Its stated interval, in its own unit."""
+    unit: UnitInfo
+    """Its unit."""
     kind: str = "claim"
     """claim, reference or assumption."""
     verdict: str = "unverified"
     """The input claim's own verdict."""
+
+    @property
+    def value(self) -> str:
+        """Its stated value, formatted, with unit (formatted on demand: most are never shown)."""
+        return f"{format_interval(self.interval, self.unit)} {self.unit.text}"
 
 
 @dataclass
@@ -93,6 +102,8 @@ class ClaimResult:
     """Per source citation: True found in the archive, False not found, None not archived."""
     quote_spans: list[tuple[int, int] | None] = field(default_factory=list)
     """Per source citation: offsets of the quote in the archived text."""
+    value_ok: bool = False
+    """The value is among the numbers of its first quote."""
 
 
 @dataclass

@@ -7,12 +7,20 @@ and `Dims`, and pint is not called again.
 
 from __future__ import annotations
 
+import atexit
+import hashlib
+import os
+import pickle
+import tempfile
 from dataclasses import dataclass
 from functools import lru_cache
-
-import pint
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from kb.errors import KbError, did_you_mean
+
+if TYPE_CHECKING:
+    import pint
 
 # Counted things are dimensions of their own, so that parameters never add to tokens and a FLOP
 # never compares with a FLOP/s. Scale words are dimensionless multipliers, so that a value can be
@@ -52,6 +60,8 @@ DATE_UNITS = frozenset({DATE_UNIT, "month_date", "year_date"})
 
 @lru_cache(maxsize=1)
 def registry() -> pint.UnitRegistry:
+    import pint  # imported on first need: a run whose units are all in the unit cache never loads pint
+
     ureg = pint.UnitRegistry(autoconvert_offset_to_baseunit=True, cache_folder=None)
     for line in PROJECT_DEFINITIONS.strip().splitlines():
         ureg.define(line.strip())
@@ -62,6 +72,7 @@ Dims = tuple[tuple[str, int], ...]
 DIMENSIONLESS: Dims = ()
 
 
+@lru_cache(maxsize=4096)
 def dims_mul(a: Dims, b: Dims, sign: int = 1) -> Dims:
     """Dimensions of a product (sign=1) or quotient (sign=-1)."""
     if not b:
@@ -72,6 +83,7 @@ def dims_mul(a: Dims, b: Dims, sign: int = 1) -> Dims:
     return tuple(sorted((k, v) for k, v in out.items() if v))
 
 
+@lru_cache(maxsize=1024)
 def dims_pow(a: Dims, exponent: int) -> Dims:
     return tuple(sorted((k, v * exponent) for k, v in a if v * exponent))
 
@@ -111,10 +123,59 @@ class UnitInfo:
         return self.text
 
 
-@lru_cache(maxsize=4096)
+class _UnitCache:
+    """Resolved units kept on disk between runs (.kb-cache/units.pickle), keyed by this file's source."""
+
+    def __init__(self) -> None:
+        self.known: dict[str, UnitInfo] = {}
+        self.path: Path | None = None
+        self.dirty = False
+
+    def attach(self, cache_dir: Path) -> None:
+        if self.path is not None:
+            return
+        salt = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:16]
+        self.path = cache_dir / f"units-{salt}.pickle"
+        try:
+            with open(self.path, "rb") as fh:
+                loaded = pickle.load(fh)
+            if isinstance(loaded, dict):
+                self.known.update(loaded)
+        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
+            pass
+        atexit.register(self.save)
+
+    def save(self) -> None:
+        if not (self.dirty and self.path):
+            return
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=self.path.parent, suffix=".tmp")
+            with os.fdopen(fd, "wb") as fh:
+                pickle.dump(self.known, fh, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp, self.path)
+            self.dirty = False
+        except OSError:
+            pass
+
+
+UNIT_CACHE = _UnitCache()
+
+
 def unit_info(text: str) -> UnitInfo:
     """Resolve a unit string; raises KbError with a hint when pint does not know it."""
     text = (text or "").strip()
+    found = UNIT_CACHE.known.get(text)
+    if found is not None:
+        return found
+    info = _resolve(text)
+    UNIT_CACHE.known[text] = info
+    UNIT_CACHE.dirty = True
+    return info
+
+
+def _resolve(text: str) -> UnitInfo:
+    import pint
     if text in DATE_UNITS:
         return UnitInfo(text, 86400.0, (("[time]", 1),), 1.0, is_date=True)
     if not text or text in {"1", "dimensionless"}:
@@ -145,7 +206,7 @@ def unit_info(text: str) -> UnitInfo:
     return UnitInfo(text, float(base.magnitude), dims, scale, currency_factor=currency)
 
 
-def _base_dims(base: pint.Quantity) -> dict[str, int]:
+def _base_dims(base: pint.Quantity) -> dict[str, int]:  # type: ignore[type-arg]
     """Base-unit names to exponents, with pint's base units named by their dimension."""
     ureg = registry()
     out: dict[str, int] = {}

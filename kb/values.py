@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from kb.errors import KbError
 from kb.interval import Interval
-from kb.numbers import date_interval, literal_interval, literal_value
+from kb.numbers import date_interval, literal_parts
 from kb.units import UnitInfo
 
 ABOUT_RELATIVE = 0.10
@@ -73,8 +73,9 @@ def stated_value(value: str | list[str], unit: UnitInfo, qualifier: str | None) 
     for p in parts:
         if isinstance(p, (dt.date,)) or not isinstance(p, str):
             raise KbError(f"value {p!r} is not a number", "write a number, or [low, high]", "bad-value")
-    values = [literal_value(p) for p in parts]
-    intervals = [literal_interval(p) for p in parts]
+    parsed = [literal_parts(p) for p in parts]
+    values = [v for v, _, _ in parsed]
+    intervals = [(lo, hi) for _, lo, hi in parsed]
     if values[0] > values[-1]:
         raise KbError(
             f"range [{parts[0]}, {parts[-1]}] runs backwards", "write ranges as [low, high]", "bad-value"
