@@ -73,6 +73,13 @@ def text(kb: KnowledgeBase, results: Results, verbose: bool = False) -> str:
     return "\n".join(lines)
 
 
+def quiet_text(kb: KnowledgeBase, results: Results) -> str:
+    counts = results.counts()
+    lines = [f"kb check: {summary_line(kb, results)}: " + ", ".join(f"{counts[v]} {v}" for v in VERDICTS)]
+    lines.extend(str(p) for p in results.problems)
+    return "\n".join(lines)
+
+
 def as_json(kb: KnowledgeBase, results: Results) -> dict[str, Any]:
     claims = []
     for cid, r in results.claims.items():

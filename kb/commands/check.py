@@ -17,7 +17,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
     p.add_argument("--format", choices=["text", "json"], default="text", help="report format (default: text)")
     p.add_argument("--fail-on", choices=["error", "inconsistent"], default="error",
                    help="also exit 1 on inconsistent claims (for CI)")
-    p.add_argument("--verbose", "-v", action="store_true", help="list consistent claims too")
+    loud = p.add_mutually_exclusive_group()
+    loud.add_argument("--verbose", "-v", action="store_true", help="list consistent claims too")
+    loud.add_argument("--quiet", "-q", action="store_true", help="print only the counts and the errors")
     p.set_defaults(run=run)
 
 
@@ -26,6 +28,8 @@ def run(args: argparse.Namespace) -> int:
     results = checks.run(kb)
     if args.format == "json":
         sys.stdout.write(report.json_text(kb, results) + "\n")
+    elif args.quiet:
+        print(report.quiet_text(kb, results))
     else:
         print(report.text(kb, results, verbose=args.verbose))
     counts = results.counts()
