@@ -269,7 +269,7 @@ def conflicts(kb: KnowledgeBase) -> list[Conflict]:
     """Claims of one subject and quantity (and as_of) from different sources whose values do not meet."""
     groups: dict[tuple[str, str, str], list[ClaimEntry]] = defaultdict(list)
     for e in kb.claims.values():
-        if e.value is not None and e.unit is not None and e.claim.rank != "deprecated":
+        if e.value is not None and e.unit is not None:
             groups[(e.claim.subject.casefold(), e.claim.quantity, str(e.claim.as_of or ""))].append(e)
     out: list[Conflict] = []
     for members in groups.values():
