@@ -107,7 +107,9 @@ def change_one_claim(root: Path) -> None:
     """Edit one claim's notes: the smallest change a contributor makes."""
     path = next(iter(sorted((root / "claims" / "synthetic").glob("*.yaml"))))
     text = path.read_text(encoding="utf-8")
-    path.write_text(text.replace("Synthetic claim for benchmarks.", "Synthetic claim, edited.", 1), encoding="utf-8")
+    path.write_text(
+        text.replace("Synthetic claim for benchmarks.", "Synthetic claim, edited.", 1), encoding="utf-8"
+    )
 
 
 def bench(n: int, work: Path) -> Row:
@@ -133,13 +135,22 @@ def bench(n: int, work: Path) -> Row:
     return row
 
 
-COLUMNS = ("check (cold)", "check (warm)", "build (cold)", "rebuild (no change)", "rebuild (1 claim changed)",
-           "mkdocs build", "hugo build")
+COLUMNS = (
+    "check (cold)",
+    "check (warm)",
+    "build (cold)",
+    "rebuild (no change)",
+    "rebuild (1 claim changed)",
+    "mkdocs build",
+    "hugo build",
+)
 
 
 def table(rows: list[Row]) -> str:
-    lines = ["| N | " + " | ".join(COLUMNS) + " | peak MB (build) | build / mkdocs | build / hugo |",
-             "|---:|" + "---:|" * (len(COLUMNS) + 3)]
+    lines = [
+        "| N | " + " | ".join(COLUMNS) + " | peak MB (build) | build / mkdocs | build / hugo |",
+        "|---:|" + "---:|" * (len(COLUMNS) + 3),
+    ]
     for r in rows:
         cells = []
         for c in COLUMNS:

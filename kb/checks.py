@@ -66,17 +66,24 @@ def _check_quotes(kb: KnowledgeBase, entry: ClaimEntry, folded: dict[str, Folded
         source = kb.sources.get(cite.source)
         if source is None:
             result.problems.append(
-                Problem(entry.where("sources", i, "source"), f"unknown source {cite.source!r}",
-                        did_you_mean(cite.source, kb.sources) or "add it with kb source add", "unknown-source")
+                Problem(
+                    entry.where("sources", i, "source"),
+                    f"unknown source {cite.source!r}",
+                    did_you_mean(cite.source, kb.sources) or "add it with kb source add",
+                    "unknown-source",
+                )
             )
             result.quote_found.append(None)
             result.quote_spans.append(None)
             continue
         if source.meta.language.split("-")[0] != "en" and cite.quote and not cite.translation:
             result.problems.append(
-                Problem(entry.where("sources", i), f"the quote from {cite.source} ({source.meta.language}) "
-                        "has no English translation", "add translation: with an English rendering",
-                        "missing-translation")
+                Problem(
+                    entry.where("sources", i),
+                    f"the quote from {cite.source} ({source.meta.language}) has no English translation",
+                    "add translation: with an English rendering",
+                    "missing-translation",
+                )
             )
         span = None
         found: bool | None = None
@@ -86,9 +93,12 @@ def _check_quotes(kb: KnowledgeBase, entry: ClaimEntry, folded: dict[str, Folded
             if span is None:
                 closest = folded[cite.source].closest(cite.quote)
                 result.problems.append(
-                    Problem(entry.where("sources", i, "quote"), f"quote not found in source {cite.source}",
-                            f"the closest passage is: {closest!r}" if closest else "copy the words exactly",
-                            "quote-not-found")
+                    Problem(
+                        entry.where("sources", i, "quote"),
+                        f"quote not found in source {cite.source}",
+                        f"the closest passage is: {closest!r}" if closest else "copy the words exactly",
+                        "quote-not-found",
+                    )
                 )
         result.quote_found.append(found)
         result.quote_spans.append(span)
@@ -100,15 +110,22 @@ def _check_quotes(kb: KnowledgeBase, entry: ClaimEntry, folded: dict[str, Folded
             ok, numbers = value_in_quote(entry.value, entry.unit, cite.quote)
             result.value_ok = ok
             if not ok:
-                seen = ", ".join(
-                    format_interval(Interval(p.lo, p.hi)) + (f" {p.currency}" if p.currency else "")
-                    for p in numbers if not p.is_date
-                ) or "none"
+                seen = (
+                    ", ".join(
+                        format_interval(Interval(p.lo, p.hi)) + (f" {p.currency}" if p.currency else "")
+                        for p in numbers
+                        if not p.is_date
+                    )
+                    or "none"
+                )
                 result.problems.append(
-                    Problem(entry.where("value"),
-                            f"value {_written(entry)} {entry.claim.unit} does not match its quote",
-                            f"the numbers in the quote are: {seen}; the value, with its unit's scale words, "
-                            "must equal one of them", "value-mismatch")
+                    Problem(
+                        entry.where("value"),
+                        f"value {_written(entry)} {entry.claim.unit} does not match its quote",
+                        f"the numbers in the quote are: {seen}; the value, with its unit's scale words, "
+                        "must equal one of them",
+                        "value-mismatch",
+                    )
                 )
     return result
 
@@ -119,14 +136,22 @@ def _written(entry: ClaimEntry) -> str:
 
 
 def _error(entry: ClaimEntry, check: Check, problem: Problem) -> CheckResult:
-    return CheckResult(entry.id, check.id, check.formula, "error", diagnosis=problem.message, problem=problem,
-                       note=check.note)
+    return CheckResult(
+        entry.id,
+        check.id,
+        check.formula,
+        "error",
+        diagnosis=problem.message,
+        problem=problem,
+        note=check.note,
+    )
 
 
 def _cycles(kb: KnowledgeBase) -> dict[tuple[str, str], Problem]:
     """Checks that take part in a cycle of claims checked from each other, with the problem to report."""
     graph: dict[str, list[str]] = {
-        cid: [i for c in e.claim.checks for i in c.inputs.values() if i in kb.claims] for cid, e in kb.claims.items()
+        cid: [i for c in e.claim.checks for i in c.inputs.values() if i in kb.claims]
+        for cid, e in kb.claims.items()
     }
     index: dict[str, int] = {}
     low: dict[str, int] = {}
@@ -175,7 +200,7 @@ def _cycles(kb: KnowledgeBase) -> dict[tuple[str, str], Problem]:
         while True:
             node = next(n for n in graph[node] if n in members)
             if node in path:
-                path = path[path.index(node):] + [node]
+                path = path[path.index(node) :] + [node]
                 break
             path.append(node)
         text = " -> ".join(path)
@@ -184,9 +209,12 @@ def _cycles(kb: KnowledgeBase) -> dict[tuple[str, str], Problem]:
             for i, check in enumerate(entry.claim.checks):
                 if set(check.inputs.values()) & members:
                     out[(cid, check.id)] = Problem(
-                        entry.where("checks", i, "inputs"), f"cycle between checks: {text}",
+                        entry.where("checks", i, "inputs"),
+                        f"cycle between checks: {text}",
                         "a claim cannot be checked from a claim that is checked from it; "
-                        "remove one check of the cycle", "cycle")
+                        "remove one check of the cycle",
+                        "cycle",
+                    )
     return out
 
 
@@ -208,12 +236,19 @@ def _run_check(kb: KnowledgeBase, entry: ClaimEntry, check: Check, i: int) -> Ch
     for name, cid in check.inputs.items():
         source = kb.claims.get(cid)
         if source is None:
-            return fail(entry.where("checks", i, "inputs", name), f"unknown input {cid!r} for {name!r}",
-                        did_you_mean(cid, kb.claims) or "inputs name claim ids", "unknown-input")
+            return fail(
+                entry.where("checks", i, "inputs", name),
+                f"unknown input {cid!r} for {name!r}",
+                did_you_mean(cid, kb.claims) or "inputs name claim ids",
+                "unknown-input",
+            )
         if source.value is None or source.unit is None:
             why = "it is qualitative" if source.claim.value is None else "it has an error"
-            return fail(entry.where("checks", i, "inputs", name), f"input {cid!r} has no usable value ({why})",
-                        code="bad-input")
+            return fail(
+                entry.where("checks", i, "inputs", name),
+                f"input {cid!r} has no usable value ({why})",
+                code="bad-input",
+            )
         result.inputs.append(InputValue(name, cid, source.value.stated, source.unit, source.claim.kind))
         if source.claim.kind == "assumption":
             result.assumptions.append(cid)
@@ -223,9 +258,12 @@ def _run_check(kb: KnowledgeBase, entry: ClaimEntry, check: Check, i: int) -> Ch
         node = parse(check.formula, frozenset(check.inputs))
         iv, dims = evaluate(node, env["stated"])
         if dims != entry.unit.dims:
-            return fail(entry.where("checks", i, "formula"),
-                        f"units do not match: {describe_mismatch(dims, entry.unit.dims)}",
-                        "make the formula's result have the units of the claim", "incompatible-units")
+            return fail(
+                entry.where("checks", i, "formula"),
+                f"units do not match: {describe_mismatch(dims, entry.unit.dims)}",
+                "make the formula's result have the units of the claim",
+                "incompatible-units",
+            )
         value, unit = entry.value, entry.unit
         # The strictest level that agrees names what the verdict needed; lenient levels only when needed.
         nominal = evaluate(node, env["nominal"])[0]
@@ -284,9 +322,17 @@ def conflicts(kb: KnowledgeBase) -> list[Conflict]:
                 if a.unit.dims != b.unit.dims or ia.meets(ib):
                     continue
                 f = factor(ib, ia) or float("nan")
-                out.append(Conflict(a.claim.subject, a.claim.quantity, a.id, b.id,
-                                    f"{format_interval(a.value.stated, a.unit)} {a.claim.unit}",
-                                    f"{format_interval(b.value.stated, b.unit)} {b.claim.unit}", f))
+                out.append(
+                    Conflict(
+                        a.claim.subject,
+                        a.claim.quantity,
+                        a.id,
+                        b.id,
+                        f"{format_interval(a.value.stated, a.unit)} {a.claim.unit}",
+                        f"{format_interval(b.value.stated, b.unit)} {b.claim.unit}",
+                        f,
+                    )
+                )
     return out
 
 

@@ -11,7 +11,9 @@ from kb.commands import COMMANDS
 
 
 def parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="kb", description="A knowledge base of sourced claims about language models.")
+    p = argparse.ArgumentParser(
+        prog="kb", description="A knowledge base of sourced claims about language models."
+    )
     p.add_argument("--version", action="version", version=f"kb {__version__}")
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True

@@ -13,10 +13,10 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from kb.errors import KbError, Location, Problem
-from kb.model import Claim, ClaimFile, Quantity, QuantityFile, SourceMeta
 from kb import cache as parse_cache
 from kb import units
+from kb.errors import KbError, Location, Problem
+from kb.model import Claim, ClaimFile, Quantity, QuantityFile, SourceMeta
 from kb.readers import Document, Path_, YamlProblem, read_yaml_fast, validate, yaml_files
 from kb.units import UnitInfo, unit_info
 from kb.values import StatedValue, stated_value
@@ -110,7 +110,11 @@ def load(root: Path, use_cache: bool = True) -> KnowledgeBase:
     store = parse_cache.ParseCache(root) if use_cache else None
     if not root.is_dir():
         kb.problems.append(
-            Problem(Location(str(root)), "no claims folder here", "run kb in a project with claims/, or pass --root")
+            Problem(
+                Location(str(root)),
+                "no claims folder here",
+                "run kb in a project with claims/, or pass --root",
+            )
         )
         return kb
     claim_docs: list[tuple[Document, list[Claim] | None, str | None]] = []
@@ -136,7 +140,9 @@ def load(root: Path, use_cache: bool = True) -> KnowledgeBase:
             text = raw.decode("utf-8")
             doc = read_yaml_fast(path, display, text)
         except UnicodeDecodeError as exc:
-            kb.problems.append(Problem(Location(display), f"not UTF-8 text: {exc.reason}", "save the file as UTF-8"))
+            kb.problems.append(
+                Problem(Location(display), f"not UTF-8 text: {exc.reason}", "save the file as UTF-8")
+            )
             continue
         except YamlProblem as exc:
             kb.problems.append(exc.problem)
@@ -207,14 +213,22 @@ def _read_source(kb: KnowledgeBase, doc: Document) -> None:
     if meta.id in kb.sources:
         first = kb.sources[meta.id].location
         kb.problems.append(
-            Problem(where, f"duplicate source id {meta.id!r}, also at {first}", "give each source its own id",
-                    "duplicate-id")
+            Problem(
+                where,
+                f"duplicate source id {meta.id!r}, also at {first}",
+                "give each source its own id",
+                "duplicate-id",
+            )
         )
         return
     if meta.id != doc.path.stem:
         kb.problems.append(
-            Problem(doc.location(("id",)), f"source id {meta.id!r} differs from its file name {doc.path.name!r}",
-                    f"rename the file to {meta.id}.yaml or change the id", "source-name")
+            Problem(
+                doc.location(("id",)),
+                f"source id {meta.id!r} differs from its file name {doc.path.name!r}",
+                f"rename the file to {meta.id}.yaml or change the id",
+                "source-name",
+            )
         )
     source = Source(meta, where, path=doc.path)
     if meta.text:
@@ -223,18 +237,24 @@ def _read_source(kb: KnowledgeBase, doc: Document) -> None:
             raw = text_path.read_bytes()
         except OSError:
             kb.problems.append(
-                Problem(doc.location(("text",)), f"archived text {meta.text!r} is missing",
-                        "restore the file, or remove text: and sha256: if the source is not archived",
-                        "source-missing")
+                Problem(
+                    doc.location(("text",)),
+                    f"archived text {meta.text!r} is missing",
+                    "restore the file, or remove text: and sha256: if the source is not archived",
+                    "source-missing",
+                )
             )
         else:
             digest = hashlib.sha256(raw).hexdigest()
             if digest != meta.sha256:
                 kb.problems.append(
-                    Problem(doc.location(("sha256",)),
-                            f"the text of {meta.text!r} no longer matches its sha256 (now {digest[:12]}…)",
-                            "restore the archived text byte for byte; if the source really changed, archive it "
-                            "again with kb source add under a new id", "sha256-mismatch")
+                    Problem(
+                        doc.location(("sha256",)),
+                        f"the text of {meta.text!r} no longer matches its sha256 (now {digest[:12]}…)",
+                        "restore the archived text byte for byte; if the source really changed, archive it "
+                        "again with kb source add under a new id",
+                        "sha256-mismatch",
+                    )
                 )
             try:
                 source.text = raw.decode("utf-8")
@@ -248,8 +268,12 @@ def _read_claims(kb: KnowledgeBase, doc: Document) -> list[Claim] | None:
     data = doc.data
     if not isinstance(data, dict) or "claims" not in data:
         kb.problems.append(
-            Problem(doc.location(), "a claims file must be a mapping with a 'claims:' list",
-                    "start the file with 'claims:' followed by '- id: ...' items", "schema")
+            Problem(
+                doc.location(),
+                "a claims file must be a mapping with a 'claims:' list",
+                "start the file with 'claims:' followed by '- id: ...' items",
+                "schema",
+            )
         )
         return None
     try:  # the common case, validated in one call; a file with an error is validated claim by claim
@@ -263,17 +287,26 @@ def _read_claims(kb: KnowledgeBase, doc: Document) -> list[Claim] | None:
     items = data.get("claims")
     extra = [k for k in data if k != "claims"]
     for key in extra:
-        kb.problems.append(Problem(doc.location((key,)), f"unknown top-level field {key!r}", "only 'claims:' is allowed", "schema"))
+        kb.problems.append(
+            Problem(
+                doc.location((key,)),
+                f"unknown top-level field {key!r}",
+                "only 'claims:' is allowed",
+                "schema",
+            )
+        )
     if not isinstance(items, list):
-        kb.problems.append(Problem(doc.location(("claims",)), "'claims' must be a list of claims", code="schema"))
+        kb.problems.append(
+            Problem(doc.location(("claims",)), "'claims' must be a list of claims", code="schema")
+        )
         return None
     for i, item in enumerate(items):
         base: Path_ = ("claims", i)
-        claim, problems = validate(Claim, item, doc, base)
-        if claim is None:
+        one, problems = validate(Claim, item, doc, base)
+        if one is None:
             kb.problems.extend(problems)
             continue
-        _add_claim(kb, ClaimEntry(claim, doc, base))
+        _add_claim(kb, ClaimEntry(one, doc, base))
     return None
 
 
@@ -282,8 +315,12 @@ def _add_claim(kb: KnowledgeBase, entry: ClaimEntry) -> None:
     if claim.id in kb.claims:
         first = kb.claims[claim.id].location
         kb.problems.append(
-            Problem(entry.where("id"), f"duplicate claim id {claim.id!r}, also at {first}",
-                    "claim ids must be unique across the knowledge base; rename one", "duplicate-id")
+            Problem(
+                entry.where("id"),
+                f"duplicate claim id {claim.id!r}, also at {first}",
+                "claim ids must be unique across the knowledge base; rename one",
+                "duplicate-id",
+            )
         )
         return
     _resolve_value(kb, entry)
@@ -302,18 +339,24 @@ def _resolve_value(kb: KnowledgeBase, entry: ClaimEntry) -> None:
         from kb.errors import did_you_mean
 
         entry.problems.append(
-            Problem(entry.where("quantity"), f"unknown quantity {claim.quantity!r}",
-                    did_you_mean(claim.quantity, kb.quantities) or "add it to claims/quantities.yaml",
-                    "unknown-quantity")
+            Problem(
+                entry.where("quantity"),
+                f"unknown quantity {claim.quantity!r}",
+                did_you_mean(claim.quantity, kb.quantities) or "add it to claims/quantities.yaml",
+                "unknown-quantity",
+            )
         )
     else:
         qunit = unit_info(quantity.unit)
         if qunit.dims != entry.unit.dims:
             entry.problems.append(
-                Problem(entry.where("unit"),
-                        f"unit {claim.unit!r} measures {entry.unit.dims_text}, but {claim.quantity} is measured "
-                        f"in {quantity.unit!r} ({qunit.dims_text})",
-                        f"write the value in a unit like {quantity.unit!r}", "unit-mismatch")
+                Problem(
+                    entry.where("unit"),
+                    f"unit {claim.unit!r} measures {entry.unit.dims_text}, but {claim.quantity} is measured "
+                    f"in {quantity.unit!r} ({qunit.dims_text})",
+                    f"write the value in a unit like {quantity.unit!r}",
+                    "unit-mismatch",
+                )
             )
     if claim.value is None:
         return

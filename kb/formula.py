@@ -362,7 +362,9 @@ def evaluate(node: Node, env: dict[str, Value]) -> Value:
         iv, d = evaluate(node.base, env)
         if d and not float(node.exponent).is_integer():
             raise FormulaError(
-                f"a fractional power of a value with units ({dims_text(d)})", node.pos, code="incompatible-units"
+                f"a fractional power of a value with units ({dims_text(d)})",
+                node.pos,
+                code="incompatible-units",
             )
         try:
             return _finite(iv**node.exponent, node.pos), dims_pow(d, int(node.exponent)) if d else d

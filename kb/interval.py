@@ -85,7 +85,9 @@ class Interval:
         try:
             return self._pow(n)
         except (OverflowError, ZeroDivisionError):
-            raise KbError("a power overflowed", "check the exponent and the scale of the base", "overflow") from None
+            raise KbError(
+                "a power overflowed", "check the exponent and the scale of the base", "overflow"
+            ) from None
 
     def _pow(self, n: float) -> Interval:
         if float(n).is_integer():

@@ -21,13 +21,20 @@ Rank = Literal["preferred", "normal", "deprecated"]
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
 
 
 def _http_only(url: str | None) -> str | None:
     if url is not None and not re.match(r"^https?://[^\s<>\"']+$", url):
         raise ValueError("must be an http:// or https:// address")
     return url
+
+
+def _file_name(name: str | None) -> str | None:
+    """An archived text is a file beside its metadata: no folders, no '..', so nothing else is read."""
+    if name is not None and (not name.strip(".") or re.search(r"[/\\\x00]", name)):
+        raise ValueError("must be the name of a file beside this YAML (no folders)")
+    return name
 
 
 def _year_text(v: object) -> object:
@@ -58,8 +65,19 @@ class SourceMeta(Strict):
     """Publication date: YYYY-MM-DD, YYYY-MM or YYYY."""
     retrieved: dt.date | None = None
     """When the archived copy was taken."""
-    kind: Literal["article", "newsletter", "transcript", "paper", "datasheet", "announcement",
-                  "pricing", "dataset", "definition", "translation", "other"] = "article"
+    kind: Literal[
+        "article",
+        "newsletter",
+        "transcript",
+        "paper",
+        "datasheet",
+        "announcement",
+        "pricing",
+        "dataset",
+        "definition",
+        "translation",
+        "other",
+    ] = "article"
     """What sort of document it is."""
     text: str | None = None
     """File name of the archived text, beside this YAML; absent when the source is not archived."""
@@ -74,6 +92,7 @@ class SourceMeta(Strict):
 
     _url = field_validator("url")(_http_only)
     _published = field_validator("published", mode="before")(_year_text)
+    _text = field_validator("text")(_file_name)
 
     @model_validator(mode="after")
     def _text_needs_hash(self) -> SourceMeta:
@@ -175,7 +194,9 @@ class Claim(Strict):
         if isinstance(v, (int, float, dt.date)) and not isinstance(v, bool):
             return str(v)
         if isinstance(v, list):
-            return [str(x) if isinstance(x, (int, float, dt.date)) and not isinstance(x, bool) else x for x in v]
+            return [
+                str(x) if isinstance(x, (int, float, dt.date)) and not isinstance(x, bool) else x for x in v
+            ]
         return v
 
     @model_validator(mode="after")

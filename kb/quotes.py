@@ -99,7 +99,7 @@ class FoldedText:
         if not folded or not n:
             return ""
         step = max(1, n // 4)
-        best, best_ratio = "", 0.0
+        best, best_ratio, best_start = "", 0.0, 0
         for start in range(0, max(1, len(folded) - n + 1), step):
             window = folded[start : start + n]
             matcher = difflib.SequenceMatcher(None, q, window, autojunk=False)
@@ -107,8 +107,22 @@ class FoldedText:
                 continue
             ratio = matcher.ratio()
             if ratio > best_ratio:
+                best, best_ratio, best_start = window, ratio, start
+        if not best:
+            return best
+        # The coarse windows start every `step` characters: slide and stretch the best one to the
+        # passage itself, so the hint does not start or end mid-word.
+        fine = max(1, step // 16)
+        for start in range(max(0, best_start - step), min(len(folded), best_start + step) + 1, fine):
+            ratio = difflib.SequenceMatcher(None, q, folded[start : start + n], autojunk=False).ratio()
+            if ratio > best_ratio:
+                best, best_ratio, best_start = folded[start : start + n], ratio, start
+        for length in range(max(1, n - step), n + step + 1, fine):
+            window = folded[best_start : best_start + length]
+            ratio = difflib.SequenceMatcher(None, q, window, autojunk=False).ratio()
+            if ratio > best_ratio:
                 best, best_ratio = window, ratio
-        return best
+        return best.strip()
 
 
 def _close(a: float, b: float) -> bool:

@@ -28,7 +28,9 @@ def check_line(cr: CheckResult) -> str:
         return f"check {cr.check_id}: error: {cr.diagnosis}"
     text = f"check {cr.check_id}: recomputed {cr.computed_text} vs stated {cr.stated_text}"
     if cr.verdict == "inconsistent":
-        apart = f"nearest ends {format_number(cr.gap, 3)}x apart" if cr.gap and math.isfinite(cr.gap) else "apart"
+        apart = (
+            f"nearest ends {format_number(cr.gap, 3)}x apart" if cr.gap and math.isfinite(cr.gap) else "apart"
+        )
         text += f" (factor {_factor(cr.factor)}; {apart}: {cr.severity})"
     elif cr.basis and cr.basis != "exact":
         text += f" (consistent: {cr.basis_text})"
@@ -65,8 +67,10 @@ def text(kb: KnowledgeBase, results: Results, verbose: bool = False) -> str:
     if results.conflicts:
         lines += ["", f"Conflicts between sources ({len(results.conflicts)}):"]
         for c in results.conflicts:
-            lines.append(f"  {c.subject} · {c.quantity}: {c.a} = {c.a_value}  vs  {c.b} = {c.b_value}"
-                         f"  ({_factor(c.factor)})")
+            lines.append(
+                f"  {c.subject} · {c.quantity}: {c.a} = {c.a_value}  vs  {c.b} = {c.b_value}"
+                f"  ({_factor(c.factor)})"
+            )
     if results.problems:
         lines += ["", f"Errors ({len(results.problems)}):"]
         lines.extend(f"  {p}".replace("\n", "\n  ") for p in results.problems)
@@ -85,36 +89,50 @@ def as_json(kb: KnowledgeBase, results: Results) -> dict[str, Any]:
     for cid, r in results.claims.items():
         e = kb.claims[cid]
         c = e.claim
-        claims.append({
-            "id": cid,
-            "kind": c.kind,
-            "subject": c.subject,
-            "quantity": c.quantity,
-            "verdict": r.verdict,
-            "value": c.value,
-            "unit": c.unit,
-            "qualifier": c.qualifier,
-            "interval": None if e.value is None else [_num(e.value.stated.lo), _num(e.value.stated.hi)],
-            "file": e.location.file,
-            "line": e.location.line,
-            "sources": [{"source": s.source, "quote": s.quote, "translation": s.translation,
-                         "found_in_archive": found} for s, found in zip(c.sources, r.quote_found, strict=False)],
-            "checks": [{
-                "id": cr.check_id,
-                "formula": cr.formula,
-                "verdict": cr.verdict,
-                "basis": cr.basis,
-                "computed": None if cr.computed is None else [_num(cr.computed.lo), _num(cr.computed.hi)],
-                "factor": _num(cr.factor) if cr.factor is not None else None,
-                "gap": _num(cr.gap),
-                "severity": cr.severity,
-                "diagnosis": cr.diagnosis,
-                "inputs": {i.name: i.claim_id for i in cr.inputs},
-                "inconsistent_inputs": cr.inconsistent_inputs,
-                "assumptions": cr.assumptions,
-            } for cr in r.checks],
-            "errors": [p.as_dict() for p in r.problems],
-        })
+        claims.append(
+            {
+                "id": cid,
+                "kind": c.kind,
+                "subject": c.subject,
+                "quantity": c.quantity,
+                "verdict": r.verdict,
+                "value": c.value,
+                "unit": c.unit,
+                "qualifier": c.qualifier,
+                "interval": None if e.value is None else [_num(e.value.stated.lo), _num(e.value.stated.hi)],
+                "file": e.location.file,
+                "line": e.location.line,
+                "sources": [
+                    {
+                        "source": s.source,
+                        "quote": s.quote,
+                        "translation": s.translation,
+                        "found_in_archive": found,
+                    }
+                    for s, found in zip(c.sources, r.quote_found, strict=False)
+                ],
+                "checks": [
+                    {
+                        "id": cr.check_id,
+                        "formula": cr.formula,
+                        "verdict": cr.verdict,
+                        "basis": cr.basis,
+                        "computed": None
+                        if cr.computed is None
+                        else [_num(cr.computed.lo), _num(cr.computed.hi)],
+                        "factor": _num(cr.factor) if cr.factor is not None else None,
+                        "gap": _num(cr.gap),
+                        "severity": cr.severity,
+                        "diagnosis": cr.diagnosis,
+                        "inputs": {i.name: i.claim_id for i in cr.inputs},
+                        "inconsistent_inputs": cr.inconsistent_inputs,
+                        "assumptions": cr.assumptions,
+                    }
+                    for cr in r.checks
+                ],
+                "errors": [p.as_dict() for p in r.problems],
+            }
+        )
     return {
         "summary": results.counts(),
         "claims": claims,

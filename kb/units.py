@@ -15,12 +15,9 @@ import tempfile
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Any
 
 from kb.errors import KbError, did_you_mean
-
-if TYPE_CHECKING:
-    import pint
 
 # Counted things are dimensions of their own, so that parameters never add to tokens and a FLOP
 # never compares with a FLOP/s. Scale words are dimensionless multipliers, so that a value can be
@@ -59,10 +56,10 @@ DATE_UNITS = frozenset({DATE_UNIT, "month_date", "year_date"})
 
 
 @lru_cache(maxsize=1)
-def registry() -> pint.UnitRegistry:
+def registry() -> Any:
     import pint  # imported on first need: a run whose units are all in the unit cache never loads pint
 
-    ureg = pint.UnitRegistry(autoconvert_offset_to_baseunit=True, cache_folder=None)
+    ureg: Any = pint.UnitRegistry(autoconvert_offset_to_baseunit=True, cache_folder=None)
     for line in PROJECT_DEFINITIONS.strip().splitlines():
         ureg.define(line.strip())
     return ureg
@@ -176,6 +173,7 @@ def unit_info(text: str) -> UnitInfo:
 
 def _resolve(text: str) -> UnitInfo:
     import pint
+
     if text in DATE_UNITS:
         return UnitInfo(text, 86400.0, (("[time]", 1),), 1.0, is_date=True)
     if not text or text in {"1", "dimensionless"}:
@@ -192,7 +190,7 @@ def _resolve(text: str) -> UnitInfo:
         raise KbError(
             f"cannot read unit {text!r}: {exc}", "write units in pint syntax, e.g. 'FLOP/s'", "bad-unit"
         ) from None
-    quantity = ureg.Quantity(1.0, units)
+    quantity: Any = ureg.Quantity(1.0, units)
     base = quantity.to_base_units()
     scale = 1.0
     currency: float | None = None
@@ -206,7 +204,7 @@ def _resolve(text: str) -> UnitInfo:
     return UnitInfo(text, float(base.magnitude), dims, scale, currency_factor=currency)
 
 
-def _base_dims(base: pint.Quantity) -> dict[str, int]:  # type: ignore[type-arg]
+def _base_dims(base: Any) -> dict[str, int]:
     """Base-unit names to exponents, with pint's base units named by their dimension."""
     ureg = registry()
     out: dict[str, int] = {}

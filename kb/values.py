@@ -41,7 +41,7 @@ class StatedValue:
     """The rounding interval widened by the qualifier: what the claim asserts."""
 
     def level(self, name: str) -> Interval:
-        return getattr(self, name)  # type: ignore[no-any-return]
+        return getattr(self, name)  # type: ignore[no-any-return,unused-ignore]
 
     def base(self, name: str = "stated") -> Interval:
         return self.level(name).scale(self.unit.factor)
@@ -81,10 +81,7 @@ def stated_value(value: str | list[str], unit: UnitInfo, qualifier: str | None) 
             f"range [{parts[0]}, {parts[-1]}] runs backwards", "write ranges as [low, high]", "bad-value"
         )
     nominal = Interval(values[0], values[-1])
-    if qualifier == "exactly":
-        rounded = nominal
-    else:
-        rounded = Interval(intervals[0][0], intervals[-1][1])
+    rounded = nominal if qualifier == "exactly" else Interval(intervals[0][0], intervals[-1][1])
     if qualifier == "about":
         stated = rounded.widen(ABOUT_RELATIVE)
     elif qualifier == "at_least":

@@ -11,22 +11,37 @@ from kb.results import SEVERITY_ORDER
 NEAR = math.log10(1.3)
 NEAR_SMALL = math.log10(1.1)
 SLIPS: tuple[tuple[float, str], ...] = (
-    (1e3, "a scale word slip by a factor of 1,000: a dropped or added 'thousand' (25,000 written as 25), "
-          "or a prefix slip such as TFLOP for GFLOP"),
+    (
+        1e3,
+        "a scale word slip by a factor of 1,000: a dropped or added 'thousand' (25,000 written as 25), "
+        "or a prefix slip such as TFLOP for GFLOP",
+    ),
     (1e4, "a 万 (10^4) slip: 万 dropped, or 万 and 亿 confused (亿 = 10^4 万)"),
     (1e8, "a 亿 (10^8) slip: 亿 dropped or added"),
     (1e6, "a dropped or added 'million' (or an M/T prefix slip)"),
     (1e9, "a dropped or added 'billion' (or a G prefix slip)"),
     (1e12, "a dropped or added 'trillion'"),
     (1e2, "cents vs dollars, or a percentage read as a fraction (a factor of 100)"),
-    (1e1, "a factor of ten: a misplaced decimal point or a scale word off by one step (亿 vs 十亿, 55 亿 vs 550 亿)"),
+    (
+        1e1,
+        "a factor of ten: a misplaced decimal point or a scale word one step off "
+        "(亿 vs 十亿, 55 亿 vs 550 亿)",
+    ),
     (3600.0, "hours vs seconds (a factor of 3,600)"),
     (86400.0, "days vs seconds (a factor of 86,400)"),
     (24.0, "days vs hours (a factor of 24)"),
     (30.44, "months vs days (a factor of about 30)"),
     (12.0, "years vs months (a factor of 12)"),
-    (3.0, "a factor of 3: training (6 FLOP per parameter per token) vs inference (2), or a count off by its multiplier"),
-    (2.0, "a factor of 2: e.g. forward pass only vs forward and backward, or two experts per token counted as one"),
+    (
+        3.0,
+        "a factor of 3: training (6 FLOP per parameter per token) vs inference (2), "
+        "or a count off by its multiplier",
+    ),
+    (
+        2.0,
+        "a factor of 2: e.g. forward pass only vs forward and backward, "
+        "or two experts per token counted as one",
+    ),
 )
 SEVERITY = ((1.5, "minor"), (10.0, "major"), (math.inf, "severe"))
 
@@ -90,10 +105,14 @@ def diagnose(f: float | None, width: float = 1.0) -> str:
     size = abs(f) if abs(f) >= 1 else 1 / abs(f)
     head = f"the recomputed value is {size:,.3g}x {direction} than stated"
     if width > MAX_SPREAD:
-        return (head + f"; the intervals are wide (up to {width:,.3g}x between their ends), so no single slip "
-                "can be named: the estimate's inputs or assumptions are the likely cause")
+        return (
+            head + f"; the intervals are wide (up to {width:,.3g}x between their ends), so no single slip "
+            "can be named: the estimate's inputs or assumptions are the likely cause"
+        )
     if best is None:
         if size < 1.5:
             return head + "; a small gap: rounding beyond what was written, or a loose estimate in the source"
-        return head + "; no common slip explains this factor: an input, an assumption or the source may be wrong"
+        return (
+            head + "; no common slip explains this factor: an input, an assumption or the source may be wrong"
+        )
     return f"{head}; likely {best[1]}"

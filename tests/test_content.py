@@ -37,7 +37,12 @@ def test_every_seed_document_is_covered(results: Results) -> None:
     per_source: dict[str, int] = {}
     for e in kb.claims.values():
         per_source[e.claim.sources[0].source] = per_source.get(e.claim.sources[0].source, 0) + 1
-    for sid in ("gpt4-cost-power-qa", "aiedge-gpt4-newsletter", "csdn-chatgpt-cost-zh", "kdnuggets-gpt4-leak-zh"):
+    for sid in (
+        "gpt4-cost-power-qa",
+        "aiedge-gpt4-newsletter",
+        "csdn-chatgpt-cost-zh",
+        "kdnuggets-gpt4-leak-zh",
+    ):
         assert per_source.get(sid, 0) >= 5 or sid == "aiedge-gpt4-newsletter", (sid, per_source.get(sid))
 
 
@@ -94,7 +99,11 @@ def test_claims_that_do_not(results: Results, claim_id: str) -> None:
 
 
 def test_conflicting_parameter_counts_for_gpt4_are_reported(results: Results) -> None:
-    pairs = {frozenset((c.a, c.b)) for c in results.conflicts if c.subject == "GPT-4" and c.quantity == "total_parameters"}
+    pairs = {
+        frozenset((c.a, c.b))
+        for c in results.conflicts
+        if c.subject == "GPT-4" and c.quantity == "total_parameters"
+    }
     # The leak's 1.8 trillion, "hundreds of billions" and the 100-trillion rumour disagree pairwise.
     assert frozenset(("gpt4-leak-en-total-params", "gpt4-qa-total-params")) in pairs
     assert frozenset(("gpt4-leak-en-total-params", "gpt4-aiedge-rumoured-params")) in pairs

@@ -28,7 +28,9 @@ def inside(iv: Interval, x: float) -> bool:
 
 
 @given(intervals(), intervals())
-def test_sum_difference_product_contain_every_combination(a: tuple[Interval, float], b: tuple[Interval, float]) -> None:
+def test_sum_difference_product_contain_every_combination(
+    a: tuple[Interval, float], b: tuple[Interval, float]
+) -> None:
     (ia, xa), (ib, xb) = a, b
     assert inside(ia + ib, xa + xb)
     assert inside(ia - ib, xa - xb)

@@ -55,7 +55,9 @@ def test_approximation_markers() -> None:
 
 
 def test_dates_in_both_languages() -> None:
-    dates = [p for p in parse_numbers("Pi Day (March 14th 2023), trained by August 2022, 2023年4月") if p.is_date]
+    dates = [
+        p for p in parse_numbers("Pi Day (March 14th 2023), trained by August 2022, 2023年4月") if p.is_date
+    ]
     assert [d.hi - d.lo for d in dates] == [1, 31, 30]
 
 

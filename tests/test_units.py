@@ -38,7 +38,9 @@ def test_scale_words_and_prefixes(unit: str, factor: float, scale: float) -> Non
 
 
 def test_counted_things_are_distinct_dimensions() -> None:
-    dims = {unit_info(u).dims for u in ("parameter", "token", "word", "GPU", "expert", "layer", "query", "epoch")}
+    dims = {
+        unit_info(u).dims for u in ("parameter", "token", "word", "GPU", "expert", "layer", "query", "epoch")
+    }
     assert len(dims) == 8
 
 

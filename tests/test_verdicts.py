@@ -36,7 +36,9 @@ def test_claim_without_checks_is_unverified_never_consistent(make_kb: Callable[[
 
 
 def test_consistent_check_says_what_it_needed(make_kb: Callable[[str], Path]) -> None:
-    text = BASE_CLAIMS.replace("value: 560\n    unit: wan yi FLOP/token", "value: 5600\n    unit: yi FLOP/token")
+    text = BASE_CLAIMS.replace(
+        "value: 560\n    unit: wan yi FLOP/token", "value: 5600\n    unit: yi FLOP/token"
+    )
     text = text.replace("大约 560 万亿次浮点操作", "大约 2800 亿个参数")  # any quote: value check is separate
     root = make_kb(text)
     results = checks.run(contents.load(root))
@@ -98,11 +100,14 @@ def test_check_resting_on_an_inconsistent_input_says_so(make_kb: Callable[[str],
 
 
 def test_a_claims_verdict_is_the_worst_of_its_checks(make_kb: Callable[[str], Path]) -> None:
-    text = BASE_CLAIMS + """\
+    text = (
+        BASE_CLAIMS
+        + """\
       - id: broken
         formula: f * n + 1 FLOP
         inputs: {f: fwd, n: active}
 """
+    )
     assert verdicts(make_kb(text))["flop"] == "error"
 
 
@@ -144,7 +149,9 @@ def test_conflict_between_sources_is_reported(make_kb: Callable[[str], Path]) ->
     assert {conflict.a, conflict.b} == {"active", "active-other"}
 
 
-def test_json_report_and_exit_codes(make_kb: Callable[[str], Path], capsys: pytest.CaptureFixture[str]) -> None:
+def test_json_report_and_exit_codes(
+    make_kb: Callable[[str], Path], capsys: pytest.CaptureFixture[str]
+) -> None:
     root = make_kb(BASE_CLAIMS)
     assert main(["check", "--claims", str(root), "--format", "json"]) == 0
     data = json.loads(capsys.readouterr().out)
@@ -160,8 +167,12 @@ def test_json_report_and_exit_codes(make_kb: Callable[[str], Path], capsys: pyte
     assert exc.value.code == 2
 
 
-def test_errors_exit_1_and_are_all_reported(make_kb: Callable[[str], Path], capsys: pytest.CaptureFixture[str]) -> None:
-    text = BASE_CLAIMS.replace("unit: yi parameter", "unit: yi parameterz").replace("inputs: {f: fwd,", "inputs: {f: fwdd,")
+def test_errors_exit_1_and_are_all_reported(
+    make_kb: Callable[[str], Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    text = BASE_CLAIMS.replace("unit: yi parameter", "unit: yi parameterz").replace(
+        "inputs: {f: fwd,", "inputs: {f: fwdd,"
+    )
     root = make_kb(text)
     assert main(["check", "--claims", str(root)]) == 1
     out = capsys.readouterr().out

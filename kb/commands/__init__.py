@@ -16,8 +16,13 @@ NAMES = ("check", "show", "build", "serve", "source", "add", "schema", "import_"
 
 
 def add_claims_option(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--claims", type=Path, default=Path("claims"), metavar="DIR",
-                   help="the claims folder (default: ./claims)")
+    p.add_argument(
+        "--claims",
+        type=Path,
+        default=Path("claims"),
+        metavar="DIR",
+        help="the claims folder (default: ./claims)",
+    )
 
 
 def _modules() -> list[ModuleType]:

@@ -9,14 +9,21 @@ from kb import checks, contents, report
 from kb.commands import EXIT_ERRORS, EXIT_OK, add_claims_option
 
 
-def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    p = sub.add_parser("check", help="check every claim and print the report",
-                       description="Check every claim. Exit 0 when every check ran, 1 when the knowledge base "
-                                   "has errors (or inconsistent claims, with --fail-on inconsistent), 2 on usage errors.")
+def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg,unused-ignore]
+    p = sub.add_parser(
+        "check",
+        help="check every claim and print the report",
+        description="Check every claim. Exit 0 when every check ran, 1 when the knowledge base "
+        "has errors (or inconsistent claims, with --fail-on inconsistent), 2 on usage errors.",
+    )
     add_claims_option(p)
     p.add_argument("--format", choices=["text", "json"], default="text", help="report format (default: text)")
-    p.add_argument("--fail-on", choices=["error", "inconsistent"], default="error",
-                   help="also exit 1 on inconsistent claims (for CI)")
+    p.add_argument(
+        "--fail-on",
+        choices=["error", "inconsistent"],
+        default="error",
+        help="also exit 1 on inconsistent claims (for CI)",
+    )
     loud = p.add_mutually_exclusive_group()
     loud.add_argument("--verbose", "-v", action="store_true", help="list consistent claims too")
     loud.add_argument("--quiet", "-q", action="store_true", help="print only the counts and the errors")

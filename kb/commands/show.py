@@ -13,7 +13,7 @@ from kb.results import Results
 from kb.values import format_interval
 
 
-def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg,unused-ignore]
     p = sub.add_parser("show", help="show one claim and its derivation tree")
     add_claims_option(p)
     p.add_argument("claim_id", metavar="CLAIM_ID")
@@ -36,16 +36,21 @@ def render(kb: KnowledgeBase, results: Results, claim_id: str, depth: int) -> li
     e = kb.claims[claim_id]
     c = e.claim
     r = results.claims[claim_id]
-    out = [f"{claim_id}  [{r.verdict.upper()}]", f"  {c.subject} · {kb.quantities[c.quantity].label if c.quantity in kb.quantities else c.quantity}  ({c.kind}, {e.location})"]
+    label = kb.quantities[c.quantity].label if c.quantity in kb.quantities else c.quantity
+    out = [f"{claim_id}  [{r.verdict.upper()}]", f"  {c.subject} · {label}  ({c.kind}, {e.location})"]
     if e.value is not None and e.unit is not None:
         q = f" ({c.qualifier})" if c.qualifier else ""
         written = f"[{c.value[0]}, {c.value[1]}]" if isinstance(c.value, list) else c.value
-        out.append(f"  value: {written} {c.unit}{q}  ->  stated interval {format_interval(e.value.stated, e.unit)} {c.unit}")
+        stated = format_interval(e.value.stated, e.unit)
+        out.append(f"  value: {written} {c.unit}{q}  ->  stated interval {stated} {c.unit}")
     elif c.statement:
         out.append(f"  statement: {c.statement}")
     for s, found in zip(c.sources, r.quote_found, strict=False):
-        status = {True: "found in the archived text", False: "NOT FOUND in the archived text",
-                  None: "source not archived here"}[found]
+        status = {
+            True: "found in the archived text",
+            False: "NOT FOUND in the archived text",
+            None: "source not archived here",
+        }[found]
         out.append(f"  source {s.source}: {status}")
         if s.quote:
             out.append(f"    “{' '.join(s.quote.split())}”")
@@ -61,7 +66,9 @@ def render(kb: KnowledgeBase, results: Results, claim_id: str, depth: int) -> li
     return out
 
 
-def _tree(kb: KnowledgeBase, results: Results, claim_id: str, depth: int, indent: str, seen: set[str]) -> list[str]:
+def _tree(
+    kb: KnowledgeBase, results: Results, claim_id: str, depth: int, indent: str, seen: set[str]
+) -> list[str]:
     out: list[str] = []
     for cr in results.claims[claim_id].checks:
         out.append(f"{indent}{report.check_line(cr)}  -> {cr.verdict}")
@@ -73,7 +80,11 @@ def _tree(kb: KnowledgeBase, results: Results, claim_id: str, depth: int, indent
         for inp in cr.inputs:
             ie = kb.claims[inp.claim_id]
             src = ie.claim.sources[0].source
-            out.append(f"{indent}  {inp.name} = {inp.value}  <- {inp.claim_id} ({inp.kind}, {inp.verdict}, {src})")
+            out.append(
+                f"{indent}  {inp.name} = {inp.value}  <- {inp.claim_id} ({inp.kind}, {inp.verdict}, {src})"
+            )
             if depth > 1 and inp.claim_id not in seen and results.claims[inp.claim_id].checks:
-                out.extend(_tree(kb, results, inp.claim_id, depth - 1, indent + "    ", seen | {inp.claim_id}))
+                out.extend(
+                    _tree(kb, results, inp.claim_id, depth - 1, indent + "    ", seen | {inp.claim_id})
+                )
     return out
