@@ -56,14 +56,38 @@ _ZH_DIGIT_SCALE = {"十": 1e1, "百": 1e2, "千": 1e3, "万": 1e4, "亿": 1e8}
 _MONTHS = {
     m: i + 1
     for i, m in enumerate(
-        ["january", "february", "march", "april", "may", "june", "july", "august", "september",
-         "october", "november", "december"]
+        [
+            "january",
+            "february",
+            "march",
+            "april",
+            "may",
+            "june",
+            "july",
+            "august",
+            "september",
+            "october",
+            "november",
+            "december",
+        ]
     )
 }
 _MONTHS.update({m[:3]: i for m, i in list(_MONTHS.items())})
 _WORD_NUMBERS = {
-    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
-    "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "dozen": 12, "hundred": 100,
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+    "dozen": 12,
+    "hundred": 100,
 }
 
 _NUM = r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?|\.\d+"
@@ -95,7 +119,9 @@ _DATE_EN = re.compile(
     re.IGNORECASE,
 )
 _DATE_ISO = re.compile(r"\b(?P<year>(?:19|20)\d\d)-(?P<month>\d\d)(?:-(?P<day>\d\d))?\b")
-_DATE_ZH = re.compile(r"(?P<year>(?:19|20)\d\d)\s*年\s*(?:(?P<month>\d{1,2})\s*月\s*(?:(?P<day>\d{1,2})\s*日)?)?")
+_DATE_ZH = re.compile(
+    r"(?P<year>(?:19|20)\d\d)\s*年\s*(?:(?P<month>\d{1,2})\s*月\s*(?:(?P<day>\d{1,2})\s*日)?)?"
+)
 
 
 def _to_float(text: str) -> float:
@@ -154,8 +180,10 @@ def _dates(text: str) -> list[ParsedNumber]:
             month_raw = m.group("month")
             try:
                 month = (
-                    None if month_raw is None
-                    else int(month_raw) if month_raw.isdigit()
+                    None
+                    if month_raw is None
+                    else int(month_raw)
+                    if month_raw.isdigit()
                     else _MONTHS[month_raw.lower().rstrip(".")[:3]]
                 )
                 day = int(m.group("day")) if m.group("day") else None
@@ -204,10 +232,7 @@ def parse_numbers(text: str) -> list[ParsedNumber]:
         scale_b = _scale_value(mb.group("scale"))
         if not _scale_value(ma.group("scale")) and scale_b:
             lo *= scale_b
-        if a.currency is None and b.currency:
-            lo_cur = b.currency
-        else:
-            lo_cur = a.currency or b.currency
+        lo_cur = b.currency if a.currency is None and b.currency else a.currency or b.currency
         if lo <= hi:
             out.append(ParsedNumber(lo, hi, lo_cur, a.approx or b.approx, start=a.start, end=b.end))
     for m in _VAGUE.finditer(text):
@@ -300,8 +325,17 @@ def written_numbers(text: str) -> list[WrittenNumber]:
         except InvalidOperation:  # pragma: no cover - the pattern only matches digits
             continue
         out.append(
-            WrittenNumber(a.literal, b.literal, b.scale, b.scale_text or a.scale_text, b.percent,
-                          a.currency or b.currency, a.approx or b.approx, start=a.start, end=b.end)
+            WrittenNumber(
+                a.literal,
+                b.literal,
+                b.scale,
+                b.scale_text or a.scale_text,
+                b.percent,
+                a.currency or b.currency,
+                a.approx or b.approx,
+                start=a.start,
+                end=b.end,
+            )
         )
     for m in re.finditer(r"\b(" + "|".join(_WORD_NUMBERS) + r")\b", text, re.IGNORECASE):
         if m.group(1).lower() != "hundred":
@@ -349,8 +383,9 @@ def literal_value(text: str) -> float:
     d = _decimal(text)
     value = float(d)
     if math.isinf(value) or (value == 0 and not d.is_zero()):
-        raise KbError(f"number {text.strip()[:40]!r} is out of range", "write a number between 1e-300 and 1e300",
-                      "bad-number")
+        raise KbError(
+            f"number {text.strip()[:40]!r} is out of range", "write a number within ±1e300", "bad-number"
+        )
     return value
 
 
@@ -363,7 +398,17 @@ def literal_half_unit(text: str) -> float:
     """
     _, _, exponent = _decimal(text).as_tuple()
     assert isinstance(exponent, int)
-    return float(Decimal(5) * Decimal(10) ** (exponent - 1))
+    return _half(text, exponent)
+
+
+def _half(text: str, exponent: int) -> float:
+    try:
+        half = float(Decimal(5) * Decimal(10) ** (exponent - 1))
+    except ArithmeticError:  # decimal.Overflow for exponents past the context's range
+        half = math.inf
+    if math.isinf(half):  # "0E400": a zero written to a place no float reaches
+        raise KbError(f"number {text.strip()[:40]!r} is out of range", code="bad-number")
+    return half
 
 
 def literal_interval(text: str) -> tuple[float, float]:
@@ -378,5 +423,9 @@ def literal_parts(text: str) -> tuple[float, float, float]:
     exponent = d.as_tuple().exponent
     assert isinstance(exponent, int)
     v = float(d)
-    h = float(Decimal(5) * Decimal(10) ** (exponent - 1))
+    if math.isinf(v) or (v == 0 and not d.is_zero()):
+        raise KbError(
+            f"number {text.strip()[:40]!r} is out of range", "write a number within ±1e300", "bad-number"
+        )
+    h = _half(text, exponent)
     return v, v - h, v + h

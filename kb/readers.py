@@ -8,6 +8,7 @@ pydantic error can name the file, line and column of the offending value.
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import reprlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -60,7 +61,6 @@ class Document:
         line, col = self.positions.get((), (1, 1))
         return Location(self.display, line, col)
 
-
     def _complete_positions(self) -> None:
         self.complete = True
         try:
@@ -78,8 +78,9 @@ class YamlProblem(Exception):
 
 # The tags of plain data. Any other (!!python/object, !!binary, a local !tag) is refused: kb builds
 # nothing from tags. '<<' (merge) and '=' (value) keys are read as the plain words they are.
-PLAIN_TAGS = frozenset(f"tag:yaml.org,2002:{t}" for t in ("str", "int", "float", "bool", "null", "timestamp",
-                                                           "seq", "map"))
+PLAIN_TAGS = frozenset(
+    f"tag:yaml.org,2002:{t}" for t in ("str", "int", "float", "bool", "null", "timestamp", "seq", "map")
+)
 _WORD_TAGS = frozenset({"tag:yaml.org,2002:merge", "tag:yaml.org,2002:value"})
 MAX_EXTRA_VALUES = 100_000
 """A file may hold at most this many values more than it has characters: more means aliases
@@ -87,8 +88,11 @@ multiplying (the 'billion laughs'), refused rather than expanded."""
 
 
 def _scalar(node: yaml.ScalarNode, literal: bool) -> Any:
-    if literal and node.tag in ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float",
-                                "tag:yaml.org,2002:timestamp"):
+    if literal and node.tag in (
+        "tag:yaml.org,2002:int",
+        "tag:yaml.org,2002:float",
+        "tag:yaml.org,2002:timestamp",
+    ):
         return node.value
     if node.tag in _WORD_TAGS:
         return node.value
@@ -104,8 +108,12 @@ def _checked_scalar(node: yaml.ScalarNode, doc: Document, literal: bool) -> Any:
     except (yaml.YAMLError, ValueError, OverflowError, TypeError) as exc:
         reason = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         raise YamlProblem(
-            Problem(_loc(doc, node), f"cannot read the value {node.value[:40]!r}: {reason}"[:300],
-                    "write a plain number, date (YYYY-MM-DD) or text; quote it to keep it as text", "yaml-value")
+            Problem(
+                _loc(doc, node),
+                f"cannot read the value {node.value[:40]!r}: {reason}"[:300],
+                "write a plain number, date (YYYY-MM-DD) or text; quote it to keep it as text",
+                "yaml-value",
+            )
         ) from None
 
 
@@ -113,13 +121,21 @@ def _plain(node: yaml.Node, doc: Document, path: Path_, literal: bool = False, l
     doc.positions[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
     if len(doc.positions) > limit:
         raise YamlProblem(
-            Problem(_loc(doc, node), "the file expands to far more values than it writes (YAML aliases "
-                    "repeating aliases?)", "write the values out; aliases (*name) may not multiply", "yaml-aliases")
+            Problem(
+                _loc(doc, node),
+                "the file expands to far more values than it writes (YAML aliases repeating aliases?)",
+                "write the values out; aliases (*name) may not multiply",
+                "yaml-aliases",
+            )
         )
     if node.tag not in PLAIN_TAGS and node.tag not in _WORD_TAGS:
         raise YamlProblem(
-            Problem(_loc(doc, node), f"the YAML tag {node.tag.replace('tag:yaml.org,2002:', '!!')!r} is not allowed",
-                    "kb reads plain data only: remove the tag (quote the value to keep it as text)", "yaml-tag")
+            Problem(
+                _loc(doc, node),
+                f"the YAML tag {node.tag.replace('tag:yaml.org,2002:', '!!')!r} is not allowed",
+                "kb reads plain data only: remove the tag (quote the value to keep it as text)",
+                "yaml-tag",
+            )
         )
     if isinstance(node, yaml.ScalarNode):
         return _checked_scalar(node, doc, literal)
@@ -162,14 +178,20 @@ def read_yaml(path: Path, display: str, text: str | None = None) -> Document:
             text = path.read_text(encoding="utf-8")
         node = yaml.compose(text, Loader=_Loader)
     except UnicodeDecodeError as exc:
-        raise YamlProblem(Problem(Location(display), f"not UTF-8 text: {exc.reason}", "save the file as UTF-8")) from None
+        raise YamlProblem(
+            Problem(Location(display), f"not UTF-8 text: {exc.reason}", "save the file as UTF-8")
+        ) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (0, 0)
         what = " ".join(x for x in (exc.context, exc.problem) if x)
         raise YamlProblem(
-            Problem(Location(display, line, col), f"YAML syntax error: {what}",
-                    "check indentation, colons and quotes around this line", "yaml-syntax")
+            Problem(
+                Location(display, line, col),
+                f"YAML syntax error: {what}",
+                "check indentation, colons and quotes around this line",
+                "yaml-syntax",
+            )
         ) from None
     except yaml.YAMLError as exc:
         raise YamlProblem(Problem(Location(display), f"YAML error: {exc}", code="yaml-syntax")) from None
@@ -258,17 +280,34 @@ _TYPE_WORDS = {
 }
 
 
+# Pydantic names the member of a union that failed ("value.str"); the field's name is enough.
+_UNION_MEMBERS = frozenset({"str", "int", "float", "bool", "date", "datetime", "none", "dict", "list"})
+
+
 def _short(value: Any) -> str:
     """A bounded repr: an input may be huge, or a structure of shared aliases that repr would expand."""
-    return reprlib.Repr(maxlevel=3, maxstring=80, maxother=80, maxlong=40).repr(value)[:200]
+    short = reprlib.Repr()
+    short.maxlevel, short.maxstring, short.maxother, short.maxlong = 3, 80, 80, 40
+    return short.repr(value)[:200]
 
 
-def validation_problems(exc: ValidationError, doc: Document, base: Path_, model: type[BaseModel]) -> list[Problem]:
+def validation_problems(
+    exc: ValidationError, doc: Document, base: Path_, model: type[BaseModel]
+) -> list[Problem]:
     """Turn pydantic's errors into located problems a person can act on."""
     problems: list[Problem] = []
     seen: set[tuple[int, int]] = set()
-    for err in exc.errors():
-        loc = tuple(x for x in err["loc"] if not (isinstance(x, str) and "[" in x))
+    errors = exc.errors()
+    # A misspelt field ("quantiy") is one mistake: report the unknown field, not the missing one too.
+    misspelt: set[tuple[tuple[Any, ...], str]] = set()
+    for err in errors:
+        if err["type"] == "extra_forbidden" and err["loc"]:
+            close = difflib.get_close_matches(str(err["loc"][-1]), _fields_at(model, err["loc"][:-1]), 1, 0.6)
+            misspelt.update((tuple(err["loc"][:-1]), c) for c in close)
+    for err in errors:
+        if err["type"] == "missing" and err["loc"] and (tuple(err["loc"][:-1]), err["loc"][-1]) in misspelt:
+            continue
+        loc = tuple(x for x in err["loc"] if not (isinstance(x, str) and ("[" in x or x in _UNION_MEMBERS)))
         path = (*base, *loc)
         field_name = ".".join(str(x) for x in loc) or "(top level)"
         kind = err["type"]
@@ -288,7 +327,11 @@ def validation_problems(exc: ValidationError, doc: Document, base: Path_, model:
             location = doc.location(path)
         elif kind == "string_pattern_mismatch":
             message = f"{field_name}: {err.get('input')!r} is not allowed here"
-            hint = "ids are lower-case slugs: letters, digits, '.', '_' and '-'" if "id" in str(loc[-1:]) or "source" in str(loc[-1:]) else err["msg"]
+            hint = (
+                "ids are lower-case slugs: letters, digits, '.', '_' and '-'"
+                if "id" in str(loc[-1:]) or "source" in str(loc[-1:])
+                else err["msg"]
+            )
             location = doc.location(path)
         elif kind == "literal_error":
             message = f"{field_name}: {err.get('input')!r} is not one of the allowed words"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import atexit
 import hashlib
+import math
 import os
 import pickle
 import tempfile
@@ -165,7 +166,12 @@ def unit_info(text: str) -> UnitInfo:
     found = UNIT_CACHE.known.get(text)
     if found is not None:
         return found
-    info = _resolve(text)
+    try:
+        info = _resolve(text)
+    except (ArithmeticError, ValueError, TypeError):  # pint overflows on "thousand**1000"
+        info = None
+    if info is None or not all(math.isfinite(x) and x > 0 for x in (info.factor, info.scale)):
+        raise KbError(f"unit {text[:60]!r} is out of range", "write units with small powers", "bad-unit")
     UNIT_CACHE.known[text] = info
     UNIT_CACHE.dirty = True
     return info

@@ -1,0 +1,482 @@
+"""Reading a claim off its quote: the value as written, its unit and its qualifier.
+
+`kb add` uses this so a contributor types the quote and the quantity, not the number again:
+"~13 trillion tokens" reads as value 13, unit "trillion token", qualifier about; "170万美元" as
+170 wan USD; "约0.177美分" as about 0.177 cent. The quantity's unit picks among the numbers of a
+quote ("1.8 万亿个参数，跨越 120 层": parameters or layers) and completes a unit the quote leaves
+implicit ("13 trillion" of training_tokens is "trillion token"; "0.177美分" of a price per 1,000
+tokens is "cent/kilotoken").
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, replace
+from decimal import Decimal, InvalidOperation
+
+from kb.errors import KbError
+from kb.numbers import WrittenNumber, written_numbers
+from kb.units import UnitInfo, unit_info
+
+# Scale words of kb/units.py by power of ten; Chinese 万 and 亿 keep their own names.
+_SCALE_WORDS = {3: "thousand", 4: "wan", 6: "million", 8: "yi", 9: "billion", 12: "trillion"}
+
+# Nouns after a number, as kb units. Keys are lower-cased English words, singular.
+_NOUNS_EN = {
+    "token": "token",
+    "parameter": "parameter",
+    "param": "parameter",
+    "word": "word",
+    "gpu": "GPU",
+    "chip": "GPU",
+    "accelerator": "GPU",
+    "expert": "expert",
+    "layer": "layer",
+    "query": "query",
+    "queries": "query",
+    "request": "query",
+    "response": "query",
+    "epoch": "epoch",
+    "sample": "sample",
+    "sequence": "sample",
+    "engineer": "engineer",
+    "person": "person",
+    "people": "person",
+    "flop": "FLOP",
+    "day": "day",
+    "hour": "hour",
+    "minute": "minute",
+    "second": "second",
+    "week": "week",
+    "month": "month",
+    "year": "year",
+    "watt": "W",
+    "kilowatt": "kW",
+    "megawatt": "MW",
+    "times": "times",
+}
+# Case matters for these (MW is not mW).
+_NOUNS_EXACT = {
+    "W": "W",
+    "kW": "kW",
+    "MW": "MW",
+    "GW": "GW",
+    "Wh": "Wh",
+    "kWh": "kWh",
+    "MWh": "MWh",
+    "GWh": "GWh",
+    "TWh": "TWh",
+    "FLOPs": "FLOP",
+    "FLOPS": "FLOP",
+    "FLOP": "FLOP",
+    "TFLOPS": "TFLOP/s",
+    "TFLOP/s": "TFLOP/s",
+    "PFLOPS": "PFLOP/s",
+    "PF-days": "pfs_day",
+    "petaflop/s-days": "pfs_day",
+    "petaflop/s-day": "pfs_day",
+    "x": "times",
+    "×": "times",
+}
+_NOUNS_ZH = (
+    ("参数", "parameter"),
+    ("token", "token"),
+    ("词元", "token"),
+    ("层", "layer"),
+    ("专家", "expert"),
+    ("GPU", "GPU"),
+    ("显卡", "GPU"),
+    ("芯片", "GPU"),
+    ("小时", "hour"),
+    ("天", "day"),
+    ("周", "week"),
+    ("个月", "month"),
+    ("年", "year"),
+    ("千瓦时", "kWh"),
+    ("瓦", "W"),
+    ("词", "word"),
+    ("查询", "query"),
+    ("请求", "query"),
+    ("样本", "sample"),
+    ("工程师", "engineer"),
+    ("人", "person"),
+    ("倍", "times"),
+)
+_GPU_MODEL = re.compile(r"^(?:[AHVBL]\d{2,3}|H\d{3}|MI\d{3}X?|TPU(?:v\d+)?)s?$")
+_MODEL_NAME = re.compile(r"[A-Za-z]-$")
+_CLASSIFIERS = "个块张台名位次颗"
+_STOP = frozenset(
+    {
+        "and",
+        "or",
+        "of",
+        "in",
+        "with",
+        "across",
+        "for",
+        "to",
+        "from",
+        "at",
+        "but",
+        "which",
+        "that",
+        "on",
+        "by",
+        "is",
+        "are",
+        "was",
+        "were",
+        "the",
+        "a",
+        "an",
+    }
+)
+_PER = re.compile(
+    r"\s*(?:per|/|每)\s*(?P<n>1,000|1000|1k|1K|thousand|千)?\s*个?\s*(?P<w>[A-Za-z]+|[^\W\d_]{1,2})"
+)
+
+_BEFORE: tuple[tuple[str, tuple[str, ...]], ...] = (
+    (
+        "about",
+        (
+            "~",
+            "≈",
+            "about",
+            "around",
+            "roughly",
+            "approximately",
+            "approx.",
+            "nearly",
+            "almost",
+            "some",
+            "circa",
+            "ca.",
+            "estimated",
+            "an estimated",
+            "约",
+            "大约",
+            "约为",
+            "约合",
+            "大概",
+            "近",
+            "将近",
+            "接近",
+            "估计",
+        ),
+    ),
+    (
+        "at_least",
+        (
+            "at least",
+            "more than",
+            "over",
+            "above",
+            "in excess of",
+            "upwards of",
+            "greater than",
+            "至少",
+            "超过",
+            "逾",
+            "不少于",
+            "多于",
+            "高于",
+            "大于",
+        ),
+    ),
+    (
+        "at_most",
+        (
+            "at most",
+            "up to",
+            "less than",
+            "under",
+            "below",
+            "no more than",
+            "fewer than",
+            "max",
+            "maximum",
+            "最多",
+            "不到",
+            "不超过",
+            "低于",
+            "少于",
+            "小于",
+            "至多",
+        ),
+    ),
+)
+_AFTER: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("about", ("左右", "上下", "or so", "-ish")),
+    ("at_least", ("以上", "多", "+", "or more", "plus")),
+    ("at_most", ("以下", "以内", "or less", "or fewer")),
+)
+
+
+@dataclass(frozen=True)
+class Reading:
+    """One way to transcribe a number of a quote as a claim's value."""
+
+    value: str | list[str]
+    """The literal as written ("13", "2.15e25", "2023-03-14"), or [low, high] for a range."""
+    unit: str
+    """A kb unit: scale words and a noun or currency ("trillion token", "wan USD", "cent/kilotoken")."""
+    qualifier: str | None
+    """about, at_least or at_most when the quote says so ("~", "约", "more than", "左右")."""
+    text: str
+    """The words of the quote it was read from."""
+    note: str = ""
+    """What was guessed, for the contributor to confirm (a unit completed from the quantity)."""
+    start: int = 0
+    end: int = 0
+    """Where in the quote it was read."""
+
+    @property
+    def value_text(self) -> str:
+        return f"[{self.value[0]}, {self.value[1]}]" if isinstance(self.value, list) else self.value
+
+    def describe(self) -> str:
+        q = f" ({self.qualifier})" if self.qualifier else ""
+        return f"{self.value_text} {self.unit}{q}"
+
+
+def _scale_words(w: WrittenNumber) -> tuple[list[str], int]:
+    """The scale words for a number's scale, and the power of ten left over for its literal."""
+    if w.scale == 1.0 or not math.isfinite(w.scale) or w.scale <= 0:
+        return [], 0
+    e = round(math.log10(w.scale))
+    if e in _SCALE_WORDS:
+        return [_SCALE_WORDS[e]], 0
+    for rest in range(0, e + 1):  # the largest product of at most two words, the rest into the literal
+        target = e - rest
+        for a, b in ((a, b) for a in sorted(_SCALE_WORDS) for b in sorted(_SCALE_WORDS) if a <= b):
+            if a + b == target:
+                return [_SCALE_WORDS[a], _SCALE_WORDS[b]], rest
+        if target in _SCALE_WORDS:
+            return [_SCALE_WORDS[target]], rest
+    return [], e
+
+
+def _shift(literal: str, power: int) -> str:
+    """The literal times 10**power, keeping its digits: ("3", 1) -> "30"."""
+    if not power:
+        return literal
+    try:
+        return format(Decimal(literal).scaleb(power), "f")
+    except InvalidOperation:  # pragma: no cover - literals come from the number pattern
+        return literal
+
+
+def _noun(quote: str, end: int) -> str | None:
+    """The unit noun right after a number ("tokens", "个参数", "GPUs"), as a kb unit."""
+    rest = quote[end : end + 40]
+    zh = rest.lstrip().lstrip(_CLASSIFIERS).lstrip()
+    for word, unit in _NOUNS_ZH:
+        if zh.startswith(word) or zh[:1] in _CLASSIFIERS and zh[1:].startswith(word):
+            return unit
+    words = re.findall(r"[A-Za-z0-9×/-]+|[^\sA-Za-z0-9]", rest)
+    for raw in words[:4]:
+        if raw in _NOUNS_EXACT:
+            return _NOUNS_EXACT[raw]
+        if _GPU_MODEL.match(raw):  # "25,000 A100s"
+            return "GPU"
+        w = raw.lower()
+        if w in _STOP or not w[:1].isalnum():
+            return None
+        for cand in (w, w.removesuffix("s"), w.removesuffix("es")):
+            if cand in _NOUNS_EN:
+                return _NOUNS_EN[cand]
+    return None
+
+
+def _per(quote: str, end: int) -> str:
+    """'per 1,000 tokens' after an amount: "/kilotoken"; "" when there is none."""
+    m = _PER.match(quote, end)
+    if not m:
+        return ""
+    noun = _noun(" " + m.group("w"), 0)
+    if noun is None:
+        return ""
+    return f"/kilo{noun}" if m.group("n") else f"/{noun}"
+
+
+def _qualifier(quote: str, w: WrittenNumber, after: int) -> str | None:
+    if w.approx:
+        return "about"
+    before = quote[max(0, w.start - 20) : w.start].lower().rstrip()
+    before_words = re.sub(r"\s+", " ", before)
+    for qualifier, marks in _BEFORE:
+        for mark in marks:
+            if before_words.endswith(mark) and (
+                not mark[0].isalpha()
+                or not mark.isascii()
+                or len(before_words) == len(mark)
+                or not before_words[-len(mark) - 1].isalpha()
+            ):
+                return qualifier
+    tail = quote[w.end : w.end + 12].lower()
+    tail_after_noun = quote[after : after + 12].lower()
+    for qualifier, marks in _AFTER:
+        for mark in marks:
+            for t in (tail, tail_after_noun):
+                if t.startswith(mark) or t.lstrip().startswith(mark) and mark[0].isalpha():
+                    return qualifier
+    return None
+
+
+def _base(quote: str, w: WrittenNumber) -> tuple[str | None, int]:
+    """The noun or currency of a number, and where its words end."""
+    if w.currency:
+        unit = {"USD": "USD", "cent": "cent", "CNY": "CNY"}[w.currency]
+        per = _per(quote, w.end)
+        return unit + per, w.end
+    noun = _noun(quote, w.end)
+    if noun is None:
+        return None, w.end
+    m = re.match(r"\s*[" + _CLASSIFIERS + r"]?\s*[^\s,.;，。；、]*", quote[w.end :])
+    return noun, w.end + (m.end() if m else 0)
+
+
+def readings(quote: str) -> list[tuple[Reading, bool]]:
+    """Every number of the quote read as a value, with whether the quote names its noun or currency."""
+    found = written_numbers(quote)
+    dates = [w for w in found if w.is_date]
+    out: list[tuple[Reading, bool]] = []
+    for w in found:
+        if not w.is_date and any(d.start <= w.start and w.end <= d.end for d in dates):
+            continue  # the 14 and 2023 of "March 14, 2023"
+        if _MODEL_NAME.search(quote, 0, w.start) and not w.is_date:
+            continue  # the 4 of "GPT-4", the 2 of "Llama-2"
+        text = quote[w.start : w.end].strip()
+        if w.is_date:
+            out.append(
+                (Reading(w.literal, "date", _qualifier(quote, w, w.end), text, "", w.start, w.end), True)
+            )
+            continue
+        words, shift = _scale_words(w)
+        lo = _shift(w.literal, shift)
+        value: str | list[str] = lo if w.literal_hi is None else [lo, _shift(w.literal_hi, shift)]
+        base, after = _base(quote, w)
+        if w.percent:
+            words.append("percent")
+            base = base if base and base != "times" else None
+        unit = " ".join([*words, base] if base else words)
+        reading = Reading(value, unit or "1", _qualifier(quote, w, after), text, "", w.start, w.end)
+        out.append((reading, base is not None))
+    return out
+
+
+def _dims(unit: str) -> UnitInfo | None:
+    try:
+        return unit_info(unit)
+    except KbError:
+        return None
+
+
+def _complete(reading: Reading, named: bool, target: UnitInfo) -> Reading | None:
+    """The reading in a unit of the target's dimensions, completed from the target's unit, or None."""
+    if target.is_date or reading.unit == "date":
+        return reading if target.is_date and reading.unit == "date" else None
+    own = _dims(reading.unit)
+    if own is None:
+        return None
+    if own.dims == target.dims:
+        return reading
+    if not named:
+        # "13 trillion" of a quantity in tokens: the quote's scale words and the quantity's unit.
+        unit = target.text if reading.unit == "1" else f"{reading.unit} {_wrap(target.text)}"
+        fitted = _dims(unit)
+        if fitted is not None and fitted.dims == target.dims:
+            return replace(
+                reading,
+                unit=unit,
+                note=f"the unit {unit!r} takes {target.text!r} from the quantity: the quote names none",
+            )
+        return None
+    # "0.177美分" of a price per 1,000 tokens: the amount in the quote, per what the quantity is per
+    # ("312 TFLOPS" of FLOP/s/GPU: per GPU).
+    for i in (i for i, ch in enumerate(target.text) if ch == "/"):
+        numerator, denominator = target.text[:i], target.text[i + 1 :]
+        num = _dims(numerator)
+        if num is None or num.dims != own.dims:
+            continue
+        unit = f"{reading.unit}/{denominator}"
+        fitted = _dims(unit)
+        if fitted is not None and fitted.dims == target.dims:
+            return replace(
+                reading,
+                unit=unit,
+                note=f"the unit {unit!r} takes '/{denominator}' from the quantity's unit "
+                f"{target.text!r}: check that the quote is per that",
+            )
+    return None
+
+
+def _wrap(unit: str) -> str:
+    return f"({unit})" if "/" in unit or "*" in unit else unit
+
+
+def read_quote(quote: str, target: UnitInfo | None) -> list[Reading]:
+    """The readings of the quote that fit a quantity measured in `target`, best first.
+
+    Readings whose noun or currency the quote names come before those completed from the
+    quantity's unit; without a target every reading is returned.
+    """
+    all_readings = readings(quote)
+    if target is None:
+        return [r for r, _ in all_readings]
+    fitted = [f for r, has_base in all_readings if (f := _complete(r, has_base, target)) is not None]
+    return [f for f in fitted if not f.note] + [f for f in fitted if f.note]
+
+
+def choose(quote: str, target: UnitInfo | None, value: str | list[str] | None = None) -> list[Reading]:
+    """The reading to use: one if the quote settles it, several if it is ambiguous, none if nothing fits.
+
+    With `value` (--value), the readings of that value. Otherwise a range wins over its own ends,
+    and a number whose noun or currency the quote names over one completed from the quantity.
+    """
+    fitting = read_quote(quote, target)
+    if value is not None:
+        return [r for r in fitting if same_value(r.value, value)][:1]
+    spans = [(r.start, r.end) for r, _ in readings(quote)]
+    outer = [
+        r
+        for r in fitting
+        if not any(s <= r.start and r.end <= e and e - s > r.end - r.start for s, e in spans)
+    ]
+    named = [r for r in outer if not r.note]
+    pool = named or outer
+    distinct: dict[tuple[str, str], Reading] = {}
+    for r in pool:
+        distinct.setdefault((r.value_text, r.unit), r)
+    return list(distinct.values())
+
+
+def parse_value_flag(text: str) -> str | list[str]:
+    """--value as typed: "13", "2.15e25", "2023-03-14", or a range "[0.10, 1.00]" / "0.10..1.00"."""
+    t = text.strip()
+    m = re.fullmatch(r"\[\s*([^,\]]+?)\s*,\s*([^,\]]+?)\s*\]|([^.\s]+(?:\.\d+)?)\s*\.\.\s*(\S+)", t)
+    if m:
+        lo, hi = (m.group(1), m.group(2)) if m.group(1) else (m.group(3), m.group(4))
+        return [lo, hi]
+    if not t:
+        raise KbError(
+            "--value is empty", "write the value as the source does, e.g. 13 or [0.10, 1.00]", "usage"
+        )
+    return t
+
+
+def same_value(a: str | list[str], b: str | list[str]) -> bool:
+    """Whether two values are the same number(s) ("13" and "13.0" are; a range and a number are not)."""
+    left = a if isinstance(a, list) else [a]
+    right = b if isinstance(b, list) else [b]
+    if len(left) != len(right):
+        return False
+    for x, y in zip(left, right, strict=True):
+        try:
+            if Decimal(x.replace(",", "")) != Decimal(y.replace(",", "")):
+                return False
+        except InvalidOperation:
+            if x.strip() != y.strip():
+                return False
+    return True

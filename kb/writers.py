@@ -1,0 +1,293 @@
+"""Writers: every file kb writes goes through here, atomically, so nothing is ever half written.
+
+A write goes to a temporary file in the same folder, is flushed to disk, then renamed over the
+target (os.replace), so a reader, or a crash, sees the old file or the new one, never a mix.
+Claims are added to a YAML file by appending the new item's text after the last claim: every
+byte already there (comments, order, quoting) stays as it was. The new item is rendered by
+ruamel.yaml, and the result is read back and compared before anything is written.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+import tempfile
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.error import YAMLError as RuamelError
+from ruamel.yaml.scalarstring import DoubleQuotedScalarString, LiteralScalarString
+
+from kb.errors import KbError
+from kb.readers import YamlProblem, read_yaml
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def _temp_for(path: Path) -> tuple[int, str]:
+    return tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+
+
+def _write_temp(path: Path, data: bytes) -> str:
+    """Write `data` to a new temporary file beside `path`, flushed to disk; returns its name."""
+    fd, tmp = _temp_for(path)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        mode = path.stat().st_mode & 0o777 if path.exists() else 0o666 & ~_umask()
+        os.chmod(tmp, mode)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    return tmp
+
+
+def _sync_dir(folder: Path) -> None:
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:  # pragma: no cover - not every system opens folders
+        return
+    try:
+        os.fsync(fd)
+    except OSError:  # pragma: no cover
+        pass
+    finally:
+        os.close(fd)
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    """Replace (or create) `path` with `data` in one step: an interruption leaves the old file whole."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = _write_temp(path, data)
+    try:
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    _sync_dir(path.parent)
+
+
+def atomic_write_text(path: Path, text: str) -> None:
+    atomic_write_bytes(path, text.encode("utf-8"))
+
+
+def atomic_create(path: Path, data: bytes) -> None:
+    """Create `path` with `data` in one step, refusing (FileExistsError) if it exists, even by a race."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if path.exists():
+        raise FileExistsError(str(path))
+    tmp = _write_temp(path, data)
+    try:
+        try:
+            os.link(tmp, path)  # fails if the target exists: no clobbering, even by a race
+        except (AttributeError, NotImplementedError, PermissionError):  # pragma: no cover - no hard links
+            if path.exists():
+                raise FileExistsError(str(path)) from None
+            os.replace(tmp, path)
+    finally:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+    _sync_dir(path.parent)
+
+
+# --- claims files ------------------------------------------------------------------------------
+
+CLAIM_KEY_ORDER = (
+    "id",
+    "kind",
+    "subject",
+    "quantity",
+    "value",
+    "unit",
+    "qualifier",
+    "statement",
+    "as_of",
+    "sources",
+    "rank",
+    "rank_reason",
+    "justification",
+    "notes",
+    "checks",
+)
+QUOTE_KEY_ORDER = ("source", "quote", "translation", "locator")
+
+
+def _yaml() -> YAML:
+    y = YAML(typ="rt")
+    y.preserve_quotes = True
+    y.width = 4096
+    y.indent(mapping=2, sequence=4, offset=2)
+    y.allow_unicode = True
+    return y
+
+
+def plain_scalar(text: str) -> Any:
+    """A value literal as ruamel reads it from plain YAML, so it is written back exactly as given."""
+    try:
+        loaded = _yaml().load(f"[{text}]")
+    except RuamelError:
+        return text
+    if (
+        isinstance(loaded, list)
+        and len(loaded) == 1
+        and not isinstance(loaded[0], (list, dict, bool))
+        and loaded[0] is not None
+    ):
+        return loaded[0]
+    return text
+
+
+def _styled(key: str, value: Any) -> Any:
+    if key in ("quote", "translation") and isinstance(value, str):
+        return DoubleQuotedScalarString(value)
+    if isinstance(value, str) and "\n" in value:
+        return LiteralScalarString(value if value.endswith("\n") else value + "\n")
+    return value
+
+
+def claim_node(claim: Mapping[str, Any]) -> CommentedMap:
+    """A claim (plain data, values as written) as a ruamel mapping, keys in the usual order."""
+    node = CommentedMap()
+    for key in sorted(claim, key=lambda k: CLAIM_KEY_ORDER.index(k) if k in CLAIM_KEY_ORDER else 99):
+        value = claim[key]
+        if value is None:
+            continue
+        if key == "value":
+            if isinstance(value, list):
+                seq = CommentedSeq(plain_scalar(str(v)) for v in value)
+                seq.fa.set_flow_style()
+                node[key] = seq
+            else:
+                node[key] = plain_scalar(str(value))
+        elif key == "sources":
+            items = CommentedSeq()
+            for cite in value:
+                m = CommentedMap()
+                for k in sorted(cite, key=lambda k: QUOTE_KEY_ORDER.index(k) if k in QUOTE_KEY_ORDER else 99):
+                    if cite[k] is not None:
+                        m[k] = _styled(k, cite[k])
+                items.append(m)
+            node[key] = items
+        else:
+            node[key] = _styled(key, value)
+    return node
+
+
+def dump_yaml(data: Any) -> str:
+    buf = io.StringIO()
+    _yaml().dump(data, buf)
+    return buf.getvalue()
+
+
+def render_item(claim: Mapping[str, Any], dash_column: int) -> str:
+    """One claim as a block sequence item whose dash is at `dash_column` (0-based)."""
+    lines = dump_yaml([claim_node(claim)]).splitlines(keepends=True)
+    own = len(lines[0]) - len(lines[0].lstrip(" "))  # ruamel indents a top-level list by its offset
+    pad = " " * dash_column
+    return "".join(pad + line[own:] if line.strip() else line for line in lines)
+
+
+def new_claims_file(claim: Mapping[str, Any], schema: str | None) -> str:
+    header = f"# yaml-language-server: $schema={schema}\n" if schema else ""
+    return header + "claims:\n" + render_item(claim, 2)
+
+
+def _plain_claims(text: str, display: str) -> list[Any]:
+    try:
+        doc = read_yaml(Path(display), display, text)
+    except YamlProblem as exc:
+        raise KbError(
+            f"cannot add to {display}: {exc.problem}",
+            "fix the file first (kb check shows why)",
+            "yaml-syntax",
+        ) from None
+    data = doc.data
+    if data is None:
+        return []
+    if not isinstance(data, dict) or not isinstance(data.get("claims", []), list | None):
+        raise KbError(
+            f"{display} is not a claims file (a mapping with a 'claims:' list)",
+            "choose another --file",
+            "schema",
+        )
+    return list(data.get("claims") or [])
+
+
+def add_claim(text: str | None, claim: Mapping[str, Any], display: str, schema: str | None = None) -> str:
+    """The text of a claims file with `claim` added as its last claim; `text` is None for a new file.
+
+    Everything already in the file is kept byte for byte when the claims list is the file's last
+    block (the usual layout); otherwise the file is round-tripped by ruamel.yaml, which keeps
+    comments and order. Raises KbError when the file cannot take a claim.
+    """
+    if text is None or not text.strip():
+        return new_claims_file(claim, schema)
+    before = _plain_claims(text, display)
+    new_text = _append_text(text, claim)
+    if new_text is None:
+        new_text = _round_trip(text, claim, display)
+    after = _plain_claims(new_text, display)
+    if after[:-1] != before or len(after) != len(before) + 1:
+        raise KbError(
+            f"adding to {display} would change the claims already there",
+            "add the claim to another file with --file",
+            "write",
+        )
+    return new_text
+
+
+def _load_rt(text: str, display: str) -> Any:
+    try:
+        return _yaml().load(text)
+    except RuamelError as exc:
+        raise KbError(
+            f"cannot add to {display}: {exc}", "fix the file first (kb check shows why)", "yaml-syntax"
+        ) from None
+
+
+def _append_text(text: str, claim: Mapping[str, Any]) -> str | None:
+    """Append the item after the file's text when 'claims:' is its last block list; None otherwise."""
+    data = _load_rt(text, "")
+    if not isinstance(data, CommentedMap) or list(data)[-1:] != ["claims"]:
+        return None
+    seq = data["claims"]
+    if not isinstance(seq, CommentedSeq) or not seq or seq.fa.flow_style():
+        return None
+    line, col = seq.lc.item(0)
+    lines = text.splitlines()
+    dash = lines[line].rfind("-", 0, col) if line < len(lines) else -1
+    if dash < 0 or lines[line][:dash].strip():
+        return None
+    body = text if text.endswith("\n") else text + "\n"
+    return body + render_item(claim, dash)
+
+
+def _round_trip(text: str, claim: Mapping[str, Any], display: str) -> str:
+    data = _load_rt(text, display)
+    if data is None:  # only comments so far: keep them
+        return (text if text.endswith("\n") else text + "\n") + "claims:\n" + render_item(claim, 2)
+    if not isinstance(data, CommentedMap):
+        raise KbError(
+            f"{display} is not a claims file (a mapping with a 'claims:' list)",
+            "choose another --file",
+            "schema",
+        )
+    if data.get("claims") is None:
+        data["claims"] = CommentedSeq()
+    seq = data["claims"]
+    if isinstance(seq, CommentedSeq) and not seq:
+        seq.fa.set_block_style()
+    seq.append(claim_node(claim))
+    return dump_yaml(data)
