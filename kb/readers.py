@@ -381,4 +381,7 @@ def validate(model: type[M], data: Any, doc: Document, base: Path_ = ()) -> tupl
 
 
 def yaml_files(root: Path) -> Iterator[Path]:
-    yield from sorted(p for p in root.rglob("*.yaml") if not any(part.startswith(".") for part in p.parts))
+    # Hidden files and folders are skipped below root, not above it ("--claims ../claims" works).
+    yield from sorted(
+        p for p in root.rglob("*.yaml") if not any(part.startswith(".") for part in p.relative_to(root).parts)
+    )

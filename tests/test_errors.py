@@ -274,3 +274,13 @@ def test_no_claims_folder(tmp_path: Path, capsys: pytest.CaptureFixture[str]) ->
     code, out = check(tmp_path / "nowhere", capsys)
     assert code == 1
     assert "no claims folder here" in out
+
+
+def test_claims_folder_above_the_working_directory(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = make_kb(tmp_path, {"m/a.yaml": GOOD})
+    monkeypatch.chdir(root / "m")
+    code, out = check(Path("../../claims"), capsys)
+    assert code == 0, out
+    assert "1 claims" in out

@@ -293,7 +293,7 @@ def _target(args: argparse.Namespace, root: Path, subject: str) -> Path:
             "choose a file outside sources/ and not quantities*.yaml",
             EXIT_USAGE,
         )
-    return path
+    return root / rel  # as kb check names it, however --file was written
 
 
 def _schema_path(root: Path, path: Path) -> str:
