@@ -66,6 +66,9 @@ class FoldedText:
 
     def find(self, quote: str) -> tuple[int, int] | None:
         """Offsets (start, end) of the quote in the original text, or None."""
+        pos = self.text.find(quote) if quote and not quote[0].isspace() and not quote[-1].isspace() else -1
+        if pos >= 0:  # verbatim: no folding needed
+            return pos, pos + len(quote)
         q = fold(quote)
         if q:
             pos = self.spaced.find(q)

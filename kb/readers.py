@@ -207,7 +207,7 @@ def read_yaml(path: Path, display: str, text: str | None = None) -> Document:
     return doc
 
 
-class _FastLoader(_Loader):  # type: ignore[misc,valid-type]
+class _FastLoader(_Loader):  # type: ignore[misc,valid-type,unused-ignore]
     """libyaml's safe loader, keeping number literals as written and refusing duplicate keys."""
 
 
