@@ -1,0 +1,121 @@
+"""kb serve: build the site, serve it on 127.0.0.1, and rebuild when claims/ changes."""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import sys
+import threading
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+from kb.commands import EXIT_ERRORS, EXIT_OK
+from kb.commands.build import add_site_options, build_once, options
+from kb.site.build import BuildOptions
+
+HOST = "127.0.0.1"
+"""Only this machine: the server is for previewing."""
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "serve",
+        help="build the site, serve it locally and rebuild on changes",
+        description=f"Build the site, serve it on http://{HOST}:PORT/ and rebuild it whenever a "
+        "file under the claims folder changes. Stop with Ctrl-C.",
+    )
+    add_site_options(p)
+    p.add_argument(
+        "--port", type=int, default=8000, help="port to listen on (default: 8000; 0 picks a free one)"
+    )
+    p.add_argument(
+        "--interval",
+        type=float,
+        default=1.0,
+        metavar="SECONDS",
+        help="how often to look for changes (default: 1)",
+    )
+    p.add_argument(
+        "--no-watch", dest="watch", action="store_false", help="serve without rebuilding on changes"
+    )
+    p.add_argument("--verbose", "-v", action="store_true", help="log every request")
+    p.set_defaults(run=run)
+
+
+class Handler(SimpleHTTPRequestHandler):
+    verbose = False
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the stdlib's name
+        if self.verbose:
+            super().log_message(format, *args)
+
+    def end_headers(self) -> None:
+        self.send_header("Cache-Control", "no-cache")
+        super().end_headers()
+
+
+def snapshot(folder: Path) -> dict[str, tuple[int, int]]:
+    """Every file under `folder`, with its modification time and size."""
+    out: dict[str, tuple[int, int]] = {}
+    if not folder.is_dir():
+        return out
+    for path in folder.rglob("*"):
+        try:
+            st = path.stat()
+        except OSError:
+            continue
+        if path.is_file():
+            out[str(path)] = (st.st_mtime_ns, st.st_size)
+    return out
+
+
+def watch(opts: BuildOptions, stop: threading.Event, interval: float, verbose: bool) -> None:
+    """Rebuild whenever the claims folder changes, until `stop` is set."""
+    last = snapshot(opts.claims)
+    while not stop.wait(interval):
+        now = snapshot(opts.claims)
+        if now == last:
+            continue
+        last = now
+        print("kb serve: claims changed; rebuilding", file=sys.stderr)
+        build_once(opts, verbose=verbose)
+
+
+def run(args: argparse.Namespace) -> int:
+    opts = options(args)
+    if args.port != 0 and opts.base_url == "http://127.0.0.1:8000/" and args.port != 8000:
+        opts.base_url = f"http://{HOST}:{args.port}/"
+    outcome = build_once(opts, verbose=False)
+    if outcome is None and not opts.out.is_dir():
+        print("kb serve: no site to serve", file=sys.stderr)
+        return EXIT_ERRORS
+    handler = functools.partial(Handler, directory=str(opts.out.resolve()))
+    Handler.verbose = args.verbose
+    try:
+        server = ThreadingHTTPServer((HOST, args.port), handler)
+    except OSError as exc:
+        print(f"kb serve: cannot listen on {HOST}:{args.port}: {exc.strerror}; try --port 0", file=sys.stderr)
+        return EXIT_ERRORS
+    stop = threading.Event()
+    watcher = None
+    if args.watch:
+        watcher = threading.Thread(target=watch, args=(opts, stop, args.interval, False), daemon=True)
+        watcher.start()
+    port = server.server_address[1]
+    print(
+        f"kb serve: serving {opts.out}/ at http://{HOST}:{port}/"
+        + (f" and rebuilding on changes in {opts.claims}/" if args.watch else "")
+        + " (Ctrl-C stops)",
+        flush=True,
+    )
+    try:
+        server.serve_forever(poll_interval=0.5)
+    except KeyboardInterrupt:
+        print("kb serve: stopped", file=sys.stderr)
+    finally:
+        stop.set()
+        server.server_close()
+        if watcher is not None:
+            watcher.join(timeout=5)
+    return EXIT_OK

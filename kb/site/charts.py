@@ -1,0 +1,327 @@
+"""Charts: every estimate of one subject's quantity side by side, drawn at build time as SVG.
+
+A chart is a pure function of its `ChartSpec` (plain numbers and labels), so it is named by the
+hash of its spec: an unchanged group keeps its file name, and a cache folder can skip drawing it
+again (see `write_charts`). Drawing uses matplotlib's object API (no pyplot state) with settings
+made once; tick labels are plain text, because mathtext costs most of the drawing time.
+
+The SVG follows the page's light or dark scheme: text and axes are drawn in sentinel colours that
+are then replaced by CSS variables defined under `prefers-color-scheme`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import math
+import re
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from kb.site.context import Group, convert
+from kb.values import format_number
+
+COLOURS = {"consistent": "#1f883d", "inconsistent": "#d1242f", "error": "#bc4c00", "unverified": "#6e7781"}
+"""Verdict colours, the same as the stylesheet's; each verdict also has its own marker shape."""
+MARKERS = {"consistent": "o", "inconsistent": "X", "error": "^", "unverified": "s"}
+RECOMPUTED_MARKER = "D"
+_INK, _LINE, _GRID = "#010101", "#020202", "#030303"
+_RC: Any = {
+    "svg.fonttype": "none",
+    "svg.hashsalt": "kb",
+    "font.size": 9,
+    "font.family": "sans-serif",
+    "font.sans-serif": ["DejaVu Sans"],
+    "text.color": _INK,
+    "axes.edgecolor": _LINE,
+    "axes.labelcolor": _INK,
+    "axes.facecolor": "none",
+    "figure.facecolor": "none",
+    "savefig.facecolor": "none",
+    "xtick.color": _LINE,
+    "ytick.color": _LINE,
+    "xtick.labelcolor": _INK,
+    "ytick.labelcolor": _INK,
+    "grid.color": _GRID,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "date.epoch": "1970-01-01T00:00:00",
+}
+_STYLE = """<style>
+svg { --ink: #1f2328; --line: #57606a; --grid: #d0d7de; }
+@media (prefers-color-scheme: dark) { svg { --ink: #e6edf3; --line: #8b949e; --grid: #30363d; } }
+text { font-family: system-ui, -apple-system, "Segoe UI", "DejaVu Sans", sans-serif; }
+</style>"""
+MAX_LABEL = 42
+WIDTH_IN = 8.0
+ROW_IN = 0.3
+TOP_IN, BOTTOM_IN = 0.45, 0.55
+LOG_SPAN = 8.0
+"""Values spanning more than this factor are drawn on a log axis."""
+
+
+@dataclass(frozen=True)
+class Row:
+    """One bar of a chart: a stated value, or the value a check recomputed for it."""
+
+    label: str
+    lo: float
+    hi: float
+    point: float
+    verdict: str
+    recomputed: bool = False
+
+
+@dataclass(frozen=True)
+class ChartSpec:
+    """Everything a chart shows; its hash names the file."""
+
+    unit: str
+    dates: bool
+    rows: tuple[Row, ...]
+
+    def key(self) -> str:
+        text = json.dumps(asdict(self), sort_keys=True, default=str)
+        return hashlib.sha256(("v1" + text).encode("utf-8")).hexdigest()[:20]
+
+    @property
+    def path(self) -> str:
+        return f"charts/{self.key()}.svg"
+
+    @property
+    def height_in(self) -> float:
+        return TOP_IN + BOTTOM_IN + ROW_IN * len(self.rows) + 0.2
+
+    @property
+    def size_px(self) -> tuple[int, int]:
+        """Width and height in CSS pixels, for the <img> to reserve its space."""
+        return round(WIDTH_IN * 96), round(self.height_in * 96)
+
+
+def needs_chart(group: Group) -> bool:
+    """Only groups where a comparison shows something: two estimates, or one checked estimate."""
+    numeric = [cv for cv in group.claims if cv.entry.value is not None]
+    if group.unit is None or not numeric:
+        return False
+    return len(numeric) >= 2 or any(c.computed is not None for cv in numeric for c in cv.checks)
+
+
+def group_spec(group: Group) -> ChartSpec | None:
+    """The chart of a group, in the group's unit, or None when it needs none."""
+    if not needs_chart(group) or group.unit is None:
+        return None
+    unit = group.unit
+    rows: list[Row] = []
+    for cv in group.claims:
+        e = cv.entry
+        if e.value is None or e.unit is None or e.unit.dims != unit.dims:
+            continue
+        stated = convert(e.value.stated, e.unit, unit)
+        nominal = convert(e.value.nominal, e.unit, unit)
+        point = nominal.mid()
+        rows.append(Row(_label(f"{cv.id} ({cv.first_source})"), stated.lo, stated.hi, point, cv.verdict))
+        for c in cv.checks:
+            if c.computed is None:
+                continue
+            iv = convert(c.computed, e.unit, unit)
+            rows.append(Row(_label(f"↳ recomputed: {c.check_id}"), iv.lo, iv.hi, iv.mid(), c.verdict, True))
+    if not rows:
+        return None
+    return ChartSpec("" if unit.is_date else unit.text, unit.is_date, tuple(rows))
+
+
+def _label(text: str) -> str:
+    return text if len(text) <= MAX_LABEL else text[: MAX_LABEL - 1] + "…"
+
+
+def tick_label(x: float) -> str:
+    """Axis numbers: 25,000 and 0.5 as they are, large and tiny ones as 5e6, 2.15e25."""
+    ax = abs(x)
+    if x == 0 or 1e-3 <= ax < 1e6:
+        return format_number(x, 3)
+    mant, exp = f"{x:.2e}".split("e")
+    return f"{mant.rstrip('0').rstrip('.')}e{int(exp)}"
+
+
+def _limits(rows: Iterable[Row], log: bool) -> tuple[float, float]:
+    finite = [x for r in rows for x in (r.lo, r.hi, r.point) if math.isfinite(x) and (x > 0 or not log)]
+    lo, hi = min(finite), max(finite)
+    if log:
+        return lo / 2.0, hi * 2.0
+    span = hi - lo or max(abs(hi) * 0.1, 1.0)
+    low = lo - span * 0.08
+    return (max(low, 0.0) if lo >= 0 else low), hi + span * 0.08
+
+
+def use_log(spec: ChartSpec) -> bool:
+    """A log axis when every value is positive and they span more than LOG_SPAN; else linear."""
+    if spec.dates or not all(r.point > 0 and r.lo >= 0 for r in spec.rows):
+        return False
+    finite = [x for r in spec.rows for x in (r.lo, r.hi, r.point) if math.isfinite(x) and x > 0]
+    return max(finite) / min(finite) > LOG_SPAN
+
+
+def render_svg(spec: ChartSpec) -> str:
+    """Draw the chart; returns the SVG text."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib import rc_context
+    from matplotlib.backends.backend_svg import FigureCanvasSVG
+    from matplotlib.collections import LineCollection
+    from matplotlib.figure import Figure
+    from matplotlib.lines import Line2D
+    from matplotlib.ticker import FuncFormatter, LogLocator, MaxNLocator, NullFormatter
+
+    rows = spec.rows
+    n = len(rows)
+    log = use_log(spec)
+    xmin, xmax = _limits(rows, log)
+    label_in = min(3.2, 0.35 + 0.062 * max(len(r.label) for r in rows))
+    top_in, bottom_in = TOP_IN, BOTTOM_IN
+    height = spec.height_in
+    with rc_context(_RC):
+        fig = Figure(figsize=(WIDTH_IN, height))
+        fig.subplots_adjust(
+            left=label_in / WIDTH_IN,
+            right=1 - 0.25 / WIDTH_IN,
+            top=1 - top_in / height,
+            bottom=bottom_in / height,
+        )
+        ax = fig.add_subplot()
+        if log:
+            ax.set_xscale("log")
+        ax.set_xlim(xmin, xmax)
+        # Artists are batched by style (one per colour and marker, not one per row): drawing costs
+        # per artist, and a group may hold hundreds of estimates.
+        segments: dict[tuple[str, bool], list[list[tuple[float, float]]]] = defaultdict(list)
+        marks: dict[tuple[str, str, bool], tuple[list[float], list[float]]] = defaultdict(lambda: ([], []))
+        for y, r in enumerate(rows):
+            colour = COLOURS.get(r.verdict, COLOURS["unverified"])
+            lo_open = not math.isfinite(r.lo) or (log and r.lo <= 0) or r.lo < xmin
+            hi_open = not math.isfinite(r.hi) or r.hi > xmax
+            lo = xmin if lo_open else r.lo
+            hi = xmax if hi_open else r.hi
+            segments[(colour, r.recomputed)].append([(lo, y), (hi, y)])
+            for end, is_open, mark in ((lo, lo_open, "<"), (hi, hi_open, ">")):
+                xs, ys = marks[(colour, mark if is_open else "|", False)]
+                xs.append(end)
+                ys.append(y)
+            if math.isfinite(r.point) and xmin <= r.point <= xmax:
+                mark = RECOMPUTED_MARKER if r.recomputed else MARKERS.get(r.verdict, "s")
+                xs, ys = marks[(colour, mark, r.recomputed)]
+                xs.append(r.point)
+                ys.append(y)
+        for (colour, recomputed), lines in segments.items():
+            ax.add_collection(
+                LineCollection(
+                    lines,
+                    colors=colour,
+                    linewidths=1.6 if recomputed else 2.4,
+                    linestyles="--" if recomputed else "-",
+                    capstyle="butt",
+                )
+            )
+        for (colour, mark, hollow), (xs, ys) in marks.items():
+            if hollow:
+                ax.plot(
+                    xs,
+                    ys,
+                    linestyle="none",
+                    marker=mark,
+                    markersize=6,
+                    markerfacecolor="none",
+                    markeredgecolor=colour,
+                    markeredgewidth=1.4,
+                )
+            else:
+                ax.plot(xs, ys, linestyle="none", marker=mark, markersize=7, color=colour)
+        ax.set_ylim(n - 0.5, -0.5)
+        ax.set_yticks(range(n), [r.label for r in rows])
+        ax.tick_params(axis="y", length=0)
+        ax.grid(axis="x", which="major", linewidth=0.6)
+        if spec.dates:
+            from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
+
+            locator = AutoDateLocator(maxticks=7)
+            ax.xaxis.set_major_locator(locator)
+            ax.xaxis.set_major_formatter(ConciseDateFormatter(locator, show_offset=True))
+            ax.set_xlabel("date")
+        else:
+            if log:
+                decades = math.log10(xmax / xmin)
+                subs = (1.0, 2.0, 5.0) if decades < 3 else (1.0,)
+                ax.xaxis.set_major_locator(LogLocator(base=10, subs=subs, numticks=12))
+                ax.xaxis.set_minor_formatter(NullFormatter())
+            else:
+                ax.xaxis.set_major_locator(MaxNLocator(nbins=6))
+            ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _p: tick_label(x)))
+            ax.set_xlabel(spec.unit + (" (log scale)" if log else ""))
+        verdicts = list(dict.fromkeys(r.verdict for r in rows if not r.recomputed))
+        handles = [
+            Line2D([], [], color=COLOURS[v], marker=MARKERS[v], linewidth=2.4, label=f"stated: {v}")
+            for v in verdicts
+            if v in COLOURS
+        ]
+        if any(r.recomputed for r in rows):
+            handles.append(
+                Line2D(
+                    [],
+                    [],
+                    color=_LINE,
+                    marker=RECOMPUTED_MARKER,
+                    markerfacecolor="none",
+                    linestyle="--",
+                    label="recomputed by a check",
+                )
+            )
+        fig.legend(
+            handles=handles,
+            loc="upper left",
+            bbox_to_anchor=(label_in / WIDTH_IN, 1.0),
+            ncol=len(handles),
+            frameon=False,
+            fontsize=8,
+            handlelength=2.2,
+            borderaxespad=0.3,
+        )
+        buf = io.StringIO()
+        FigureCanvasSVG(fig).print_svg(buf, metadata={"Date": None, "Creator": None})
+    return _themed(buf.getvalue())
+
+
+def _themed(svg: str) -> str:
+    svg = svg.replace(_INK, "var(--ink)").replace(_LINE, "var(--line)").replace(_GRID, "var(--grid)")
+    svg = re.sub(r"font-family: [^;\"]*;?", "", svg)
+    return svg.replace("<defs>", "<defs>\n" + _STYLE, 1)
+
+
+def write_charts(specs: Iterable[ChartSpec], out: Path, cache: Path | None = None) -> int:
+    """Write each distinct chart into out/charts/; returns how many were drawn (not cached)."""
+    folder = out / "charts"
+    folder.mkdir(parents=True, exist_ok=True)
+    drawn = 0
+    done: set[str] = set()
+    for spec in specs:
+        key = spec.key()
+        if key in done:
+            continue
+        done.add(key)
+        target = folder / f"{key}.svg"
+        cached = cache / f"{key}.svg" if cache is not None else None
+        if cached is not None and cached.is_file():
+            target.write_bytes(cached.read_bytes())
+            continue
+        svg = render_svg(spec)
+        drawn += 1
+        target.write_text(svg, encoding="utf-8")
+        if cached is not None:
+            cached.parent.mkdir(parents=True, exist_ok=True)
+            tmp = cached.with_suffix(".tmp")
+            tmp.write_text(svg, encoding="utf-8")
+            tmp.replace(cached)
+    return drawn

@@ -1,0 +1,492 @@
+"""Resolve: turn a checked knowledge base into what the pages show.
+
+Everything a template needs is computed here once, in plain dataclasses: each claim's view
+(value, interval, citations, problems, what it rests on and what rests on it), the groups of
+claims sharing a subject and quantity (the unit of comparison, and of charts), and the
+subjects, quantities and sources with their claims. Templates only format; they never search.
+
+Paths are relative to the site root ("claims/x.html"); a page adds its own `root` prefix
+("../") so every link is relative and the site works from file://.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from kb.contents import ClaimEntry, KnowledgeBase, Source
+from kb.errors import Problem
+from kb.interval import Interval
+from kb.model import Claim, Quantity, Quote
+from kb.results import BASES, VERDICTS, CheckResult, ClaimResult, Conflict, Results
+from kb.units import UnitInfo, unit_info
+from kb.values import format_interval, format_number
+
+
+@dataclass(frozen=True)
+class VerdictStyle:
+    """How a verdict is shown: words and an icon, so that colour is never the only sign."""
+
+    name: str
+    label: str
+    icon: str
+    meaning: str
+    rating: int
+    """ClaimReview ratingValue (1 worst .. 3 best)."""
+
+
+VERDICT_STYLES: dict[str, VerdictStyle] = {
+    "consistent": VerdictStyle(
+        "consistent", "Consistent", "✓", "a recomputation from other claims agrees with the stated value", 3
+    ),
+    "inconsistent": VerdictStyle(
+        "inconsistent",
+        "Inconsistent",
+        "✗",
+        "a recomputation from other claims disagrees with the stated value",
+        1,
+    ),
+    "error": VerdictStyle(
+        "error", "Error", "!", "the claim has an error, or one of its checks could not run", 2
+    ),
+    "unverified": VerdictStyle(
+        "unverified", "Unverified", "?", "no check recomputes this value (its quote may still be verified)", 2
+    ),
+}
+"""Every verdict's presentation, in report order."""
+BASIS_ORDER = ("exact", "rounding", "about", "tolerance")
+
+
+@dataclass
+class Citation:
+    """One source given for a claim: the quote, where it is in the archive, and its status."""
+
+    index: int
+    quote: Quote
+    source: Source | None
+    """None when the claim cites an unknown source."""
+    found: bool | None
+    """True found in the archived text, False not found, None not archived (or unknown source)."""
+    span: tuple[int, int] | None
+    anchor: str
+    """The id of the highlighted passage on the source page."""
+    claim_id: str = ""
+    verdict: str = "unverified"
+
+    @property
+    def source_id(self) -> str:
+        return self.quote.source
+
+    @property
+    def lang(self) -> str:
+        return self.source.meta.language if self.source is not None else "en"
+
+    @property
+    def href(self) -> str | None:
+        """The source page, at the highlighted passage when there is one."""
+        if self.source is None:
+            return None
+        page = f"sources/{self.source.id}.html"
+        return f"{page}#{self.anchor}" if self.span is not None else page
+
+    @property
+    def status(self) -> str:
+        if self.source is None:
+            return "unknown source"
+        if not self.source.archived:
+            return "not archived: quotes not verified against an archived copy"
+        if self.quote.quote is None:
+            return "no quote given"
+        return "found in the archived text" if self.found else "not found in the archived text"
+
+
+@dataclass
+class ClaimView:
+    """One claim as its pages show it."""
+
+    entry: ClaimEntry
+    result: ClaimResult
+    subject_slug: str
+    quantity_label: str
+    citations: list[Citation]
+    problems: list[Problem]
+    """Every error of this claim: its value, unit, quotes and checks."""
+    value_text: str
+    """The value as written, with qualifier and unit: "about 1.8 trillion parameter"."""
+    interval_text: str
+    """The stated interval with unit, or "" for a qualitative claim."""
+    sort_value: float | None
+    """The value in base units (representative), for sorting tables."""
+    rests_on: list[str] = field(default_factory=list)
+    """Claims its checks take as inputs, in order, without repeats."""
+    rested_on_by: list[str] = field(default_factory=list)
+    """Claims whose checks take this claim as an input."""
+    conflicts: list[Conflict] = field(default_factory=list)
+
+    @property
+    def id(self) -> str:
+        return self.entry.id
+
+    @property
+    def claim(self) -> Claim:
+        return self.entry.claim
+
+    @property
+    def verdict(self) -> str:
+        return self.result.verdict
+
+    @property
+    def style(self) -> VerdictStyle:
+        return VERDICT_STYLES[self.result.verdict]
+
+    @property
+    def url(self) -> str:
+        return f"claims/{self.id}.html"
+
+    @property
+    def first_source(self) -> str:
+        return self.entry.claim.sources[0].source
+
+    @property
+    def checks(self) -> list[CheckResult]:
+        return self.result.checks
+
+    @property
+    def basis(self) -> str | None:
+        """For a consistent claim: the most lenient basis any of its checks needed."""
+        bases = [c.basis for c in self.result.checks if c.basis]
+        if self.verdict != "consistent" or not bases:
+            return None
+        return max(bases, key=BASIS_ORDER.index)
+
+    @property
+    def verdict_text(self) -> str:
+        """The verdict in words, with what it needed: "Consistent (only within rounding)"."""
+        text = self.style.label
+        if self.basis:
+            text += f": {BASES[self.basis]}"
+        elif self.verdict == "inconsistent":
+            severities = [c.severity for c in self.result.checks if c.severity]
+            if severities:
+                text += f" ({max(severities, key=('minor', 'major', 'severe').index)})"
+        return text
+
+    @property
+    def summary(self) -> str:
+        """A sentence for descriptions and ClaimReview: "GPT-4 · Total parameters: about 1.8 ..."."""
+        what = self.claim.statement if self.claim.value is None else self.value_text
+        return f"{self.claim.subject} · {self.quantity_label}: {what}"
+
+
+@dataclass
+class Group:
+    """The claims of one subject and quantity: the estimates to compare side by side."""
+
+    subject: str
+    subject_slug: str
+    quantity_id: str
+    quantity_label: str
+    claims: list[ClaimView]
+    unit: UnitInfo | None = None
+    """The unit values are compared in (the quantity's), None when nothing is numeric."""
+    chart: str | None = None
+    """Site path of the chart (charts/<hash>.svg), when the group needs one."""
+    chart_size: tuple[int, int] = (0, 0)
+    """The chart's width and height in CSS pixels."""
+
+    @property
+    def anchor(self) -> str:
+        return f"q-{self.quantity_id}"
+
+    @property
+    def subject_anchor(self) -> str:
+        return f"s-{self.subject_slug}"
+
+    def values(self) -> list[tuple[ClaimView, str, list[tuple[CheckResult, str]]]]:
+        """Each claim with its stated interval and its checks' recomputed intervals, in the group's unit."""
+        out = []
+        for cv in self.claims:
+            e = cv.entry
+            if e.value is None or e.unit is None or self.unit is None or e.unit.dims != self.unit.dims:
+                out.append(
+                    (cv, cv.interval_text, [(c, c.computed_text) for c in cv.checks if c.computed_text])
+                )
+                continue
+            unit = self.unit
+            suffix = "" if unit.is_date else f" {unit.text}"
+            stated = format_interval(convert(e.value.stated, e.unit, unit), unit) + suffix
+            recomputed = [
+                (c, format_interval(convert(c.computed, e.unit, unit), unit) + suffix)
+                for c in cv.checks
+                if c.computed is not None
+            ]
+            out.append((cv, stated, recomputed))
+        return out
+
+
+@dataclass
+class SubjectView:
+    name: str
+    slug: str
+    groups: list[Group] = field(default_factory=list)
+    counts: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def url(self) -> str:
+        return f"subjects/{self.slug}.html"
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+
+@dataclass
+class QuantityView:
+    id: str
+    label: str
+    unit: str
+    description: str
+    defined: bool
+    """False when claims use a quantity missing from quantities.yaml."""
+    groups: list[Group] = field(default_factory=list)
+    counts: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def url(self) -> str:
+        return f"quantities/{self.id}.html"
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+
+@dataclass
+class SourceView:
+    source: Source
+    citations: list[Citation] = field(default_factory=list)
+    """Every citation of this source, by claim, in claim order."""
+    counts: dict[str, int] = field(default_factory=dict)
+    """Claims citing it (first source or not), by verdict."""
+
+    @property
+    def id(self) -> str:
+        return self.source.id
+
+    @property
+    def url(self) -> str:
+        return f"sources/{self.id}.html"
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+
+@dataclass
+class SiteContext:
+    """Everything the pages show, resolved once."""
+
+    kb: KnowledgeBase
+    results: Results
+    claims: dict[str, ClaimView]
+    """In page order: by subject, quantity, id."""
+    subjects: dict[str, SubjectView]
+    quantities: dict[str, QuantityView]
+    sources: dict[str, SourceView]
+    groups: dict[tuple[str, str], Group]
+    """(subject slug, quantity id) -> group."""
+    global_problems: list[Problem]
+    """Problems not tied to one claim (a broken file, a changed archive)."""
+    readme: str = ""
+    """claims/README.md, rendered on the methodology page."""
+
+    def counts(self) -> dict[str, int]:
+        return self.results.counts()
+
+    def claim_of(self, claim_id: str) -> ClaimView | None:
+        return self.claims.get(claim_id)
+
+
+def slugify(text: str) -> str:
+    slug = re.sub(r"[^a-z0-9]+", "-", text.casefold()).strip("-")
+    if not slug:
+        slug = "s-" + hashlib.sha1(text.encode("utf-8")).hexdigest()[:10]
+    return slug[:80]
+
+
+def convert(iv: Interval, unit: UnitInfo, to: UnitInfo) -> Interval:
+    """An interval from one unit to another of the same dimensions."""
+    if unit.factor == to.factor:
+        return iv
+    return iv.scale(unit.factor / to.factor)
+
+
+def written_value(entry: ClaimEntry) -> str:
+    c = entry.claim
+    if c.value is None:
+        return c.statement or ""
+    v = c.value
+    text = f"{v[0]} to {v[1]}" if isinstance(v, list) else str(v)
+    if c.unit not in ("1", "", "date"):
+        text += f" {c.unit}"
+    if c.qualifier:
+        text = {"about": "about ", "at_least": "at least ", "at_most": "at most ", "exactly": "exactly "}[
+            c.qualifier
+        ] + text
+    return text
+
+
+def _sort_value(entry: ClaimEntry) -> float | None:
+    if entry.value is None or entry.unit is None:
+        return None
+    m = entry.value.base("nominal").mid()
+    return m if math.isfinite(m) else None
+
+
+def _citations(kb: KnowledgeBase, entry: ClaimEntry, result: ClaimResult) -> list[Citation]:
+    out = []
+    for i, quote in enumerate(entry.claim.sources):
+        found = result.quote_found[i] if i < len(result.quote_found) else None
+        span = result.quote_spans[i] if i < len(result.quote_spans) else None
+        out.append(
+            Citation(
+                i,
+                quote,
+                kb.sources.get(quote.source),
+                found,
+                span,
+                f"q-{entry.id}-{i}",
+                entry.id,
+                result.verdict,
+            )
+        )
+    return out
+
+
+def _unique(ids: list[str]) -> list[str]:
+    return list(dict.fromkeys(ids))
+
+
+def resolve(kb: KnowledgeBase, results: Results, readme: str = "") -> SiteContext:
+    """Build the page context: claims by subject, quantity and source, and reverse dependencies."""
+    # Subjects: compared without case, as the checker does; shown as first written.
+    subject_names: dict[str, str] = {}
+    for e in kb.claims.values():
+        subject_names.setdefault(e.claim.subject.casefold(), e.claim.subject)
+    subject_slugs: dict[str, str] = {}
+    taken: set[str] = set()
+    for key in sorted(subject_names):
+        base = slugify(subject_names[key])
+        slug, n = base, 2
+        while slug in taken:
+            slug, n = f"{base}-{n}", n + 1
+        taken.add(slug)
+        subject_slugs[key] = slug
+
+    views: dict[str, ClaimView] = {}
+    for cid, e in kb.claims.items():
+        r = results.claims[cid]
+        q = kb.quantities.get(e.claim.quantity)
+        problems = (
+            list(e.problems) + list(r.problems) + [c.problem for c in r.checks if c.problem is not None]
+        )
+        interval = ""
+        if e.value is not None and e.unit is not None:
+            interval = format_interval(e.value.stated, e.unit) + (
+                "" if e.unit.is_date else f" {e.claim.unit}"
+            )
+        views[cid] = ClaimView(
+            e,
+            r,
+            subject_slugs[e.claim.subject.casefold()],
+            q.label if q else e.claim.quantity,
+            _citations(kb, e, r),
+            problems,
+            written_value(e),
+            interval,
+            _sort_value(e),
+            rests_on=_unique([i for c in e.claim.checks for i in c.inputs.values()]),
+        )
+    for cv in views.values():
+        for dep in cv.rests_on:
+            if dep in views and cv.id not in views[dep].rested_on_by:
+                views[dep].rested_on_by.append(cv.id)
+    for conflict in results.conflicts:
+        for cid in (conflict.a, conflict.b):
+            if cid in views:
+                views[cid].conflicts.append(conflict)
+
+    ordered = sorted(views.values(), key=lambda v: (v.subject_slug, v.claim.quantity, v.id))
+    claims = {v.id: v for v in ordered}
+
+    # Groups of one subject and quantity, ordered by value.
+    grouped: dict[tuple[str, str], list[ClaimView]] = defaultdict(list)
+    for v in ordered:
+        grouped[(v.subject_slug, v.claim.quantity)].append(v)
+    groups: dict[tuple[str, str], Group] = {}
+    for (slug, qid), members in grouped.items():
+        q = kb.quantities.get(qid)
+        members.sort(key=lambda v: (v.sort_value is None, v.sort_value or 0.0, v.id))
+        unit = _group_unit(q, members)
+        groups[(slug, qid)] = Group(
+            subject_names[members[0].claim.subject.casefold()],
+            slug,
+            qid,
+            members[0].quantity_label,
+            members,
+            unit,
+        )
+
+    subjects: dict[str, SubjectView] = {}
+    for key in sorted(subject_names, key=lambda k: subject_slugs[k]):
+        slug = subject_slugs[key]
+        subjects[slug] = SubjectView(subject_names[key], slug)
+    quantities: dict[str, QuantityView] = {
+        q.id: QuantityView(q.id, q.label, q.unit, q.description, True)
+        for q in sorted(kb.quantities.values(), key=lambda q: q.id)
+    }
+    for (slug, qid), g in sorted(groups.items(), key=lambda kv: (kv[0][0], kv[1].quantity_label.casefold())):
+        subjects[slug].groups.append(g)
+        if qid not in quantities:
+            quantities[qid] = QuantityView(qid, qid, "", "", False)
+        quantities[qid].groups.append(g)
+    for s in subjects.values():
+        s.counts = _count(cv for g in s.groups for cv in g.claims)
+    for qv in quantities.values():
+        qv.groups.sort(key=lambda g: g.subject_slug)
+        qv.counts = _count(cv for g in qv.groups for cv in g.claims)
+
+    sources: dict[str, SourceView] = {sid: SourceView(s) for sid, s in sorted(kb.sources.items())}
+    for cv in claims.values():
+        for cit in cv.citations:
+            if cit.source_id in sources:
+                sources[cit.source_id].citations.append(cit)
+    for sv in sources.values():
+        sv.counts = _count(claims[cid] for cid in _unique([c.claim_id for c in sv.citations]))
+
+    return SiteContext(kb, results, claims, subjects, quantities, sources, groups, list(kb.problems), readme)
+
+
+def _group_unit(q: Quantity | None, members: list[ClaimView]) -> UnitInfo | None:
+    numeric = [v.entry.unit for v in members if v.entry.value is not None and v.entry.unit is not None]
+    if not numeric:
+        return None
+    if q is not None:
+        try:
+            qu = unit_info(q.unit)
+        except Exception:  # the checker already reported a bad quantity unit
+            qu = None
+        if qu is not None and qu.dims == numeric[0].dims:
+            return qu
+    return numeric[0]
+
+
+def _count(views: Iterable[ClaimView]) -> dict[str, int]:
+    c: Counter[str] = Counter(v.verdict for v in views)
+    return {v: c.get(v, 0) for v in VERDICTS}
+
+
+__all__ = ["resolve", "SiteContext", "ClaimView", "Group", "VERDICT_STYLES", "format_number"]

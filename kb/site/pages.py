@@ -1,0 +1,230 @@
+"""The pages of the site: what each shows, as plain data for one template.
+
+`plan(ctx)` lists every page. A page is independent of the others once planned (its data is
+read-only), so pages can be rendered in any order, in parallel, or skipped when a cache holds
+the same content hash.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+from kb.results import BASES
+from kb.site.charts import ChartSpec, group_spec
+from kb.site.context import ClaimView, SiteContext
+from kb.site.graph import claim_graph
+from kb.units import SCALE_WORDS
+from kb.values import ABOUT_DAYS, ABOUT_RELATIVE
+from kb.verdicts import SEVERITY, SLIPS
+
+SITE_NAME = "kb"
+SITE_TAGLINE = "numbers about LLMs, checked against their sources and each other"
+
+
+@dataclass
+class Page:
+    """One HTML file: where it goes, which template draws it, and the data it shows."""
+
+    path: str
+    """Relative to the site root: "claims/x.html"."""
+    template: str
+    title: str
+    description: str
+    data: dict[str, Any] = field(default_factory=dict)
+    indexed: bool = False
+    """Searchable: pagefind indexes only pages marked so (data-pagefind-body)."""
+    og_type: str = "website"
+    section: str = ""
+    """Which navigation entry is current."""
+
+    @property
+    def root(self) -> str:
+        """The relative path back to the site root: "" or "../"."""
+        return "../" * self.path.count("/")
+
+
+@dataclass
+class Plan:
+    pages: list[Page]
+    charts: list[ChartSpec]
+
+
+def plan(ctx: SiteContext, base_url: str = "", search: bool = True) -> Plan:
+    """Every page of the site, and every chart they show."""
+    charts: dict[str, ChartSpec] = {}
+    for g in ctx.groups.values():
+        spec = group_spec(g)
+        if spec is not None:
+            g.chart = spec.path
+            g.chart_size = spec.size_px
+            charts[spec.path] = spec
+    counts = ctx.counts()
+    total = len(ctx.claims)
+    pages = [
+        Page(
+            "index.html",
+            "index.html",
+            "Dashboard",
+            f"{total} claims about LLMs from {len(ctx.sources)} sources: "
+            + ", ".join(f"{n} {v}" for v, n in counts.items() if n)
+            + ".",
+            {"counts": counts},
+            section="home",
+        ),
+        Page(
+            "subjects.html",
+            "subjects.html",
+            "Subjects",
+            f"The {len(ctx.subjects)} subjects of the claims.",
+            section="subjects",
+        ),
+        Page(
+            "quantities.html",
+            "quantities.html",
+            "Quantities",
+            f"The {len(ctx.quantities)} quantities claims measure.",
+            section="quantities",
+        ),
+        Page(
+            "sources.html",
+            "sources.html",
+            "Sources",
+            f"The {len(ctx.sources)} source documents.",
+            section="sources",
+        ),
+        Page(
+            "methodology.html",
+            "methodology.html",
+            "Methodology",
+            "How claims are checked: verdict rules, tolerances, units, and how to add a claim.",
+            {
+                "bases": BASES,
+                "severity": SEVERITY,
+                "slips": SLIPS,
+                "about": ABOUT_RELATIVE,
+                "about_days": ABOUT_DAYS,
+                "scale_words": sorted(SCALE_WORDS),
+                "inf": math.inf,
+            },
+            section="methodology",
+        ),
+        Page(
+            "search.html",
+            "search.html",
+            "Search",
+            "Search claims and sources.",
+            {"search_built": search},
+            section="search",
+        ),
+        Page(
+            "errors.html",
+            "errors.html",
+            "Errors",
+            f"{len(ctx.results.problems)} errors in the knowledge base.",
+            section="errors",
+        ),
+    ]
+    for cv in ctx.claims.values():
+        pages.append(_claim_page(ctx, cv, base_url))
+    for sv in ctx.sources.values():
+        pages.append(
+            Page(
+                sv.url,
+                "source.html",
+                sv.source.meta.title,
+                f"Source: {sv.source.meta.title}. {sv.total} claims cite it"
+                + ("." if sv.source.archived else "; not archived here."),
+                {"sv": sv},
+                indexed=True,
+                og_type="article",
+                section="sources",
+            )
+        )
+    for s in ctx.subjects.values():
+        pages.append(
+            Page(
+                s.url,
+                "subject.html",
+                s.name,
+                f"Every claim about {s.name}: {s.total} claims of {len(s.groups)} quantities.",
+                {"subject": s},
+                indexed=True,
+                section="subjects",
+            )
+        )
+    for q in ctx.quantities.values():
+        pages.append(
+            Page(
+                q.url,
+                "quantity.html",
+                q.label,
+                f"Every estimate of {q.label}: {q.total} claims about {len(q.groups)} subjects.",
+                {"quantity": q},
+                indexed=True,
+                section="quantities",
+            )
+        )
+    return Plan(pages, list(charts.values()))
+
+
+def _claim_page(ctx: SiteContext, cv: ClaimView, base_url: str) -> Page:
+    group = ctx.groups[(cv.subject_slug, cv.claim.quantity)]
+    others = [o for o in group.values() if o[0].id != cv.id]
+    title = f"{cv.summary} ({cv.style.label})"
+    description = f"{cv.verdict_text}. {cv.summary}, as stated by {cv.first_source}."
+    return Page(
+        cv.url,
+        "claim.html",
+        title,
+        description,
+        {
+            "cv": cv,
+            "group": group,
+            "others": others,
+            "graph": claim_graph(ctx, cv.id),
+            "graph_narrow": claim_graph(ctx, cv.id, narrow=True),
+            "review": claim_review(cv, base_url),
+        },
+        indexed=True,
+        og_type="article",
+        section="claims",
+    )
+
+
+def claim_review(cv: ClaimView, base_url: str) -> dict[str, Any]:
+    """schema.org ClaimReview of a claim; the textual verdict is reviewRating.alternateName."""
+    style = cv.style
+    item: dict[str, Any] = {"@type": "Claim"}
+    first = cv.citations[0] if cv.citations else None
+    if first is not None and first.source is not None:
+        meta = first.source.meta
+        by = meta.publisher or meta.author
+        if by:
+            item["author"] = {"@type": "Organization", "name": by}
+        if meta.published:
+            item["datePublished"] = str(meta.published)
+        appearance: dict[str, Any] = {"@type": "CreativeWork", "headline": meta.title}
+        if meta.url:
+            appearance["url"] = meta.url
+        item["appearance"] = appearance
+        if first.quote.quote:
+            item["text"] = first.quote.quote
+    review: dict[str, Any] = {
+        "@context": "https://schema.org",
+        "@type": "ClaimReview",
+        "claimReviewed": cv.summary,
+        "itemReviewed": item,
+        "author": {"@type": "Organization", "name": SITE_NAME},
+        "reviewRating": {
+            "@type": "Rating",
+            "ratingValue": style.rating,
+            "bestRating": 3,
+            "worstRating": 1,
+            "alternateName": cv.verdict_text,
+        },
+    }
+    if base_url:
+        review["url"] = base_url + cv.url
+    return review

@@ -1,0 +1,13 @@
+/* Search with pagefind: its index is fetched, so it needs the site served over http. */
+(function () {
+  "use strict";
+  var offline = document.getElementById("search-offline");
+  if (location.protocol === "file:" || typeof PagefindUI === "undefined") {
+    if (offline) offline.hidden = false;
+    return;
+  }
+  var base = new URL(".", location.href).pathname;
+  var ui = new PagefindUI({ element: "#search", baseUrl: base, showSubResults: true, showImages: false, resetStyles: false });
+  var q = new URLSearchParams(location.search).get("q");
+  if (q) ui.triggerSearch(q);
+})();

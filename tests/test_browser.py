@@ -1,0 +1,281 @@
+"""The site in a real browser: Debian's Chromium driven by Playwright, against a local server.
+
+With CI set these tests always run (a missing browser fails them); without CI they are skipped
+only when Chromium or Playwright is missing. Never run `playwright install`: the system Chromium
+is used through executable_path.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import threading
+import urllib.request
+from collections.abc import Iterator
+from html.parser import HTMLParser
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+import pytest
+from site_helpers import FIXTURE, build_site, html_files
+
+from kb import checks, contents
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+INCONSISTENT = "gpt4-zh-training-cost"
+WIDTHS = {"desktop": 1280, "phone": 390}
+PAGE_TYPES = {
+    "home": "index.html",
+    "claim": f"claims/{INCONSISTENT}.html",
+    "claim-consistent": "claims/gpt4-en-total-params.html",
+    "source": "sources/leak-en.html",
+    "source-zh": "sources/leak-zh.html",
+    "source-unarchived": "sources/nvidia-a100-datasheet.html",
+    "subject": "subjects/gpt-4.html",
+    "quantity": "quantities/training_cost.html",
+    "methodology": "methodology.html",
+    "errors": "errors.html",
+    "sources": "sources.html",
+    "search": "search.html?q=A100",
+}
+
+
+def _require_browser() -> Any:
+    in_ci = bool(os.environ.get("CI"))
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        if in_ci:
+            pytest.fail("playwright is not installed (pip install -e '.[test]')")
+        pytest.skip("playwright is not installed")
+    if not CHROMIUM.exists():
+        if in_ci:
+            pytest.fail(f"{CHROMIUM} is missing: apt-get install chromium")
+        pytest.skip(f"{CHROMIUM} is missing")
+    return sync_playwright
+
+
+class _QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+        pass
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("browser-site") / "site"
+    assert build_site(out, search=True).built
+    assert (out / "pagefind" / "pagefind-ui.js").is_file()
+    return out
+
+
+@pytest.fixture(scope="module")
+def server(site: Path) -> Iterator[str]:
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_QuietHandler, directory=str(site)))
+    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{httpd.server_address[1]}/"
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+        thread.join(timeout=5)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    sync_playwright = _require_browser()
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        try:
+            yield b
+        finally:
+            b.close()
+
+
+@pytest.fixture
+def page(browser: Any) -> Iterator[Any]:
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    pg = context.new_page()
+    errors: list[str] = []
+    pg.on("pageerror", lambda exc: errors.append(str(exc)))
+    pg.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    pg.errors = errors
+    try:
+        yield pg
+    finally:
+        context.close()
+    assert errors == [], errors
+
+
+@pytest.fixture(scope="module")
+def results():  # type: ignore[no-untyped-def]
+    return checks.run(contents.load(FIXTURE))
+
+
+def test_filter_follow_claim_and_find_the_quote(page: Any, server: str, results: Any) -> None:
+    page.goto(server + "index.html")
+    rows = page.locator("#claims-table tbody tr")
+    assert rows.count() == len(results.claims)
+    assert page.locator("#claims-filter").is_visible()
+    page.select_option("#f-verdict", "inconsistent")
+    visible = page.locator("#claims-table tbody tr:not([hidden])")
+    assert visible.count() == results.counts()["inconsistent"]
+    assert "verdict=inconsistent" in page.url
+    assert "Showing 1 of" in page.locator("#claims-count").inner_text()
+    visible.first.locator("a").click()
+    page.wait_for_url(f"**/claims/{INCONSISTENT}.html")
+    badge = page.locator(".claim-head .badge")
+    assert "Inconsistent" in badge.inner_text() and "✗" in badge.inner_text()
+    computed = results.claims[INCONSISTENT].checks[0].computed_text
+    assert page.locator("dd.recomputed").first.inner_text() == computed
+    assert page.locator("blockquote[lang=zh]").count() == 1
+    page.locator("figure.quote a.jump").first.click()
+    page.wait_for_url(f"**/sources/leak-zh.html#q-{INCONSISTENT}-0")
+    target = page.locator(f"mark#q-{INCONSISTENT}-0")
+    assert target.is_visible()
+    assert target.evaluate("el => el.matches(':target')")
+    box = target.bounding_box()
+    assert box is not None and 0 <= box["y"] < 900  # scrolled into view
+    marks = page.locator("pre.source-text mark.hl a")
+    assert marks.count() >= 2
+    marks.first.click()
+    page.wait_for_url("**/claims/*.html")
+
+
+def test_filters_by_subject_and_text_and_sorts(page: Any, server: str, results: Any) -> None:
+    page.goto(server + "index.html?subject=nvidia-a100")
+    visible = page.locator("#claims-table tbody tr:not([hidden])")
+    assert visible.count() == 1
+    page.click("#claims-filter button[type=reset]")
+    page.wait_for_function("document.querySelectorAll('#claims-table tbody tr[hidden]').length === 0")
+    page.fill("#f-q", "training")
+    assert 0 < visible.count() < len(results.claims)
+    page.fill("#f-q", "")
+    page.locator("#claims-table thead th", has_text="Value").locator("button").click()
+    values = page.eval_on_selector_all(
+        "#claims-table tbody tr", "rows => rows.map(r => r.cells[3].getAttribute('data-value'))"
+    )
+    numbers = [float(v) for v in values if v]
+    assert numbers == sorted(numbers)
+    assert values[-1] == ""  # qualitative claims last
+    assert page.locator("#claims-table thead th[aria-sort=ascending]").count() == 1
+
+
+def test_search_for_a100(page: Any, server: str) -> None:
+    page.goto(server + "search.html")
+    page.locator(".pagefind-ui__search-input").fill("A100")
+    results = page.locator(".pagefind-ui__result-link")
+    results.first.wait_for(timeout=15000)
+    hrefs = results.evaluate_all("links => links.map(a => a.getAttribute('href'))")
+    assert any("a100-peak-bf16" in h or "nvidia-a100" in h for h in hrefs), hrefs
+    results.first.click()
+    page.wait_for_load_state()
+    assert page.url.startswith(server)
+    # The header search box lands on the search page with the query already run.
+    page.goto(server + "claims/gpt4-en-gpus.html")
+    page.fill("#header-q", "A100")
+    page.press("#header-q", "Enter")
+    page.wait_for_url("**/search.html?q=A100")
+    page.locator(".pagefind-ui__result-link").first.wait_for(timeout=15000)
+
+
+def test_screenshots_of_every_page_type(browser: Any, server: str, tmp_path: Path) -> None:
+    shots = Path(os.environ.get("KB_SCREENSHOTS", tmp_path))
+    shots.mkdir(parents=True, exist_ok=True)
+    for device, width in WIDTHS.items():
+        for scheme in ("light", "dark"):
+            context = browser.new_context(viewport={"width": width, "height": 900}, color_scheme=scheme)
+            pg = context.new_page()
+            errors: list[str] = []
+            pg.on("pageerror", lambda exc, errors=errors: errors.append(str(exc)))
+            for name, path in PAGE_TYPES.items():
+                pg.goto(server + path, wait_until="load")
+                if name == "search":
+                    pg.locator(".pagefind-ui__result-link").first.wait_for(timeout=15000)
+                if device == "phone":
+                    overflow = pg.evaluate(
+                        "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+                    )
+                    assert overflow <= 1, f"{path} is wider than a phone by {overflow}px"
+                if scheme == "dark":
+                    bg = pg.evaluate("getComputedStyle(document.body).backgroundColor")
+                    assert bg == "rgb(13, 17, 23)", f"{path}: {bg}"
+                file = shots / f"{name}-{device}-{scheme}.png"
+                pg.screenshot(path=str(file), full_page=True)
+                assert file.stat().st_size > 5000
+            context.close()
+            assert errors == []
+
+
+def test_works_from_file_urls(page: Any, site: Path, results: Any) -> None:
+    page.goto((site / "index.html").as_uri())
+    rows = page.locator("#claims-table tbody tr")
+    assert rows.count() == len(results.claims)
+    page.select_option("#f-verdict", "consistent")
+    assert page.locator("#claims-table tbody tr:not([hidden])").count() == results.counts()["consistent"]
+    page.locator("#claims-table tbody tr:not([hidden]) a").first.click()
+    page.wait_for_url("file://**/claims/*.html")
+    assert page.locator(".claim-head .badge").inner_text().strip().endswith("Consistent")
+    assert page.locator("img[src^='../charts/']").count() >= 1
+    assert page.evaluate("[...document.images].every(i => i.complete && i.naturalWidth > 0)")
+    page.goto((site / "search.html").as_uri())
+    assert page.locator("#search-offline").is_visible()
+    page.errors.clear()  # pagefind cannot load its index from file://: the page says so
+
+
+class _Links(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.urls: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        for name, value in attrs:
+            if name in ("href", "src") and value and not (tag == "link" and ("rel", "canonical") in attrs):
+                self.urls.append(value)
+
+
+def test_link_checker_over_http(server: str, site: Path) -> None:
+    """Walk every page from the home page and follow every internal link: none is broken."""
+    seen: set[str] = set()
+    pages: set[str] = set()
+    broken: list[str] = []
+    queue = [server + "index.html"]
+    while queue:
+        url = queue.pop()
+        if url in seen:
+            continue
+        seen.add(url)
+        try:
+            with urllib.request.urlopen(url, timeout=10) as resp:
+                body = resp.read()
+                kind = resp.headers.get_content_type()
+        except OSError as exc:
+            broken.append(f"{url}: {exc}")
+            continue
+        if kind != "text/html":
+            continue
+        pages.add(url)
+        parser = _Links()
+        parser.feed(body.decode("utf-8"))
+        for link in parser.urls:
+            absolute = urljoin(url, link)
+            parts = urlsplit(absolute)
+            if not absolute.startswith(server):
+                assert parts.scheme in ("http", "https"), f"{url}: {link}"
+                continue
+            queue.append(parts._replace(query="", fragment="").geturl())
+    assert broken == []
+    expected = {server + str(p.relative_to(site)) for p in html_files(site)}
+    assert expected <= pages, sorted(expected - pages)[:5]
