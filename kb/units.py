@@ -30,6 +30,8 @@ token = [token] = tokens
 word = [word] = words
 parameter = [parameter] = parameters = param = params
 USD = [currency] = dollar = dollars = usd
+# Yuan are their own dimension: converting needs a dated, sourced exchange rate, as a claim of its own.
+CNY = [currency_cny] = yuan = RMB
 cent = 0.01 * USD = cents = US_cent
 GPU = [gpu] = GPUs = gpu = chip = chips
 expert = [expert] = experts
