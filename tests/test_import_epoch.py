@@ -1,0 +1,463 @@
+"""kb import epoch: Epoch AI's model database as claims, with the checks each row allows.
+
+The fixture (tests/fixtures/epoch/, see its README) is cut from the 2025-08 release: twelve real
+rows chosen for what they exercise, and four edited rows with the cells a release may hold
+(ranges, "~", footnote marks, separators, unreadable text, a duplicate name, a short row).
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import math
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from kb import checks, contents
+from kb.cli import main
+from kb.importers import yamlout
+from kb.importers.epoch import (
+    MANIFEST,
+    CellError,
+    import_epoch,
+    read_cell,
+    read_report,
+    slugify,
+)
+from kb.results import Results
+
+REPO = Path(__file__).resolve().parent.parent
+FIXTURES = REPO / "tests" / "fixtures" / "epoch"
+MODELS = FIXTURES / "all_ml_systems_fixture_2025-08.csv"
+OLD_MODELS = FIXTURES / "all_ml_systems_fixture_2024-02-05.csv"
+CHIPS = FIXTURES / "chips_fixture.csv"
+PRICES = FIXTURES / "hardware_prices_fixture.csv"
+
+REFERENCE_TEXT = (
+    "| fact | value | source |\n|---|---|---|\n"
+    "| Default utilization when unknown | 30% for large language models (40% otherwise) | Sevilla |\n"
+    "| Words per token (English, GPT tokenizers) | ~0.75 | OpenAI tokenizer documentation |\n"
+)
+
+
+def make_root(tmp_path: Path) -> Path:
+    """A claims folder with the project's quantities and a reference-facts source to cite."""
+    root = tmp_path / "claims"
+    (root / "sources").mkdir(parents=True)
+    shutil.copy(REPO / "claims" / "quantities.yaml", root / "quantities.yaml")
+    (root / "sources" / "reference-facts.txt").write_text(REFERENCE_TEXT, encoding="utf-8")
+    digest = hashlib.sha256(REFERENCE_TEXT.encode("utf-8")).hexdigest()
+    (root / "sources" / "reference-facts.yaml").write_text(
+        f"id: reference-facts\ntitle: Reference facts\nlanguage: en\nkind: other\n"
+        f"text: reference-facts.txt\nsha256: {digest}\n",
+        encoding="utf-8",
+    )
+    return root
+
+
+def check(root: Path) -> tuple[contents.KnowledgeBase, Results]:
+    kb = contents.load(root, use_cache=False)
+    return kb, checks.run(kb)
+
+
+@pytest.fixture(scope="module")
+def imported(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, contents.KnowledgeBase, Results]:
+    root = make_root(tmp_path_factory.mktemp("epoch"))
+    import_epoch(MODELS, root, chips=CHIPS, prices=PRICES)
+    kb, results = check(root)
+    return root, kb, results
+
+
+def verdicts(results: Results, claim_id: str) -> dict[str, str]:
+    return {c.check_id: c.verdict for c in results.claims[claim_id].checks}
+
+
+def factor(results: Results, claim_id: str, check_id: str) -> float:
+    f = next(c.factor for c in results.claims[claim_id].checks if c.check_id == check_id)
+    assert f is not None
+    return f
+
+
+# --- cells ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "literals", "scale", "qualifier", "percent"),
+    [
+        ("175000000000.0", ("175",), "billion", None, False),
+        ("70000000000.0", ("70.0",), "billion", None, False),  # at least three significant digits
+        ("1000.0", ("1.00",), "thousand", None, False),
+        ("1720320.0", ("1720320",), "", None, False),
+        ("1.0", ("1.0",), "", None, False),  # not 1, which would mean 0.5 to 1.5
+        ("1728.0", ("1728",), "", None, False),
+        ("3.14e+23", ("3.14e23",), "", None, False),
+        ("5.400000000000001e+21", ("5.4e21",), "", None, False),  # float artefact
+        ("170000000000000000", ("1.70e17",), "", None, False),
+        ("7.7e+23-8.4e+23", ("7.7e23", "8.4e23"), "", None, False),
+        ("1e23 to 3e23", ("1e23", "3e23"), "", None, False),
+        ("~2e22", ("2e22",), "", "about", False),
+        ("1.0[1]", ("1.0",), "", None, False),
+        ("1,000 †", ("1.00",), "thousand", None, False),
+        ("41.92%", ("41.92",), "", None, True),
+        ("$1,099,604.99", ("1099604.99",), "", None, False),
+        ("  ", None, None, None, None),
+    ],
+)
+def test_read_cell(
+    text: str, literals: tuple[str, ...] | None, scale: str, qualifier: str | None, percent: bool
+) -> None:
+    n = read_cell(text, allow_percent=True, allow_money=True)
+    if literals is None:
+        assert n is None
+        return
+    assert n is not None
+    assert (n.literals, n.scale, n.qualifier, n.percent) == (literals, scale, qualifier, percent)
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("N/A", "no number"),
+        ("unknown", "no number"),
+        ("lots", "not a number"),
+        ("-5", "not a number"),
+        ("3e5e", "not a number"),
+        ("0.0", "zero or negative"),
+        ("3e23-1e23", "backwards"),
+        ("$500", "money"),
+        ("40%", "percentage"),
+    ],
+)
+def test_read_cell_refuses(text: str, reason: str) -> None:
+    with pytest.raises(CellError, match=reason):
+        read_cell(text)
+
+
+def test_slugify_is_stable_and_tells_names_apart() -> None:
+    assert slugify("GPT-3 175B (davinci)") == "gpt-3-175b-davinci"
+    assert slugify("PanGu-Σ") == "pangu-sigma" != slugify("PanGu-α")
+    assert slugify("PointNet++") == "pointnet-plus-plus" != slugify("PointNet")
+    assert slugify("Zephyr 141B-A39B\t\t\t") == "zephyr-141b-a39b"
+    long = slugify("x" * 300)
+    assert len(long) <= 80 and long == slugify("x" * 300)
+
+
+# --- the import ----------------------------------------------------------------------------------
+
+
+def test_every_quote_is_found_and_every_claim_loads(
+    imported: tuple[Path, contents.KnowledgeBase, Results],
+) -> None:
+    _, kb, results = imported
+    assert results.problems == []
+    epoch = [cid for cid in kb.claims if cid.startswith("epoch-")]
+    assert len(epoch) > 100
+    for cid in epoch:
+        assert all(found is not False for found in results.claims[cid].quote_found), cid
+
+
+def test_computed_verdicts(imported: tuple[Path, contents.KnowledgeBase, Results]) -> None:
+    _, _, r = imported
+    # GPT-3: 6 x 175B x (374B words / 0.75 words per token) x 0.6 epochs = 3.14e23, as stated; the
+    # hardware (10,000 V100 x 125 TFLOP/s x 355.2 h x 19.68%) agrees too.
+    assert verdicts(r, "epoch-gpt-3-175b-davinci-training-compute") == {
+        "six-n-d": "consistent",
+        "hardware": "consistent",
+    }
+    assert verdicts(r, "epoch-llama-2-70b-training-compute") == {
+        "six-n-d": "consistent",
+        "hardware": "consistent",
+    }
+    assert verdicts(r, "epoch-llama-2-70b-chip-hours") == {"chips-times-time": "consistent"}
+    cost = r.claims["epoch-llama-2-70b-training-cost"].checks[0]
+    assert (cost.verdict, cost.basis) == ("consistent", "tolerance")  # amortized cost vs a cloud price
+    # Hybrid H3: its epochs (509) belong to another data set (WT-103): 509 x 4/3 too much compute.
+    assert r.claims["epoch-hybrid-h3-2-7b-training-compute"].verdict == "inconsistent"
+    assert factor(r, "epoch-hybrid-h3-2-7b-training-compute", "six-n-d") == pytest.approx(
+        509.02 * 4 / 3, rel=0.01
+    )
+    # DreamerV3: 16 GPUs and a training time that already counts the 16 of them.
+    assert factor(r, "epoch-dreamerv3-training-compute", "hardware") == pytest.approx(64, rel=0.02)
+    # Imagen: TPU v4 cores counted as chips, or the reverse: a factor of 2.
+    assert factor(r, "epoch-imagen-training-compute", "hardware") == pytest.approx(0.5, rel=0.02)
+    # A fine-tuned model: its training compute includes the base model's, so the checks recompute
+    # the finetune compute instead.
+    assert verdicts(r, "epoch-llama-guard-training-compute") == {}
+    assert verdicts(r, "epoch-llama-guard-finetune-compute") == {"six-n-d": "consistent"}
+
+
+def test_mixture_of_experts_is_marked_not_flagged(
+    imported: tuple[Path, contents.KnowledgeBase, Results],
+) -> None:
+    root, kb, r = imported
+    # Zephyr, fine-tuned from Mixtral 8x22B, has a finetune compute and no training compute.
+    for cid in ("epoch-mixtral-8x7b-training-compute", "epoch-zephyr-141b-a39b-finetune-compute"):
+        claim = kb.claims[cid].claim
+        assert "six-n-d" not in {c.id for c in claim.checks}
+        assert "Mixture-of-experts" in claim.notes
+    assert kb.claims["epoch-zephyr-141b-a39b-parameters"].claim.subject == "Zephyr 141B-A39B"  # no tabs
+    report = read_report(root / "epoch")
+    assert report is not None
+    assert set(report.mixture_of_experts) == {"Mixtral 8x7B", "Zephyr 141B-A39B"}
+    assert any(s.reason.startswith("mixture-of-experts") for s in report.skipped)
+
+
+def test_multimodal_rows_without_text_counts_are_not_checked_as_language(
+    imported: tuple[Path, contents.KnowledgeBase, Results],
+) -> None:
+    _, kb, _ = imported
+    clip = kb.claims["epoch-clip-vit-l-14-336px-training-compute"].claim
+    assert "six-n-d" not in {c.id for c in clip.checks}
+    assert kb.claims["epoch-clip-vit-l-14-336px-dataset-size"].claim.quantity == "training_datapoints"
+
+
+def test_written_out_cells(imported: tuple[Path, contents.KnowledgeBase, Results]) -> None:
+    _, kb, r = imported
+    slug = "epoch-edited-llama-2-70b-with-written-out-cells"
+    claim = {
+        k: kb.claims[f"{slug}-{k}"].claim
+        for k in (
+            "training-compute",
+            "parameters",
+            "utilization",
+            "training-cost",
+            "hardware-quantity",
+            "epochs",
+        )
+    }
+    assert claim["training-compute"].value == ["7.7e23", "8.4e23"]
+    assert (claim["parameters"].value, claim["parameters"].unit, claim["parameters"].qualifier) == (
+        "70.0",
+        "billion parameter",
+        "about",
+    )
+    assert (claim["utilization"].value, claim["utilization"].unit) == ("41.92", "percent")
+    assert (claim["training-cost"].value, claim["training-cost"].as_of) == ("1099604.99", "2023")
+    assert (claim["hardware-quantity"].value, claim["hardware-quantity"].unit) == ("1.00", "thousand chip")
+    assert claim["epochs"].value == "1.0"
+    assert r.claims[f"{slug}-training-compute"].verdict == "consistent"
+
+
+def test_unreadable_rows_and_cells_are_reported_with_row_and_reason(
+    imported: tuple[Path, contents.KnowledgeBase, Results],
+) -> None:
+    root, kb, _ = imported
+    report = read_report(root / "epoch")
+    assert report is not None
+    found = {(p.file, p.row, p.column): p.reason for p in report.problems}
+    models = MODELS.name
+    for column in (
+        "Parameters",
+        "Training compute (FLOP)",
+        "Hardware quantity",
+        "Training time (hours)",
+        "Epochs",
+        "Training compute cost (2023 USD)",
+    ):
+        assert (models, 14, column) in found, column
+    assert "no number" in found[(models, 14, "Parameters")]
+    assert "below 10 FLOP" in found[(models, 1, "Finetune compute (FLOP)")]  # Qwen2.5-VL-72B's "1"
+    assert "zero" in found[(models, 4, "Training dataset size (datapoints)")]  # FunSearch's "0.0"
+    assert "12 cells for 57 columns" in found[(models, 16, "")]
+    assert any(p.file == CHIPS.name and "carriage return" in p.reason for p in report.problems)
+    # The short row still gives what it has; the unreadable one gives nothing.
+    assert "epoch-edited-truncated-row-parameters" in kb.claims
+    assert not any(cid.startswith("epoch-edited-unreadable-cells") for cid in kb.claims)
+    assert report.rows == 16 and report.rows_imported == 15
+
+
+def test_same_name_rows_are_told_apart_by_date(
+    imported: tuple[Path, contents.KnowledgeBase, Results],
+) -> None:
+    _, kb, _ = imported
+    assert "epoch-nemotron-4-15b-2024-02-27-training-compute" in kb.claims
+    assert "epoch-nemotron-4-15b-2024-06-14-training-compute" in kb.claims
+
+
+def test_quote_names_model_column_and_cell(imported: tuple[Path, contents.KnowledgeBase, Results]) -> None:
+    _, kb, _ = imported
+    claim = kb.claims["epoch-gpt-3-175b-davinci-parameters"].claim
+    assert claim.sources[0].quote == "GPT-3 175B (davinci) | Parameters: 175000000000.0"
+    assert claim.sources[0].locator == "row 12, column 'Parameters'"
+    assert (claim.sources[1].quote or "").startswith("GPT-3 175B (davinci) | Parameters notes: ")
+    source = kb.sources[claim.sources[0].source]
+    assert source.meta.kind == "dataset"
+    whole = kb.sources["epoch-2025-08-models-csv"]
+    assert whole.text is not None and whole.meta.sha256 == hashlib.sha256(MODELS.read_bytes()).hexdigest()
+
+
+def test_reimport_is_idempotent_and_updates_in_place(tmp_path: Path) -> None:
+    root = make_root(tmp_path)
+    first = import_epoch(MODELS, root, chips=CHIPS, prices=PRICES)
+    hand = root / "epoch" / "my-notes.yaml"
+    hand.write_text("claims: []\n", encoding="utf-8")
+    again = import_epoch(MODELS, root, chips=CHIPS, prices=PRICES)
+    assert again.files_written == 0 and again.files_unchanged == first.files_written
+    # A newer release: a value changed, a row gone, a column renamed as older releases name it.
+    with MODELS.open(newline="", encoding="utf-8") as f:
+        rows = list(csv.reader(f))
+    rows[0] = ["Hardware utilization" if h == "Hardware utilization (MFU)" else h for h in rows[0]]
+    compute = rows[0].index("Training compute (FLOP)")
+    rows = [r for r in rows if r[0] != "Imagen"]
+    for r in rows:
+        if r[0] == "GPT-3 175B (davinci)":
+            r[compute] = "3.2e+23"
+    newer = tmp_path / "all_ml_systems_2025-11.csv"
+    with newer.open("w", newline="", encoding="utf-8") as f:
+        csv.writer(f, lineterminator="\n").writerows(rows)
+    report = import_epoch(newer, root, chips=CHIPS, prices=PRICES)
+    assert report.release == "2025-11" and report.files_removed > 0
+    kb, results = check(root)
+    assert results.problems == []
+    gpt3 = kb.claims["epoch-gpt-3-175b-davinci-training-compute"]
+    assert gpt3.claim.value == "3.2e23"
+    assert gpt3.claim.sources[0].source.startswith("epoch-2025-11-")
+    assert "epoch-imagen-training-compute" not in kb.claims
+    assert "epoch-llama-2-70b-utilization" in kb.claims  # the renamed column is still found
+    assert not any(s.startswith("epoch-2025-08-") for s in kb.sources)
+    assert hand.exists()  # files the import did not write stay
+    assert not list(root.rglob("*.tmp"))
+    manifest = json.loads((root / "epoch" / MANIFEST).read_text(encoding="utf-8"))
+    assert manifest["release"] == "2025-11" and "epoch/my-notes.yaml" not in manifest["files"]
+
+
+def test_older_release_column_names(tmp_path: Path) -> None:
+    root = make_root(tmp_path)
+    report = import_epoch(OLD_MODELS, root, chips=CHIPS)
+    kb, results = check(root)
+    assert results.problems == []
+    assert report.release == "2024-02-05" and report.rows_imported == 4
+    assert kb.claims["epoch-qwen-72b-training-compute"].claim.value == "1.3e24"
+    cost = kb.claims["epoch-xverse-13b-2-training-cost"].claim
+    assert (cost.value, cost.as_of) == ("123456.78", "2020")  # "Training compute cost (2020 USD)"
+    # "NVIDIA H100 SXM5" is not the chip table's name ("NVIDIA H100 SXM5 80GB"): said, not guessed.
+    assert any(s.model == "Inflection-2" and s.reason == "no training time" for s in report.skipped)
+    assert any("no column for" in w and "chip hours" in w for w in report.warnings)
+
+
+def test_uses_the_knowledge_base_assumptions_when_they_exist(tmp_path: Path) -> None:
+    root = make_root(tmp_path)
+    (root / "reference").mkdir()
+    (root / "reference" / "assumptions.yaml").write_text(
+        "claims:\n"
+        "  - id: assume-words-per-token\n    kind: assumption\n    subject: tokenizers\n"
+        "    quantity: tokens_per_word\n    value: 1.33\n    unit: token/word\n"
+        '    sources: [{source: reference-facts, quote: "~0.75"}]\n    justification: inverse\n'
+        "  - id: assume-llm-utilization\n    kind: assumption\n    subject: LLM training\n"
+        "    quantity: utilization\n    value: 30\n    unit: percent\n"
+        '    sources: [{source: reference-facts, quote: "30%"}]\n    justification: default\n',
+        encoding="utf-8",
+    )
+    report = import_epoch(MODELS, root, chips=CHIPS)
+    assert not (root / "epoch" / "assumptions.yaml").exists()
+    assert not any("wrote" in w for w in report.warnings)
+    kb = contents.load(root, use_cache=False)
+    six = next(
+        c for c in kb.claims["epoch-gpt-3-175b-davinci-training-compute"].claim.checks if c.id == "six-n-d"
+    )
+    assert six.inputs["w"] == "assume-words-per-token" and "d * w" in six.formula
+    hw = next(c for c in kb.claims["epoch-imagen-training-compute"].claim.checks if c.id == "hardware")
+    assert hw.inputs["u"] == "assume-llm-utilization"
+
+
+def test_without_reference_facts_the_checks_that_need_them_are_skipped(tmp_path: Path) -> None:
+    root = make_root(tmp_path)
+    for name in ("reference-facts.txt", "reference-facts.yaml"):
+        (root / "sources" / name).unlink()
+    report = import_epoch(MODELS, root, chips=CHIPS)
+    assert any("six-n-d checks skipped" in w or "6·N·D checks skipped" in w for w in report.warnings)
+    kb, results = check(root)
+    assert results.problems == []
+    assert "six-n-d" not in verdicts(results, "epoch-gpt-3-175b-davinci-training-compute")
+
+
+def test_command_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    root = make_root(tmp_path)
+    code = main(["import", "epoch", str(MODELS), "--chips", str(CHIPS), "--no-prices", "--claims", str(root)])
+    out = capsys.readouterr().out
+    assert code == 0
+    assert "rows imported       15" in out and "row 14 (line" in out
+    assert main(["import", "epoch", str(tmp_path / "missing.csv"), "--claims", str(root)]) == 1
+    assert "cannot read" in capsys.readouterr().err
+    assert (
+        main(["import", "epoch", str(MODELS), "--claims", str(root), "--into", str(tmp_path / "elsewhere")])
+        == 2
+    )
+    assert main(["check", "--claims", str(root)]) == 0
+
+
+def test_dry_run_writes_nothing(tmp_path: Path) -> None:
+    root = make_root(tmp_path)
+    report = import_epoch(MODELS, root, chips=CHIPS, dry_run=True)
+    assert report.claims > 100 and not (root / "epoch").exists()
+
+
+# --- the audit -----------------------------------------------------------------------------------
+
+
+def test_audit_data_and_chart(imported: tuple[Path, contents.KnowledgeBase, Results]) -> None:
+    from kb.site.audit import audit, chart_svg
+
+    _, kb, results = imported
+    data = audit(kb, results, "epoch")
+    assert data is not None
+    assert sum(data.counts.values()) == data.claims
+    assert data.counts["inconsistent"] >= 4 and data.counts["error"] == 0
+    distances = [d.distance for d in data.discrepancies]
+    assert distances == sorted(distances, reverse=True)
+    assert data.discrepancies[0].subject == "Hybrid H3-2.7B"
+    assert data.pairs and all(p.stated > 0 and p.recomputed > 0 for p in data.pairs)
+    gpt3 = [p for p in data.pairs if p.subject == "GPT-3 175B (davinci)"]
+    assert {p.check_id for p in gpt3} == {"six-n-d", "hardware"}
+    assert all(math.isclose(p.stated, 3.14e23, rel_tol=1e-9) for p in gpt3)
+    assert data.unreadable and data.skipped and data.release == "2025-08"
+    svg = chart_svg(data)
+    assert svg.lstrip().startswith(("<?xml", "<svg")) and "var(--ink)" in svg
+    assert audit(kb, results, "no-such-folder") is None
+
+
+def test_audit_page_renders(imported: tuple[Path, contents.KnowledgeBase, Results]) -> None:
+    pytest.importorskip("kb.site.context")
+    from kb.site import audit, writer
+    from kb.site.context import resolve
+
+    _, kb, results = imported
+    ctx = resolve(kb, results, "")
+    pages = audit.pages(ctx)
+    assert [p.path for p in pages] == ["audit/epoch.html"]
+    html = writer.render_page(pages[0], ctx)
+    assert "Hybrid H3-2.7B" in html and "<svg" in html and "Largest discrepancies" in html
+
+
+# --- the YAML writer -----------------------------------------------------------------------------
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(), st.text(alphabet=st.characters(codec="utf-8"), max_size=200))
+def test_yaml_writer_round_trips(a: str, b: str) -> None:
+    data = {
+        "claims": [{"id": "x", "quote": a, "notes": b, "inputs": {"n": a}}],
+        "value": yamlout.Literal("1.50"),
+    }
+    text = yamlout.dump(data)
+    for loader in (yaml.SafeLoader, getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
+        back = yaml.load(text, Loader=loader)
+        assert back["claims"] == data["claims"]
+        assert str(back["value"]) in ("1.5", "1.50")
+
+
+def test_yaml_writer_keeps_literals_plain() -> None:
+    text = yamlout.dump(
+        {
+            "value": yamlout.Literal("3.14e23"),
+            "as_of": yamlout.Literal("2023-05-24"),
+            "range": yamlout.Flow([yamlout.Literal("1e23"), yamlout.Literal("3e23")]),
+        }
+    )
+    assert text == "value: 3.14e23\nas_of: 2023-05-24\nrange: [1e23, 3e23]\n"
