@@ -274,7 +274,7 @@ class ImportReport:
     rows: int = 0
     rows_imported: int = 0
     rows_empty: int = 0
-    """Rows with none of the imported columns filled."""
+    """Rows with no value kb could import: the imported columns are empty, or unreadable."""
     claims: int = 0
     checks: int = 0
     sources: int = 0
@@ -297,7 +297,7 @@ class ImportReport:
             f"kb import epoch: {self.models_file} (release {self.release}) -> {self.into}",
             f"  rows read      {self.rows:>7}",
             f"  rows imported  {self.rows_imported:>7}",
-            f"  rows with none of the imported columns filled: {self.rows_empty}",
+            f"  rows with no value kb could import (empty, or unreadable as listed below): {self.rows_empty}",
             f"  claims         {self.claims:>7}  ({self.checks} checks; {self.chips} chip facts, "
             f"{self.prices} prices)",
             f"  sources        {self.sources:>7}",
