@@ -359,7 +359,7 @@ def test_failed_build_leaves_previous_site(
         build_site(out)
     assert {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]  # no temporary folder left
-    code = main(["build", "--claims", str(FIXTURE), "--out", str(out), "--no-search"])
+    code = main(["build", "--claims", str(FIXTURE), "--out", str(out), "--no-search", "--no-cache"])
     assert code == 1
     err = capsys.readouterr().err
     assert "disk on fire" in err and "unchanged" in err
@@ -398,12 +398,15 @@ def test_swap_without_exchange(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
 def test_exit_codes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "site"
     # The fixture has an error: built anyway, exit 1.
-    assert main(["build", "--claims", str(FIXTURE), "--out", str(out), "--no-search"]) == 1
+    assert main(["build", "--claims", str(FIXTURE), "--out", str(out), "--no-search", "--no-cache"]) == 1
     assert (out / "index.html").is_file()
     assert "errors.html" in capsys.readouterr().err
     # --strict: not built, previous site kept.
     (out / "index.html").write_text("previous")
-    assert main(["build", "--claims", str(FIXTURE), "--out", str(out), "--no-search", "--strict"]) == 1
+    assert (
+        main(["build", "--claims", str(FIXTURE), "--out", str(out), "--no-search", "--no-cache", "--strict"])
+        == 1
+    )
     assert (out / "index.html").read_text() == "previous"
     # A knowledge base without errors: exit 0.
     clean = copy_fixture(tmp_path / "clean")
@@ -527,12 +530,29 @@ def test_chart_cache(tmp_path: Path) -> None:
     assert (tmp_path / "two" / spec.path).read_bytes() == (tmp_path / "one" / spec.path).read_bytes()
 
 
+def test_charts_drawn_in_parallel(tmp_path: Path) -> None:
+    specs = [
+        charts.ChartSpec(
+            "FLOP",
+            False,
+            (
+                charts.Row("a", 1.0, 2.0, 1.5, "consistent"),
+                charts.Row("b", 1.0 + i, 2.0 + i, 1.5 + i, "unverified"),
+            ),
+        )
+        for i in range(charts.PARALLEL_FROM)
+    ]
+    assert charts.write_charts(specs, tmp_path, workers=2) == len(specs)
+    for spec in specs:
+        assert (tmp_path / spec.path).read_text(encoding="utf-8").rstrip().endswith("</svg>")
+
+
 def test_charts_only_for_groups_that_need_one(fixture_kb) -> None:  # type: ignore[no-untyped-def]
     kb, results = fixture_kb
     ctx = resolve(kb, results)
     need = {key for key, g in ctx.groups.items() if charts.needs_chart(g)}
     assert ("gpt-4", "training_cost") in need  # two estimates
-    assert ("gpt-4", "training_compute") in need  # one, recomputed
+    assert ("gpt-4", "training_compute") not in need  # one estimate, confirmed by its check
     assert ("gpt-4", "experts") not in need
     assert ("gpt-4", "architecture") not in need  # qualitative
 

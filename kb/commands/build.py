@@ -14,6 +14,7 @@ import sys
 import traceback
 from pathlib import Path
 
+from kb.cache import CACHE_DIR
 from kb.commands import EXIT_ERRORS, EXIT_OK, add_claims_option
 from kb.errors import KbError
 from kb.site.build import DEFAULT_BASE_URL, BuildOptions, BuildOutcome, build
@@ -36,11 +37,11 @@ def add_site_options(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument("--no-search", dest="search", action="store_false", help="skip the pagefind search index")
     p.add_argument(
-        "--cache",
-        type=Path,
-        default=None,
-        metavar="DIR",
-        help="reuse charts drawn before from this folder (e.g. .kb-cache/charts)",
+        "--no-cache",
+        dest="cache",
+        action="store_false",
+        help=f"draw every chart again (charts are cached by content in {CACHE_DIR}/charts beside the claims "
+        "folder)",
     )
 
 
@@ -65,8 +66,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def options(args: argparse.Namespace, strict: bool = False) -> BuildOptions:
+    cache = args.claims.resolve().parent / CACHE_DIR / "charts" if args.cache else None
     return BuildOptions(
-        args.claims, args.out, search=args.search, base_url=args.base_url, strict=strict, cache=args.cache
+        args.claims, args.out, search=args.search, base_url=args.base_url, strict=strict, cache=cache
     )
 
 

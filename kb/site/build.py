@@ -43,7 +43,7 @@ class BuildOptions:
     strict: bool = False
     """Do not build when the knowledge base has errors."""
     cache: Path | None = None
-    """A folder of charts drawn before, by content hash."""
+    """A folder of charts drawn before, by content hash (kb build uses .kb-cache/charts)."""
 
 
 @dataclass
@@ -92,22 +92,28 @@ def build(options: BuildOptions) -> BuildOutcome:
     _check_target(out, options.claims)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.build-", dir=out.parent))
+    indexer: search.Indexer | None = None
     try:
         writer.copy_static(tmp)
         writer.write_pages(site_plan.pages, ctx, tmp, base_url)
         writer.write_sitemap(site_plan.pages, tmp, base_url)
         t = lap("render", t)
+        if options.search:
+            indexer = search.Indexer(tmp).start()  # indexes the pages while the charts are drawn
         outcome.charts_drawn = charts.write_charts(site_plan.charts, tmp, options.cache)
         t = lap("charts", t)
-        if options.search:
-            search.index(tmp)
-            t = lap("search", t)
+        if indexer is not None:
+            indexer.wait()
+            indexer = None
+            t = lap("search (after charts)", t)
         (tmp / MARKER).write_text(
             "built by kb build; the next build replaces this folder\n", encoding="utf-8"
         )
         tmp.chmod(0o755)
         swap(tmp, out)
     except BaseException:
+        if indexer is not None:
+            indexer.stop()
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     outcome.built = True

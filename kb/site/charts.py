@@ -13,12 +13,15 @@ from __future__ import annotations
 
 import hashlib
 import io
-import json
 import math
+import os
 import re
+import shutil
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -53,13 +56,16 @@ _RC: Any = {
 }
 _STYLE = """<style>
 svg { --ink: #1f2328; --line: #57606a; --grid: #d0d7de; }
-@media (prefers-color-scheme: dark) { svg { --ink: #e6edf3; --line: #8b949e; --grid: #30363d; } }
+@media screen and (prefers-color-scheme: dark) { svg { --ink: #e6edf3; --line: #8b949e; --grid: #30363d; } }
 text { font-family: system-ui, -apple-system, "Segoe UI", "DejaVu Sans", sans-serif; }
 </style>"""
 MAX_LABEL = 42
 WIDTH_IN = 8.0
 ROW_IN = 0.3
 TOP_IN, BOTTOM_IN = 0.45, 0.55
+PARALLEL_FROM = 16
+"""Draw in parallel processes from this many charts on."""
+MAX_WORKERS = 8
 LOG_SPAN = 8.0
 """Values spanning more than this factor are drawn on a log axis."""
 
@@ -84,9 +90,14 @@ class ChartSpec:
     dates: bool
     rows: tuple[Row, ...]
 
+    @cached_property
+    def _key(self) -> str:
+        rows = tuple((r.label, r.lo, r.hi, r.point, r.verdict, r.recomputed) for r in self.rows)
+        return hashlib.sha256(_salt() + repr((self.unit, self.dates, rows)).encode("utf-8")).hexdigest()[:20]
+
     def key(self) -> str:
-        text = json.dumps(asdict(self), sort_keys=True, default=str)
-        return hashlib.sha256(("v1" + text).encode("utf-8")).hexdigest()[:20]
+        """The content hash: the same spec drawn by the same code gives the same chart."""
+        return self._key
 
     @property
     def path(self) -> str:
@@ -103,11 +114,14 @@ class ChartSpec:
 
 
 def needs_chart(group: Group) -> bool:
-    """Only groups where a comparison shows something: two estimates, or one checked estimate."""
+    """Only groups where a comparison shows something: two estimates side by side, or one whose
+    recomputation disagrees with it. (A lone estimate that its check confirms needs no picture.)"""
     numeric = [cv for cv in group.claims if cv.entry.value is not None]
     if group.unit is None or not numeric:
         return False
-    return len(numeric) >= 2 or any(c.computed is not None for cv in numeric for c in cv.checks)
+    return len(numeric) >= 2 or any(
+        c.computed is not None and c.verdict == "inconsistent" for cv in numeric for c in cv.checks
+    )
 
 
 def group_spec(group: Group) -> ChartSpec | None:
@@ -300,28 +314,53 @@ def _themed(svg: str) -> str:
     return svg.replace("<defs>", "<defs>\n" + _STYLE, 1)
 
 
-def write_charts(specs: Iterable[ChartSpec], out: Path, cache: Path | None = None) -> int:
-    """Write each distinct chart into out/charts/; returns how many were drawn (not cached)."""
+def write_charts(
+    specs: Iterable[ChartSpec], out: Path, cache: Path | None = None, workers: int | None = None
+) -> int:
+    """Write each distinct chart into out/charts/; returns how many were drawn (not cached).
+
+    Charts not in the cache are drawn in parallel processes when there are enough of them.
+    """
     folder = out / "charts"
     folder.mkdir(parents=True, exist_ok=True)
-    drawn = 0
-    done: set[str] = set()
+    todo: dict[str, ChartSpec] = {}
     for spec in specs:
         key = spec.key()
-        if key in done:
+        if key in todo or (folder / f"{key}.svg").exists():
             continue
-        done.add(key)
-        target = folder / f"{key}.svg"
         cached = cache / f"{key}.svg" if cache is not None else None
         if cached is not None and cached.is_file():
-            target.write_bytes(cached.read_bytes())
+            shutil.copyfile(cached, folder / f"{key}.svg")
             continue
-        svg = render_svg(spec)
-        drawn += 1
-        target.write_text(svg, encoding="utf-8")
-        if cached is not None:
-            cached.parent.mkdir(parents=True, exist_ok=True)
-            tmp = cached.with_suffix(".tmp")
-            tmp.write_text(svg, encoding="utf-8")
-            tmp.replace(cached)
-    return drawn
+        todo[key] = spec
+    workers = workers if workers is not None else min(os.cpu_count() or 1, MAX_WORKERS)
+    if workers > 1 and len(todo) >= PARALLEL_FROM:
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            drawn = zip(todo, pool.map(render_svg, todo.values(), chunksize=8), strict=True)
+            for key, svg in drawn:
+                _write(folder, cache, key, svg)
+    else:
+        for key, spec in todo.items():
+            _write(folder, cache, key, render_svg(spec))
+    return len(todo)
+
+
+def _write(folder: Path, cache: Path | None, key: str, svg: str) -> None:
+    (folder / f"{key}.svg").write_text(svg, encoding="utf-8")
+    if cache is None:
+        return
+    try:
+        cache.mkdir(parents=True, exist_ok=True)
+        tmp = cache / f".{key}.{os.getpid()}.tmp"
+        tmp.write_text(svg, encoding="utf-8")
+        tmp.replace(cache / f"{key}.svg")
+    except OSError:
+        pass  # a cache that cannot be written only costs time
+
+
+@lru_cache(maxsize=1)
+def _salt() -> bytes:
+    """Chart keys change with this module's code and matplotlib's version."""
+    import matplotlib
+
+    return hashlib.sha256(Path(__file__).read_bytes() + matplotlib.__version__.encode()).digest()
