@@ -173,6 +173,21 @@ def test_filters_by_subject_and_text_and_sorts(page: Any, server: str, results: 
     assert page.locator("#claims-table thead th[aria-sort=ascending]").count() == 1
 
 
+def test_script_in_a_claim_is_text_in_the_browser(page: Any, server: str) -> None:
+    dialogs: list[str] = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    for path in (
+        "claims/gpt4-script-statement.html",
+        "sources/leak-en.html",
+        "claims/gpt4-en-total-params.html",
+    ):
+        page.goto(server + path, wait_until="load")
+    page.goto(server + "claims/gpt4-script-statement.html")
+    assert "<script>alert('x')</script>" in page.locator("h1").inner_text()
+    assert page.evaluate("document.querySelectorAll('main script').length") == 0
+    assert dialogs == []
+
+
 def test_search_for_a100(page: Any, server: str) -> None:
     page.goto(server + "search.html")
     page.locator(".pagefind-ui__search-input").fill("A100")

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import time
@@ -443,6 +444,31 @@ def test_build_of_the_real_claims_folder(tmp_path: Path) -> None:
     for cid in outcome.kb.claims:
         assert (site / "claims" / f"{cid}.html").is_file()
     assert broken_links(site) == []
+
+
+def test_audit_page_of_an_imported_data_set_is_built_and_linked(tmp_path: Path) -> None:
+    epoch = Path(__file__).parent / "fixtures" / "epoch"
+    claims = tmp_path / "claims"
+    shutil.copytree(REPO_CLAIMS, claims, ignore=shutil.ignore_patterns("epoch"))
+    code = main(
+        [
+            "import",
+            "epoch",
+            str(epoch / "all_ml_systems_fixture_2025-08.csv"),
+            "--chips",
+            str(epoch / "chips_fixture.csv"),
+            "--no-prices",
+            "--claims",
+            str(claims),
+        ]
+    )
+    assert code == 0
+    out = tmp_path / "site"
+    build_site(out, claims)
+    assert (out / "audit" / "epoch.html").is_file()
+    assert page(out, "index.html").find("a", href="audit/epoch.html")
+    assert page(out, "sources.html").find("a", href="audit/epoch.html")
+    assert broken_links(out) == []
 
 
 # --- Parts -----------------------------------------------------------------------------------------

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import functools
+import signal
 import sys
 import threading
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -102,6 +103,11 @@ def run(args: argparse.Namespace) -> int:
     if args.watch:
         watcher = threading.Thread(target=watch, args=(opts, stop, args.interval, False), daemon=True)
         watcher.start()
+
+    def terminate(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt  # stop as on Ctrl-C: close the server, let a running rebuild end
+
+    previous = signal.signal(signal.SIGTERM, terminate)
     port = server.server_address[1]
     print(
         f"kb serve: serving {opts.out}/ at http://{HOST}:{port}/"
@@ -114,8 +120,9 @@ def run(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         print("kb serve: stopped", file=sys.stderr)
     finally:
+        signal.signal(signal.SIGTERM, previous)
         stop.set()
         server.server_close()
         if watcher is not None:
-            watcher.join(timeout=5)
+            watcher.join(timeout=60)
     return EXIT_OK

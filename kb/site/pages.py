@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from kb.results import BASES
+from kb.site import audit
 from kb.site.charts import ChartSpec, group_spec
 from kb.site.context import ClaimView, SiteContext
 from kb.site.graph import claim_graph
@@ -62,6 +63,8 @@ def plan(ctx: SiteContext, base_url: str = "", search: bool = True) -> Plan:
             charts[spec.path] = spec
     counts = ctx.counts()
     total = len(ctx.claims)
+    audits = audit.pages(ctx)  # the audit of each imported data set (kb import epoch), if any
+    links = [(a.path, a.title) for a in audits]
     pages = [
         Page(
             "index.html",
@@ -70,7 +73,7 @@ def plan(ctx: SiteContext, base_url: str = "", search: bool = True) -> Plan:
             f"{total} claims about LLMs from {len(ctx.sources)} sources: "
             + ", ".join(f"{n} {v}" for v, n in counts.items() if n)
             + ".",
-            {"counts": counts},
+            {"counts": counts, "audits": links},
             section="home",
         ),
         Page(
@@ -92,6 +95,7 @@ def plan(ctx: SiteContext, base_url: str = "", search: bool = True) -> Plan:
             "sources.html",
             "Sources",
             f"The {len(ctx.sources)} source documents.",
+            {"audits": links},
             section="sources",
         ),
         Page(
@@ -126,6 +130,7 @@ def plan(ctx: SiteContext, base_url: str = "", search: bool = True) -> Plan:
             section="errors",
         ),
     ]
+    pages += audits
     for cv in ctx.claims.values():
         pages.append(_claim_page(ctx, cv, base_url))
     for sv in ctx.sources.values():
