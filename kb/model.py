@@ -18,6 +18,19 @@ Slug = Annotated[str, Field(pattern=SLUG, max_length=120)]
 ClaimKind = Literal["claim", "reference", "assumption"]
 Qualifier = Literal["about", "at_least", "at_most", "exactly"]
 Rank = Literal["preferred", "normal", "deprecated"]
+SourceKind = Literal[
+    "article",
+    "newsletter",
+    "transcript",
+    "paper",
+    "datasheet",
+    "announcement",
+    "pricing",
+    "dataset",
+    "definition",
+    "translation",
+    "other",
+]
 
 
 class Strict(BaseModel):
@@ -65,19 +78,7 @@ class SourceMeta(Strict):
     """Publication date: YYYY-MM-DD, YYYY-MM or YYYY."""
     retrieved: dt.date | None = None
     """When the archived copy was taken."""
-    kind: Literal[
-        "article",
-        "newsletter",
-        "transcript",
-        "paper",
-        "datasheet",
-        "announcement",
-        "pricing",
-        "dataset",
-        "definition",
-        "translation",
-        "other",
-    ] = "article"
+    kind: SourceKind = "article"
     """What sort of document it is."""
     text: str | None = None
     """File name of the archived text, beside this YAML; absent when the source is not archived."""

@@ -194,47 +194,37 @@ def _dates(text: str) -> list[ParsedNumber]:
     return out
 
 
-def _number(m: re.Match[str]) -> ParsedNumber:
-    value = _to_float(m.group("num"))
-    exp = m.group("exp") or m.group("exp2")
-    if exp:
-        # float() of the text saturates to inf or 0 where 10.0 ** 999 would raise OverflowError.
-        value = float(f"{m.group('num').replace(',', '')}e{int(exp)}")
-    scale = _scale_value(m.group("scale"))
-    if scale:
-        value *= scale
-    if m.group("pct"):
-        value *= 0.01
-    return ParsedNumber(
-        value,
-        value,
-        currency=_currency(m.group("cur_pre"), m.group("cur_post")),
-        approx=bool(m.group("approx")),
-        start=m.start(),
-        end=m.end(),
-    )
+def _value(w: WrittenNumber, scale: float | None = None) -> float:
+    """The number a written one stands for, its scale words and percent applied."""
+    return float(w.literal) * (w.scale if scale is None else scale) * (0.01 if w.percent else 1.0)
+
+
+def _scan(text: str) -> tuple[list[WrittenNumber], list[tuple[WrittenNumber, WrittenNumber]]]:
+    """The single numbers of a text, and the pairs of them joined as a range ("300W–700W")."""
+    singles = [_written(m) for m in _TOKEN.finditer(text[:100_000])]
+    pairs = [
+        (a, b)
+        for a, b in zip(singles, singles[1:], strict=False)
+        if _RANGE_JOIN.fullmatch(text[a.end : b.start])
+    ]
+    return singles, pairs
 
 
 def parse_numbers(text: str) -> list[ParsedNumber]:
     """Every number, range and date in `text`, in order of appearance; never raises on any text."""
-    if len(text) > 100_000:
-        text = text[:100_000]
-    matches = list(_TOKEN.finditer(text))
-    singles = [_number(m) for m in matches]
-    out: list[ParsedNumber] = list(singles)
-    for i in range(len(matches) - 1):
-        a, b, ma, mb = singles[i], singles[i + 1], matches[i], matches[i + 1]
-        between = text[ma.end() : mb.start()]
-        if not _RANGE_JOIN.fullmatch(between):
-            continue
-        lo, hi = a.lo, b.hi
+    text = text[:100_000]
+    singles, pairs = _scan(text)
+    out = [
+        ParsedNumber(_value(w), _value(w), w.currency, w.approx, start=w.start, end=w.end) for w in singles
+    ]
+    for a, b in pairs:
         # "1.8–2 trillion", "1-10 million": the first number takes the second's scale word.
-        scale_b = _scale_value(mb.group("scale"))
-        if not _scale_value(ma.group("scale")) and scale_b:
-            lo *= scale_b
-        lo_cur = b.currency if a.currency is None and b.currency else a.currency or b.currency
+        lo = _value(a, b.scale if not a.scale_text and b.scale_text else None)
+        hi = _value(b)
         if lo <= hi:
-            out.append(ParsedNumber(lo, hi, lo_cur, a.approx or b.approx, start=a.start, end=b.end))
+            out.append(
+                ParsedNumber(lo, hi, a.currency or b.currency, a.approx or b.approx, start=a.start, end=b.end)
+            )
     for m in _VAGUE.finditer(text):
         if m.group("zh"):
             base = _scale_value(m.group("zscale")) or 1.0
@@ -305,20 +295,16 @@ def _written(m: re.Match[str]) -> WrittenNumber:
 def written_numbers(text: str) -> list[WrittenNumber]:
     """The numbers, ranges and dates of `text` with their literals as written, in order; never raises.
 
-    Unlike parse_numbers, vague amounts ("hundreds of millions") are left out: they have no literal.
+    Unlike parse_numbers, vague amounts ("hundreds of millions") are left out: they have no literal;
+    and a range needs one scale word for both ends ("500 million to 1 billion" is two numbers).
     A range ("1.8–2 trillion") comes before its two ends, and a date before the numbers inside it.
     """
-    if len(text) > 100_000:
-        text = text[:100_000]
-    matches = list(_TOKEN.finditer(text))
-    singles = [_written(m) for m in matches]
+    text = text[:100_000]
+    singles, pairs = _scan(text)
     out: list[WrittenNumber] = list(singles)
-    for i in range(len(matches) - 1):
-        a, b = singles[i], singles[i + 1]
-        if not _RANGE_JOIN.fullmatch(text[a.end : b.start]) or a.percent != b.percent:
+    for a, b in pairs:
+        if a.percent != b.percent or (a.scale_text and b.scale_text and a.scale != b.scale):
             continue
-        if a.scale_text and b.scale_text and a.scale != b.scale:
-            continue  # "500 million to 1 billion": no one scale word for both ends
         try:
             if Decimal(a.literal) > Decimal(b.literal):
                 continue

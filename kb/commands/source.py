@@ -10,29 +10,17 @@ import re
 import sys
 import unicodedata
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
 from pydantic import ValidationError
 
 from kb.commands import EXIT_ERRORS, EXIT_OK, EXIT_USAGE, add_claims_option
 from kb.contents import SOURCES_DIR
-from kb.model import SLUG, SourceMeta
+from kb.model import SLUG, SourceKind, SourceMeta
 from kb.readers import YamlProblem, read_yaml
 from kb.writers import atomic_create, dump_yaml, plain_scalar
 
-KINDS = (
-    "article",
-    "newsletter",
-    "transcript",
-    "paper",
-    "datasheet",
-    "announcement",
-    "pricing",
-    "dataset",
-    "definition",
-    "translation",
-    "other",
-)
+KINDS = get_args(SourceKind)
 # Flags by metadata field, for messages about a bad value.
 FLAGS = {
     "id": "--id",
