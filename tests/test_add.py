@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shlex
 from pathlib import Path
 
 import pytest
@@ -51,6 +52,9 @@ claims:
   # A trailing comment.
 """
 
+# The arguments of the simplest kb add: 120 layers of GPT-4, quoted from the English source.
+LAYERS = ("--source", "en", "--quote", "120 layers", "--subject", "GPT-4", "--quantity", "layers")
+
 
 def source(root: Path, sid: str, text: str, language: str) -> None:
     (root / "sources" / f"{sid}.txt").write_text(text, encoding="utf-8")
@@ -82,6 +86,11 @@ def kb_add(root: Path, capsys: pytest.CaptureFixture[str], *args: str) -> tuple[
     return code, out.out, out.err
 
 
+def kb_add_line(root: Path, capsys: pytest.CaptureFixture[str], line: str) -> tuple[int, str, str]:
+    """kb add with its arguments written as on a command line."""
+    return kb_add(root, capsys, *shlex.split(line))
+
+
 def kb_check(root: Path, capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
     code = main(["check", "--claims", str(root)])
     out = capsys.readouterr()
@@ -91,17 +100,8 @@ def kb_check(root: Path, capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
 def test_add_reads_value_unit_and_qualifier_off_the_quote(
     root: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    code, out, err = kb_add(
-        root,
-        capsys,
-        "--source",
-        "en",
-        "--quote",
-        "~13 trillion tokens",
-        "--subject",
-        "GPT-4",
-        "--quantity",
-        "training_tokens",
+    code, out, err = kb_add_line(
+        root, capsys, "--source en --quote '~13 trillion tokens' --subject GPT-4 --quantity training_tokens"
     )
     assert code == 0, err
     assert "added en-training-tokens to claims/gpt-4/added.yaml:3" in out
@@ -125,17 +125,10 @@ def test_add_reads_value_unit_and_qualifier_off_the_quote(
 
 
 def test_quote_white_space_is_folded(root: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, err = kb_add(
+    code, out, err = kb_add_line(
         root,
         capsys,
-        "--source",
-        "en",
-        "--quote",
-        "trained on ~13   trillion tokens",
-        "--subject",
-        "GPT-4",
-        "--quantity",
-        "training_tokens",
+        "--source en --quote 'trained on ~13   trillion tokens' --subject GPT-4 --quantity training_tokens",
     )
     assert code == 0, err
     assert 'quote: "trained on ~13 trillion tokens"' in (root / "gpt-4" / "added.yaml").read_text()
@@ -166,19 +159,11 @@ def test_chinese_amounts_need_a_translation(root: Path, capsys: pytest.CaptureFi
 
 
 def test_cents_per_thousand_tokens(root: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, err = kb_add(
+    code, out, err = kb_add_line(
         root,
         capsys,
-        "--source",
-        "zh",
-        "--quote",
-        "ChatGPT每处理1000个token的信息,需花费约0.177美分",
-        "--translation",
-        "ChatGPT costs about 0.177 cents per 1000 tokens",
-        "--subject",
-        "ChatGPT",
-        "--quantity",
-        "price_per_1k_tokens",
+        "--source zh --quote 'ChatGPT每处理1000个token的信息,需花费约0.177美分' --translation 'ChatGPT costs about "
+        "0.177 cents per 1000 tokens' --subject ChatGPT --quantity price_per_1k_tokens",
     )
     assert code == 0, err
     assert "value 0.177, unit cent/kilotoken, qualifier about" in out
@@ -189,17 +174,8 @@ def test_cents_per_thousand_tokens(root: Path, capsys: pytest.CaptureFixture[str
 def test_quote_not_in_source_shows_the_closest_passage(
     root: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    code, _, err = kb_add(
-        root,
-        capsys,
-        "--source",
-        "en",
-        "--quote",
-        "~14 trillion tokens",
-        "--subject",
-        "GPT-4",
-        "--quantity",
-        "training_tokens",
+    code, _, err = kb_add_line(
+        root, capsys, "--source en --quote '~14 trillion tokens' --subject GPT-4 --quantity training_tokens"
     )
     assert code == 1
     assert "the quote is not in source en" in err
@@ -208,17 +184,10 @@ def test_quote_not_in_source_shows_the_closest_passage(
 
 
 def test_unarchived_source_keeps_the_quote_unverified(root: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, err = kb_add(
+    code, out, err = kb_add_line(
         root,
         capsys,
-        "--source",
-        "remote",
-        "--quote",
-        "~13 trillion tokens",
-        "--subject",
-        "GPT-4",
-        "--quantity",
-        "training_tokens",
+        "--source remote --quote '~13 trillion tokens' --subject GPT-4 --quantity training_tokens",
     )
     assert code == 0, err
     assert "source remote is not archived here" in out
@@ -231,14 +200,7 @@ def test_existing_file_is_kept_byte_for_byte(root: Path, capsys: pytest.CaptureF
     code, out, err = kb_add(
         root,
         capsys,
-        "--source",
-        "en",
-        "--quote",
-        "120 layers",
-        "--subject",
-        "GPT-4",
-        "--quantity",
-        "layers",
+        *LAYERS,
         "--file",
         str(path),
     )
@@ -282,18 +244,10 @@ def test_ids_are_never_overwritten(root: Path, capsys: pytest.CaptureFixture[str
 
 
 def test_dry_run_prints_the_yaml_and_writes_nothing(root: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, err = kb_add(
+    code, out, err = kb_add_line(
         root,
         capsys,
-        "--source",
-        "en",
-        "--quote",
-        "released on March 14th 2023",
-        "--subject",
-        "GPT-4",
-        "--quantity",
-        "release_date",
-        "--dry-run",
+        "--source en --quote 'released on March 14th 2023' --subject GPT-4 --quantity release_date --dry-run",
     )
     assert code == 0, err
     assert "# would be added to claims/gpt-4/added.yaml (line 3):" in out
@@ -303,23 +257,11 @@ def test_dry_run_prints_the_yaml_and_writes_nothing(root: Path, capsys: pytest.C
 
 
 def test_flags_override_what_is_read(root: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, err = kb_add(
+    code, out, err = kb_add_line(
         root,
         capsys,
-        "--source",
-        "en",
-        "--quote",
-        "~1.8 trillion parameters",
-        "--subject",
-        "GPT-4",
-        "--quantity",
-        "total_parameters",
-        "--unit",
-        "trillion parameters",
-        "--qualifier",
-        "none",
-        "--id",
-        "my-id",
+        "--source en --quote '~1.8 trillion parameters' --subject GPT-4 --quantity total_parameters "
+        "--unit 'trillion parameters' --qualifier none --id my-id",
     )
     assert code == 0, err
     text = (root / "gpt-4" / "added.yaml").read_text()
@@ -329,21 +271,11 @@ def test_flags_override_what_is_read(root: Path, capsys: pytest.CaptureFixture[s
 
 
 def test_a_value_the_quote_does_not_state_is_refused(root: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    code, _, err = kb_add(
+    code, _, err = kb_add_line(
         root,
         capsys,
-        "--source",
-        "en",
-        "--quote",
-        "~1.8 trillion parameters",
-        "--subject",
-        "GPT-4",
-        "--quantity",
-        "total_parameters",
-        "--value",
-        "1.9",
-        "--unit",
-        "trillion parameter",
+        "--source en --quote '~1.8 trillion parameters' --subject GPT-4 --quantity total_parameters "
+        "--value 1.9 --unit 'trillion parameter'",
     )
     assert code == 1
     assert "value 1.9 trillion parameter does not match its quote" in err
@@ -356,17 +288,11 @@ def test_several_numbers_need_a_choice(root: Path, capsys: pytest.CaptureFixture
     args = ["--source", "en", "--quote", quote, "--subject", "GPT-4", "--quantity", "training_tokens"]
     code, out, err = kb_add(root, capsys, *args)
     assert code == 0, err  # only one of them is tokens
-    code, _, err = kb_add(
+    code, _, err = kb_add_line(
         root,
         capsys,
-        "--source",
-        "en",
-        "--quote",
-        "GPT-4 has ~1.8 trillion parameters across 120 layers",
-        "--subject",
-        "GPT-4",
-        "--quantity",
-        "layers",
+        "--source en --quote 'GPT-4 has ~1.8 trillion parameters across 120 layers' --subject GPT-4 "
+        "--quantity layers",
     )
     assert code == 0, err
 
@@ -399,7 +325,7 @@ def test_prompts_at_a_terminal(
     monkeypatch.setattr(add_command, "_interactive", lambda: True)
     answers = iter(["GPT-4", "trainng_tokens", "training_tokens"])
     monkeypatch.setattr("builtins.input", lambda prompt="": next(answers))
-    code, out, err = kb_add(root, capsys, "--source", "en", "--quote", "~13 trillion tokens")
+    code, out, err = kb_add_line(root, capsys, "--source en --quote '~13 trillion tokens'")
     assert code == 0, err
     assert "Quantity:" in out
     assert "training_tokens" in out and "Training tokens [token]" in out
@@ -408,22 +334,18 @@ def test_prompts_at_a_terminal(
 
 
 def test_missing_subject_without_a_terminal(root: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    code, _, err = kb_add(
-        root, capsys, "--source", "en", "--quote", "~13 trillion tokens", "--quantity", "training_tokens"
+    code, _, err = kb_add_line(
+        root, capsys, "--source en --quote '~13 trillion tokens' --quantity training_tokens"
     )
     assert code == 2
     assert "give the claim's subject with --subject" in err
 
 
 def test_unknown_source_and_quantity(root: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    code, _, err = kb_add(
-        root, capsys, "--source", "enn", "--quote", "x", "--subject", "A", "--quantity", "layers"
-    )
+    code, _, err = kb_add_line(root, capsys, "--source enn --quote x --subject A --quantity layers")
     assert code == 1
     assert "no source 'enn'" in err and "did you mean 'en'" in err
-    code, _, err = kb_add(
-        root, capsys, "--source", "en", "--quote", "120 layers", "--subject", "A", "--quantity", "layer"
-    )
+    code, _, err = kb_add_line(root, capsys, "--source en --quote '120 layers' --subject A --quantity layer")
     assert code == 2
     assert "unknown quantity 'layer'" in err and "did you mean 'layers'" in err
 
@@ -454,14 +376,7 @@ def test_broken_target_file_is_not_touched(root: Path, capsys: pytest.CaptureFix
     code, _, err = kb_add(
         root,
         capsys,
-        "--source",
-        "en",
-        "--quote",
-        "120 layers",
-        "--subject",
-        "GPT-4",
-        "--quantity",
-        "layers",
+        *LAYERS,
         "--file",
         str(path),
     )
@@ -489,14 +404,7 @@ def test_interrupted_serializer_leaves_the_file_as_it_was(
             "add",
             "--claims",
             str(root),
-            "--source",
-            "en",
-            "--quote",
-            "120 layers",
-            "--subject",
-            "GPT-4",
-            "--quantity",
-            "layers",
+            *LAYERS,
             "--file",
             str(path),
         ]
@@ -521,14 +429,7 @@ def test_interrupted_write_leaves_the_file_as_it_was(
     code, _, err = kb_add(
         root,
         capsys,
-        "--source",
-        "en",
-        "--quote",
-        "120 layers",
-        "--subject",
-        "GPT-4",
-        "--quantity",
-        "layers",
+        *LAYERS,
         "--file",
         str(path),
     )
