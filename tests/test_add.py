@@ -162,8 +162,9 @@ def test_cents_per_thousand_tokens(root: Path, capsys: pytest.CaptureFixture[str
     code, out, err = kb_add_line(
         root,
         capsys,
-        "--source zh --quote 'ChatGPT每处理1000个token的信息,需花费约0.177美分' --translation 'ChatGPT costs about "
-        "0.177 cents per 1000 tokens' --subject ChatGPT --quantity price_per_1k_tokens",
+        "--source zh --quote 'ChatGPT每处理1000个token的信息,需花费约0.177美分' "
+        "--translation 'ChatGPT costs about 0.177 cents per 1000 tokens' "
+        "--subject ChatGPT --quantity price_per_1k_tokens",
     )
     assert code == 0, err
     assert "value 0.177, unit cent/kilotoken, qualifier about" in out
