@@ -7,6 +7,8 @@ the first), so that one run of `kb check` reports all of them.
 from __future__ import annotations
 
 import hashlib
+import multiprocessing
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -121,6 +123,7 @@ def load(root: Path, use_cache: bool = True) -> KnowledgeBase:
     quoted: frozenset[str] = frozenset()
     if store is not None:
         units.UNIT_CACHE.attach(store.dir.parent)
+    files: list[tuple[Path, str, Path, bytes, str | None, parse_cache.Entry | None]] = []
     for path in yaml_files(root):
         display = _display(path, root)
         rel = path.relative_to(root)
@@ -131,6 +134,9 @@ def load(root: Path, use_cache: bool = True) -> KnowledgeBase:
             continue
         key = store.key(raw) if store else None
         hit = store.get(key) if store and key else None
+        files.append((path, display, rel, raw, key, hit))
+    parsed = _parse_in_parallel([(p, d, raw) for p, d, rel, raw, _, hit in files if hit is None])
+    for path, display, rel, raw, key, hit in files:
         if hit is not None and rel.parts[0] != SOURCES_DIR and "quantities" not in hit.kind:
             doc = Document(path, display, None, hit.positions, complete=False)
             claim_docs.append((doc, hit.claims, None))
@@ -138,7 +144,7 @@ def load(root: Path, use_cache: bool = True) -> KnowledgeBase:
             continue
         try:
             text = raw.decode("utf-8")
-            doc = read_yaml_fast(path, display, text)
+            doc = parsed.get(path) or read_yaml_fast(path, display, text)
         except UnicodeDecodeError as exc:
             kb.problems.append(
                 Problem(Location(display), f"not UTF-8 text: {exc.reason}", "save the file as UTF-8")
@@ -168,6 +174,31 @@ def load(root: Path, use_cache: bool = True) -> KnowledgeBase:
             store.put(key, parse_cache.Entry("claims", clean, doc.positions))
     kb.parse_cache = store
     return kb
+
+
+PARALLEL_BYTES = 2_000_000
+"""Below this much YAML to parse, a second process costs more than it saves."""
+
+
+def _parse_one(item: tuple[Path, str, bytes]) -> tuple[Path, Document | None]:
+    path, display, raw = item
+    try:
+        return path, read_yaml_fast(path, display, raw.decode("utf-8"))
+    except (UnicodeDecodeError, YamlProblem):
+        return path, None  # the main process reads it again and reports the problem
+
+
+def _parse_in_parallel(items: list[tuple[Path, str, bytes]]) -> dict[Path, Document]:
+    """Parse many YAML files on every core (fork); {} when there is too little to gain."""
+    cores = os.cpu_count() or 1
+    if cores < 2 or sum(len(raw) for _, _, raw in items) < PARALLEL_BYTES:
+        return {}
+    try:
+        context = multiprocessing.get_context("fork")
+    except ValueError:  # pragma: no cover - no fork on this platform
+        return {}
+    with context.Pool(min(cores, 4)) as pool:
+        return {p: d for p, d in pool.imap_unordered(_parse_one, items, chunksize=4) if d is not None}
 
 
 def remember_quoted(kb: KnowledgeBase, ids: set[str]) -> None:
