@@ -7,10 +7,11 @@ needed rounding, a qualifier or a tolerance.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 
-from kb.contents import ClaimEntry, KnowledgeBase, remember_quoted
-from kb.errors import KbError, Location, Problem, did_you_mean
+from kb.contents import ClaimEntry, KnowledgeBase, remember_quoted, unreadable_hint
+from kb.errors import KbError, Location, Problem
 from kb.formula import FormulaError, evaluate, parse
 from kb.interval import Interval
 from kb.model import Check
@@ -65,11 +66,12 @@ def _check_quotes(kb: KnowledgeBase, entry: ClaimEntry, folded: dict[str, Folded
     for i, cite in enumerate(entry.claim.sources):
         source = kb.sources.get(cite.source)
         if source is None:
+            what, hint = unreadable_hint(kb, cite.source, kb.sources)
             result.problems.append(
                 Problem(
                     entry.where("sources", i, "source"),
-                    f"unknown source {cite.source!r}",
-                    did_you_mean(cite.source, kb.sources) or "add it with kb source add",
+                    f"{what} source {cite.source!r}",
+                    hint or "add it with kb source add",
                     "unknown-source",
                 )
             )
@@ -236,10 +238,11 @@ def _run_check(kb: KnowledgeBase, entry: ClaimEntry, check: Check, i: int) -> Ch
     for name, cid in check.inputs.items():
         source = kb.claims.get(cid)
         if source is None:
+            what, hint = unreadable_hint(kb, cid, kb.claims)
             return fail(
                 entry.where("checks", i, "inputs", name),
-                f"unknown input {cid!r} for {name!r}",
-                did_you_mean(cid, kb.claims) or "inputs name claim ids",
+                f"{what} input {cid!r} for {name!r}",
+                hint or "inputs name claim ids",
                 "unknown-input",
             )
         if source.value is None or source.unit is None:
@@ -276,8 +279,7 @@ def _run_check(kb: KnowledgeBase, entry: ClaimEntry, check: Check, i: int) -> Ch
             else:
                 basis = "about"
     except FormulaError as exc:
-        at = entry.where("checks", i, "formula")
-        return fail(Location(at.file, at.line, at.column + exc.offset), exc.message, exc.hint, exc.code)
+        return fail(_in_formula(entry, i, exc.offset), exc.message, exc.hint, exc.code)
     except KbError as exc:
         return fail(entry.where("checks", i, "formula"), exc.message, exc.hint, exc.code)
     result.computed = iv.scale(1.0 / unit.factor)
@@ -299,8 +301,29 @@ def _run_check(kb: KnowledgeBase, entry: ClaimEntry, check: Check, i: int) -> Ch
     result.gap = gap(iv, value.base("stated"))
     result.severity = severity(result.gap)
     width = max(spread(nominal_computed), spread(value.nominal))
-    result.diagnosis = diagnose(result.factor, width) if not unit.is_date else "the dates do not agree"
+    involved = {d for d, _ in unit.dims} | {d for inp in result.inputs for d, _ in inp.unit.dims}
+    involved |= (
+        {"percent"}
+        if "percent" in unit.text or any("percent" in i.unit.text for i in result.inputs)
+        else set()
+    )
+    result.diagnosis = (
+        diagnose(result.factor, width, frozenset(involved)) if not unit.is_date else "the dates do not agree"
+    )
     return result
+
+
+def _in_formula(entry: ClaimEntry, i: int, offset: int) -> Location:
+    """The place of character `offset` of a check's formula: past 'formula:' and an opening quote."""
+    at = entry.where("checks", i, "formula")
+    try:
+        line = entry.doc.path.read_text(encoding="utf-8").splitlines()[at.line - 1]
+    except (OSError, UnicodeDecodeError, IndexError):
+        return at
+    m = re.compile(r"formula\s*:\s*(['\"]?)").match(line, max(at.column - 1, 0))
+    if m is None:
+        return at
+    return Location(at.file, at.line, m.end() + 1 + offset)
 
 
 def conflicts(kb: KnowledgeBase) -> list[Conflict]:

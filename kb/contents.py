@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import multiprocessing
 import os
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -17,7 +17,7 @@ from pydantic import ValidationError
 
 from kb import cache as parse_cache
 from kb import units
-from kb.errors import KbError, Location, Problem
+from kb.errors import KbError, Location, Problem, did_you_mean
 from kb.model import Claim, ClaimFile, Quantity, QuantityFile, SourceMeta
 from kb.readers import Document, Path_, YamlProblem, read_yaml_fast, validate, yaml_files
 from kb.units import UnitInfo, unit_info
@@ -88,6 +88,8 @@ class KnowledgeBase:
     problems: list[Problem] = field(default_factory=list)
     """Problems not tied to one claim (a broken file, a source whose text changed)."""
     parse_cache: parse_cache.ParseCache | None = None
+    unreadable: dict[str, Location] = field(default_factory=dict)
+    """Ids of claims and sources that failed validation, and where: a reference to one is not 'unknown'."""
 
     def all_problems(self) -> Iterator[Problem]:
         yield from self.problems
@@ -239,6 +241,7 @@ def _read_source(kb: KnowledgeBase, doc: Document) -> None:
     meta, problems = validate(SourceMeta, doc.data, doc)
     kb.problems.extend(problems)
     if meta is None:
+        _note_unreadable(kb, doc.data, doc.location())
         return
     where = doc.location()
     if meta.id in kb.sources:
@@ -336,9 +339,22 @@ def _read_claims(kb: KnowledgeBase, doc: Document) -> list[Claim] | None:
         one, problems = validate(Claim, item, doc, base)
         if one is None:
             kb.problems.extend(problems)
+            _note_unreadable(kb, item, doc.location(base))
             continue
         _add_claim(kb, ClaimEntry(one, doc, base))
     return None
+
+
+def _note_unreadable(kb: KnowledgeBase, data: object, where: Location) -> None:
+    if isinstance(data, dict) and isinstance(data.get("id"), str):
+        kb.unreadable.setdefault(data["id"], where)
+
+
+def unreadable_hint(kb: KnowledgeBase, ident: str, choices: Iterable[str]) -> tuple[str, str]:
+    """How to name a missing id: 'unknown', or 'could not be read' when its own entry has an error."""
+    if ident in kb.unreadable:
+        return "unreadable", f"{ident!r} could not be read: fix the error at {kb.unreadable[ident]} first"
+    return "unknown", did_you_mean(ident, choices)
 
 
 def _add_claim(kb: KnowledgeBase, entry: ClaimEntry) -> None:

@@ -54,8 +54,15 @@ def _year_text(v: object) -> object:
     """A bare year (2023) is read by YAML as a number; dates may be YYYY, YYYY-MM or YYYY-MM-DD."""
     if isinstance(v, int) and not isinstance(v, bool):
         return str(v)
-    if isinstance(v, str) and not re.match(r"^\d{4}(-\d{2}(-\d{2})?)?$", v):
-        raise ValueError("write a date as YYYY-MM-DD, YYYY-MM or YYYY")
+    if isinstance(v, str):
+        m = re.match(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$", v)
+        if not m:
+            raise ValueError("write a date as YYYY-MM-DD, YYYY-MM or YYYY")
+        year, month, day = (int(g) if g else None for g in m.groups())
+        try:
+            dt.date(year or 1, month or 1, day or 1)
+        except ValueError as exc:
+            raise ValueError(f"{v} is not a date ({exc})") from None
     return v
 
 

@@ -265,6 +265,15 @@ def read_yaml_fast(path: Path, display: str, text: str) -> Document:
     return Document(path, display, data, positions, complete=False)
 
 
+_SLUG_HINT = "ids are lower-case slugs: letters, digits, '.', '_' and '-'"
+_PATTERN_HINTS = {
+    "id": _SLUG_HINT,
+    "source": _SLUG_HINT,
+    "quantity": _SLUG_HINT,
+    "translation_of": _SLUG_HINT,
+    "language": "use a BCP 47 language tag such as en, zh or zh-Hans",
+    "sha256": "64 lower-case hexadecimal digits; kb source add computes it",
+}
 _TYPE_WORDS = {
     "string_type": "text",
     "int_type": "a whole number",
@@ -296,7 +305,7 @@ def validation_problems(
 ) -> list[Problem]:
     """Turn pydantic's errors into located problems a person can act on."""
     problems: list[Problem] = []
-    seen: set[tuple[int, int]] = set()
+    seen: set[tuple[int, int, tuple[Any, ...]]] = set()
     errors = exc.errors()
     # A misspelt field ("quantiy") is one mistake: report the unknown field, not the missing one too.
     misspelt: set[tuple[tuple[Any, ...], str]] = set()
@@ -327,11 +336,7 @@ def validation_problems(
             location = doc.location(path)
         elif kind == "string_pattern_mismatch":
             message = f"{field_name}: {err.get('input')!r} is not allowed here"
-            hint = (
-                "ids are lower-case slugs: letters, digits, '.', '_' and '-'"
-                if "id" in str(loc[-1:]) or "source" in str(loc[-1:])
-                else err["msg"]
-            )
+            hint = _PATTERN_HINTS.get(str(loc[-1]) if loc else "", "see claims/README.md for the format")
             location = doc.location(path)
         elif kind == "literal_error":
             message = f"{field_name}: {err.get('input')!r} is not one of the allowed words"
@@ -341,10 +346,10 @@ def validation_problems(
             msg = err["msg"].removeprefix("Value error, ")
             message = f"{field_name}: {msg}" if loc else msg
             location = doc.location(path)
-        # A union field fails once per member type; one message per place is enough.
-        if (location.line, location.column) in seen:
+        # A union field fails once per member type (their names are stripped from loc): say it once.
+        if (location.line, location.column, loc) in seen:
             continue
-        seen.add((location.line, location.column))
+        seen.add((location.line, location.column, loc))
         problems.append(Problem(location, message, hint, code="schema"))
     return problems
 

@@ -116,9 +116,25 @@ def format_date(days: float) -> str:
 
 def format_interval(iv: Interval, unit: UnitInfo | None = None) -> str:
     """'[1.75e12, 1.85e12]' or a single number for a point; dates as ISO days."""
-    fmt = format_date if unit is not None and unit.is_date else format_number
+    if unit is not None and unit.is_date:
+        if iv.is_point or iv.hi - iv.lo == 1:
+            return format_date(iv.lo)
+        return f"[{format_date(iv.lo)}, {format_date(iv.hi)}]"
     if iv.is_point:
-        return fmt(iv.lo)
-    if unit is not None and unit.is_date and iv.hi - iv.lo == 1:
-        return fmt(iv.lo)
-    return f"[{fmt(iv.lo)}, {fmt(iv.hi)}]"
+        return format_number(iv.lo)
+    # Enough digits to tell the ends apart: [24,999.5, 25,000.5], not [25,000, 25,000].
+    slack = (iv.hi - iv.lo) / 100 if iv.bounded else 0.0
+    for sig in range(4, 13):
+        lo, hi = format_number(iv.lo, sig), format_number(iv.hi, sig)
+        if _close_enough(lo, iv.lo, slack) and _close_enough(hi, iv.hi, slack):
+            break
+    return f"[{lo}, {hi}]"
+
+
+def _close_enough(text: str, x: float, slack: float) -> bool:
+    if not math.isfinite(x):
+        return True
+    try:
+        return abs(float(text.replace(",", "")) - x) <= slack
+    except ValueError:
+        return True

@@ -8,39 +8,47 @@ from kb.interval import Interval
 from kb.results import SEVERITY_ORDER
 
 # Factors that name a likely slip, nearest first; matched within NEAR (a factor of 1.3 either way).
+# A slip of units is only named where the check involves that kind of unit (time, money, a ratio):
+# "hours vs seconds" means nothing for a count of parameters times tokens.
 NEAR = math.log10(1.3)
 NEAR_SMALL = math.log10(1.1)
-SLIPS: tuple[tuple[float, str], ...] = (
+ANY = ""
+SLIPS: tuple[tuple[float, str, str], ...] = (
     (
         1e3,
         "a scale word slip by a factor of 1,000: a dropped or added 'thousand' (25,000 written as 25), "
         "or a prefix slip such as TFLOP for GFLOP",
+        ANY,
     ),
-    (1e4, "a 万 (10^4) slip: 万 dropped, or 万 and 亿 confused (亿 = 10^4 万)"),
-    (1e8, "a 亿 (10^8) slip: 亿 dropped or added"),
-    (1e6, "a dropped or added 'million' (or an M/T prefix slip)"),
-    (1e9, "a dropped or added 'billion' (or a G prefix slip)"),
-    (1e12, "a dropped or added 'trillion'"),
-    (1e2, "cents vs dollars, or a percentage read as a fraction (a factor of 100)"),
+    (1e4, "a 万 (10^4) slip: 万 dropped, or 万 and 亿 confused (亿 = 10^4 万)", ANY),
+    (1e8, "a 亿 (10^8) slip: 亿 dropped or added", ANY),
+    (1e6, "a dropped or added 'million' (or an M/T prefix slip)", ANY),
+    (1e9, "a dropped or added 'billion' (or a G prefix slip)", ANY),
+    (1e12, "a dropped or added 'trillion'", ANY),
+    (1e2, "cents vs dollars (a factor of 100)", "[currency]"),
+    (1e2, "a percentage read as a fraction (a factor of 100)", "percent"),
     (
         1e1,
         "a factor of ten: a misplaced decimal point or a scale word one step off "
         "(亿 vs 十亿, 55 亿 vs 550 亿)",
+        ANY,
     ),
-    (3600.0, "hours vs seconds (a factor of 3,600)"),
-    (86400.0, "days vs seconds (a factor of 86,400)"),
-    (24.0, "days vs hours (a factor of 24)"),
-    (30.44, "months vs days (a factor of about 30)"),
-    (12.0, "years vs months (a factor of 12)"),
+    (3600.0, "hours vs seconds (a factor of 3,600)", "[time]"),
+    (86400.0, "days vs seconds (a factor of 86,400)", "[time]"),
+    (24.0, "days vs hours (a factor of 24)", "[time]"),
+    (30.44, "months vs days (a factor of about 30)", "[time]"),
+    (12.0, "years vs months (a factor of 12)", "[time]"),
     (
         3.0,
         "a factor of 3: training (6 FLOP per parameter per token) vs inference (2), "
         "or a count off by its multiplier",
+        ANY,
     ),
     (
         2.0,
         "a factor of 2: e.g. forward pass only vs forward and backward, "
         "or two experts per token counted as one",
+        ANY,
     ),
 )
 SEVERITY = ((1.5, "minor"), (10.0, "major"), (math.inf, "severe"))
@@ -85,17 +93,21 @@ MAX_SPREAD = 3.0
 """Past this width (hi/lo) a factor is too blurred to name a slip."""
 
 
-def diagnose(f: float | None, width: float = 1.0) -> str:
+def diagnose(f: float | None, width: float = 1.0, involved: frozenset[str] | None = None) -> str:
     """Name the likely cause of a factor between recomputed and stated values.
 
     `width` is the larger spread (hi/lo) of the two intervals: when they span more than
     MAX_SPREAD, the factor is too uncertain to name a slip, and the diagnosis says so.
+    `involved` names the kinds of unit the check touches ("[time]", "[currency]", "percent");
+    a slip of a kind it does not touch is not named (None: any).
     """
     if f is None:
         return "the values have different signs or one is zero; check the inputs"
     distance = abs(math.log10(abs(f)))
     best: tuple[float, str] | None = None
-    for value, text in SLIPS:
+    for value, text, needs in SLIPS:
+        if needs and involved is not None and needs not in involved:
+            continue
         d = abs(distance - math.log10(value))
         # Small factors (2, 3) arise by chance too: name them only when close.
         near = NEAR if value >= 10 else NEAR_SMALL

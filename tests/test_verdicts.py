@@ -179,3 +179,52 @@ def test_errors_exit_1_and_are_all_reported(
     assert "unknown unit 'parameterz'" in out
     assert "test.yaml:" in out
     assert "Errors (2)" in out or "Errors (3)" in out
+
+
+def test_unit_slips_are_named_only_where_the_check_involves_such_units() -> None:
+    counts = frozenset({"[compute]", "[parameter]", "[token]"})
+    assert "years vs months" not in diagnose(12.0, 1.0, counts)
+    assert "years vs months" in diagnose(12.0, 1.0, counts | {"[time]"})
+    assert "cents vs dollars" not in diagnose(100.0, 1.0, counts)
+    assert "cents vs dollars" in diagnose(100.0, 1.0, frozenset({"[currency]"}))
+    assert "percentage" in diagnose(100.0, 1.0, frozenset({"percent"}))
+
+
+def test_a_check_on_an_unreadable_claim_points_at_its_error(
+    make_kb: Callable[[str], Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = make_kb(
+        BASE_CLAIMS.replace(
+            "    quantity: active_parameters_per_token", "    quantitiy: active_parameters_per_token"
+        )
+    )
+    assert main(["check", "--claims", str(root)]) == 1
+    out = capsys.readouterr().out
+    assert "unknown field 'quantitiy'" in out
+    assert "unreadable input 'active'" in out
+    assert "'active' could not be read" in out
+    assert "fix the error at" in out
+    assert "unknown input" not in out
+
+
+def test_every_missing_field_is_reported(
+    make_kb: Callable[[str], Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = make_kb("claims:\n  - id: bare\n    value: 1\n")
+    assert main(["check", "--claims", str(root)]) == 1
+    out = capsys.readouterr().out
+    for name in ("subject", "quantity", "sources"):
+        assert f"missing required field '{name}'" in out
+
+
+def test_formula_errors_point_at_the_character(
+    make_kb: Callable[[str], Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = make_kb(BASE_CLAIMS.replace("formula: f * n", "formula: f * n * nope"))
+    assert main(["check", "--claims", str(root)]) == 1
+    out = capsys.readouterr().out
+    line = next(
+        i for i, text in enumerate((root / "test.yaml").read_text().splitlines(), 1) if "nope" in text
+    )
+    column = (root / "test.yaml").read_text().splitlines()[line - 1].index("nope") + 1
+    assert f"test.yaml:{line}:{column}: check 'two-n': unknown name 'nope'" in out
