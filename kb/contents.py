@@ -117,7 +117,7 @@ def load(root: Path, use_cache: bool = True) -> KnowledgeBase:
             Problem(
                 Location(str(root)),
                 "no claims folder here",
-                "run kb in a project with claims/, or pass --root",
+                "run kb in a project with claims/, or pass --claims DIR",
             )
         )
         return kb
@@ -331,7 +331,12 @@ def _read_claims(kb: KnowledgeBase, doc: Document) -> list[Claim] | None:
         )
     if not isinstance(items, list):
         kb.problems.append(
-            Problem(doc.location(("claims",)), "'claims' must be a list of claims", code="schema")
+            Problem(
+                doc.location(("claims",)),
+                "'claims' must be a list of claims",
+                "write each claim as an item: '  - id: ...' under 'claims:'",
+                "schema",
+            )
         )
         return None
     for i, item in enumerate(items):

@@ -140,7 +140,8 @@ class _Parser:
     def expect(self, text: str) -> Tok:
         if self.tok.text != text:
             found = self.tok.text or "the end of the formula"
-            raise FormulaError(f"expected {text!r} but found {found!r}", self.tok.pos)
+            hint = "close every '(' with ')'" if text == ")" else f"write {text!r} here"
+            raise FormulaError(f"expected {text!r} but found {found!r}", self.tok.pos, hint)
         return self.take()
 
     def parse(self) -> Node:

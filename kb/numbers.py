@@ -169,7 +169,11 @@ def date_interval(year: int, month: int | None = None, day: int | None = None) -
             return days(dt.date(year, month, 1)), days(nxt)
         start = dt.date(year, month, day)
     except ValueError as exc:
-        raise KbError(f"not a date: {year}-{month}-{day} ({exc})", code="bad-date") from None
+        raise KbError(
+            f"not a date: {year}-{month}-{day} ({exc})",
+            "write a real date: YYYY-MM-DD, YYYY-MM or YYYY",
+            "bad-date",
+        ) from None
     return days(start), days(start) + 1.0
 
 

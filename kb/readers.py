@@ -185,13 +185,13 @@ def read_yaml(path: Path, display: str, text: str | None = None) -> Document:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (0, 0)
         what = " ".join(x for x in (exc.context, exc.problem) if x)
+        hint = "check indentation, colons and quotes around this line"
+        lines = text.splitlines() if text is not None else []
+        bad_line = lines[line - 1] if 0 < line <= len(lines) else ""
+        if "\t" in bad_line:
+            hint = "YAML does not allow tabs for indentation: indent with spaces"
         raise YamlProblem(
-            Problem(
-                Location(display, line, col),
-                f"YAML syntax error: {what}",
-                "check indentation, colons and quotes around this line",
-                "yaml-syntax",
-            )
+            Problem(Location(display, line, col), f"YAML syntax error: {what}", hint, "yaml-syntax")
         ) from None
     except yaml.YAMLError as exc:
         raise YamlProblem(Problem(Location(display), f"YAML error: {exc}", code="yaml-syntax")) from None
@@ -346,6 +346,8 @@ def validation_problems(
             msg = err["msg"].removeprefix("Value error, ")
             message = f"{field_name}: {msg}" if loc else msg
             location = doc.location(path)
+            if kind == "too_short":
+                hint = f"give at least one item under {loc[-1]}:" if loc else ""
         # A union field fails once per member type (their names are stripped from loc): say it once.
         if (location.line, location.column, loc) in seen:
             continue

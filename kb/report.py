@@ -42,6 +42,7 @@ def text(kb: KnowledgeBase, results: Results, verbose: bool = False) -> str:
     lines = [f"kb check: {summary_line(kb, results)}", ""]
     for v in VERDICTS:
         lines.append(f"  {v:<13}{counts[v]:>6}")
+    lines.append(f"  {'problems':<13}{len(results.problems):>6}  (errors in the files, listed below)")
     inconsistent = [r for r in results.claims.values() if r.verdict == "inconsistent"]
     if inconsistent:
         lines += ["", f"Inconsistent claims ({len(inconsistent)}):"]
@@ -79,7 +80,11 @@ def text(kb: KnowledgeBase, results: Results, verbose: bool = False) -> str:
 
 def quiet_text(kb: KnowledgeBase, results: Results) -> str:
     counts = results.counts()
-    lines = [f"kb check: {summary_line(kb, results)}: " + ", ".join(f"{counts[v]} {v}" for v in VERDICTS)]
+    lines = [
+        f"kb check: {summary_line(kb, results)}: "
+        + ", ".join(f"{counts[v]} {v}" for v in VERDICTS)
+        + f"; {len(results.problems)} problems"
+    ]
     lines.extend(str(p) for p in results.problems)
     return "\n".join(lines)
 
@@ -134,7 +139,7 @@ def as_json(kb: KnowledgeBase, results: Results) -> dict[str, Any]:
             }
         )
     return {
-        "summary": results.counts(),
+        "summary": {**results.counts(), "problems": len(results.problems)},
         "claims": claims,
         "conflicts": [c.__dict__ for c in results.conflicts],
         "errors": [p.as_dict() for p in results.problems],

@@ -84,10 +84,10 @@ def stated_value(value: str | list[str], unit: UnitInfo, qualifier: str | None) 
     rounded = nominal if qualifier == "exactly" else Interval(intervals[0][0], intervals[-1][1])
     if qualifier == "about":
         stated = rounded.widen(ABOUT_RELATIVE)
-    elif qualifier == "at_least":
-        stated = Interval(rounded.lo, math.inf)
+    elif qualifier == "at_least":  # "at least 25,000", "over 4 million": the bound as written
+        stated = Interval(nominal.lo, math.inf)
     elif qualifier == "at_most":
-        stated = Interval(0.0 if rounded.hi >= 0 else -math.inf, rounded.hi)
+        stated = Interval(0.0 if nominal.hi >= 0 else -math.inf, nominal.hi)
     else:
         stated = rounded
     return StatedValue(unit, nominal, rounded, stated)

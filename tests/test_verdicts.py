@@ -155,7 +155,7 @@ def test_json_report_and_exit_codes(
     root = make_kb(BASE_CLAIMS)
     assert main(["check", "--claims", str(root), "--format", "json"]) == 0
     data = json.loads(capsys.readouterr().out)
-    assert data["summary"] == {"consistent": 0, "inconsistent": 1, "error": 0, "unverified": 2}
+    assert data["summary"] == {"consistent": 0, "inconsistent": 1, "error": 0, "unverified": 2, "problems": 0}
     flop = next(c for c in data["claims"] if c["id"] == "flop")
     assert {"id", "subject", "quantity", "verdict", "value", "unit", "sources", "checks"} <= set(flop)
     assert flop["sources"][0]["quote"] == "大约 560 万亿次浮点操作"
@@ -228,3 +228,20 @@ def test_formula_errors_point_at_the_character(
     )
     column = (root / "test.yaml").read_text().splitlines()[line - 1].index("nope") + 1
     assert f"test.yaml:{line}:{column}: check 'two-n': unknown name 'nope'" in out
+
+
+def test_at_least_and_at_most_bound_at_the_value_as_written() -> None:
+    from kb.units import unit_info
+    from kb.values import stated_value
+
+    usd = unit_info("million USD")
+    assert stated_value("4", usd, "at_most").stated.hi == 4  # "under $4 million" is not 4.5 million
+    assert stated_value("25000", unit_info("GPU"), "at_least").stated.lo == 25000
+
+
+def test_tabs_in_yaml_get_their_own_hint(
+    make_kb: Callable[[str], Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = make_kb("claims:\n\t- id: x\n")
+    assert main(["check", "--claims", str(root)]) == 1
+    assert "indent with spaces" in capsys.readouterr().out
