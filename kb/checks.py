@@ -53,10 +53,16 @@ def run(kb: KnowledgeBase) -> Results:
                 if inp.verdict == "inconsistent":
                     cr.inconsistent_inputs.append(inp.claim_id)
     problems = list(kb.problems)
+    cycles_told: set[str] = set()  # a cycle is one mistake, whichever of its checks meets it
     for entry in kb.claims.values():
         problems.extend(entry.problems)
         problems.extend(results[entry.id].problems)
-        problems.extend(c.problem for c in results[entry.id].checks if c.problem is not None)
+        for c in results[entry.id].checks:
+            if c.problem is None or c.problem.message in cycles_told:
+                continue
+            if c.problem.code == "cycle":
+                cycles_told.add(c.problem.message)
+            problems.append(c.problem)
     return Results(results, conflicts(kb), problems)
 
 
@@ -206,17 +212,21 @@ def _cycles(kb: KnowledgeBase) -> dict[tuple[str, str], Problem]:
                 break
             path.append(node)
         text = " -> ".join(path)
-        for cid in comp:
-            entry = kb.claims[cid]
-            for i, check in enumerate(entry.claim.checks):
-                if set(check.inputs.values()) & members:
-                    out[(cid, check.id)] = Problem(
-                        entry.where("checks", i, "inputs"),
-                        f"cycle between checks: {text}",
-                        "a claim cannot be checked from a claim that is checked from it; "
-                        "remove one check of the cycle",
-                        "cycle",
-                    )
+        places = [
+            (cid, check.id, kb.claims[cid].where("checks", i, "inputs"))
+            for cid in sorted(comp)
+            for i, check in enumerate(kb.claims[cid].claim.checks)
+            if set(check.inputs.values()) & members
+        ]
+        where = ", ".join(f"{cid} ({loc})" for cid, _, loc in places)
+        for cid, check_id, loc in places:
+            out[(cid, check_id)] = Problem(
+                loc,
+                f"cycle between checks: {text}",
+                f"a claim cannot be checked from a claim that is checked from it; remove one of the "
+                f"checks of {where}",
+                "cycle",
+            )
     return out
 
 
