@@ -29,7 +29,13 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
         "number and the reason. Re-importing a newer release updates the files in place.",
     )
     e.add_argument("models", type=Path, metavar="MODELS_CSV", help="all_ml_systems_<date>.csv")
-    e.add_argument("--chips", type=Path, metavar="CSV", help="Epoch's chip table (peak FLOP/s, TDP)")
+    e.add_argument(
+        "--chips",
+        type=Path,
+        metavar="CSV",
+        help="Epoch's chip table (peak FLOP/s, TDP) (default: chips.csv beside MODELS_CSV, if any)",
+    )
+    e.add_argument("--no-chips", action="store_true", help="do not import chips (no hardware checks)")
     e.add_argument(
         "--prices",
         type=Path,
@@ -62,11 +68,15 @@ def run_epoch(args: argparse.Namespace) -> int:
             )
     if args.no_prices:
         prices = None
+    chips: Path | None = args.chips
+    if chips is None and not args.no_chips and (args.models.parent / "chips.csv").is_file():
+        chips = args.models.parent / "chips.csv"
+        print(f"using chips from {chips} (--chips to choose another, --no-chips for none)", file=sys.stderr)
     try:
         report = import_epoch(
             args.models,
             args.claims,
-            chips=args.chips,
+            chips=chips,
             prices=prices,
             into=args.into,
             release=args.release,

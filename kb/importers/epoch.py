@@ -173,6 +173,10 @@ PRECISIONS = {
     "tensor16": "FP16/BF16 tensor",
     "fp8": "FP8",
 }
+PEAK_QUANTITY = {
+    key: "peak_throughput" if key == "tensor16" else f"peak_throughput_{key}" for key in PRECISIONS
+}
+"""The FP16/BF16 tensor peak is the project's peak_throughput (as in the datasheet facts)."""
 # Numerical format of a row -> the chip columns that measure it, in order of preference.
 FORMAT_COLUMNS = {
     "FP32": ("fp32",),
@@ -287,6 +291,7 @@ class ImportReport:
     skipped: list[SkippedCheck] = field(default_factory=list)
     mixture_of_experts: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    dry_run: bool = False
 
     def skipped_by_reason(self) -> dict[str, int]:
         counts = Counter(f"{s.check}: {s.reason}" for s in self.skipped)
@@ -313,7 +318,8 @@ class ImportReport:
             lines += ["", f"Rows or cells kb could not read ({len(self.problems)}):"]
             lines += [f"  {p}" for p in self.problems[:limit]]
             if len(self.problems) > limit:
-                lines.append(f"  ... and {len(self.problems) - limit} more (all in {self.into}/{REPORT})")
+                where = "--all-problems lists them" if self.dry_run else f"all in {self.into}/{REPORT}"
+                lines.append(f"  ... and {len(self.problems) - limit} more ({where})")
         return "\n".join(lines)
 
     def as_json(self) -> dict[str, Any]:
@@ -1387,7 +1393,9 @@ class EpochImport:
                 "id": f"epoch-chip-{slug}-{key}",
                 "kind": "reference",
                 "subject": chip,
-                "quantity": "gpu_power" if key == "tdp" else "peak_throughput",
+                # One quantity per number format: an FP32 peak and a BF16 tensor peak of one chip are
+                # different quantities, not two sources that disagree.
+                "quantity": "gpu_power" if key == "tdp" else PEAK_QUANTITY[key],
                 "value": n.yaml_value(),
                 "unit": f"{n.scale} {base}" if n.scale else base,
                 "sources": [
@@ -1719,6 +1727,7 @@ def import_epoch(
     job.run()
     report = job.report
     if dry_run:
+        report.dry_run = True
         return report
     quantities = claims_root / QUANTITIES_FILE
     job.files[quantities] = quantities_text(claims_root).encode("utf-8")
@@ -1807,6 +1816,22 @@ quantities:
     unit: "1"
     description: >-
       Qualitative: the accelerator a model was trained on. Claims of this quantity are statements.
+  - id: peak_throughput_fp32
+    label: Peak throughput (FP32)
+    unit: FLOP/s/GPU
+    description: Peak FP32 throughput of one accelerator, without tensor cores.
+  - id: peak_throughput_tf32
+    label: Peak throughput (TF32)
+    unit: FLOP/s/GPU
+    description: Peak TF32 tensor throughput of one accelerator.
+  - id: peak_throughput_fp16
+    label: Peak throughput (FP16, without tensor cores)
+    unit: FLOP/s/GPU
+    description: Peak FP16 throughput of one accelerator without tensor cores.
+  - id: peak_throughput_fp8
+    label: Peak throughput (FP8)
+    unit: FLOP/s/GPU
+    description: Peak FP8 tensor throughput of one accelerator.
 """
 
 __all__ = [
