@@ -305,6 +305,13 @@ def _qualifier(quote: str, w: WrittenNumber, after: int) -> str | None:
         return "about"
     before = quote[max(0, w.start - 20) : w.start].lower().rstrip()
     before_words = re.sub(r"\s+", " ", before)
+    # Chinese puts the mark anywhere in the clause: "大约使用了 13 万亿个令牌".
+    # Chinese puts the mark anywhere in the clause before the number, with no other number between.
+    clause = re.split(r"[，。；、,;：:]", quote[: w.start])[-1]
+    for qualifier, marks in _BEFORE:
+        for mark in (m for m in marks if not m.isascii() and m in clause):
+            if not re.search(r"\d", clause[clause.rindex(mark) :]):
+                return qualifier
     for qualifier, marks in _BEFORE:
         for mark in marks:
             if before_words.endswith(mark) and (

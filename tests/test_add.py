@@ -471,7 +471,7 @@ def test_atomic_create_refuses_an_existing_file(tmp_path: Path) -> None:
         ("0.177美分", "USD", "0.177", "cent", None),
         ("需花费约0.177美分", "USD/kilotoken", "0.177", "cent/kilotoken", "about"),
         ("0.053美分左右", "USD/kilotoken", "0.053", "cent/kilotoken", "about"),
-        ("它大约有 1.8 万亿个参数，跨越 120 层", "parameter", "1.8", "trillion parameter", None),
+        ("它大约有 1.8 万亿个参数，跨越 120 层", "parameter", "1.8", "trillion parameter", "about"),
         ("它大约有 1.8 万亿个参数，跨越 120 层", "layer", "120", "layer", None),
         ("$0.10 - $1.00 per GPU-hour", "USD/GPU/hour", ["0.10", "1.00"], "USD/GPU/hour", None),
         ("2.15 × 10^25 FLOP", "FLOP", "2.15e25", "FLOP", None),
@@ -503,3 +503,12 @@ def test_value_flag() -> None:
     assert parse_value_flag("[0.10, 1.00]") == ["0.10", "1.00"]
     assert parse_value_flag("0.10..1.00") == ["0.10", "1.00"]
     assert parse_value_flag("2023-03-14") == "2023-03-14"
+
+
+def test_a_chinese_about_anywhere_in_the_clause_counts() -> None:
+    from kb.reading import readings
+
+    found = {r.value: r.qualifier for r, _ in readings("GPT-4 的训练大约使用了 13 万亿个令牌")}
+    assert found["13"] == "about"
+    found = {r.value: r.qualifier for r, _ in readings("使用了 25 个处理器，历时 3 个月")}
+    assert found["25"] is None and found["3"] is None

@@ -123,6 +123,10 @@ def _source(kb: KnowledgeBase, source_id: str) -> Source:
     return source
 
 
+SHOWN_SUBJECTS = 20
+"""A prompt lists this many subjects (the most used); any other can be typed."""
+
+
 def _subject(kb: KnowledgeBase, given: str | None) -> str:
     known = Counter(e.claim.subject for e in kb.claims.values())
     if given:
@@ -139,9 +143,15 @@ def _subject(kb: KnowledgeBase, given: str | None) -> str:
             ("known subjects: " + ", ".join(names[:20])) if names else "e.g. --subject GPT-4",
             EXIT_USAGE,
         )
+    shown = names[:SHOWN_SUBJECTS]
+    more = (
+        f"; the {len(shown)} most used of {len(names)} are listed, or type another"
+        if len(names) > len(shown)
+        else ""
+    )
     return _pick(
-        "Subject (what the claim is about):",
-        [(s, f"{s} ({known[s]} claims)") for s in names],
+        f"Subject (what the claim is about{more}):",
+        [(s, f"{s} ({known[s]} claims)") for s in shown],
         True,
         lambda s: None if 0 < len(s) <= 120 else "at most 120 characters",
     )
