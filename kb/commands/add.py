@@ -227,7 +227,13 @@ def _reading(args: argparse.Namespace, quote: str | None, quantity: Quantity) ->
     if found:
         reading = found[0]
     elif value is not None:
-        reading = Reading(value, args.unit or quantity.unit, None, "")
+        # A --value the quote does not state keeps the unit the quote gives ("1.8 万亿" -> trillion):
+        # the check then says plainly that the value does not match its quote.
+        unvalued = choose(quote, target, None) if quote else []
+        if len(unvalued) == 1:
+            reading = Reading(value, unvalued[0].unit, unvalued[0].qualifier, "")
+        else:
+            reading = Reading(value, args.unit or quantity.unit, None, "")
     else:
         numbers = "; ".join(r.describe() for r, _ in readings(quote)) if quote else ""
         raise Stop(
@@ -453,6 +459,9 @@ def _run(args: argparse.Namespace) -> int:
             print(f"  note: {reading.note}")
     if not source.archived:
         print(f"  source {source.id} is not archived here: the quote is kept as given, not verified")
+    if args.dry_run and problems:
+        for p in problems:
+            print("  error: " + str(p).replace("\n", "\n  "))
     verdict = result.verdict
     why = {
         "unverified": "no check recomputes it yet; add checks: to its entry to verify it",
@@ -461,11 +470,9 @@ def _run(args: argparse.Namespace) -> int:
         "inconsistent": "a check disagrees",
     }
     print(f"  verdict: {verdict} ({why.get(verdict, '')})")
-    for c in conflicts:
+    for c in conflicts if verdict != "error" else []:
         other, mine, theirs = (c.b, c.a_value, c.b_value) if c.a == claim_id else (c.a, c.b_value, c.a_value)
         print(f"  conflicts with {other} ({theirs}); this claim states {mine}")
     if args.dry_run and problems:
-        for p in problems:
-            print("  error: " + str(p).replace("\n", "\n  "))
         return EXIT_ERRORS
     return EXIT_OK
