@@ -13,6 +13,8 @@ EXIT_USAGE = 2
 
 # In the order `kb --help` lists them.
 NAMES = ("check", "show", "build", "serve", "source", "add", "schema", "import_")
+MODULE_OF = {name.rstrip("_"): name for name in NAMES}
+"""Command name -> module name ("import" is kb.commands.import_)."""
 
 
 def add_claims_option(p: argparse.ArgumentParser) -> None:
@@ -25,9 +27,10 @@ def add_claims_option(p: argparse.ArgumentParser) -> None:
     )
 
 
-def _modules() -> list[ModuleType]:
+def modules(names: tuple[str, ...] = NAMES) -> list[ModuleType]:
+    """The command modules, imported on demand: `kb build` on an up-to-date site imports only its own."""
     out = []
-    for name in NAMES:
+    for name in names:
         try:
             out.append(importlib.import_module(f"kb.commands.{name}"))
         except ModuleNotFoundError as exc:
@@ -36,4 +39,7 @@ def _modules() -> list[ModuleType]:
     return out
 
 
-COMMANDS = _modules()
+def __getattr__(name: str) -> object:
+    if name == "COMMANDS":  # every command module, imported at first use
+        return modules()
+    raise AttributeError(name)

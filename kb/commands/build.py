@@ -5,19 +5,26 @@ errors.html, which is what a contributor needs to see. The exit code still says 
 `kb check`: 0 when every check ran, 1 when the knowledge base has errors (or the build failed),
 2 on usage errors. With --strict a knowledge base with errors is not built at all, and the
 previous site stays in place.
+
+When nothing the site is made from has changed since the last build (kb/site/fingerprint.py), it
+says so and stops before importing the checker, Jinja2 or matplotlib. A rebuild renders only the
+pages whose inputs changed and links the others from the previous site.
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
+import time
 import traceback
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from kb.cache import CACHE_DIR
 from kb.commands import EXIT_ERRORS, EXIT_OK, add_claims_option
-from kb.errors import KbError
-from kb.site.build import DEFAULT_BASE_URL, BuildOptions, BuildOutcome, build
+from kb.site.options import CACHE_DIR, DEFAULT_BASE_URL, BuildOptions
+
+if TYPE_CHECKING:
+    from kb.site.build import BuildOutcome
 
 
 def add_site_options(p: argparse.ArgumentParser) -> None:
@@ -40,8 +47,21 @@ def add_site_options(p: argparse.ArgumentParser) -> None:
         "--no-cache",
         dest="cache",
         action="store_false",
-        help=f"draw every chart again (charts are cached by content in {CACHE_DIR}/charts beside the claims "
-        "folder)",
+        help="build everything again: render every page, draw every chart and index every search shard "
+        f"(by default unchanged ones are reused from the previous site and from {CACHE_DIR}/ beside the "
+        "claims folder)",
+    )
+
+
+def add_output_options(p: argparse.ArgumentParser, verbose_help: str) -> None:
+    group = p.add_mutually_exclusive_group()
+    group.add_argument("--verbose", "-v", action="store_true", help=verbose_help)
+    group.add_argument(
+        "--quiet",
+        "-q",
+        action="store_true",
+        help="print only errors (no progress bar, no summary); a progress bar is shown only at a terminal "
+        "and never when CI is set",
     )
 
 
@@ -50,8 +70,10 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         "build",
         help="check everything and write the static site",
         description="Check every claim and write the static site into --out, atomically: a failed build "
-        "leaves the previous site as it was. The site shows errors where they occur. Exit 0 when "
-        "every check ran, 1 when the knowledge base has errors or the build failed, 2 on usage errors.",
+        "leaves the previous site as it was. The site shows errors where they occur. Only what changed "
+        "since the previous build is made again; when nothing did, the site is left as it is. Exit 0 "
+        "when every check ran, 1 when the knowledge base has errors or the build failed, 2 on usage "
+        "errors.",
     )
     add_site_options(p)
     p.add_argument(
@@ -59,31 +81,76 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         action="store_true",
         help="do not build when the knowledge base has errors (the previous site stays)",
     )
-    p.add_argument(
-        "--verbose", "-v", action="store_true", help="print timings, and a traceback if the build fails"
-    )
+    add_output_options(p, "print the time of each step, and a traceback if the build fails")
     p.set_defaults(run=run)
 
 
 def options(args: argparse.Namespace, strict: bool = False) -> BuildOptions:
     cache = args.claims.resolve().parent / CACHE_DIR / "charts" if args.cache else None
     return BuildOptions(
-        args.claims, args.out, search=args.search, base_url=args.base_url, strict=strict, cache=cache
+        args.claims,
+        args.out,
+        search=args.search,
+        base_url=args.base_url,
+        strict=strict,
+        cache=cache,
+        reuse=args.cache,
     )
 
 
 def run(args: argparse.Namespace) -> int:
-    outcome = build_once(options(args, args.strict), verbose=args.verbose)
+    opts = options(args, args.strict)
+    if opts.reuse:
+        code = up_to_date(opts, quiet=args.quiet)
+        if code is not None:
+            return code
+    outcome = build_once(opts, verbose=args.verbose, quiet=args.quiet)
     if outcome is None:
         return EXIT_ERRORS
     return EXIT_ERRORS if outcome.results.problems or not outcome.built else EXIT_OK
 
 
-def build_once(opts: BuildOptions, verbose: bool = False) -> BuildOutcome | None:
+def up_to_date(opts: BuildOptions, quiet: bool = False) -> int | None:
+    """When the site in opts.out is up to date, say so and return the exit code; else None."""
+    from kb.site import fingerprint
+
+    start = time.perf_counter()
+    manifest = fingerprint.up_to_date(opts)
+    if manifest is None:
+        return None
+    problems = int(manifest.get("problems", 0))
+    if problems and opts.strict:
+        print(
+            f"kb build: not built: the knowledge base has {problems} error(s) (--strict); "
+            f"run kb check to see them; the previous site in {opts.out} is unchanged",
+            file=sys.stderr,
+        )
+        return EXIT_ERRORS
+    if not quiet:
+        print(
+            f"kb build: site is up to date: {manifest.get('summary', '')} in {opts.out}/ "
+            f"(nothing changed; checked in {time.perf_counter() - start:.2f} s)"
+        )
+    if problems:
+        print(
+            f"kb build: the knowledge base has {problems} error(s); the site shows them "
+            f"({opts.out}/errors.html); kb check lists them",
+            file=sys.stderr,
+        )
+    return EXIT_ERRORS if problems else EXIT_OK
+
+
+def build_once(opts: BuildOptions, verbose: bool = False, quiet: bool = False) -> BuildOutcome | None:
     """Build and report on stdout/stderr; None when the build failed (the previous site is unchanged)."""
+    from kb.errors import KbError
+    from kb.site.build import build, summary_line
+    from kb.site.progress import reporter
+
+    progress = reporter(quiet=quiet, verbose=verbose)
     try:
-        outcome = build(opts)
+        outcome = build(opts, progress)
     except (KbError, OSError, Exception) as exc:  # noqa: BLE001 - any failure leaves the old site; say why
+        progress.close()
         message = exc.message if isinstance(exc, KbError) else f"{type(exc).__name__}: {exc}"
         print(f"kb build: failed: {message}", file=sys.stderr)
         if isinstance(exc, KbError) and exc.hint:
@@ -92,9 +159,7 @@ def build_once(opts: BuildOptions, verbose: bool = False) -> BuildOutcome | None
         if verbose:
             traceback.print_exc()
         return None
-    counts = outcome.results.counts()
     n_problems = len(outcome.results.problems)
-    summary = ", ".join(f"{n} {v}" for v, n in counts.items() if n) or "no claims"
     if not outcome.built:
         print(
             f"kb build: not built: the knowledge base has {n_problems} error(s) (--strict); "
@@ -102,11 +167,11 @@ def build_once(opts: BuildOptions, verbose: bool = False) -> BuildOutcome | None
             file=sys.stderr,
         )
         return outcome
-    print(
-        f"kb build: {len(outcome.kb.claims)} claims ({summary}) -> {outcome.pages} pages, "
-        f"{outcome.charts} charts ({outcome.charts_drawn} drawn) in {opts.out}/ in {outcome.seconds:.1f} s"
-        + ("" if opts.search else " (no search index)")
-    )
+    if not quiet:
+        made = f"{outcome.pages_rendered} pages rendered, {outcome.charts_drawn} charts drawn"
+        if opts.search:
+            made += f", {outcome.shards_indexed} of {outcome.shards} search shards indexed"
+        print(f"kb build: {summary_line(outcome, opts)} in {opts.out}/ in {outcome.seconds:.1f} s ({made})")
     if n_problems:
         print(
             f"kb build: the knowledge base has {n_problems} error(s); the site shows them "
@@ -114,5 +179,5 @@ def build_once(opts: BuildOptions, verbose: bool = False) -> BuildOutcome | None
             file=sys.stderr,
         )
     if verbose:
-        print("  " + ", ".join(f"{k} {v:.2f} s" for k, v in outcome.timings.items()))
+        print("  " + ", ".join(f"{k} {v:.2f} s" for k, v in outcome.timings.items()), file=sys.stderr)
     return outcome

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import functools
 import signal
 import sys
@@ -12,8 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from kb.commands import EXIT_ERRORS, EXIT_OK
-from kb.commands.build import add_site_options, build_once, options
-from kb.site.build import BuildOptions
+from kb.commands.build import add_output_options, add_site_options, build_once, options, up_to_date
+from kb.site.options import BuildOptions
 
 HOST = "127.0.0.1"
 """Only this machine: the server is for previewing."""
@@ -40,7 +41,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--no-watch", dest="watch", action="store_false", help="serve without rebuilding on changes"
     )
-    p.add_argument("--verbose", "-v", action="store_true", help="log every request")
+    add_output_options(p, "log every request, and print the time of each build step")
     p.set_defaults(run=run)
 
 
@@ -71,24 +72,33 @@ def snapshot(folder: Path) -> dict[str, tuple[int, int]]:
     return out
 
 
-def watch(opts: BuildOptions, stop: threading.Event, interval: float, verbose: bool) -> None:
-    """Rebuild whenever the claims folder changes, until `stop` is set."""
+def watch(
+    opts: BuildOptions, stop: threading.Event, interval: float, verbose: bool, quiet: bool = False
+) -> None:
+    """Rebuild whenever the claims folder changes, until `stop` is set.
+
+    Rebuilds render in this process only: forking workers while the server's threads run is unsafe,
+    and a rebuild renders only the pages that changed."""
+    opts = dataclasses.replace(opts, workers=1)
     last = snapshot(opts.claims)
     while not stop.wait(interval):
         now = snapshot(opts.claims)
         if now == last:
             continue
         last = now
-        print("kb serve: claims changed; rebuilding", file=sys.stderr)
-        build_once(opts, verbose=verbose)
+        if not quiet:
+            print("kb serve: claims changed; rebuilding", file=sys.stderr)
+        build_once(opts, verbose=verbose, quiet=quiet)
 
 
 def run(args: argparse.Namespace) -> int:
     opts = options(args)
     if args.port != 0 and opts.base_url == "http://127.0.0.1:8000/" and args.port != 8000:
         opts.base_url = f"http://{HOST}:{args.port}/"
-    outcome = build_once(opts, verbose=False)
-    if outcome is None and not opts.out.is_dir():
+    built = (opts.reuse and up_to_date(opts, quiet=args.quiet) is not None) or (
+        build_once(opts, verbose=args.verbose, quiet=args.quiet) is not None
+    )
+    if not built and not opts.out.is_dir():
         print("kb serve: no site to serve", file=sys.stderr)
         return EXIT_ERRORS
     handler = functools.partial(Handler, directory=str(opts.out.resolve()))
@@ -101,7 +111,9 @@ def run(args: argparse.Namespace) -> int:
     stop = threading.Event()
     watcher = None
     if args.watch:
-        watcher = threading.Thread(target=watch, args=(opts, stop, args.interval, False), daemon=True)
+        watcher = threading.Thread(
+            target=watch, args=(opts, stop, args.interval, args.verbose, args.quiet), daemon=True
+        )
         watcher.start()
 
     def terminate(signum: int, frame: object) -> None:

@@ -341,6 +341,8 @@ def pages(ctx: SiteContext, folders: tuple[str, ...] = ("epoch",)) -> list[Page]
 
     out: list[Page] = []
     for folder in folders:
+        if not (ctx.kb.root / folder).is_dir():
+            continue  # nothing imported there (and no need to look at every claim's path)
         data = audit(ctx.kb, ctx.results, folder)
         if data is None:
             continue

@@ -23,27 +23,14 @@ from kb import checks, contents
 from kb.contents import KnowledgeBase
 from kb.errors import KbError
 from kb.results import Results
-from kb.site import charts, search, writer
+from kb.site import charts, fingerprint, search, writer
 from kb.site.context import resolve
-from kb.site.pages import plan
+from kb.site.keys import page_keys
+from kb.site.options import DEFAULT_BASE_URL, MARKER, BuildOptions
+from kb.site.pages import Page, Plan, plan
+from kb.site.progress import Reporter
 
-MARKER = ".kb-site"
-"""A file in every built site: the folder may be replaced by the next build."""
-DEFAULT_BASE_URL = "http://127.0.0.1:8000/"
-
-
-@dataclass
-class BuildOptions:
-    claims: Path
-    out: Path
-    search: bool = True
-    """Index the site with pagefind."""
-    base_url: str = DEFAULT_BASE_URL
-    """The address the site is published at (sitemap, canonical links, Open Graph, ClaimReview)."""
-    strict: bool = False
-    """Do not build when the knowledge base has errors."""
-    cache: Path | None = None
-    """A folder of charts drawn before, by content hash (kb build uses .kb-cache/charts)."""
+__all__ = ["DEFAULT_BASE_URL", "MARKER", "BuildOptions", "BuildOutcome", "BuildError", "build", "swap"]
 
 
 @dataclass
@@ -52,8 +39,11 @@ class BuildOutcome:
     results: Results
     built: bool = False
     pages: int = 0
+    pages_rendered: int = 0
     charts: int = 0
     charts_drawn: int = 0
+    shards: int = 0
+    shards_indexed: int = 0
     seconds: float = 0.0
     timings: dict[str, float] = field(default_factory=dict)
 
@@ -67,60 +57,132 @@ def gather(claims_dir: Path) -> tuple[KnowledgeBase, Results]:
     return kb, checks.run(kb)
 
 
-def build(options: BuildOptions) -> BuildOutcome:
+def summary_line(outcome: BuildOutcome, opts: BuildOptions) -> str:
+    """What `kb build` prints when it is done (and repeats when the site is up to date)."""
+    counts = outcome.results.counts()
+    summary = ", ".join(f"{n} {v}" for v, n in counts.items() if n) or "no claims"
+    return (
+        f"{len(outcome.kb.claims)} claims ({summary}) -> {outcome.pages} pages, {outcome.charts} charts"
+        + ("" if opts.search else " (no search index)")
+    )
+
+
+def build(options: BuildOptions, progress: Reporter | None = None) -> BuildOutcome:
+    """Build the site of options.claims into options.out; see the module's docstring."""
     start = time.perf_counter()
-    timings: dict[str, float] = {}
-
-    def lap(name: str, since: float) -> float:
-        now = time.perf_counter()
-        timings[name] = now - since
-        return now
-
-    kb, results = gather(options.claims)
-    t = lap("gather", start)
-    outcome = BuildOutcome(kb, results, timings=timings)
+    progress = progress if progress is not None else Reporter()
+    stamp = fingerprint.inputs(options)  # before reading: an edit during the build is seen next time
+    progress.step("load")
+    kb = contents.load(options.claims)
+    progress.step("check", len(kb.claims))
+    results = checks.run(kb)
+    outcome = BuildOutcome(kb, results, timings=progress.timings)
     if options.strict and results.problems:
+        progress.close()
         return outcome
-    base_url = options.base_url if options.base_url.endswith("/") else options.base_url + "/"
+    base_url = options.site_url
+    progress.step("resolve")
     readme_path = options.claims / "README.md"
     readme = readme_path.read_text(encoding="utf-8") if readme_path.is_file() else ""
     ctx = resolve(kb, results, readme)
     site_plan = plan(ctx, base_url, options.search)
-    t = lap("resolve", t)
+    keys = page_keys(ctx, site_plan.pages, repr((base_url, options.search)).encode())
 
     out = options.out
     _check_target(out, options.claims)
+    previous = fingerprint.read_manifest(out) if options.reuse else None
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.build-", dir=out.parent))
     indexer: search.Indexer | None = None
+    shard_keys: dict[str, str] = {}
+    _counted(outcome, site_plan)
     try:
         writer.copy_static(tmp)
-        writer.write_pages(site_plan.pages, ctx, tmp, base_url)
-        writer.write_sitemap(site_plan.pages, tmp, base_url)
-        t = lap("render", t)
+        todo = _reuse(site_plan.pages, keys, previous, out, tmp)
         if options.search:
-            indexer = search.Indexer(tmp).start()  # indexes the pages while the charts are drawn
-        outcome.charts_drawn = charts.write_charts(site_plan.charts, tmp, options.cache)
-        t = lap("charts", t)
+            progress.step("search records")
+            shards = search.shard_records(site_plan.pages, ctx)
+            search_page = next(p for p in site_plan.pages if p.path == "search.html")
+            search_page.data["bundles"] = [search.bundle_dir(i) for i in range(1, len(shards))]
+            old_keys = previous.get("search", {}) if previous else {}
+            indexer = search.Indexer(tmp, shards, out if previous else None, old_keys).start()
+            outcome.shards, outcome.shards_indexed = len(shards), indexer.indexed
+            shard_keys = indexer.keys
+        progress.step("render", len(todo))
+        progress.note(f"{len(site_plan.pages) - len(todo)} of {len(site_plan.pages)} pages unchanged")
+
+        def advance(n: int) -> None:
+            progress.advance(n)
+            if indexer is not None:
+                indexer.poll()
+
+        writer.write_pages(todo, ctx, tmp, base_url, workers=options.workers, advance=advance)
+        writer.write_sitemap(site_plan.pages, tmp, base_url)
+        progress.step("charts", len(site_plan.charts))
+        outcome.charts_drawn = charts.write_charts(
+            site_plan.charts, tmp, options.cache, previous=(out / "charts") if previous else None
+        )
         if indexer is not None:
+            progress.step("search index", outcome.shards_indexed)
             indexer.wait()
             indexer = None
-            t = lap("search (after charts)", t)
-        (tmp / MARKER).write_text(
-            "built by kb build; the next build replaces this folder\n", encoding="utf-8"
-        )
+        progress.step("swap")
+        extra = {
+            "problems": len(results.problems),
+            "summary": summary_line(outcome, options),
+            "search": shard_keys,
+        }
+        fingerprint.write_manifest(tmp, stamp, keys, extra)
         tmp.chmod(0o755)
         swap(tmp, out)
     except BaseException:
         if indexer is not None:
             indexer.stop()
         shutil.rmtree(tmp, ignore_errors=True)
+        progress.close()
         raise
+    progress.close()
     outcome.built = True
-    outcome.pages = len(site_plan.pages)
-    outcome.charts = len(site_plan.charts)
+    outcome.pages_rendered = len(todo)
     outcome.seconds = time.perf_counter() - start
     return outcome
+
+
+def _counted(outcome: BuildOutcome, site_plan: Plan) -> None:
+    outcome.pages = len(site_plan.pages)
+    outcome.charts = len(site_plan.charts)
+
+
+def _reuse(
+    pages: list[Page], keys: dict[str, str], previous: dict[str, object] | None, out: Path, tmp: Path
+) -> list[Page]:
+    """Link every page whose inputs hash as in the previous build from it; returns the others."""
+    if previous is None:
+        return list(pages)
+    old = previous["files"]
+    assert isinstance(old, dict)
+    todo: list[Page] = []
+    made: set[Path] = set()
+    for page in pages:
+        key = keys.get(page.path)
+        entry = old.get(page.path)
+        if key is None or entry is None or entry[1] != key:
+            todo.append(page)
+            continue
+        target = tmp / page.path
+        if target.parent not in made:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            made.add(target.parent)
+        try:
+            os.link(out / page.path, target)
+        except FileNotFoundError:
+            todo.append(page)
+        except OSError:
+            try:
+                shutil.copyfile(out / page.path, target)
+            except OSError:
+                todo.append(page)
+    return todo
 
 
 def _check_target(out: Path, claims_dir: Path) -> None:

@@ -1,9 +1,18 @@
 """Charts: every estimate of one subject's quantity side by side, drawn at build time as SVG.
 
-A chart is a pure function of its `ChartSpec` (plain numbers and labels), so it is named by the
-hash of its spec: an unchanged group keeps its file name, and a cache folder can skip drawing it
-again (see `write_charts`). Drawing uses matplotlib's object API (no pyplot state) with settings
-made once; tick labels are plain text, because mathtext costs most of the drawing time.
+A chart is a pure function of its spec (plain numbers and labels), so it is named by the hash of
+its spec: an unchanged group keeps its file name, and a cache folder (or the previous build) can
+skip drawing it again (see `write_charts`).
+
+Which charts: a group (one subject's quantity) with two or more estimates, and a quantity page
+with two or more estimates over all its subjects. Up to MAX_ROWS bars, each estimate is a bar
+(`ChartSpec`: its stated interval, recomputed values as dashed bars); beyond that the chart is a
+histogram (`HistogramSpec`: how many estimates fall in each range, by verdict, with the
+recomputed values as a line), which costs the same to draw for ten thousand estimates as for a
+hundred; the table beside it lists every estimate.
+
+Drawing uses matplotlib's object API (no pyplot state) with settings made once; tick labels are
+plain text, because mathtext costs most of the drawing time.
 
 The SVG follows the page's light or dark scheme: text and axes are drawn in sentinel colours that
 are then replaced by CSS variables defined under `prefers-color-scheme`.
@@ -18,14 +27,15 @@ import os
 import re
 import shutil
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
-from kb.site.context import Group, convert
+from kb.site.context import ClaimView, Group, QuantityView, convert
+from kb.units import UnitInfo
 from kb.values import format_number
 
 COLOURS = {"consistent": "#1f883d", "inconsistent": "#d1242f", "error": "#bc4c00", "unverified": "#6e7781"}
@@ -68,6 +78,10 @@ PARALLEL_FROM = 16
 MAX_WORKERS = 8
 LOG_SPAN = 8.0
 """Values spanning more than this factor are drawn on a log axis."""
+MAX_ROWS = 60
+"""Most bars in one chart; more estimates than this are drawn as a histogram."""
+BINS = 40
+HIST_HEIGHT_IN = 3.2
 
 
 @dataclass(frozen=True)
@@ -112,32 +126,78 @@ class ChartSpec:
         """Width and height in CSS pixels, for the <img> to reserve its space."""
         return round(WIDTH_IN * 96), round(self.height_in * 96)
 
+    @property
+    def count(self) -> int:
+        """How many stated estimates it shows."""
+        return sum(1 for r in self.rows if not r.recomputed)
+
+    def draw(self) -> str:
+        return render_svg(self)
+
+
+@dataclass(frozen=True)
+class HistogramSpec:
+    """Many estimates at once: how many fall in each range of values, by verdict."""
+
+    unit: str
+    dates: bool
+    log: bool
+    edges: tuple[float, ...]
+    """BINS + 1 bin edges, in the chart's unit (log-spaced on a log axis)."""
+    counts: tuple[tuple[str, tuple[int, ...]], ...]
+    """Per verdict, the number of stated values in each bin."""
+    recomputed: tuple[int, ...]
+    """The number of recomputed values in each bin."""
+    count: int
+
+    @cached_property
+    def _key(self) -> str:
+        return hashlib.sha256(_salt() + repr(self).encode("utf-8")).hexdigest()[:20]
+
+    def key(self) -> str:
+        return self._key
+
+    @property
+    def path(self) -> str:
+        return f"charts/{self.key()}.svg"
+
+    @property
+    def size_px(self) -> tuple[int, int]:
+        return round(WIDTH_IN * 96), round(HIST_HEIGHT_IN * 96)
+
+    def draw(self) -> str:
+        return render_histogram(self)
+
+
+AnyChart = ChartSpec | HistogramSpec
+
+
+def _numeric(claims: Iterable[ClaimView], unit: UnitInfo) -> list[ClaimView]:
+    return [
+        cv
+        for cv in claims
+        if cv.entry.value is not None and cv.entry.unit is not None and cv.entry.unit.dims == unit.dims
+    ]
+
 
 def needs_chart(group: Group) -> bool:
-    """Only groups where a comparison shows something: two estimates side by side, or one whose
-    recomputation disagrees with it. (A lone estimate that its check confirms needs no picture.)"""
-    numeric = [cv for cv in group.claims if cv.entry.value is not None]
-    if group.unit is None or not numeric:
-        return False
-    return len(numeric) >= 2 or any(
-        c.computed is not None and c.verdict == "inconsistent" for cv in numeric for c in cv.checks
-    )
+    """Only groups where a comparison shows something: two or more estimates side by side. (A lone
+    estimate's recomputation is on its own page, in numbers.)"""
+    return group.unit is not None and len(_numeric(group.claims, group.unit)) >= 2
 
 
-def group_spec(group: Group) -> ChartSpec | None:
-    """The chart of a group, in the group's unit, or None when it needs none."""
-    if not needs_chart(group) or group.unit is None:
-        return None
-    unit = group.unit
+def _spec(claims: list[ClaimView], unit: UnitInfo, label: Callable[[ClaimView], str]) -> AnyChart | None:
+    """Bars for each estimate (and its recomputations), or a histogram when there are too many."""
+    n_rows = sum(1 + sum(1 for c in cv.checks if c.computed is not None) for cv in claims)
+    if n_rows > MAX_ROWS:
+        return histogram_spec(claims, unit)
     rows: list[Row] = []
-    for cv in group.claims:
+    for cv in claims:
         e = cv.entry
-        if e.value is None or e.unit is None or e.unit.dims != unit.dims:
-            continue
+        assert e.value is not None and e.unit is not None
         stated = convert(e.value.stated, e.unit, unit)
         nominal = convert(e.value.nominal, e.unit, unit)
-        point = nominal.mid()
-        rows.append(Row(_label(f"{cv.id} ({cv.first_source})"), stated.lo, stated.hi, point, cv.verdict))
+        rows.append(Row(_label(label(cv)), stated.lo, stated.hi, nominal.mid(), cv.verdict))
         for c in cv.checks:
             if c.computed is None:
                 continue
@@ -146,6 +206,80 @@ def group_spec(group: Group) -> ChartSpec | None:
     if not rows:
         return None
     return ChartSpec("" if unit.is_date else unit.text, unit.is_date, tuple(rows))
+
+
+def group_spec(group: Group) -> AnyChart | None:
+    """The chart of a group, in the group's unit, or None when it needs none."""
+    if not needs_chart(group) or group.unit is None:
+        return None
+    return _spec(_numeric(group.claims, group.unit), group.unit, lambda cv: f"{cv.id} ({cv.first_source})")
+
+
+def quantity_spec(q: QuantityView) -> AnyChart | None:
+    """Every estimate of a quantity, over all subjects; None unless two subjects have one."""
+    unit = next((g.unit for g in q.groups if g.unit is not None), None)
+    if unit is None:
+        return None
+    per_group = [_numeric(g.claims, unit) for g in q.groups]
+    claims = [cv for members in per_group for cv in members]
+    if len(claims) < 2 or sum(1 for members in per_group if members) < 2:
+        return None  # one subject only: its group's chart shows them all
+    return _spec(claims, unit, lambda cv: f"{cv.claim.subject}: {cv.id}")
+
+
+def histogram_spec(claims: list[ClaimView], unit: UnitInfo) -> HistogramSpec | None:
+    """How many estimates (stated values, and recomputed ones) fall in each of BINS ranges."""
+    stated: list[tuple[float, str]] = []
+    recomputed: list[float] = []
+    for cv in claims:
+        e = cv.entry
+        assert e.value is not None and e.unit is not None
+        point = convert(e.value.nominal, e.unit, unit).mid()
+        if math.isfinite(point):
+            stated.append((point, cv.verdict))
+        for c in cv.checks:
+            if c.computed is not None:
+                mid = convert(c.computed, e.unit, unit).mid()
+                if math.isfinite(mid):
+                    recomputed.append(mid)
+    values = [v for v, _ in stated] + recomputed
+    if not stated:
+        return None
+    lo, hi = min(values), max(values)
+    log = not unit.is_date and lo > 0 and hi / lo > LOG_SPAN
+    if log:
+        a, b = math.log10(lo), math.log10(hi)
+        edges = [10 ** (a + (b - a) * i / BINS) for i in range(BINS + 1)]
+    else:
+        if hi == lo:
+            lo, hi = lo - max(abs(lo) * 0.1, 0.5), hi + max(abs(hi) * 0.1, 0.5)
+        edges = [lo + (hi - lo) * i / BINS for i in range(BINS + 1)]
+
+    def bin_of(x: float) -> int:
+        if log:
+            i = int(
+                (math.log10(x) - math.log10(edges[0])) / (math.log10(edges[-1]) - math.log10(edges[0])) * BINS
+            )
+        else:
+            i = int((x - edges[0]) / (edges[-1] - edges[0]) * BINS)
+        return min(max(i, 0), BINS - 1)
+
+    counts: dict[str, list[int]] = {}
+    for x, verdict in stated:
+        counts.setdefault(verdict, [0] * BINS)[bin_of(x)] += 1
+    again = [0] * BINS
+    for x in recomputed:
+        again[bin_of(x)] += 1
+    order = [v for v in COLOURS if v in counts]
+    return HistogramSpec(
+        "" if unit.is_date else unit.text,
+        unit.is_date,
+        log,
+        tuple(edges),
+        tuple((v, tuple(counts[v])) for v in order),
+        tuple(again),
+        len(stated),
+    )
 
 
 def _label(text: str) -> str:
@@ -308,6 +442,92 @@ def render_svg(spec: ChartSpec) -> str:
     return _themed(buf.getvalue())
 
 
+HATCHES = {"consistent": "", "inconsistent": "xx", "error": "..", "unverified": "//"}
+"""Bars of a histogram differ by hatching as well as colour."""
+
+
+def render_histogram(spec: HistogramSpec) -> str:
+    """Draw a histogram spec; returns the SVG text."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib import rc_context
+    from matplotlib.backends.backend_svg import FigureCanvasSVG
+    from matplotlib.figure import Figure
+    from matplotlib.patches import Patch
+    from matplotlib.ticker import FuncFormatter, LogLocator, MaxNLocator, NullFormatter
+
+    edges = list(spec.edges)
+    lefts, widths = edges[:-1], [b - a for a, b in zip(edges, edges[1:], strict=False)]
+    with rc_context(_RC):
+        fig = Figure(figsize=(WIDTH_IN, HIST_HEIGHT_IN))
+        fig.subplots_adjust(
+            left=0.8 / WIDTH_IN, right=1 - 0.25 / WIDTH_IN, top=1 - 0.45 / 3.2, bottom=0.6 / 3.2
+        )
+        ax = fig.add_subplot()
+        if spec.log:
+            ax.set_xscale("log")
+        bottom = [0] * len(lefts)
+        handles: list[Any] = []
+        for verdict, counts in spec.counts:
+            colour = COLOURS.get(verdict, COLOURS["unverified"])
+            ax.bar(
+                lefts,
+                counts,
+                width=widths,
+                bottom=bottom,
+                align="edge",
+                color=colour,
+                edgecolor=_LINE,
+                linewidth=0.3,
+                hatch=HATCHES.get(verdict, ""),
+            )
+            bottom = [b + c for b, c in zip(bottom, counts, strict=True)]
+            handles.append(
+                Patch(facecolor=colour, hatch=HATCHES.get(verdict, ""), label=f"stated: {verdict}")
+            )
+        if any(spec.recomputed):
+            ax.stairs(spec.recomputed, edges, color=_INK, linestyle="--", linewidth=1.4)
+            from matplotlib.lines import Line2D
+
+            handles.append(Line2D([], [], color=_INK, linestyle="--", label="recomputed by a check"))
+        ax.set_xlim(edges[0], edges[-1])
+        ax.set_ylabel("estimates")
+        ax.yaxis.set_major_locator(MaxNLocator(nbins=5, integer=True))
+        ax.grid(axis="y", linewidth=0.6)
+        if spec.dates:
+            from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
+
+            locator = AutoDateLocator(maxticks=7)
+            ax.xaxis.set_major_locator(locator)
+            ax.xaxis.set_major_formatter(ConciseDateFormatter(locator, show_offset=True))
+            ax.set_xlabel("date")
+        else:
+            if spec.log:
+                ax.xaxis.set_major_locator(LogLocator(base=10, numticks=12))
+                ax.xaxis.set_minor_formatter(NullFormatter())
+            else:
+                ax.xaxis.set_major_locator(MaxNLocator(nbins=6))
+            ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _p: tick_label(x)))
+            ax.set_xlabel(spec.unit + (" (log scale)" if spec.log else ""))
+        fig.legend(
+            handles=handles,
+            loc="upper left",
+            bbox_to_anchor=(0.8 / WIDTH_IN, 1.0),
+            ncol=len(handles),
+            frameon=False,
+            fontsize=8,
+            borderaxespad=0.3,
+        )
+        buf = io.StringIO()
+        FigureCanvasSVG(fig).print_svg(buf, metadata={"Date": None, "Creator": None})
+    return _themed(buf.getvalue())
+
+
+def _draw(spec: AnyChart) -> str:
+    return spec.draw()
+
+
 def _themed(svg: str) -> str:
     svg = svg.replace(_INK, "var(--ink)").replace(_LINE, "var(--line)").replace(_GRID, "var(--grid)")
     svg = re.sub(r"font-family: [^;\"]*;?", "", svg)
@@ -315,34 +535,57 @@ def _themed(svg: str) -> str:
 
 
 def write_charts(
-    specs: Iterable[ChartSpec], out: Path, cache: Path | None = None, workers: int | None = None
+    specs: Iterable[AnyChart],
+    out: Path,
+    cache: Path | None = None,
+    workers: int | None = None,
+    previous: Path | None = None,
 ) -> int:
     """Write each distinct chart into out/charts/; returns how many were drawn (not cached).
 
-    Charts not in the cache are drawn in parallel processes when there are enough of them.
+    A chart is linked from the previous build's charts folder (`previous`), else copied from the
+    cache, else drawn: in parallel processes when there are enough of them.
     """
     folder = out / "charts"
     folder.mkdir(parents=True, exist_ok=True)
-    todo: dict[str, ChartSpec] = {}
+    todo: dict[str, AnyChart] = {}
     for spec in specs:
         key = spec.key()
-        if key in todo or (folder / f"{key}.svg").exists():
+        name = f"{key}.svg"
+        if key in todo or (folder / name).exists():
             continue
-        cached = cache / f"{key}.svg" if cache is not None else None
+        if previous is not None and _link(previous / name, folder / name):
+            continue
+        cached = cache / name if cache is not None else None
         if cached is not None and cached.is_file():
-            shutil.copyfile(cached, folder / f"{key}.svg")
+            shutil.copyfile(cached, folder / name)
             continue
         todo[key] = spec
     workers = workers if workers is not None else min(os.cpu_count() or 1, MAX_WORKERS)
     if workers > 1 and len(todo) >= PARALLEL_FROM:
         with ProcessPoolExecutor(max_workers=workers) as pool:
-            drawn = zip(todo, pool.map(render_svg, todo.values(), chunksize=8), strict=True)
+            drawn = zip(todo, pool.map(_draw, todo.values(), chunksize=4), strict=True)
             for key, svg in drawn:
                 _write(folder, cache, key, svg)
     else:
         for key, spec in todo.items():
-            _write(folder, cache, key, render_svg(spec))
+            _write(folder, cache, key, spec.draw())
     return len(todo)
+
+
+def _link(src: Path, dst: Path) -> bool:
+    """Hard-link src to dst (a copy where links are refused); False when src is missing."""
+    try:
+        os.link(src, dst)
+        return True
+    except FileNotFoundError:
+        return False
+    except OSError:
+        try:
+            shutil.copyfile(src, dst)
+            return True
+        except OSError:
+            return False
 
 
 def _write(folder: Path, cache: Path | None, key: str, svg: str) -> None:

@@ -197,6 +197,8 @@ class Group:
     """Site path of the chart (charts/<hash>.svg), when the group needs one."""
     chart_size: tuple[int, int] = (0, 0)
     """The chart's width and height in CSS pixels."""
+    chart_histogram: bool = False
+    """The chart counts estimates by range (too many to draw one bar each)."""
 
     @property
     def anchor(self) -> str:

@@ -8,12 +8,13 @@ the same content hash.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from kb.results import BASES
 from kb.site import audit
-from kb.site.charts import ChartSpec, group_spec
+from kb.site.charts import AnyChart, HistogramSpec, group_spec, quantity_spec
 from kb.site.context import ClaimView, SiteContext
 from kb.site.graph import claim_graph
 from kb.units import SCALE_WORDS
@@ -39,6 +40,9 @@ class Page:
     og_type: str = "website"
     section: str = ""
     """Which navigation entry is current."""
+    lazy: Callable[[], dict[str, Any]] | None = None
+    """More data, computed only when the page is rendered (a page reused from the previous build
+    never needs it)."""
 
     @property
     def root(self) -> str:
@@ -49,18 +53,25 @@ class Page:
 @dataclass
 class Plan:
     pages: list[Page]
-    charts: list[ChartSpec]
+    charts: list[AnyChart]
 
 
 def plan(ctx: SiteContext, base_url: str = "", search: bool = True) -> Plan:
     """Every page of the site, and every chart they show."""
-    charts: dict[str, ChartSpec] = {}
+    charts: dict[str, AnyChart] = {}
     for g in ctx.groups.values():
         spec = group_spec(g)
         if spec is not None:
             g.chart = spec.path
             g.chart_size = spec.size_px
+            g.chart_histogram = isinstance(spec, HistogramSpec)
             charts[spec.path] = spec
+    quantity_charts: dict[str, tuple[str, tuple[int, int], int, bool]] = {}
+    for q in ctx.quantities.values():
+        qspec = quantity_spec(q)
+        if qspec is not None:
+            quantity_charts[q.id] = (qspec.path, qspec.size_px, qspec.count, isinstance(qspec, HistogramSpec))
+            charts[qspec.path] = qspec
     counts = ctx.counts()
     total = len(ctx.claims)
     audits = audit.pages(ctx)  # the audit of each imported data set (kb import epoch), if any
@@ -119,7 +130,7 @@ def plan(ctx: SiteContext, base_url: str = "", search: bool = True) -> Plan:
             "search.html",
             "Search",
             "Search claims and sources.",
-            {"search_built": search},
+            {"search_built": search, "bundles": []},
             section="search",
         ),
         Page(
@@ -166,7 +177,7 @@ def plan(ctx: SiteContext, base_url: str = "", search: bool = True) -> Plan:
                 "quantity.html",
                 q.label,
                 f"Every estimate of {q.label}: {q.total} claims about {len(q.groups)} subjects.",
-                {"quantity": q},
+                {"quantity": q, "quantity_chart": quantity_charts.get(q.id)},
                 indexed=True,
                 section="quantities",
             )
@@ -176,7 +187,7 @@ def plan(ctx: SiteContext, base_url: str = "", search: bool = True) -> Plan:
 
 def _claim_page(ctx: SiteContext, cv: ClaimView, base_url: str) -> Page:
     group = ctx.groups[(cv.subject_slug, cv.claim.quantity)]
-    others = [o for o in group.values() if o[0].id != cv.id]
+    others = len(group.claims) - 1  # how many other estimates the page compares it with
     title = f"{cv.summary} ({cv.style.label})"
     description = f"{cv.verdict_text}. {cv.summary}, as stated by {cv.first_source}."
     return Page(
@@ -184,17 +195,15 @@ def _claim_page(ctx: SiteContext, cv: ClaimView, base_url: str) -> Page:
         "claim.html",
         title,
         description,
-        {
-            "cv": cv,
-            "group": group,
-            "others": others,
+        {"cv": cv, "group": group, "others": others},
+        indexed=True,
+        og_type="article",
+        section="claims",
+        lazy=lambda: {
             "graph": claim_graph(ctx, cv.id),
             "graph_narrow": claim_graph(ctx, cv.id, narrow=True),
             "review": claim_review(cv, base_url),
         },
-        indexed=True,
-        og_type="article",
-        section="claims",
     )
 
 

@@ -1,69 +1,233 @@
-"""Search: pagefind indexes the built pages (those marked data-pagefind-body) into <site>/pagefind/.
+"""Search: pagefind indexes a small text record of each searchable page, in shards.
 
-It runs on the temporary build folder, before the swap, so a failed index leaves the previous
-site in place. It runs as a separate process, started as soon as the pages are written, so it
-indexes while the charts are drawn. Search needs the site served over http (pagefind fetches its
-index); from file:// the search page says so.
+Pagefind costs time and memory with every word it reads, and has no incremental mode. So it is
+not run over the rendered pages: each searchable page (claims, sources, subjects, quantities,
+audits) gets a record, a tiny HTML file with its title, verdict filter and the words worth
+finding (ids, values, quotes, translations, notes, formulas, source titles and archived texts),
+and the records are indexed in shards of about SHARD_SIZE pages, each its own pagefind bundle
+(`pagefind/` for the first, `pagefind-1/`, `pagefind-2/`, ... for the others, merged by the search
+page). A shard whose records are unchanged since the previous build is linked from it instead of
+being indexed again, so a one-claim change re-indexes one shard.
+
+Shards are indexed by separate pagefind processes, at most PARALLEL at a time, while the pages
+are rendered. Search needs the site served over http (pagefind fetches its index); from file://
+the search page says so.
 """
 
 from __future__ import annotations
 
+import hashlib
+import math
+import os
+import shutil
 import subprocess
 import sys
 import tempfile
+import time
+import zlib
+from collections.abc import Iterable
+from html import escape
 from pathlib import Path
 from typing import IO
 
 from kb.errors import KbError
+from kb.site.context import SiteContext
+from kb.site.pages import Page
 
 TIMEOUT = 1800.0
+SHARD_SIZE = 2000
+"""Records per shard, about."""
+MAX_SHARDS = 16
+"""The search page merges every shard; more than this would slow searching down."""
+PARALLEL = 2
+"""Pagefind processes at a time (each uses several threads)."""
+SALT = b"kb search records 1"
+
+
+def bundle_dir(shard: int) -> str:
+    """The folder of a shard's bundle, relative to the site root."""
+    return "pagefind" if shard == 0 else f"pagefind-{shard}"
+
+
+def _words(*parts: object) -> str:
+    return " · ".join(str(p) for p in parts if p not in (None, ""))
+
+
+def record(page: Page, ctx: SiteContext) -> str | None:
+    """The text pagefind indexes for a page (a small HTML document), or None if it is not searched."""
+    if not page.indexed:
+        return None
+    d = page.data
+    verdict = ""
+    body: list[str] = []
+    if page.template == "claim.html":
+        cv = d["cv"]
+        c = cv.claim
+        verdict = cv.style.label
+        body.append(_words(c.subject, cv.quantity_label, cv.value_text, cv.interval_text, c.statement))
+        body.append(_words(cv.id, cv.verdict_text, c.kind if c.kind != "claim" else "", c.as_of))
+        for cit in cv.citations:
+            title = cit.source.meta.title if cit.source is not None else ""
+            body.append(
+                _words(cit.quote.quote, cit.quote.translation, cit.source_id, title, cit.quote.locator)
+            )
+        for cr in cv.checks:
+            body.append(_words(cr.check_id, cr.formula, cr.computed_text, cr.diagnosis, cr.note))
+        body.append(_words(c.notes, c.justification, c.rank_reason))
+        body.extend(p.message for p in cv.problems)
+    elif page.template == "source.html":
+        sv = d["sv"]
+        m = sv.source.meta
+        body.append(_words(m.id, m.kind, m.author, m.publisher, m.published, m.url, m.description))
+        body.append(_words(f"{sv.total} claims cite it"))
+        if sv.source.text:
+            body.append(sv.source.text)
+    elif page.template == "subject.html":
+        s = d["subject"]
+        body.append(_words(s.name, f"{s.total} claims"))
+        body.append(", ".join(g.quantity_label for g in s.groups))
+    elif page.template == "quantity.html":
+        q = d["quantity"]
+        body.append(_words(q.label, q.id, q.unit, q.description, f"{q.total} claims"))
+    else:
+        body.append(page.description)
+    filt = f'<span data-pagefind-filter="verdict">{escape(verdict)}</span>' if verdict else ""
+    text = "".join(f"<p>{escape(b)}</p>" for b in body if b)
+    return (
+        '<!doctype html><html lang="en"><head><meta charset="utf-8">'
+        f"<title>{escape(page.title)}</title></head>"
+        f'<body><main data-pagefind-body><h1 data-pagefind-meta="title">{escape(page.title)}</h1>'
+        f"{filt}{text}</main></body></html>\n"
+    )
+
+
+def shard_records(pages: Iterable[Page], ctx: SiteContext) -> list[list[tuple[str, str]]]:
+    """The records of every searchable page, split into shards (stable: by a hash of the path)."""
+    records = [(p.path, r) for p in pages if (r := record(p, ctx)) is not None]
+    n = max(1, min(MAX_SHARDS, math.ceil(len(records) / SHARD_SIZE)))
+    shards: list[list[tuple[str, str]]] = [[] for _ in range(n)]
+    for path, html in records:
+        shards[zlib.crc32(path.encode()) % n].append((path, html))
+    return shards
+
+
+def shard_key(shards: list[list[tuple[str, str]]], i: int) -> str:
+    h = hashlib.sha256(SALT + f"{len(shards)}:{i}\n".encode())
+    try:
+        from importlib.metadata import version
+
+        h.update(version("pagefind").encode())
+    except Exception:  # noqa: BLE001 - no version known: the key just covers the records
+        pass
+    for path, html in shards[i]:
+        h.update(path.encode() + b"\0" + html.encode() + b"\0")
+    return h.hexdigest()
+
+
+def _link_tree(src: Path, dst: Path) -> bool:
+    """Recreate src at dst with hard links (copies where links are refused)."""
+    if not (src / "pagefind-entry.json").is_file():
+        return False
+
+    def link(a: str, b: str) -> None:
+        try:
+            os.link(a, b)
+        except OSError:
+            shutil.copy2(a, b)
+
+    shutil.copytree(src, dst, copy_function=link)
+    return True
 
 
 class Indexer:
-    """A pagefind run in the background: start(), then wait() for it to finish or fail."""
+    """Index the shards into `site`: reuse unchanged ones from `previous`, run pagefind on the rest.
 
-    def __init__(self, site: Path) -> None:
+    start() links what it can and launches the first pagefind runs; poll() launches more as runs
+    finish; wait() waits for all and raises KbError if one failed."""
+
+    def __init__(
+        self,
+        site: Path,
+        shards: list[list[tuple[str, str]]],
+        previous: Path | None = None,
+        previous_keys: dict[str, str] | None = None,
+    ) -> None:
         self.site = site
-        self.proc: subprocess.Popen[bytes] | None = None
-        self.log: IO[bytes] | None = None
+        self.shards = shards
+        self.previous = previous
+        self.previous_keys = previous_keys or {}
+        self.keys = {bundle_dir(i): shard_key(shards, i) for i in range(len(shards))}
+        self.queue: list[int] = []
+        self.running: dict[int, tuple[subprocess.Popen[bytes], IO[bytes]]] = {}
+        self.records: Path | None = None
+        self.indexed = 0
+        """Shards indexed by this build (not reused)."""
 
     def start(self) -> Indexer:
-        cmd = [
-            sys.executable,
-            "-m",
-            "pagefind",
-            "--site",
-            str(self.site),
-            "--silent",
-            "--force-language",
-            "en",
-        ]
-        self.log = tempfile.TemporaryFile()  # noqa: SIM115 - open until wait() reads it
-        try:
-            self.proc = subprocess.Popen(
-                cmd, stdout=self.log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL
-            )
-        except OSError as exc:
-            self.close()
-            raise KbError(
-                f"pagefind could not run: {exc}", "install it with pip install 'pagefind[extended]'", "search"
-            ) from None
+        for i in range(len(self.shards)):
+            name = bundle_dir(i)
+            if (
+                self.previous is not None
+                and self.previous_keys.get(name) == self.keys[name]
+                and _link_tree(self.previous / name, self.site / name)
+            ):
+                continue
+            self.queue.append(i)
+        if self.queue:
+            self.records = Path(tempfile.mkdtemp(prefix=".kb-search-", dir=self.site.parent))
+            for i in self.queue:
+                root = self.records / str(i)
+                for path, html in self.shards[i]:
+                    target = root / path
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    target.write_text(html, encoding="utf-8")
+                if not self.shards[i]:  # pagefind refuses an empty site; index an empty page
+                    root.mkdir(parents=True, exist_ok=True)
+                    (root / "empty.html").write_text("<html lang='en'><body></body></html>", encoding="utf-8")
+        self.indexed = len(self.queue)
+        self.poll()
         return self
 
-    def wait(self) -> None:
-        """Wait for the index; raises KbError saying why it failed."""
-        assert self.proc is not None and self.log is not None
-        try:
-            code = self.proc.wait(timeout=TIMEOUT)
-        except subprocess.TimeoutExpired:
-            self.stop()
-            raise KbError(
-                f"pagefind took longer than {TIMEOUT:.0f} s", "build with --no-search", "search"
-            ) from None
-        self.log.seek(0)
-        output = self.log.read().decode("utf-8", "replace").strip()
-        self.close()
-        if code != 0 or not (self.site / "pagefind" / "pagefind-ui.js").is_file():
+    def poll(self) -> None:
+        """Launch queued shards while fewer than PARALLEL run; raise if a finished one failed."""
+        for i, (proc, log) in list(self.running.items()):
+            code = proc.poll()
+            if code is None:
+                continue
+            del self.running[i]
+            self._check(i, code, log)
+        while self.queue and len(self.running) < PARALLEL:
+            i = self.queue.pop(0)
+            assert self.records is not None
+            cmd = [
+                sys.executable,
+                "-m",
+                "pagefind",
+                "--site",
+                str(self.records / str(i)),
+                "--output-path",
+                str(self.site / bundle_dir(i)),
+                "--silent",
+                "--force-language",
+                "en",
+            ]
+            log = tempfile.TemporaryFile()  # noqa: SIM115 - closed by _check
+            try:
+                proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+            except OSError as exc:
+                log.close()
+                raise KbError(
+                    f"pagefind could not run: {exc}",
+                    "install it with pip install 'pagefind[extended]'",
+                    "search",
+                ) from None
+            self.running[i] = (proc, log)
+
+    def _check(self, i: int, code: int, log: IO[bytes]) -> None:
+        log.seek(0)
+        output = log.read().decode("utf-8", "replace").strip()
+        log.close()
+        if code != 0 or not (self.site / bundle_dir(i) / "pagefind-entry.json").is_file():
             detail = " / ".join(output.splitlines()[-5:]) or "no output"
             raise KbError(
                 f"pagefind failed (exit {code}): {detail}",
@@ -71,19 +235,35 @@ class Indexer:
                 "search",
             )
 
+    def wait(self) -> None:
+        """Wait for every shard; raises KbError saying why one failed."""
+        deadline = time.monotonic() + TIMEOUT
+        try:
+            while self.queue or self.running:
+                if time.monotonic() > deadline:
+                    raise KbError(
+                        f"pagefind took longer than {TIMEOUT:.0f} s", "build with --no-search", "search"
+                    )
+                self.poll()
+                if self.running:
+                    time.sleep(0.02)
+        except BaseException:
+            self.stop()
+            raise
+        self._cleanup()
+
     def stop(self) -> None:
-        """End the run (when the build fails elsewhere)."""
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.kill()
-            self.proc.wait()
-        self.close()
+        """End every run (when the build fails elsewhere)."""
+        for proc, log in self.running.values():
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+            log.close()
+        self.running.clear()
+        self.queue.clear()
+        self._cleanup()
 
-    def close(self) -> None:
-        if self.log is not None:
-            self.log.close()
-            self.log = None
-
-
-def index(site: Path) -> None:
-    """Index `site` and wait for it."""
-    Indexer(site).start().wait()
+    def _cleanup(self) -> None:
+        if self.records is not None:
+            shutil.rmtree(self.records, ignore_errors=True)
+            self.records = None

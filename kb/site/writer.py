@@ -7,8 +7,12 @@ here (rendered markdown, highlighted sources) go in unescaped.
 
 from __future__ import annotations
 
+import gc
 import math
+import multiprocessing
+import os
 import shutil
+from collections.abc import Callable
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -91,17 +95,64 @@ def environment() -> Environment:
 def render_page(page: Page, site: SiteContext, base_url: str = "") -> str:
     template = environment().get_template(page.template)
     data: dict[str, Any] = dict(page.data)
+    if page.lazy is not None:
+        data.update(page.lazy())
     return template.render(page=page, root=page.root, site=site, base_url=base_url, **data)
 
 
-def write_pages(pages: list[Page], site: SiteContext, out: Path, base_url: str = "") -> None:
-    made: set[Path] = set()
-    for page in pages:
-        target = out / page.path
-        if target.parent not in made:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            made.add(target.parent)
-        target.write_text(render_page(page, site, base_url), encoding="utf-8")
+PARALLEL_FROM = 200
+"""Render in parallel processes from this many pages on."""
+CHUNK = 50
+"""Pages a worker renders per task (progress is reported per chunk)."""
+
+_JOB: tuple[list[Page], SiteContext, Path, str] | None = None
+"""What forked workers render: set before the pool starts, inherited by fork, never pickled."""
+
+
+def write_pages(
+    pages: list[Page],
+    site: SiteContext,
+    out: Path,
+    base_url: str = "",
+    workers: int | None = None,
+    advance: Callable[[int], None] | None = None,
+) -> None:
+    """Render every page into `out`; over `workers` processes (default: one per core) when there
+    are many pages and the platform can fork. `advance(n)` is told as pages get written."""
+    for folder in sorted({(out / page.path).parent for page in pages}):
+        folder.mkdir(parents=True, exist_ok=True)
+    workers = workers if workers is not None else (os.cpu_count() or 1)
+    can_fork = "fork" in multiprocessing.get_all_start_methods()
+    if workers <= 1 or len(pages) < PARALLEL_FROM or not can_fork:
+        for page in pages:
+            (out / page.path).write_text(render_page(page, site, base_url), encoding="utf-8")
+            if advance is not None:
+                advance(1)
+        return
+    global _JOB
+    _JOB = (pages, site, out, base_url)
+    environment()  # compile the templates once, before forking
+    for name in {page.template for page in pages}:
+        environment().get_template(name)
+    gc.collect()
+    gc.freeze()  # the context is read-only from here: keep the collector off its pages (copy-on-write)
+    try:
+        chunks = [(i, min(i + CHUNK, len(pages))) for i in range(0, len(pages), CHUNK)]
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            for done in pool.imap_unordered(_render_chunk, chunks):
+                if advance is not None:
+                    advance(done)
+    finally:
+        _JOB = None
+        gc.unfreeze()
+
+
+def _render_chunk(bounds: tuple[int, int]) -> int:
+    assert _JOB is not None
+    pages, site, out, base_url = _JOB
+    for page in pages[bounds[0] : bounds[1]]:
+        (out / page.path).write_text(render_page(page, site, base_url), encoding="utf-8")
+    return bounds[1] - bounds[0]
 
 
 def copy_static(out: Path) -> None:

@@ -7,7 +7,10 @@
     return;
   }
   var base = new URL(".", location.href).pathname;
-  var ui = new PagefindUI({ element: "#search", baseUrl: base, showSubResults: true, showImages: false, resetStyles: false });
+  /* The index is in shards (pagefind/, pagefind-1/, ...): the first is loaded, the others merged. */
+  var bundles = (document.getElementById("search").getAttribute("data-bundles") || "").split(" ").filter(Boolean);
+  var merge = bundles.map(function (b) { return { bundlePath: base + b + "/", baseUrl: base }; });
+  var ui = new PagefindUI({ element: "#search", baseUrl: base, mergeIndex: merge, showSubResults: true, showImages: false, resetStyles: false });
   var q = new URLSearchParams(location.search).get("q");
   if (q) ui.triggerSearch(q);
 })();

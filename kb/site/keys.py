@@ -1,0 +1,164 @@
+"""The hash of each page's inputs, so that a rebuild renders only the pages whose inputs changed.
+
+Each claim gets a digest of everything about it that any page can show (its YAML as validated,
+where it is defined, its check results, citations, conflicts and neighbours), and each source a
+digest of its metadata and text. A page's key hashes the digests of what it shows, plus a salt
+covering kb's version, the templates and the site code, and the options that reach every page.
+Two builds that compute the same key for a page would write the same file, so the second links
+the first's file instead of rendering it again.
+
+Pages that summarise the whole knowledge base (dashboard, lists, errors, methodology) have no
+key: they are rendered every time (they are few and, with the dashboard's rows in a data file,
+small).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterable
+from functools import lru_cache
+from pathlib import Path
+
+import kb
+from kb.site.context import ClaimView, Group, SiteContext
+from kb.site.graph import _levels
+from kb.site.pages import Page
+
+_CODE_SPAN = re.compile(r"`([^`\n]+)`")
+
+
+@lru_cache(maxsize=1)
+def code_salt() -> bytes:
+    """kb's version and the bytes of its code, templates and assets: a change to any renders again."""
+    root = Path(kb.__file__).resolve().parent
+    h = hashlib.sha256(kb.__version__.encode())
+    for path in sorted(root.rglob("*")):
+        if path.suffix in (".py", ".html", ".css", ".js", ".svg") and "__pycache__" not in path.parts:
+            h.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes())
+    return h.digest()
+
+
+def _h(*parts: bytes | str) -> bytes:
+    h = hashlib.blake2b(digest_size=16)
+    for p in parts:
+        h.update(p.encode("utf-8", "surrogateescape") if isinstance(p, str) else p)
+        h.update(b"\x1f")
+    return h.digest()
+
+
+def _linked(ctx: SiteContext, texts: Iterable[str | None]) -> str:
+    """Which code spans of these markdown texts are claim ids (they become links)."""
+    out = [w for t in texts if t and "`" in t for w in _CODE_SPAN.findall(t) if w in ctx.claims]
+    return ",".join(out)
+
+
+class Digests:
+    """Digests of claims, sources and groups, each computed once."""
+
+    def __init__(self, ctx: SiteContext, salt: bytes) -> None:
+        self.ctx = ctx
+        self.salt = salt
+        self._claims: dict[str, bytes] = {}
+        self._sources: dict[str, bytes] = {}
+        self._groups: dict[int, bytes] = {}
+
+    def claim(self, cid: str) -> bytes:
+        d = self._claims.get(cid)
+        if d is None:
+            cv = self.ctx.claims[cid]
+            d = self._claims[cid] = self._claim(cv)
+        return d
+
+    def _claim(self, cv: ClaimView) -> bytes:
+        e = cv.entry
+        cites = [(c.source_id, c.source is not None, c.found, c.span) for c in cv.citations]
+        return _h(
+            e.claim.model_dump_json(),
+            str(e.location),
+            repr(cv.result),
+            repr(e.problems),
+            repr(cites),
+            repr(cv.conflicts),
+            repr((cv.subject_slug, cv.quantity_label, cv.rests_on, cv.rested_on_by)),
+        )
+
+    def source(self, sid: str) -> bytes:
+        d = self._sources.get(sid)
+        if d is None:
+            s = self.ctx.kb.sources.get(sid)
+            d = b"" if s is None else _h(s.meta.model_dump_json(), s.text or "", str(s.location))
+            self._sources[sid] = d
+        return d
+
+    def group(self, g: Group) -> bytes:
+        d = self._groups.get(id(g))
+        if d is None:
+            d = _h(
+                repr(
+                    (
+                        g.subject,
+                        g.subject_slug,
+                        g.quantity_id,
+                        g.quantity_label,
+                        g.unit,
+                        g.chart,
+                        g.chart_size,
+                    )
+                ),
+                *(self.claim(cv.id) for cv in g.claims),
+                *(self.source(cv.citations[0].source_id) for cv in g.claims if cv.citations),
+            )
+            self._groups[id(g)] = d
+        return d
+
+
+def page_keys(ctx: SiteContext, pages: list[Page], salt: bytes = b"") -> dict[str, str]:
+    """path -> key for every page that has one (see the module's docstring)."""
+    salt = code_salt() + salt
+    d = Digests(ctx, salt)
+    out: dict[str, str] = {}
+    for page in pages:
+        key: bytes | None = None
+        if page.template == "claim.html":
+            cv: ClaimView = page.data["cv"]
+            group = ctx.groups[(cv.subject_slug, cv.claim.quantity)]
+            near = [cid for level in _levels(ctx, cv.id).values() for cid in level]
+            notes = [cv.claim.notes, cv.claim.justification, cv.claim.rank_reason]
+            notes += [c.note for c in cv.checks]
+            key = _h(
+                salt,
+                page.path,
+                d.group(group),
+                *(d.claim(cid) for cid in near),
+                *(d.source(c.source_id) for c in cv.citations),
+                _linked(ctx, notes),
+            )
+        elif page.template == "subject.html":
+            s = page.data["subject"]
+            key = _h(salt, page.path, s.name, *(d.group(g) for g in s.groups))
+        elif page.template == "quantity.html":
+            q = page.data["quantity"]
+            key = _h(
+                salt,
+                page.path,
+                repr((q.id, q.label, q.unit, q.description, q.defined, page.data.get("quantity_chart"))),
+                _linked(ctx, [q.description]),
+                *(d.group(g) for g in q.groups),
+            )
+        elif page.template == "source.html":
+            sv = page.data["sv"]
+            meta = sv.source.meta
+            key = _h(
+                salt,
+                page.path,
+                d.source(sv.id),
+                d.source(meta.translation_of) if meta.translation_of else b"",
+                repr(sorted(ctx.sources)) if meta.translation_of else "",
+                repr([(c.claim_id, c.index) for c in sv.citations]),
+                *(d.claim(c.claim_id) for c in sv.citations),
+                _linked(ctx, [meta.description]),
+            )
+        if key is not None:
+            out[page.path] = _h(key, page.title, page.description).hex()
+    return out
