@@ -250,6 +250,36 @@ def test_works_from_file_urls(page: Any, site: Path, results: Any) -> None:
     page.errors.clear()  # pagefind cannot load its index from file://: the page says so
 
 
+def test_table_drawn_from_its_data_file(page: Any, tmp_path: Path, results: Any) -> None:
+    """A large dashboard holds its first rows in HTML and the rest in data/claims.js: the table
+    draws every claim from it, filters and sorts, from file:// too."""
+    from kb.site import pages
+
+    saved = pages.ROWS_IN_HTML
+    pages.ROWS_IN_HTML = 5
+    try:
+        site = tmp_path / "site"
+        assert build_site(site).built
+    finally:
+        pages.ROWS_IN_HTML = saved
+    page.goto((site / "index.html").as_uri())
+    rows = page.locator("#claims-table tbody tr")
+    assert rows.count() == len(results.claims)
+    page.select_option("#f-verdict", "inconsistent")
+    assert rows.count() == results.counts()["inconsistent"]
+    assert "Showing 1 of" in page.locator("#claims-count").inner_text()
+    page.select_option("#f-verdict", "")
+    page.fill("#f-q", "a100")
+    assert 0 < rows.count() < len(results.claims)
+    page.fill("#f-q", "")
+    page.locator("th button.sort").nth(3).click()  # by value
+    assert rows.count() == len(results.claims)
+    page.select_option("#f-verdict", "inconsistent")
+    rows.first.locator("a").click()
+    page.wait_for_url(f"file://**/claims/{INCONSISTENT}.html")
+    assert "Inconsistent" in page.locator(".claim-head .badge").inner_text()
+
+
 class _Links(HTMLParser):
     def __init__(self) -> None:
         super().__init__()

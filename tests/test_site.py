@@ -434,6 +434,84 @@ def test_exit_codes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     )
 
 
+def test_large_dashboard_has_first_rows_a_data_file_and_paged_lists(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from kb.site import pages
+
+    monkeypatch.setattr(pages, "ROWS_IN_HTML", 5)
+    monkeypatch.setattr(pages, "LIST_PAGE", 8)
+    out = tmp_path / "site"
+    outcome = build_site(out)
+    claims = list(resolve(outcome.kb, outcome.results).claims)
+    doc = page(out, "index.html")
+    rows = doc.find("table", id="claims-table").find("tbody").find_all("tr")
+    assert [r.find("a").text().strip() for r in rows] == claims[:5]
+    assert doc.find("script", src="data/claims.js")
+    text = (out / "data" / "claims.js").read_text(encoding="utf-8")
+    assert text.startswith("window.KB_CLAIMS = ")
+    data = json.loads(text.removeprefix("window.KB_CLAIMS = ").rstrip().removesuffix(";"))
+    assert [r[0] for r in data["rows"]] == claims
+    listed: list[str] = []
+    n = -(-len(claims) // 8)
+    for i in range(1, n + 1):
+        body = page(out, f"all-claims/{i}.html").find("table").find("tbody")
+        listed += [a.text().strip() for a in body.find_all("a") if a.get("href", "").startswith("../claims/")]
+    assert listed == claims  # without JavaScript every claim is one link away
+    assert len(doc.find("nav", cls="pager").find_all("a")) == n
+    assert broken_links(out) == []
+
+
+def test_rebuild_renders_only_what_changed(tmp_path: Path) -> None:
+    claims = copy_fixture(tmp_path / "claims")
+    out = tmp_path / "site"
+    first = build_site(out, claims)
+    assert first.pages_rendered == first.pages
+    again = build_site(out, claims)
+    assert again.pages_rendered == 7  # the pages that summarise everything; every other page is linked
+    before = (out / "claims/gpt4-en-gpus.html").read_bytes()
+    leak = claims / "gpt-4" / "leak.yaml"
+    text = leak.read_text(encoding="utf-8")
+    text = text.replace("dropped a factor of ten.", "dropped a factor of ten (edited).")
+    leak.write_text(text, encoding="utf-8")
+    third = build_site(out, claims)
+    assert 7 < third.pages_rendered < 20
+    assert (out / "claims/gpt4-en-gpus.html").read_bytes() == before
+    fresh = build_site(tmp_path / "fresh", claims)
+    for file in html_files(fresh_site := tmp_path / "fresh"):
+        rel = file.relative_to(fresh_site)
+        assert (out / rel).read_bytes() == file.read_bytes(), rel  # the same as a build from scratch
+    assert fresh.pages == third.pages
+
+
+def test_no_change_build_stops_early(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    claims = copy_fixture(tmp_path / "claims")
+    out = tmp_path / "site"
+    args = ["build", "--claims", str(claims), "--out", str(out), "--no-search"]
+    assert main(args) == 1  # the fixture has an error
+    capsys.readouterr()
+    code = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import sys; from kb.cli import main; c = main(sys.argv[1:]); "
+            "heavy = [m for m in ('jinja2', 'matplotlib', 'pint', 'pydantic') if m in sys.modules]; "
+            "print('heavy:', heavy); sys.exit(c)",
+            *args,
+        ],
+        capture_output=True,
+        text=True,
+    )
+    assert code.returncode == 1
+    assert "site is up to date" in code.stdout and "heavy: []" in code.stdout
+    (out / "claims" / "gpt4-en-gpus.html").unlink()  # a damaged site is built again
+    assert main(args) == 1
+    assert "up to date" not in capsys.readouterr().out
+    assert (out / "claims" / "gpt4-en-gpus.html").is_file()
+    assert main([*args, "--quiet"]) == 1
+    assert capsys.readouterr().out == ""
+
+
 def test_build_of_the_real_claims_folder(tmp_path: Path) -> None:
     outcome = build_site(tmp_path / "site", REPO_CLAIMS)
     assert outcome.built

@@ -118,6 +118,9 @@ def build(options: BuildOptions, progress: Reporter | None = None) -> BuildOutco
 
         writer.write_pages(todo, ctx, tmp, base_url, workers=options.workers, advance=advance)
         writer.write_sitemap(site_plan.pages, tmp, base_url)
+        dashboard = next(p for p in site_plan.pages if p.path == "index.html")
+        if dashboard.data.get("data_file"):
+            writer.write_claims_data(ctx, tmp, dashboard.data["data_file"])
         progress.step("charts", len(site_plan.charts))
         outcome.charts_drawn = charts.write_charts(
             site_plan.charts, tmp, options.cache, previous=(out / "charts") if previous else None

@@ -159,6 +159,9 @@ def page_keys(ctx: SiteContext, pages: list[Page], salt: bytes = b"") -> dict[st
                 *(d.claim(c.claim_id) for c in sv.citations),
                 _linked(ctx, [meta.description]),
             )
+        elif page.template == "claims-list.html":
+            rows = page.data["rows"]
+            key = _h(salt, page.path, str(page.data["count"]), *(d.claim(cv.id) for cv in rows))
         if key is not None:
             out[page.path] = _h(key, page.title, page.description).hex()
     return out

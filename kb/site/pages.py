@@ -21,6 +21,12 @@ from kb.units import SCALE_WORDS
 from kb.values import ABOUT_DAYS, ABOUT_RELATIVE
 from kb.verdicts import SEVERITY, SLIPS
 
+ROWS_IN_HTML = 250
+"""Claims the dashboard's table holds in its HTML; beyond that the rest are in DATA_FILE, which the
+table's script loads (a <script src>, so it works from file:// too), and in paged lists of
+LIST_PAGE claims for reading without JavaScript."""
+LIST_PAGE = 1000
+DATA_FILE = "data/claims.js"
 SITE_NAME = "kb"
 SITE_TAGLINE = "numbers about LLMs, checked against their sources and each other"
 
@@ -74,6 +80,9 @@ def plan(ctx: SiteContext, base_url: str = "", search: bool = True) -> Plan:
             charts[qspec.path] = qspec
     counts = ctx.counts()
     total = len(ctx.claims)
+    ordered = list(ctx.claims.values())
+    paged = total > ROWS_IN_HTML
+    list_count = math.ceil(total / LIST_PAGE) if paged else 0
     audits = audit.pages(ctx)  # the audit of each imported data set (kb import epoch), if any
     links = [(a.path, a.title) for a in audits]
     pages = [
@@ -84,7 +93,14 @@ def plan(ctx: SiteContext, base_url: str = "", search: bool = True) -> Plan:
             f"{total} claims about LLMs from {len(ctx.sources)} sources: "
             + ", ".join(f"{n} {v}" for v, n in counts.items() if n)
             + ".",
-            {"counts": counts, "audits": links},
+            {
+                "counts": counts,
+                "audits": links,
+                "rows": ordered[:ROWS_IN_HTML],
+                "data_file": DATA_FILE if paged else "",
+                "list_count": list_count,
+                "per_page": LIST_PAGE,
+            },
             section="home",
         ),
         Page(
@@ -142,6 +158,25 @@ def plan(ctx: SiteContext, base_url: str = "", search: bool = True) -> Plan:
         ),
     ]
     pages += audits
+    for i in range(list_count):
+        rows = ordered[i * LIST_PAGE : (i + 1) * LIST_PAGE]
+        pages.append(
+            Page(
+                f"all-claims/{i + 1}.html",
+                "claims-list.html",
+                f"All claims, page {i + 1} of {list_count}",
+                f"Claims {i * LIST_PAGE + 1} to {i * LIST_PAGE + len(rows)} of {total}.",
+                {
+                    "rows": rows,
+                    "number": i + 1,
+                    "count": list_count,
+                    "first": i * LIST_PAGE + 1,
+                    "last": i * LIST_PAGE + len(rows),
+                    "per_page": LIST_PAGE,
+                },
+                section="home",
+            )
+        )
     for cv in ctx.claims.values():
         pages.append(_claim_page(ctx, cv, base_url))
     for sv in ctx.sources.values():

@@ -8,6 +8,7 @@ here (rendered markdown, highlighted sources) go in unescaped.
 from __future__ import annotations
 
 import gc
+import json
 import math
 import multiprocessing
 import os
@@ -162,6 +163,32 @@ def copy_static(out: Path) -> None:
         if item.is_file() and not item.name.startswith("."):
             with resources.as_file(item) as path:
                 shutil.copyfile(path, folder / item.name)
+
+
+def write_claims_data(site: SiteContext, out: Path, path: str) -> None:
+    """Every claim as a row of the dashboard's table, for table.js: a script setting KB_CLAIMS."""
+    rows = [
+        [
+            cv.id,
+            cv.claim.kind,
+            cv.claim.subject,
+            cv.subject_slug,
+            cv.claim.quantity,
+            cv.quantity_label,
+            cv.value_text,
+            cv.sort_value,
+            cv.verdict,
+            " ".join(c.source_id for c in cv.citations),
+            cv.first_source,
+        ]
+        for cv in site.claims.values()
+    ]
+    styles = {v: {"label": s.label, "icon": s.icon, "meaning": s.meaning} for v, s in VERDICT_STYLES.items()}
+    data = {"styles": styles, "order": SEVERITY_ORDER, "rows": rows}
+    target = out / path
+    target.parent.mkdir(parents=True, exist_ok=True)
+    text = json.dumps(data, separators=(",", ":"), allow_nan=False)
+    target.write_text(f"window.KB_CLAIMS = {text};\n", encoding="utf-8")
 
 
 def write_sitemap(pages: list[Page], out: Path, base_url: str) -> None:
