@@ -81,6 +81,8 @@ def build(options: BuildOptions, progress: Reporter | None = None) -> BuildOutco
         progress.close()
         return outcome
     base_url = options.site_url
+    if options.cache is not None:
+        writer.use_bytecode_cache(options.cache.parent / "jinja")
     progress.step("resolve")
     readme_path = options.claims / "README.md"
     readme = readme_path.read_text(encoding="utf-8") if readme_path.is_file() else ""

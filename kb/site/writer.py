@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape as xml_escape
 
-from jinja2 import Environment, PackageLoader, StrictUndefined, pass_context
+from jinja2 import Environment, FileSystemBytecodeCache, PackageLoader, StrictUndefined, pass_context
 from jinja2.runtime import Context
 from markupsafe import Markup
 
@@ -66,6 +66,15 @@ def _group_counts(claims: list[ClaimView]) -> dict[str, int]:
     for cv in claims:
         out[cv.verdict] += 1
     return out
+
+
+def use_bytecode_cache(folder: Path) -> None:
+    """Keep compiled templates in `folder` (Jinja2 checks each against its source)."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return  # a cache that cannot be written only costs time
+    environment().bytecode_cache = FileSystemBytecodeCache(str(folder))
 
 
 @lru_cache(maxsize=1)
