@@ -59,11 +59,15 @@ def record(page: Page, ctx: SiteContext) -> str | None:
         return None
     d = page.data
     verdict = ""
+    heading = page.title
     body: list[str] = []
     if page.template == "claim.html":
         cv = d["cv"]
         c = cv.claim
         verdict = cv.style.label
+        # Results must tell claims apart: "GPT-4 · Total parameters: about 1.8 trillion (source)".
+        source = cv.citations[0].source_id if cv.citations else ""
+        heading = f"{c.subject} · {cv.quantity_label}: {cv.value_text}" + (f" ({source})" if source else "")
         body.append(_words(c.subject, cv.quantity_label, cv.value_text, cv.interval_text, c.statement))
         body.append(_words(cv.id, cv.verdict_text, c.kind if c.kind != "claim" else "", c.as_of))
         for cit in cv.citations:
@@ -95,8 +99,8 @@ def record(page: Page, ctx: SiteContext) -> str | None:
     text = "".join(f"<p>{escape(b)}</p>" for b in body if b)
     return (
         '<!doctype html><html lang="en"><head><meta charset="utf-8">'
-        f"<title>{escape(page.title)}</title></head>"
-        f'<body><main data-pagefind-body><h1 data-pagefind-meta="title">{escape(page.title)}</h1>'
+        f"<title>{escape(heading)}</title></head>"
+        f'<body><main data-pagefind-body><h1 data-pagefind-meta="title">{escape(heading)}</h1>'
         f"{filt}{text}</main></body></html>\n"
     )
 
