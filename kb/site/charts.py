@@ -96,26 +96,35 @@ class Row:
     recomputed: bool = False
 
 
+class _Named:
+    """A chart named by the hash of what it shows: the same content drawn by the same code is one file."""
+
+    def _content(self) -> str:
+        raise NotImplementedError
+
+    @cached_property
+    def _key(self) -> str:
+        return hashlib.sha256(_salt() + self._content().encode("utf-8")).hexdigest()[:20]
+
+    def key(self) -> str:
+        return self._key
+
+    @property
+    def path(self) -> str:
+        return f"charts/{self.key()}.svg"
+
+
 @dataclass(frozen=True)
-class ChartSpec:
+class ChartSpec(_Named):
     """Everything a chart shows; its hash names the file."""
 
     unit: str
     dates: bool
     rows: tuple[Row, ...]
 
-    @cached_property
-    def _key(self) -> str:
+    def _content(self) -> str:
         rows = tuple((r.label, r.lo, r.hi, r.point, r.verdict, r.recomputed) for r in self.rows)
-        return hashlib.sha256(_salt() + repr((self.unit, self.dates, rows)).encode("utf-8")).hexdigest()[:20]
-
-    def key(self) -> str:
-        """The content hash: the same spec drawn by the same code gives the same chart."""
-        return self._key
-
-    @property
-    def path(self) -> str:
-        return f"charts/{self.key()}.svg"
+        return repr((self.unit, self.dates, rows))
 
     @property
     def height_in(self) -> float:
@@ -136,7 +145,7 @@ class ChartSpec:
 
 
 @dataclass(frozen=True)
-class HistogramSpec:
+class HistogramSpec(_Named):
     """Many estimates at once: how many fall in each range of values, by verdict."""
 
     unit: str
@@ -150,16 +159,8 @@ class HistogramSpec:
     """The number of recomputed values in each bin."""
     count: int
 
-    @cached_property
-    def _key(self) -> str:
-        return hashlib.sha256(_salt() + repr(self).encode("utf-8")).hexdigest()[:20]
-
-    def key(self) -> str:
-        return self._key
-
-    @property
-    def path(self) -> str:
-        return f"charts/{self.key()}.svg"
+    def _content(self) -> str:
+        return repr(self)
 
     @property
     def size_px(self) -> tuple[int, int]:
