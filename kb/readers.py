@@ -25,6 +25,14 @@ try:  # libyaml's C composer is several times faster; the pure one gives the sam
 except AttributeError:  # pragma: no cover - libyaml is missing
     _Loader = yaml.SafeLoader
 
+_SafeLoader: Any = _Loader  # libyaml's CSafeLoader where present
+
+
+def load_plain(text: str) -> Any:
+    """Plain data from YAML text with the safe loader, no positions kept (for quick looks)."""
+    return yaml.load(text, Loader=_SafeLoader)
+
+
 _CONSTRUCTOR = yaml.SafeLoader("")  # only its construct_* methods are used, on scalar nodes
 M = TypeVar("M", bound=BaseModel)
 Path_ = tuple[str | int, ...]

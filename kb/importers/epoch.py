@@ -68,6 +68,7 @@ from kb.errors import KbError
 from kb.importers import yamlout
 from kb.importers.yamlout import Flow, Literal
 from kb.quotes import value_in_quote
+from kb.readers import load_plain
 from kb.units import unit_info
 from kb.values import stated_value
 
@@ -1584,7 +1585,6 @@ def _scan_units(claims_root: Path, into: Path) -> dict[str, str]:
     """Claim id -> unit, for the claims outside the import folder (a plain scan, not a full load)."""
     out: dict[str, str] = {}
     skip = into.resolve()
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     for path in sorted(claims_root.rglob("*.yaml")):
         rel = path.relative_to(claims_root)
         if rel.parts[0] == "sources" or any(p.startswith(".") for p in rel.parts):
@@ -1592,7 +1592,7 @@ def _scan_units(claims_root: Path, into: Path) -> dict[str, str]:
         if skip in path.resolve().parents:
             continue
         try:
-            data = yaml.load(path.read_text(encoding="utf-8"), Loader=loader)
+            data = load_plain(path.read_text(encoding="utf-8"))
         except (OSError, yaml.YAMLError, UnicodeDecodeError):
             continue
         if isinstance(data, dict) and isinstance(data.get("claims"), list):
@@ -1775,9 +1775,7 @@ def quantities_text(claims_root: Path) -> str:
         if path.name == QUANTITIES_FILE or path.relative_to(claims_root).parts[0] == "sources":
             continue
         try:
-            other = yaml.load(
-                path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-            )
+            other = load_plain(path.read_text(encoding="utf-8"))
         except (OSError, yaml.YAMLError, UnicodeDecodeError):
             continue
         if isinstance(other, dict) and isinstance(other.get("quantities"), list):
