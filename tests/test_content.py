@@ -130,3 +130,11 @@ def test_assumption_dependent_verdicts_say_so(results: Results) -> None:
     for r in results.claims.values():
         for c in r.checks:
             assert set(c.assumptions) == {i.claim_id for i in c.inputs} & assumptions
+
+
+def test_the_active_parameter_sum_rests_on_the_attention_slip(results: Results) -> None:
+    r = results.claims["gpt4-leak-zh-active-params"]
+    check = next(c for c in r.checks if c.check_id == "routed-experts-plus-attention")
+    assert check.verdict == "inconsistent"
+    assert check.inconsistent_inputs == ["gpt4-leak-zh-attention-params"]
+    assert next(c for c in r.checks if c.check_id == "original").verdict == "consistent"
