@@ -68,7 +68,6 @@ def run(kb: KnowledgeBase) -> Results:
 
 def _check_quotes(kb: KnowledgeBase, entry: ClaimEntry, folded: dict[str, FoldedText]) -> ClaimResult:
     result = ClaimResult(entry.id, "unverified")
-    value_checked = False
     for i, cite in enumerate(entry.claim.sources):
         source = kb.sources.get(cite.source)
         if source is None:
@@ -110,12 +109,14 @@ def _check_quotes(kb: KnowledgeBase, entry: ClaimEntry, folded: dict[str, Folded
                 )
         result.quote_found.append(found)
         result.quote_spans.append(span)
-        if cite.quote and not value_checked and entry.value is not None and entry.unit is not None:
-            value_checked = True
-            if entry.quoted:
-                result.value_ok = True
-                continue
-            ok, numbers = value_in_quote(entry.value, entry.unit, cite.quote)
+    # The value is checked against the first quote, whatever becomes of its source: the check then
+    # depends on the claim alone, which is what the parse cache remembers it by.
+    quote = next((c.quote for c in entry.claim.sources if c.quote), None)
+    if quote and entry.value is not None and entry.unit is not None:
+        if entry.quoted:
+            result.value_ok = True
+        else:
+            ok, numbers = value_in_quote(entry.value, entry.unit, quote)
             result.value_ok = ok
             if not ok:
                 seen = (
@@ -292,6 +293,13 @@ def _run_check(kb: KnowledgeBase, entry: ClaimEntry, check: Check, i: int) -> Ch
         return fail(_in_formula(entry, i, exc.offset), exc.message, exc.hint, exc.code)
     except KbError as exc:
         return fail(entry.where("checks", i, "formula"), exc.message, exc.hint, exc.code)
+    if unit.is_date and check.tolerance:
+        return fail(
+            entry.where("checks", i, "tolerance"),
+            "a tolerance on a date would be a fraction of the days since 1970",
+            "check the duration between two dates instead (a claim in days or months), with its tolerance",
+            "date-tolerance",
+        )
     result.computed = iv.scale(1.0 / unit.factor)
     result.computed_text = f"{format_interval(result.computed, unit)} {entry.claim.unit}"
     result.stated_text = f"{format_interval(value.stated, unit)} {entry.claim.unit}"
@@ -308,8 +316,12 @@ def _run_check(kb: KnowledgeBase, entry: ClaimEntry, check: Check, i: int) -> Ch
         result.basis = basis
         return result
     result.verdict = "inconsistent"
-    result.gap = gap(iv, value.base("stated"))
-    result.severity = severity(result.gap)
+    if unit.is_date:  # days apart, not a ratio of days since 1970
+        days_apart = max(iv.lo - value.base("stated").hi, value.base("stated").lo - iv.hi) / 86400
+        result.severity = "minor" if days_apart < 31 else "major" if days_apart < 366 else "severe"
+    else:
+        result.gap = gap(iv, value.base("stated"))
+        result.severity = severity(result.gap)
     width = max(spread(nominal_computed), spread(value.nominal))
     involved = {d for d, _ in unit.dims} | {d for inp in result.inputs for d, _ in inp.unit.dims}
     involved |= (

@@ -121,9 +121,8 @@ class Interval:
 
     def meets(self, o: Interval) -> bool:
         """Both ends inclusive, with a relative slack of 1e-9 for float noise."""
-        eps = 1e-9 * max(abs(self.lo), abs(self.hi), abs(o.lo), abs(o.hi), 1e-300)
-        if not (self.bounded and o.bounded):
-            eps = 0.0
+        finite = [abs(x) for x in (self.lo, self.hi, o.lo, o.hi) if math.isfinite(x)]
+        eps = 1e-9 * max(finite, default=0.0)
         return self.lo <= o.hi + eps and o.lo <= self.hi + eps
 
     def contains(self, x: float) -> bool:

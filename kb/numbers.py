@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal, InvalidOperation
 
 from kb.errors import KbError
@@ -95,8 +95,8 @@ _APPROX = r"(?:(?P<approx>~|≈|about|around|roughly|approximately|nearly|大约
 _CUR_PRE = r"(?P<cur_pre>US\$|\$|USD\s?|¥|￥)?"
 _EXP = r"(?:\s*(?:[eE](?P<exp>[+-]?\d{1,3})|(?:[x×*]|·)\s*10\s*(?:\^|\*\*)\s*(?P<exp2>[+-]?\d{1,3})))?"
 _SCALE = (
-    r"(?P<scale>\s?(?:[kKMBT](?![A-Za-z])|mn\b|bn\b)"
-    r"|\s*(?:thousand|million|billion|trillion)s?\b"
+    r"(?P<scale>(?:[kKMBT](?![A-Za-z0-9])|\s?mn\b|\s?bn\b)"
+    r"|\s*-?(?:thousand|million|billion|trillion)s?\b"
     r"|\s*[十百千万亿]+)?"
 )
 _CUR_POST = r"(?P<cur_post>\s*(?:美元|美金|美分|元|USD\b|dollars?\b|cents?\b))?"
@@ -131,7 +131,7 @@ def _to_float(text: str) -> float:
 def _scale_value(raw: str | None) -> float | None:
     if not raw:
         return None
-    word = raw.strip().lower()
+    word = raw.strip().lstrip("-").lower()
     if word in _EN_SCALE:
         return _EN_SCALE[word]
     if word.rstrip("s") in _EN_SCALE:
@@ -159,14 +159,19 @@ def days(d: dt.date) -> float:
     return float((d - EPOCH).days)
 
 
+DAY_END = 1e-3
+"""A span ends this much (in days, 86 s) before the next day, month or year begins: 2023-03-14
+and 2023-03-15 are two days that do not meet, however their intervals are compared."""
+
+
 def date_interval(year: int, month: int | None = None, day: int | None = None) -> tuple[float, float]:
     """The span of a date as written: a day, a whole month or a whole year, in days since 1970."""
     try:
         if month is None:
-            return days(dt.date(year, 1, 1)), days(dt.date(year + 1, 1, 1))
+            return days(dt.date(year, 1, 1)), days(dt.date(year + 1, 1, 1)) - DAY_END
         if day is None:
             nxt = dt.date(year + (month == 12), month % 12 + 1, 1)
-            return days(dt.date(year, month, 1)), days(nxt)
+            return days(dt.date(year, month, 1)), days(nxt) - DAY_END
         start = dt.date(year, month, day)
     except ValueError as exc:
         raise KbError(
@@ -174,7 +179,7 @@ def date_interval(year: int, month: int | None = None, day: int | None = None) -
             "write a real date: YYYY-MM-DD, YYYY-MM or YYYY",
             "bad-date",
         ) from None
-    return days(start), days(start) + 1.0
+    return days(start), days(start) + 1.0 - DAY_END
 
 
 def _dates(text: str) -> list[ParsedNumber]:
@@ -223,7 +228,9 @@ def parse_numbers(text: str) -> list[ParsedNumber]:
     ]
     for a, b in pairs:
         # "1.8–2 trillion", "1-10 million": the first number takes the second's scale word.
-        lo = _value(a, b.scale if not a.scale_text and b.scale_text else None)
+        # "10-20%": the first number takes the second's percent sign too.
+        low = replace(a, percent=True) if b.percent and not a.percent else a
+        lo = _value(low, b.scale if not a.scale_text and b.scale_text else None)
         hi = _value(b)
         if lo <= hi:
             out.append(
@@ -287,7 +294,7 @@ def _written(m: re.Match[str]) -> WrittenNumber:
     return WrittenNumber(
         _literal(m),
         scale=_scale_value(m.group("scale")) or 1.0,
-        scale_text=(m.group("scale") or "").strip(),
+        scale_text=(m.group("scale") or "").strip().lstrip("-"),
         percent=bool(m.group("pct")),
         currency=_currency(m.group("cur_pre"), m.group("cur_post")),
         approx=bool(m.group("approx")),
@@ -307,7 +314,7 @@ def written_numbers(text: str) -> list[WrittenNumber]:
     singles, pairs = _scan(text)
     out: list[WrittenNumber] = list(singles)
     for a, b in pairs:
-        if a.percent != b.percent or (a.scale_text and b.scale_text and a.scale != b.scale):
+        if (a.percent and not b.percent) or (a.scale_text and b.scale_text and a.scale != b.scale):
             continue
         try:
             if Decimal(a.literal) > Decimal(b.literal):

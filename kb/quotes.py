@@ -16,6 +16,7 @@ from kb.units import UnitInfo
 from kb.values import StatedValue
 
 _WS = re.compile(r"\s+")
+_CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uac00-\ud7af\uff00-\uffef]")
 
 
 def fold(text: str) -> str:
@@ -62,7 +63,7 @@ class FoldedText:
         if q and q in self.spaced:
             return True
         t = _WS.sub("", quote)
-        return bool(t) and t in self.tight
+        return bool(t) and _CJK.search(quote) is not None and t in self.tight
 
     def find(self, quote: str) -> tuple[int, int] | None:
         """Offsets (start, end) of the quote in the original text, or None."""
@@ -74,7 +75,9 @@ class FoldedText:
             pos = self.spaced.find(q)
             if pos >= 0:
                 return self._original(pos, 1), self._original(pos + len(q) - 1, 1) + 1
-        t = _WS.sub("", quote)
+        # Without white space at all only for Chinese, Japanese or Korean text, where a line break
+        # may fall inside a phrase: elsewhere it would glue "4 1.8" into "41.8".
+        t = _WS.sub("", quote) if _CJK.search(quote) else ""
         if t:
             pos = self.tight.find(t)
             if pos >= 0:
@@ -140,8 +143,12 @@ def value_in_quote(value: StatedValue, unit: UnitInfo, quote: str) -> tuple[bool
         return any(p.is_date and _close(p.lo, lo) and _close(p.hi, hi) for p in found), found
     targets = [(lo * unit.scale, hi * unit.scale)]
     money = unit.currency_factor
+    yuan = any(d == "[currency_cny]" for d, _ in unit.dims)
     for p in found:
         if p.is_date:
+            continue
+        # An amount the quote names in another currency is not this value ("100元" is not 100 USD).
+        if (money is not None and p.currency == "CNY") or (yuan and p.currency in ("USD", "cent")):
             continue
         candidates = [(p.lo, p.hi)]
         if money is not None and p.currency in ("USD", "cent"):

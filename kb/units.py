@@ -205,7 +205,10 @@ def _resolve(text: str) -> UnitInfo:
     for name, exp in units._units.items():
         one = ureg.Quantity(1.0, name).to_base_units()
         if name in SCALE_WORDS:
-            scale *= float(one.magnitude) ** exp
+            # Only the numerator's scale words go with the number ("2.5 USD/million token" is written
+            # "$2.50 per million tokens": the denominator's million is not the number's).
+            if exp > 0:
+                scale *= float(one.magnitude) ** exp
         elif "[currency]" in str(one.dimensionality) and exp == 1:
             currency = float(one.magnitude)
     dims = tuple(sorted((f"[{k}]", v) for k, v in _base_dims(base).items()))

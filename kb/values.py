@@ -111,13 +111,16 @@ def format_number(x: float, sig: int = 4) -> str:
 
 
 def format_date(days: float) -> str:
-    return (dt.date(1970, 1, 1) + dt.timedelta(days=math.floor(days))).isoformat()
+    try:
+        return (dt.date(1970, 1, 1) + dt.timedelta(days=math.floor(days))).isoformat()
+    except (OverflowError, ValueError):  # a computed date beyond year 9999 (or before year 1)
+        return f"{format_number(days)} days from 1970-01-01"
 
 
 def format_interval(iv: Interval, unit: UnitInfo | None = None) -> str:
     """'[1.75e12, 1.85e12]' or a single number for a point; dates as ISO days."""
     if unit is not None and unit.is_date:
-        if iv.is_point or iv.hi - iv.lo == 1:
+        if iv.is_point or iv.hi - iv.lo <= 1:
             return format_date(iv.lo)
         return f"[{format_date(iv.lo)}, {format_date(iv.hi)}]"
     if iv.is_point:

@@ -68,10 +68,11 @@ def factor(computed: Interval, stated: Interval) -> float | None:
 
 def gap(computed: Interval, stated: Interval) -> float:
     """How far apart two disjoint positive intervals are, as a ratio of their nearest ends."""
-    if computed.hi < stated.lo and computed.hi > 0:
-        return stated.lo / computed.hi
-    if computed.lo > stated.hi and stated.hi > 0:
-        return computed.lo / stated.hi
+    below, above = (computed, stated) if computed.hi < stated.lo else (stated, computed)
+    if below.hi > 0:  # both positive
+        return above.lo / below.hi
+    if above.lo < 0:  # both negative: compare magnitudes
+        return below.hi / above.lo
     return math.inf
 
 

@@ -58,7 +58,8 @@ def test_dates_in_both_languages() -> None:
     dates = [
         p for p in parse_numbers("Pi Day (March 14th 2023), trained by August 2022, 2023年4月") if p.is_date
     ]
-    assert [d.hi - d.lo for d in dates] == [1, 31, 30]
+    # A day, a month of 31 days and one of 30, each ending just before the next begins.
+    assert [round(d.hi - d.lo) for d in dates] == [1, 31, 30]
 
 
 @pytest.mark.parametrize(
@@ -78,3 +79,22 @@ def test_rounding_interval_of_a_literal(literal: str, interval: tuple[float, flo
     lo, hi = literal_interval(literal)
     assert lo == pytest.approx(interval[0])
     assert hi == pytest.approx(interval[1])
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("a 1.8-trillion-parameter model", (1.8e12, 1.8e12)),
+        ("175-billion parameter", (175e9, 175e9)),
+        ("10-20%", (0.1, 0.2)),
+    ],
+)
+def test_hyphenated_scale_words_and_percent_ranges(text: str, expected: tuple[float, float]) -> None:
+    assert any(
+        lo == pytest.approx(expected[0]) and hi == pytest.approx(expected[1]) for lo, hi, _ in values(text)
+    )
+
+
+def test_a_letter_after_a_space_is_not_a_scale_word() -> None:
+    assert values("8 B200 GPUs") == [(8.0, 8.0, None)]
+    assert values("4 T4 GPUs") == [(4.0, 4.0, None)]

@@ -245,3 +245,70 @@ def test_tabs_in_yaml_get_their_own_hint(
     root = make_kb("claims:\n\t- id: x\n")
     assert main(["check", "--claims", str(root)]) == 1
     assert "indent with spaces" in capsys.readouterr().out
+
+
+def _one_claim_kb(make_kb: Callable[[str], Path], text: str, source_text: str) -> Path:
+    from tests.conftest import write_source
+
+    root = make_kb(text)
+    write_source(root, "doc", source_text)
+    return root
+
+
+DATES = """\
+claims:
+  - id: a
+    subject: X
+    quantity: release_date
+    value: 2023-03-15
+    unit: date
+    sources: [{source: doc, quote: "March 15th 2023"}]
+  - id: b
+    subject: X
+    quantity: release_date
+    value: 2023-03-14
+    unit: date
+    sources: [{source: doc, quote: "March 14th 2023"}]
+    checks:
+      - {id: c, formula: a, inputs: {a: a}}
+      - {id: far, formula: a + 3000000 year, inputs: {a: a}}
+"""
+
+
+def test_two_different_days_do_not_agree(
+    make_kb: Callable[[str], Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = _one_claim_kb(make_kb, DATES, "Released March 14th 2023, or March 15th 2023.")
+    results = checks.run(contents.load(root))
+    assert results.claims["b"].checks[0].verdict == "inconsistent"
+    assert results.claims["b"].checks[0].severity == "minor"
+    assert main(["check", "--claims", str(root)]) == 0  # a date far beyond year 9999 is no traceback
+    assert "days from 1970-01-01" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("value", "unit", "quote", "ok"),
+    [
+        ("41.8", "trillion parameter", "41.8 trillion parameters", False),  # not glued from "4 1.8"
+        ("100", "USD", "cost 100元", False),  # yuan are not dollars
+        ("100", "CNY", "cost 100元", True),
+        ("2.5", "USD/million token", "$2.50 per million tokens", True),
+    ],
+)
+def test_value_and_quote_edge_cases(
+    make_kb: Callable[[str], Path], value: str, unit: str, quote: str, ok: bool
+) -> None:
+    text = f"""\
+claims:
+  - id: c
+    subject: X
+    quantity: ratio
+    value: {value}
+    unit: {unit}
+    sources: [{{source: doc, quote: "{quote}"}}]
+"""
+    root = _one_claim_kb(
+        make_kb, text, "GPT-4 1.8 trillion parameters; cost 100元; $2.50 per million tokens."
+    )
+    codes = {p.code for p in checks.run(contents.load(root, use_cache=False)).problems}
+    assert ("quote-not-found" in codes or "value-mismatch" in codes) != ok, codes
