@@ -21,7 +21,7 @@ import kb
 from kb.model import Claim
 
 CACHE_DIR = ".kb-cache"
-SOURCES = ("model.py", "readers.py", "numbers.py", "units.py", "values.py", "quotes.py")
+SOURCES = ("model.py", "readers.py", "numbers.py", "units.py", "values.py", "quotes.py", "checks.py")
 
 
 @lru_cache(maxsize=1)
