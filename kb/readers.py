@@ -224,7 +224,8 @@ def _literal_number(loader: Any, node: yaml.ScalarNode) -> str:
 
 
 def _mapping(loader: Any, node: yaml.MappingNode) -> dict[Any, Any]:
-    loader.flatten_mapping(node)
+    if any(k.tag == "tag:yaml.org,2002:merge" or k.value == "<<" for k, _ in node.value):
+        raise _Duplicate(node)  # merge keys: the careful reader reports them, so both readers agree
     out: dict[Any, Any] = {}
     for key_node, value_node in node.value:
         key = loader.construct_object(key_node, deep=True)
@@ -237,6 +238,8 @@ def _mapping(loader: Any, node: yaml.MappingNode) -> dict[Any, Any]:
 
 
 class _Duplicate(Exception):
+    """A duplicate or merge key: the fast reader leaves the file to the careful one, which locates it."""
+
     def __init__(self, node: yaml.Node) -> None:
         super().__init__("duplicate key")
         self.node = node
