@@ -103,7 +103,8 @@ def build(options: BuildOptions, progress: Reporter | None = None) -> BuildOutco
         todo = _reuse(site_plan.pages, keys, previous, out, tmp)
         if options.search:
             progress.step("search records")
-            shards = search.shard_records(site_plan.pages, ctx)
+            records_cache = options.cache.parent / "search-records.pickle" if options.cache else None
+            shards = search.shard_records(site_plan.pages, ctx, keys, records_cache)
             search_page = next(p for p in site_plan.pages if p.path == "search.html")
             search_page.data["bundles"] = [search.bundle_dir(i) for i in range(1, len(shards))]
             old_keys = previous.get("search", {}) if previous else {}

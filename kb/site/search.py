@@ -19,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import math
 import os
+import pickle
 import shutil
 import subprocess
 import sys
@@ -105,9 +106,40 @@ def record(page: Page, ctx: SiteContext) -> str | None:
     )
 
 
-def shard_records(pages: Iterable[Page], ctx: SiteContext) -> list[list[tuple[str, str]]]:
-    """The records of every searchable page, split into shards (stable: by a hash of the path)."""
-    records = [(p.path, r) for p in pages if (r := record(p, ctx)) is not None]
+def shard_records(
+    pages: Iterable[Page], ctx: SiteContext, keys: dict[str, str] | None = None, cache: Path | None = None
+) -> list[list[tuple[str, str]]]:
+    """The records of every searchable page, split into shards (stable: by a hash of the path).
+
+    With `keys` (each page's input hash) and a `cache` file, a page whose inputs hash as before
+    reuses its record: after one claim changes, only the records of its pages are made again.
+    """
+    known: dict[str, str | None] = {}
+    if cache is not None and keys is not None:
+        try:
+            with open(cache, "rb") as fh:
+                loaded = pickle.load(fh)
+            known = loaded if isinstance(loaded, dict) else {}
+        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
+            known = {}
+    fresh: dict[str, str | None] = {}
+    records: list[tuple[str, str]] = []
+    for p in pages:
+        key = keys.get(p.path) if keys is not None else None
+        r = known[key] if key is not None and key in known else record(p, ctx)
+        if key is not None:
+            fresh[key] = r
+        if r is not None:
+            records.append((p.path, r))
+    if cache is not None and keys is not None and fresh != known:
+        try:
+            cache.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=cache.parent, suffix=".tmp")
+            with os.fdopen(fd, "wb") as fh:
+                pickle.dump(fresh, fh, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp, cache)
+        except OSError:
+            pass
     n = max(1, min(MAX_SHARDS, math.ceil(len(records) / SHARD_SIZE)))
     shards: list[list[tuple[str, str]]] = [[] for _ in range(n)]
     for path, html in records:
