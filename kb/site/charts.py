@@ -604,7 +604,15 @@ def _write(folder: Path, cache: Path | None, key: str, svg: str) -> None:
 
 @lru_cache(maxsize=1)
 def _salt() -> bytes:
-    """Chart keys change with this module's code and matplotlib's version."""
-    import matplotlib
+    """Chart keys change with this module's code and matplotlib's version.
 
-    return hashlib.sha256(Path(__file__).read_bytes() + matplotlib.__version__.encode()).digest()
+    The version is read from the package metadata: importing matplotlib costs 0.3 s, which a build
+    whose charts are all drawn already should not pay.
+    """
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        mpl = version("matplotlib")
+    except PackageNotFoundError:  # pragma: no cover - matplotlib is a dependency
+        mpl = "unknown"
+    return hashlib.sha256(Path(__file__).read_bytes() + mpl.encode()).digest()
