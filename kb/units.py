@@ -34,6 +34,10 @@ USD = [currency] = dollar = dollars = usd
 CNY = [currency_cny] = yuan = RMB
 cent = 0.01 * USD = cents = US_cent
 GPU = [gpu] = GPUs = gpu = chip = chips
+GPU_hour = GPU * hour = GPU_hours = gpu_hour = gpu_hours = chip_hour = chip_hours
+# Emissions in CO2 equivalent are their own dimension: a mass of CO2e never adds to a mass of hardware.
+kgCO2e = [emissions] = kg_CO2e = kgCO2eq
+tCO2e = 1000 * kgCO2e = tCO2eq = t_CO2e
 expert = [expert] = experts
 layer = [layer] = layers
 query = [query] = queries = request = requests = response = responses
