@@ -1,25 +1,25 @@
-"""The checking pass: quotes, cycles, derivation checks, claim verdicts and cross-source conflicts.
+"""The checking pass: quotes, relations, blame, claim verdicts and cross-source conflicts.
 
-Data flows one way: a loaded KnowledgeBase in, a Results out. Each check is evaluated three
-times (nominal, rounded, stated inputs; see kb/values.py) so its verdict can say whether it
-needed rounding, a qualifier or a tolerance.
+Data flows one way: a loaded KnowledgeBase in, a Results out. Relations (checks, standalone
+relations, laws; kb/relations.py) are judged with every claim at its interval (kb/judge.py); blame
+(kb/blame.py) then says which claims explain the failures, and a claim's verdict follows:
+inconsistent when blamed, otherwise consistent when a relation verifies it, else unverified.
 """
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 
+from kb import blame, relations
 from kb.contents import ClaimEntry, KnowledgeBase, remember_quoted, unreadable_hint
-from kb.errors import KbError, Location, Problem
-from kb.formula import FormulaError, evaluate, parse
+from kb.errors import Problem
 from kb.interval import Interval
-from kb.model import Check
+from kb.judge import Outcome, Values, judge
 from kb.quotes import FoldedText, value_in_quote
-from kb.results import CheckResult, ClaimResult, Conflict, InputValue, Results
-from kb.units import describe_mismatch
-from kb.values import LEVELS, format_interval, format_number
-from kb.verdicts import diagnose, factor, gap, severity, spread, worst
+from kb.results import CheckResult, ClaimResult, Conflict, InputValue, Results, Suggestion
+from kb.units import dims_text
+from kb.values import StatedValue, format_interval, format_number
+from kb.verdicts import SEVERITY_RANK, Standing, Verdict, factor
 
 
 def run(kb: KnowledgeBase) -> Results:
@@ -29,45 +29,136 @@ def run(kb: KnowledgeBase) -> Results:
     for entry in kb.claims.values():
         results[entry.id] = _check_quotes(kb, entry, folded)
     remember_quoted(kb, {cid for cid, r in results.items() if r.value_ok})
-    in_cycle = _cycles(kb)
+    values = usable_values(kb)
+    outcomes = {spec.key: judge(spec, values) for spec in relations.gather(kb)}
+    diagnosis = blame.diagnose(kb, outcomes, values)
+    by_key = {key: _check_result(kb, o, diagnosis, values) for key, o in outcomes.items()}
+    standalone: list[CheckResult] = []
+    for key, o in outcomes.items():
+        spec = o.spec
+        for cid in spec.members:
+            if cid in results:
+                results[cid].checks.append(by_key[key])
+        if spec.kind != "check":
+            standalone.append(by_key[key])
     for entry in kb.claims.values():
-        result = results[entry.id]
-        for i, check in enumerate(entry.claim.checks):
-            if (entry.id, check.id) in in_cycle:
-                cr = _error(entry, check, in_cycle[(entry.id, check.id)])
-            else:
-                cr = _run_check(kb, entry, check, i)
-            result.checks.append(cr)
-    for entry in kb.claims.values():
-        result = results[entry.id]
-        if result.problems or entry.problems:
-            result.verdict = "error"
-        elif not result.checks:
-            result.verdict = "unverified"
-        else:
-            result.verdict = worst([c.verdict for c in result.checks])
-    for result in results.values():
-        for cr in result.checks:
-            for inp in cr.inputs:
-                inp.verdict = results[inp.claim_id].verdict if inp.claim_id in results else "error"
-                if inp.verdict == "inconsistent":
-                    cr.inconsistent_inputs.append(inp.claim_id)
+        _verdict(entry, results[entry.id], diagnosis, by_key)
+    for cr in by_key.values():
+        for inp in cr.inputs:
+            inp.verdict = results[inp.claim_id].verdict if inp.claim_id in results else Verdict.ERROR
+            if inp.verdict == Verdict.INCONSISTENT:
+                cr.inconsistent_inputs.append(inp.claim_id)
     problems = list(kb.problems)
-    cycles_told: set[str] = set()  # a cycle is one mistake, whichever of its checks meets it
     for entry in kb.claims.values():
         problems.extend(entry.problems)
         problems.extend(results[entry.id].problems)
-        for c in results[entry.id].checks:
-            if c.problem is None or c.problem.message in cycles_told:
-                continue
-            if c.problem.code == "cycle":
-                cycles_told.add(c.problem.message)
-            problems.append(c.problem)
-    return Results(results, conflicts(kb), problems)
+    problems.extend(o.problem for o in outcomes.values() if o.problem is not None)
+    found = conflicts(kb)
+    for c in found:
+        c.explained_by = [x for x in (c.a, c.b) if results[x].verdict == Verdict.INCONSISTENT]
+    return Results(results, found, problems, standalone, by_key)
+
+
+def usable_values(kb: KnowledgeBase) -> dict[str, StatedValue]:
+    """Every claim with a value and a unit, as relations read them."""
+    return {cid: e.value for cid, e in kb.claims.items() if e.value is not None and e.unit is not None}
+
+
+def _check_result(kb: KnowledgeBase, o: Outcome, diagnosis: blame.Diagnosis, values: Values) -> CheckResult:
+    spec = o.spec
+    cr = CheckResult(
+        spec.owner or "",
+        spec.id,
+        spec.formula,
+        o.verdict,
+        key=spec.key,
+        kind=spec.kind,
+        relation=spec.op,
+        law=spec.law,
+        law_title=spec.law_title,
+        members=list(spec.members),
+        note=spec.note,
+        basis=o.basis,
+        factor=o.factor,
+        gap=o.gap,
+        severity=o.severity,
+        diagnosis=o.diagnosis,
+        problem=o.problem,
+        explained_by=list(diagnosis.explained_by.get(spec.key, [])),
+        slip=o.slip.id if o.slip else None,
+    )
+    if spec.tolerance:
+        t = spec.tolerance
+        amount = f"±{t.relative:.0%}" if t.relative is not None else f"within a factor of {t.factor:g}"
+        cr.tolerance = f"{amount}: {t.reason}"
+    for name, cid in spec.variables.items():
+        e = kb.claims.get(cid)
+        if e is not None and e.value is not None and e.unit is not None:
+            cr.inputs.append(InputValue(name, cid, e.value.stated, e.unit, e.claim.kind))
+            if e.claim.kind == "assumption":
+                cr.assumptions.append(cid)
+    unit = o.display_unit
+    if o.right is not None and o.left is not None:
+        if unit is not None:
+            cr.computed = o.right.scale(1.0 / unit.factor)
+            cr.computed_text = f"{format_interval(cr.computed, unit)} {unit.text}"
+            cr.stated_text = f"{format_interval(o.left.scale(1.0 / unit.factor), unit)} {unit.text}"
+        else:
+            dims = dims_text(o.dims)
+            cr.computed_text = f"{format_interval(o.right)} ({dims}, base units)"
+            cr.stated_text = f"{format_interval(o.left)} ({dims}, base units)"
+    return cr
+
+
+def _verdict(
+    entry: ClaimEntry, result: ClaimResult, diagnosis: blame.Diagnosis, by_key: dict[str, CheckResult]
+) -> None:
+    own = result.checks
+    blamed = diagnosis.blamed.get(entry.id)
+    if result.problems or entry.problems:
+        result.verdict = Verdict.ERROR
+        return
+    if any(c.verdict == Verdict.ERROR and c.kind == "check" for c in own):
+        result.verdict = Verdict.ERROR
+        return
+    if blamed is not None:
+        _blamed(entry, result, blamed)
+        severities = [by_key[k].severity for k in blamed.condemned_by if by_key[k].severity]
+        result.severity = max(severities, key=SEVERITY_RANK.__getitem__) if severities else None
+        return
+    failing = [c for c in own if c.verdict == Verdict.INCONSISTENT]
+    if failing:
+        result.standing = Standing.EXPLAINED
+        result.explained_by = list(dict.fromkeys(c for f in failing for c in f.explained_by if c != entry.id))
+    passing = [c for c in own if c.verdict == Verdict.CONSISTENT]
+    if passing and entry.claim.kind != "assumption":
+        result.verdict = Verdict.CONSISTENT
+    else:
+        result.verdict = Verdict.UNVERIFIED
+
+
+def _blamed(entry: ClaimEntry, result: ClaimResult, b: blame.Blame) -> None:
+    result.standing = b.standing
+    result.verdict = Verdict.UNVERIFIED if b.standing == Standing.IN_DOUBT else Verdict.INCONSISTENT
+    result.condemned_by = list(b.condemned_by)
+    result.alternatives = [list(a) for a in b.alternatives]
+    result.disagree = list(b.disagree)
+    unit = entry.unit
+    if b.suggested is not None and unit is not None:
+        s = b.suggested
+        result.suggested = Suggestion(
+            s.lo,
+            s.hi,
+            unit.text,
+            slip=b.slip.id if b.slip else None,
+            slip_text=b.slip.text if b.slip else "",
+            multiplier=b.slip.multiplier if b.slip else None,
+            text=f"{format_interval(s, unit)} {unit.text}",
+        )
 
 
 def _check_quotes(kb: KnowledgeBase, entry: ClaimEntry, folded: dict[str, FoldedText]) -> ClaimResult:
-    result = ClaimResult(entry.id, "unverified")
+    result = ClaimResult(entry.id, Verdict.UNVERIFIED)
     for i, cite in enumerate(entry.claim.sources):
         source = kb.sources.get(cite.source)
         if source is None:
@@ -142,210 +233,6 @@ def _check_quotes(kb: KnowledgeBase, entry: ClaimEntry, folded: dict[str, Folded
 def _written(entry: ClaimEntry) -> str:
     v = entry.claim.value
     return f"[{v[0]}, {v[1]}]" if isinstance(v, list) else str(v)
-
-
-def _error(entry: ClaimEntry, check: Check, problem: Problem) -> CheckResult:
-    return CheckResult(
-        entry.id,
-        check.id,
-        check.formula,
-        "error",
-        diagnosis=problem.message,
-        problem=problem,
-        note=check.note,
-    )
-
-
-def _cycles(kb: KnowledgeBase) -> dict[tuple[str, str], Problem]:
-    """Checks that take part in a cycle of claims checked from each other, with the problem to report."""
-    graph: dict[str, list[str]] = {
-        cid: [i for c in e.claim.checks for i in c.inputs.values() if i in kb.claims]
-        for cid, e in kb.claims.items()
-    }
-    index: dict[str, int] = {}
-    low: dict[str, int] = {}
-    on_stack: set[str] = set()
-    stack: list[str] = []
-    sccs: list[list[str]] = []
-    counter = 0
-    for root in graph:
-        if root in index:
-            continue
-        work = [(root, 0)]
-        while work:
-            node, pos = work.pop()
-            if pos == 0:
-                index[node] = low[node] = counter
-                counter += 1
-                stack.append(node)
-                on_stack.add(node)
-            children = graph[node]
-            if pos < len(children):
-                work.append((node, pos + 1))
-                child = children[pos]
-                if child not in index:
-                    work.append((child, 0))
-                elif child in on_stack:
-                    low[node] = min(low[node], index[child])
-                continue
-            if low[node] == index[node]:
-                comp = []
-                while True:
-                    w = stack.pop()
-                    on_stack.discard(w)
-                    comp.append(w)
-                    if w == node:
-                        break
-                if len(comp) > 1 or node in graph[node]:
-                    sccs.append(comp)
-            if work:
-                parent = work[-1][0]
-                low[parent] = min(low[parent], low[node])
-    out: dict[tuple[str, str], Problem] = {}
-    for comp in sccs:
-        members = set(comp)
-        start = min(comp)
-        path, node = [start], start
-        while True:
-            node = next(n for n in graph[node] if n in members)
-            if node in path:
-                path = path[path.index(node) :] + [node]
-                break
-            path.append(node)
-        text = " -> ".join(path)
-        places = [
-            (cid, check.id, kb.claims[cid].where("checks", i, "inputs"))
-            for cid in sorted(comp)
-            for i, check in enumerate(kb.claims[cid].claim.checks)
-            if set(check.inputs.values()) & members
-        ]
-        where = ", ".join(f"{cid} ({loc})" for cid, _, loc in places)
-        for cid, check_id, loc in places:
-            out[(cid, check_id)] = Problem(
-                loc,
-                f"cycle between checks: {text}",
-                f"a claim cannot be checked from a claim that is checked from it; remove one of the "
-                f"checks of {where}",
-                "cycle",
-            )
-    return out
-
-
-def _run_check(kb: KnowledgeBase, entry: ClaimEntry, check: Check, i: int) -> CheckResult:
-    result = CheckResult(entry.id, check.id, check.formula, "error", note=check.note)
-    if check.tolerance:
-        t = check.tolerance
-        amount = f"±{t.relative:.0%}" if t.relative is not None else f"within a factor of {t.factor:g}"
-        result.tolerance = f"{amount}: {t.reason}"
-
-    def fail(where: Location, message: str, hint: str = "", code: str = "check") -> CheckResult:
-        result.problem = Problem(where, f"check {check.id!r}: {message}", hint, code)
-        result.diagnosis = message
-        return result
-
-    if entry.value is None or entry.unit is None:
-        return fail(entry.where("value"), "the claim's own value or unit has an error")
-    env: dict[str, dict[str, tuple[Interval, tuple[tuple[str, int], ...]]]] = {lvl: {} for lvl in LEVELS}
-    for name, cid in check.inputs.items():
-        source = kb.claims.get(cid)
-        if source is None:
-            what, hint = unreadable_hint(kb, cid, kb.claims)
-            return fail(
-                entry.where("checks", i, "inputs", name),
-                f"{what} input {cid!r} for {name!r}",
-                hint or "inputs name claim ids",
-                "unknown-input",
-            )
-        if source.value is None or source.unit is None:
-            why = "it is qualitative" if source.claim.value is None else "it has an error"
-            return fail(
-                entry.where("checks", i, "inputs", name),
-                f"input {cid!r} has no usable value ({why})",
-                code="bad-input",
-            )
-        result.inputs.append(InputValue(name, cid, source.value.stated, source.unit, source.claim.kind))
-        if source.claim.kind == "assumption":
-            result.assumptions.append(cid)
-        for lvl in LEVELS:
-            env[lvl][name] = (source.value.base(lvl), source.unit.dims)
-    try:
-        node = parse(check.formula, frozenset(check.inputs))
-        iv, dims = evaluate(node, env["stated"])
-        if dims != entry.unit.dims:
-            return fail(
-                entry.where("checks", i, "formula"),
-                f"units do not match: {describe_mismatch(dims, entry.unit.dims)}",
-                "make the formula's result have the units of the claim",
-                "incompatible-units",
-            )
-        value, unit = entry.value, entry.unit
-        # The strictest level that agrees names what the verdict needed; lenient levels only when needed.
-        nominal = evaluate(node, env["nominal"])[0]
-        basis = None
-        if iv.meets(value.base("stated")):
-            if nominal.meets(value.base("nominal")):
-                basis = "exact"
-            elif evaluate(node, env["rounded"])[0].meets(value.base("rounded")):
-                basis = "rounding"
-            else:
-                basis = "about"
-    except FormulaError as exc:
-        return fail(_in_formula(entry, i, exc.offset), exc.message, exc.hint, exc.code)
-    except KbError as exc:
-        return fail(entry.where("checks", i, "formula"), exc.message, exc.hint, exc.code)
-    if unit.is_date and check.tolerance:
-        return fail(
-            entry.where("checks", i, "tolerance"),
-            "a tolerance on a date would be a fraction of the days since 1970",
-            "check the duration between two dates instead (a claim in days or months), with its tolerance",
-            "date-tolerance",
-        )
-    result.computed = iv.scale(1.0 / unit.factor)
-    result.computed_text = f"{format_interval(result.computed, unit)} {entry.claim.unit}"
-    result.stated_text = f"{format_interval(value.stated, unit)} {entry.claim.unit}"
-    if basis is None and check.tolerance:
-        stated = value.base("stated")
-        t = check.tolerance
-        widened = stated.widen(t.relative) if t.relative is not None else stated.widen_factor(t.factor or 1.0)
-        if iv.meets(widened):
-            basis = "tolerance"
-    nominal_computed = nominal.scale(1.0 / unit.factor)
-    result.factor = factor(nominal_computed, value.nominal) if not unit.is_date else None
-    if basis is not None:
-        result.verdict = "consistent"
-        result.basis = basis
-        return result
-    result.verdict = "inconsistent"
-    if unit.is_date:  # days apart, not a ratio of days since 1970
-        days_apart = max(iv.lo - value.base("stated").hi, value.base("stated").lo - iv.hi) / 86400
-        result.severity = "minor" if days_apart < 31 else "major" if days_apart < 366 else "severe"
-    else:
-        result.gap = gap(iv, value.base("stated"))
-        result.severity = severity(result.gap)
-    width = max(spread(nominal_computed), spread(value.nominal))
-    involved = {d for d, _ in unit.dims} | {d for inp in result.inputs for d, _ in inp.unit.dims}
-    involved |= (
-        {"percent"}
-        if "percent" in unit.text or any("percent" in i.unit.text for i in result.inputs)
-        else set()
-    )
-    result.diagnosis = (
-        diagnose(result.factor, width, frozenset(involved)) if not unit.is_date else "the dates do not agree"
-    )
-    return result
-
-
-def _in_formula(entry: ClaimEntry, i: int, offset: int) -> Location:
-    """The place of character `offset` of a check's formula: past 'formula:' and an opening quote."""
-    at = entry.where("checks", i, "formula")
-    try:
-        line = entry.doc.path.read_text(encoding="utf-8").splitlines()[at.line - 1]
-    except (OSError, UnicodeDecodeError, IndexError):
-        return at
-    m = re.compile(r"formula\s*:\s*(['\"]?)").match(line, max(at.column - 1, 0))
-    if m is None:
-        return at
-    return Location(at.file, at.line, m.end() + 1 + offset)
 
 
 def conflicts(kb: KnowledgeBase) -> list[Conflict]:

@@ -18,7 +18,7 @@ from pydantic import ValidationError
 from kb import cache as parse_cache
 from kb import units
 from kb.errors import KbError, Location, Problem, did_you_mean
-from kb.model import Claim, ClaimFile, Quantity, QuantityFile, SourceMeta
+from kb.model import Claim, ClaimFile, Law, LawFile, Quantity, QuantityFile, Relation, SourceMeta
 from kb.readers import Document, Path_, YamlProblem, read_yaml_fast, validate, yaml_files
 from kb.units import UnitInfo, unit_info
 from kb.values import StatedValue, stated_value
@@ -85,6 +85,10 @@ class KnowledgeBase:
     sources: dict[str, Source] = field(default_factory=dict)
     quantities: dict[str, Quantity] = field(default_factory=dict)
     claims: dict[str, ClaimEntry] = field(default_factory=dict)
+    relations: list[tuple[Location, Relation]] = field(default_factory=list)
+    """Standalone relations among claims (`relations:` in claims files), with where each is."""
+    laws: list[tuple[Location, Law]] = field(default_factory=list)
+    """The laws of training and serving models (`laws:` files), with where each is."""
     problems: list[Problem] = field(default_factory=list)
     """Problems not tied to one claim (a broken file, a source whose text changed)."""
     parse_cache: parse_cache.ParseCache | None = None
@@ -164,6 +168,8 @@ def load(root: Path, use_cache: bool = True) -> KnowledgeBase:
             kb.problems.extend(problems)
             for i, q in enumerate(qfile.quantities if qfile else []):
                 _add_quantity(kb, q, doc.location(("quantities", i)))
+        elif isinstance(doc.data, dict) and "laws" in doc.data:
+            _read_laws(kb, doc)
         else:
             claim_docs.append((doc, None, key))
     for doc, cached, key in claim_docs:
@@ -300,7 +306,7 @@ def _read_source(kb: KnowledgeBase, doc: Document) -> None:
 def _read_claims(kb: KnowledgeBase, doc: Document) -> list[Claim] | None:
     """Validate a claims file; returns its claims when the file has no problem of its own."""
     data = doc.data
-    if not isinstance(data, dict) or "claims" not in data:
+    if not isinstance(data, dict) or not ("claims" in data or "relations" in data):
         kb.problems.append(
             Problem(
                 doc.location(),
@@ -317,18 +323,26 @@ def _read_claims(kb: KnowledgeBase, doc: Document) -> list[Claim] | None:
     if whole is not None:
         for i, claim in enumerate(whole.claims):
             _add_claim(kb, ClaimEntry(claim, doc, ("claims", i)))
-        return list(whole.claims)
-    items = data.get("claims")
-    extra = [k for k in data if k != "claims"]
+        _add_relations(kb, doc, whole.relations)
+        # A file with relations is read afresh each time: the parse cache keeps claims only.
+        return None if whole.relations else list(whole.claims)
+    items = data.get("claims", [])
+    extra = [k for k in data if k not in ("claims", "relations")]
     for key in extra:
         kb.problems.append(
             Problem(
                 doc.location((key,)),
                 f"unknown top-level field {key!r}",
-                "only 'claims:' is allowed",
+                "only 'claims:' and 'relations:' are allowed",
                 "schema",
             )
         )
+    relations = data.get("relations") or []
+    for i, item in enumerate(relations if isinstance(relations, list) else []):
+        one_relation, problems = validate(Relation, item, doc, ("relations", i))
+        kb.problems.extend(problems)
+        if one_relation is not None:
+            _add_relations(kb, doc, [one_relation], start=i)
     if not isinstance(items, list):
         kb.problems.append(
             Problem(
@@ -348,6 +362,37 @@ def _read_claims(kb: KnowledgeBase, doc: Document) -> list[Claim] | None:
             continue
         _add_claim(kb, ClaimEntry(one, doc, base))
     return None
+
+
+def _add_relations(kb: KnowledgeBase, doc: Document, relations: list[Relation], start: int = 0) -> None:
+    known = {r.id: where for where, r in kb.relations}
+    for i, relation in enumerate(relations, start):
+        where = doc.location(("relations", i))
+        if relation.id in known:
+            kb.problems.append(
+                Problem(
+                    where,
+                    f"duplicate relation id {relation.id!r}, also at {known[relation.id]}",
+                    "give each relation its own id",
+                    "duplicate-id",
+                )
+            )
+            continue
+        known[relation.id] = where
+        kb.relations.append((where, relation))
+
+
+def _read_laws(kb: KnowledgeBase, doc: Document) -> None:
+    lawfile, problems = validate(LawFile, doc.data, doc)
+    kb.problems.extend(problems)
+    known = {law.id: where for where, law in kb.laws}
+    for i, law in enumerate(lawfile.laws if lawfile else []):
+        where = doc.location(("laws", i))
+        if law.id in known:
+            kb.problems.append(Problem(where, f"law {law.id!r} is defined twice, also at {known[law.id]}"))
+            continue
+        known[law.id] = where
+        kb.laws.append((where, law))
 
 
 def _note_unreadable(kb: KnowledgeBase, data: object, where: Location) -> None:

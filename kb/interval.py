@@ -125,6 +125,13 @@ class Interval:
         eps = 1e-9 * max(finite, default=0.0)
         return self.lo <= o.hi + eps and o.lo <= self.hi + eps
 
+    def intersect(self, o: Interval) -> Interval | None:
+        """The common part, or None when they do not meet (with meets()' slack)."""
+        if not self.meets(o):
+            return None
+        lo, hi = max(self.lo, o.lo), min(self.hi, o.hi)
+        return Interval(min(lo, hi), max(lo, hi))
+
     def contains(self, x: float) -> bool:
         eps = 1e-9 * max(abs(x), 1e-300)
         return self.lo - eps <= x <= self.hi + eps

@@ -18,6 +18,8 @@ Slug = Annotated[str, Field(pattern=SLUG, max_length=120)]
 ClaimKind = Literal["claim", "reference", "assumption"]
 Qualifier = Literal["about", "at_least", "at_most", "exactly"]
 Rank = Literal["preferred", "normal", "deprecated"]
+RelationOp = Literal["=", "<=", ">="]
+"""How a claim relates to what its check recomputes: equal, at most, at least."""
 SourceKind = Literal[
     "article",
     "newsletter",
@@ -154,10 +156,84 @@ class Check(Strict):
     """Arithmetic over the input names: + - * / ** ( ) min() max(), numbers with units."""
     inputs: dict[Annotated[str, Field(pattern=r"^[^\W\d]\w*$")], Slug] = Field(default_factory=dict)
     """Formula name -> claim id."""
+    relation: RelationOp = "="
+    """'=' (default): the claim equals the formula; '<=': it is at most the formula (a cost is at most
+    the price charged); '>=': at least (a total is at least the sum of the rows shown)."""
     tolerance: Tolerance | None = None
     """An explicit tolerance, with its reason."""
     note: str = ""
     """What the check tests, in markdown."""
+
+
+class Relation(Strict):
+    """A relation among several claims, none of them the derived one: `total = a + b + c`.
+
+    Judged once, with every claim at its stated interval; each claim in it is verified by it.
+    """
+
+    id: Slug
+    """Unique among relations."""
+    formula: str = Field(min_length=3, max_length=500)
+    """Two formulas joined by one of = <= >=: `emissions_a / energy_a = emissions_b / energy_b`."""
+    inputs: dict[Annotated[str, Field(pattern=r"^[^\W\d]\w*$")], Slug] = Field(min_length=1)
+    """Formula name -> claim id."""
+    tolerance: Tolerance | None = None
+    """An explicit tolerance, with its reason (it widens the left side)."""
+    note: str = ""
+    """What the relation states and why it must hold (markdown)."""
+
+
+class LawInput(Strict):
+    """What a law's variable stands for: a quantity of the subject, or one fixed claim."""
+
+    quantity: Slug | None = None
+    """Any claim of this quantity about the subject the law is applied to."""
+    claim: Slug | None = None
+    """One fixed claim (a reference constant, a labelled assumption)."""
+
+    @model_validator(mode="after")
+    def _one(self) -> LawInput:
+        if (self.quantity is None) == (self.claim is None):
+            raise ValueError("give exactly one of quantity or claim")
+        return self
+
+
+class Law(Strict):
+    """A general relation of training or serving models, applied wherever a subject has its quantities."""
+
+    id: Slug
+    """Names the law: the relation shows as 'from law ID'."""
+    title: str = Field(min_length=3)
+    """What the law says, in words."""
+    formula: str = Field(min_length=3, max_length=500)
+    """Two formulas joined by one of = <= >=, over the names of `inputs`."""
+    inputs: dict[Annotated[str, Field(pattern=r"^[^\W\d]\w*$")], LawInput | Slug] = Field(min_length=1)
+    """Formula name -> {quantity: ID} (a claim of the subject) or {claim: ID} (a fixed claim);
+    a bare string is a quantity id."""
+    sources: list[Quote] = Field(min_length=1)
+    """Where the law comes from (a paper, a datasheet, a definition)."""
+    tolerance: Tolerance | None = None
+    """How loosely the law holds, with its reason."""
+    assumptions: list[str] = Field(default_factory=list)
+    """What the law assumes, in words (e.g. 'the chips run at their stated power')."""
+    note: str = ""
+    """More about the law (markdown)."""
+
+    def quantity_inputs(self) -> dict[str, str]:
+        """Formula name -> quantity id, for the inputs bound to the subject's claims."""
+        out: dict[str, str] = {}
+        for name, spec in self.inputs.items():
+            if isinstance(spec, str):
+                out[name] = spec
+            elif spec.quantity is not None:
+                out[name] = spec.quantity
+        return out
+
+    def claim_inputs(self) -> dict[str, str]:
+        """Formula name -> claim id, for the inputs bound to one fixed claim."""
+        return {
+            n: s.claim for n, s in self.inputs.items() if not isinstance(s, str) and s.claim is not None
+        }
 
 
 class Claim(Strict):
@@ -226,9 +302,17 @@ class Claim(Strict):
 
 
 class ClaimFile(Strict):
-    """A YAML file of claims, grouped by subject or topic."""
+    """A YAML file of claims, grouped by subject or topic, and relations among claims."""
 
     claims: list[Claim] = Field(default_factory=list)
+    relations: list[Relation] = Field(default_factory=list)
+    """Relations among several claims (of this file or any other)."""
+
+
+class LawFile(Strict):
+    """claims/laws.yaml: the general relations of training and serving models."""
+
+    laws: list[Law]
 
 
 class Quantity(Strict):

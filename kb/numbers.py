@@ -414,6 +414,23 @@ def literal_interval(text: str) -> tuple[float, float]:
     return lo, hi
 
 
+def literal_wide(text: str) -> tuple[float, float]:
+    """The widest rounding a literal allows: an integer's trailing zeros may be rounding too.
+
+    "420" -> (415, 425) (rounded to tens), "6000" -> (5500, 6500), "25" -> (24.5, 25.5); a decimal
+    keeps every digit ("2.0" -> (1.95, 2.05), "539.00" -> (538.995, 539.005)), as does "2.15e25".
+    """
+    v, lo, hi = literal_parts(text)
+    cleaned = text.strip().replace(",", "").replace("_", "").lstrip("+-")
+    if not cleaned.isdigit() or v == 0:
+        return lo, hi
+    zeros = len(cleaned) - len(cleaned.rstrip("0"))
+    if zeros == 0:
+        return lo, hi
+    half = 5 * 10.0 ** (zeros - 1)
+    return v - half, v + half
+
+
 def literal_parts(text: str) -> tuple[float, float, float]:
     """The value of a literal and its rounding interval, parsed once: "1.8" -> (1.8, 1.75, 1.85)."""
     d = _decimal(text)

@@ -7,7 +7,8 @@ import math
 from typing import Any
 
 from kb.contents import KnowledgeBase
-from kb.results import VERDICTS, CheckResult, Results
+from kb.results import VERDICTS, CheckResult, ClaimResult, Results
+from kb.verdicts import SEVERITY_RANK, Basis, Standing, Verdict
 from kb.values import format_interval, format_number
 
 
@@ -23,18 +24,58 @@ def summary_line(kb: KnowledgeBase, results: Results) -> str:
     return f"{len(kb.claims)} claims ({extra or 'no references'}) from {len(kb.sources)} sources"
 
 
+def relation_name(cr: CheckResult) -> str:
+    """'check two-n', 'law six-n-d (GPT-4)', 'relation llama2-sum'."""
+    if cr.kind == "law":
+        return f"law {cr.law}"
+    return f"{cr.kind} {cr.check_id}"
+
+
 def check_line(cr: CheckResult) -> str:
-    if cr.verdict == "error":
-        return f"check {cr.check_id}: error: {cr.diagnosis}"
-    text = f"check {cr.check_id}: recomputed {cr.computed_text} vs stated {cr.stated_text}"
-    if cr.verdict == "inconsistent":
+    name = relation_name(cr)
+    if cr.verdict == Verdict.ERROR:
+        return f"{name}: error: {cr.diagnosis}"
+    op = "" if cr.relation == "=" else f" {cr.relation}"
+    if cr.kind == "check":
+        text = f"{name}: stated {cr.stated_text}{op or ' vs'} recomputed {cr.computed_text}"
+    else:
+        text = f"{name}: {cr.formula}: left {cr.stated_text}{op or ' vs'} right {cr.computed_text}"
+    if cr.verdict == Verdict.INCONSISTENT:
         apart = (
             f"nearest ends {format_number(cr.gap, 3)}x apart" if cr.gap and math.isfinite(cr.gap) else "apart"
         )
         text += f" (factor {_factor(cr.factor)}; {apart}: {cr.severity})"
-    elif cr.basis and cr.basis != "exact":
+    elif cr.basis and cr.basis != Basis.EXACT:
         text += f" (consistent: {cr.basis_text})"
     return text
+
+
+def blame_lines(r: ClaimResult, results: Results, indent: str = "    ") -> list[str]:
+    """Why a blamed claim is wrong and what it would have to be."""
+    lines = []
+    if r.standing == Standing.SUSPECT and r.alternatives:
+        others = " or ".join(", ".join(a) for a in r.alternatives)
+        lines.append(f"{indent}either this claim or {others} is wrong: the relations cannot tell which")
+    for key in r.condemned_by:
+        cr = results.by_key.get(key)
+        if cr is None:
+            continue
+        lines.append(f"{indent}{check_line(cr)}")
+        if cr.diagnosis:
+            lines.append(f"{indent}  {cr.diagnosis}")
+    if r.suggested is not None:
+        lines.append(f"{indent}would be consistent at {r.suggested.text}" + _slip_text(r))
+    elif r.disagree:
+        names = ", ".join(relation_name(results.by_key[k]) for k in r.disagree if k in results.by_key)
+        lines.append(f"{indent}no single value fixes it: {names} disagree")
+    return lines
+
+
+def _slip_text(r: ClaimResult) -> str:
+    s = r.suggested
+    if s is None or s.multiplier is None:
+        return ""
+    return f" (×{format_number(s.multiplier, 3)}: {s.slip_text})"
 
 
 def text(kb: KnowledgeBase, results: Results, verbose: bool = False) -> str:
@@ -43,23 +84,27 @@ def text(kb: KnowledgeBase, results: Results, verbose: bool = False) -> str:
     for v in VERDICTS:
         lines.append(f"  {v:<13}{counts[v]:>6}")
     lines.append(f"  {'problems':<13}{len(results.problems):>6}  (errors in the files, listed below)")
-    inconsistent = [r for r in results.claims.values() if r.verdict == "inconsistent"]
+    inconsistent = [r for r in results.claims.values() if r.verdict == Verdict.INCONSISTENT]
     if inconsistent:
-        lines += ["", f"Inconsistent claims ({len(inconsistent)}):"]
-        for r in sorted(inconsistent, key=lambda r: r.claim_id):
+        lines += ["", f"Inconsistent claims ({len(inconsistent)}), most severe first:"]
+        for r in sorted(inconsistent, key=lambda r: (-_rank(r), r.claim_id)):
             e = kb.claims[r.claim_id]
-            lines.append(f"  {r.claim_id}  [{e.claim.subject} · {e.claim.quantity}]  {e.location}")
-            for cr in r.checks:
-                if cr.verdict != "inconsistent":
-                    continue
-                lines.append(f"    {check_line(cr)}")
-                lines.append(f"      diagnosis: {cr.diagnosis}")
-                if cr.inconsistent_inputs:
-                    lines.append(f"      rests on inconsistent input(s): {', '.join(cr.inconsistent_inputs)}")
-                if cr.assumptions:
-                    lines.append(f"      depends on assumption(s): {', '.join(cr.assumptions)}")
+            sev = f" {r.severity}" if r.severity else ""
+            lines.append(f"  {r.claim_id}  [{e.claim.subject} · {e.claim.quantity}]{sev}  {e.location}")
+            lines += blame_lines(r, results)
+    doubted = [r for r in results.claims.values() if r.standing == Standing.IN_DOUBT]
+    if doubted:
+        lines += ["", f"Assumptions in doubt ({len(doubted)}): the relations say they may not hold here"]
+        for r in doubted:
+            lines.append(f"  {r.claim_id}  {kb.claims[r.claim_id].location}")
+            lines += blame_lines(r, results)
+    explained = [r for r in results.claims.values() if r.standing == Standing.EXPLAINED]
+    if explained:
+        lines += ["", f"Failing only because another claim is wrong ({len(explained)}):"]
+        for r in sorted(explained, key=lambda r: r.claim_id):
+            lines.append(f"  {r.claim_id} ({r.verdict}): a relation fails because {', '.join(r.explained_by)} is wrong")
     if verbose:
-        passed = [r for r in results.claims.values() if r.verdict == "consistent"]
+        passed = [r for r in results.claims.values() if r.verdict == Verdict.CONSISTENT]
         if passed:
             lines += ["", f"Consistent claims ({len(passed)}):"]
             for r in sorted(passed, key=lambda r: r.claim_id):
@@ -70,12 +115,16 @@ def text(kb: KnowledgeBase, results: Results, verbose: bool = False) -> str:
         for c in results.conflicts:
             lines.append(
                 f"  {c.subject} · {c.quantity}: {c.a} = {c.a_value}  vs  {c.b} = {c.b_value}"
-                f"  ({_factor(c.factor)})"
+                f"  ({_factor(c.factor)})" + (f"; {' and '.join(c.explained_by)} blamed" if c.explained_by else "")
             )
     if results.problems:
         lines += ["", f"Errors ({len(results.problems)}):"]
         lines.extend(f"  {p}".replace("\n", "\n  ") for p in results.problems)
     return "\n".join(lines)
+
+
+def _rank(r: ClaimResult) -> int:
+    return SEVERITY_RANK[r.severity] if r.severity else 0
 
 
 def quiet_text(kb: KnowledgeBase, results: Results) -> str:
@@ -101,6 +150,12 @@ def as_json(kb: KnowledgeBase, results: Results) -> dict[str, Any]:
                 "subject": c.subject,
                 "quantity": c.quantity,
                 "verdict": r.verdict,
+                "standing": r.standing,
+                "explained_by": r.explained_by,
+                "condemned_by": r.condemned_by,
+                "alternatives": r.alternatives,
+                "suggested": _suggested(r),
+                "severity": r.severity,
                 "value": c.value,
                 "unit": c.unit,
                 "qualifier": c.qualifier,
@@ -116,34 +171,48 @@ def as_json(kb: KnowledgeBase, results: Results) -> dict[str, Any]:
                     }
                     for s, found in zip(c.sources, r.quote_found, strict=False)
                 ],
-                "checks": [
-                    {
-                        "id": cr.check_id,
-                        "formula": cr.formula,
-                        "verdict": cr.verdict,
-                        "basis": cr.basis,
-                        "computed": None
-                        if cr.computed is None
-                        else [_num(cr.computed.lo), _num(cr.computed.hi)],
-                        "factor": _num(cr.factor) if cr.factor is not None else None,
-                        "gap": _num(cr.gap),
-                        "severity": cr.severity,
-                        "diagnosis": cr.diagnosis,
-                        "inputs": {i.name: i.claim_id for i in cr.inputs},
-                        "inconsistent_inputs": cr.inconsistent_inputs,
-                        "assumptions": cr.assumptions,
-                    }
-                    for cr in r.checks
-                ],
+                "checks": [relation_json(cr) for cr in r.checks],
                 "errors": [p.as_dict() for p in r.problems],
             }
         )
     return {
         "summary": {**results.counts(), "problems": len(results.problems)},
         "claims": claims,
+        "relations": [relation_json(cr) for cr in results.relations],
         "conflicts": [c.__dict__ for c in results.conflicts],
         "errors": [p.as_dict() for p in results.problems],
     }
+
+
+def relation_json(cr: CheckResult) -> dict[str, Any]:
+    return {
+        "id": cr.check_id,
+        "key": cr.key,
+        "kind": cr.kind,
+        "relation": cr.relation,
+        "law": cr.law,
+        "formula": cr.formula,
+        "verdict": cr.verdict,
+        "basis": cr.basis,
+        "computed": None if cr.computed is None else [_num(cr.computed.lo), _num(cr.computed.hi)],
+        "factor": _num(cr.factor) if cr.factor is not None else None,
+        "gap": _num(cr.gap),
+        "severity": cr.severity,
+        "diagnosis": cr.diagnosis,
+        "slip": cr.slip,
+        "members": cr.members,
+        "inputs": {i.name: i.claim_id for i in cr.inputs},
+        "explained_by": cr.explained_by,
+        "inconsistent_inputs": cr.inconsistent_inputs,
+        "assumptions": cr.assumptions,
+    }
+
+
+def _suggested(r: ClaimResult) -> dict[str, Any] | None:
+    s = r.suggested
+    if s is None:
+        return None
+    return {"lo": _num(s.lo), "hi": _num(s.hi), "unit": s.unit, "slip": s.slip, "multiplier": s.multiplier}
 
 
 def _num(x: float | None) -> float | str | None:

@@ -11,17 +11,9 @@ from kb.errors import Problem
 from kb.interval import Interval
 from kb.units import UnitInfo
 from kb.values import format_interval
+from kb.verdicts import BASES, SEVERITY_ORDER, VERDICTS, Basis, Severity, Standing, Verdict
 
-VERDICTS = ("consistent", "inconsistent", "error", "unverified")
-"""Every verdict, in report order."""
-SEVERITY_ORDER = {"error": 3, "inconsistent": 2, "consistent": 1, "unverified": 0}
-BASES = {
-    "exact": "the values agree as written",
-    "rounding": "agrees only within the rounding of the numbers as written",
-    "about": "agrees only thanks to an 'about' (or at least / at most) qualifier",
-    "tolerance": "agrees only thanks to the check's explicit tolerance",
-}
-"""What a consistent verdict needed, from strict to lenient."""
+__all__ = ["BASES", "SEVERITY_ORDER", "VERDICTS", "Verdict", "Standing", "CheckResult", "ClaimResult", "Results"]
 
 
 @dataclass
@@ -38,7 +30,7 @@ class InputValue:
     """Its unit."""
     kind: str = "claim"
     """claim, reference or assumption."""
-    verdict: str = "unverified"
+    verdict: Verdict = Verdict.UNVERIFIED
     """The input claim's own verdict."""
 
     @property
@@ -49,13 +41,30 @@ class InputValue:
 
 @dataclass
 class CheckResult:
-    """The outcome of one check of one claim."""
+    """The outcome of one relation: a claim's check, a standalone relation or a law applied to a subject."""
 
     claim_id: str
+    """The claim a check belongs to; '' for a standalone relation or a law."""
     check_id: str
+    """The check's, relation's or law's id."""
     formula: str
-    verdict: str
+    verdict: Verdict
     """consistent, inconsistent or error."""
+    key: str = ""
+    """Unique among relations: 'check:CLAIM/CHECK', 'relation:ID', 'law:LAW/SUBJECT/N'."""
+    kind: str = "check"
+    """check, relation or law."""
+    relation: str = "="
+    """=, <= or >=: how the left side (a check's claim) relates to the right (the formula)."""
+    law: str | None = None
+    """The law's id, for a relation from a law."""
+    law_title: str = ""
+    members: list[str] = field(default_factory=list)
+    """The claims this relation verifies (a check's claim; every claim of a relation or law)."""
+    explained_by: list[str] = field(default_factory=list)
+    """For a failed relation: the claims whose error explains the failure (from blame)."""
+    slip: str | None = None
+    """The id of the slip (kb/slips.py) that maps the stated value onto the recomputed one."""
     inputs: list[InputValue] = field(default_factory=list)
     computed: Interval | None = None
     """Recomputed interval, in the claim's unit."""
@@ -63,13 +72,13 @@ class CheckResult:
     """Recomputed interval formatted with the claim's unit."""
     stated_text: str = ""
     """The stated interval the recomputation was compared with."""
-    basis: str | None = None
-    """For a consistent check: exact, rounding, about or tolerance (see BASES)."""
+    basis: Basis | None = None
+    """For a consistent check: exact, rounding, trailing_zeros, about or tolerance (see BASES)."""
     factor: float | None = None
     """Recomputed / stated (representative values): 1000 means the recomputation is 1000x larger."""
     gap: float | None = None
     """For an inconsistent check: how far apart the nearest ends of the two intervals are (a ratio >= 1)."""
-    severity: str | None = None
+    severity: Severity | None = None
     """For an inconsistent check, from the gap: minor (nearest ends < 1.5x apart), major (< 10x) or severe."""
     diagnosis: str = ""
     """The likely cause of a discrepancy, or why the check could not run."""
@@ -90,12 +99,44 @@ class CheckResult:
 
 
 @dataclass
+class Suggestion:
+    """The values a blamed claim would need for every relation it is in to hold."""
+
+    lo: float
+    hi: float
+    unit: str
+    """The claim's own unit."""
+    slip: str | None = None
+    """The slip (kb/slips.py id) that maps the stated value onto it, if one does."""
+    slip_text: str = ""
+    multiplier: float | None = None
+    """What the stated value would have to be multiplied by (the slip's factor or its inverse)."""
+    text: str = ""
+    """In words: 'about 22,500 to 27,501 GPU'."""
+
+
+@dataclass
 class ClaimResult:
-    """A claim's verdict: the worst of its checks, or unverified without any."""
+    """A claim's verdict, from its relations and the blame computed over all of them."""
 
     claim_id: str
-    verdict: str
+    verdict: Verdict
     checks: list[CheckResult] = field(default_factory=list)
+    """Every relation that verifies this claim: its checks, and relations and laws it is a member of."""
+    standing: Standing | None = None
+    """condemned, suspect, explained or in_doubt (None: its relations alone decide)."""
+    explained_by: list[str] = field(default_factory=list)
+    """Claims whose error explains this claim's failing relations."""
+    condemned_by: list[str] = field(default_factory=list)
+    """For a blamed claim: keys of the failed relations that condemn it."""
+    alternatives: list[list[str]] = field(default_factory=list)
+    """Other equally good explanations (each a list of claim ids)."""
+    suggested: Suggestion | None = None
+    """For a blamed claim: the values that would make its relations hold."""
+    disagree: list[str] = field(default_factory=list)
+    """For a blamed claim no value can fix: the relations that disagree."""
+    severity: Severity | None = None
+    """For an inconsistent claim: the worst severity of the relations that condemn it."""
     problems: list[Problem] = field(default_factory=list)
     """Errors in the claim itself (value vs quote, quote not in source, unit)."""
     quote_found: list[bool | None] = field(default_factory=list)
@@ -118,6 +159,8 @@ class Conflict:
     b_value: str
     factor: float
     """b / a (representative values)."""
+    explained_by: list[str] = field(default_factory=list)
+    """Which of the two the blame says is wrong (empty: neither is condemned by a relation)."""
 
 
 @dataclass
@@ -128,9 +171,14 @@ class Results:
     conflicts: list[Conflict]
     problems: list[Problem]
     """Every error, located."""
+    relations: list[CheckResult] = field(default_factory=list)
+    """Standalone relations and law instances (checks are under their claims)."""
+
+    by_key: dict[str, CheckResult] = field(default_factory=dict)
+    """Every relation's result (checks included) by its key."""
 
     def counts(self) -> dict[str, int]:
-        out = {v: 0 for v in VERDICTS}
+        out: dict[str, int] = {v: 0 for v in VERDICTS}
         for r in self.claims.values():
             out[r.verdict] += 1
         return out

@@ -1,10 +1,15 @@
 """What a stated value means: the interval a literal, a range or a date stands for.
 
-A value is read at three levels, from strict to lenient, so a verdict can say what it needed:
+A value is read at four levels, from strict to lenient, so a verdict can say what it needed:
 - nominal: the number as written ("1.8 trillion" is the point 1.8e12; a range is its two ends);
-- rounded: the rounding interval of the literal, both ends inclusive ("1.8" -> [1.75, 1.85]);
-- stated: the rounded interval widened by the qualifier ("about" by ABOUT_RELATIVE each side,
+- rounded: the rounding interval of the last digit written, both ends inclusive ("1.8" -> [1.75, 1.85],
+  "420" -> [419.5, 420.5]);
+- wide: an integer's trailing zeros read as rounding too ("420" -> [415, 425], "6000万" ->
+  [5500万, 6500万]); decimals keep every digit ("2.0", "539.00");
+- stated: the wide interval widened by the qualifier ("about" by ABOUT_RELATIVE each side,
   "at least" open above, "at most" down to zero; "exactly" drops the rounding).
+A relation is judged at the stated level, the widest, so a flag never rests on an assumed precision;
+the stricter levels only say what agreement needed.
 """
 
 from __future__ import annotations
@@ -16,7 +21,7 @@ from dataclasses import dataclass
 
 from kb.errors import KbError
 from kb.interval import Interval
-from kb.numbers import date_interval, literal_parts
+from kb.numbers import date_interval, literal_parts, literal_wide
 from kb.units import UnitInfo
 
 ABOUT_RELATIVE = 0.10
@@ -24,7 +29,7 @@ ABOUT_RELATIVE = 0.10
 ABOUT_DAYS = 31.0
 """'about' widens a date by a month on each side."""
 
-LEVELS = ("nominal", "rounded", "stated")
+LEVELS = ("nominal", "rounded", "wide", "stated")
 _DATE = re.compile(r"^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?$")
 
 
@@ -37,6 +42,8 @@ class StatedValue:
     """The value as written: a point, or the two ends of a range."""
     rounded: Interval
     """The rounding interval of what was written."""
+    wide: Interval
+    """The rounding interval with an integer's trailing zeros read as rounding."""
     stated: Interval
     """The rounding interval widened by the qualifier: what the claim asserts."""
 
@@ -45,6 +52,16 @@ class StatedValue:
 
     def base(self, name: str = "stated") -> Interval:
         return self.level(name).scale(self.unit.factor)
+
+    def scaled(self, k: float) -> StatedValue:
+        """The same value as if its source had written it k times larger (mutations, confirmations)."""
+        return StatedValue(
+            self.unit,
+            self.nominal.scale(k),
+            self.rounded.scale(k),
+            self.wide.scale(k),
+            self.stated.scale(k),
+        )
 
 
 def _date_span(text: str) -> tuple[float, float]:
@@ -69,7 +86,7 @@ def stated_value(value: str | list[str], unit: UnitInfo, qualifier: str | None) 
             stated = Interval(lo, math.inf)
         elif qualifier == "at_most":
             stated = Interval(-math.inf, hi)
-        return StatedValue(unit, nominal, rounded, stated)
+        return StatedValue(unit, nominal, rounded, rounded, stated)
     for p in parts:
         if isinstance(p, (dt.date,)) or not isinstance(p, str):
             raise KbError(f"value {p!r} is not a number", "write a number, or [low, high]", "bad-value")
@@ -82,15 +99,19 @@ def stated_value(value: str | list[str], unit: UnitInfo, qualifier: str | None) 
         )
     nominal = Interval(values[0], values[-1])
     rounded = nominal if qualifier == "exactly" else Interval(intervals[0][0], intervals[-1][1])
+    wide = rounded
+    if qualifier != "exactly":
+        wides = [literal_wide(p) for p in parts]
+        wide = Interval(min(wides[0][0], rounded.lo), max(wides[-1][1], rounded.hi))
     if qualifier == "about":
-        stated = rounded.widen(ABOUT_RELATIVE)
+        stated = wide.widen(ABOUT_RELATIVE)
     elif qualifier == "at_least":  # "at least 25,000", "over 4 million": the bound as written
         stated = Interval(nominal.lo, math.inf)
     elif qualifier == "at_most":
         stated = Interval(0.0 if nominal.hi >= 0 else -math.inf, nominal.hi)
     else:
-        stated = rounded
-    return StatedValue(unit, nominal, rounded, stated)
+        stated = wide
+    return StatedValue(unit, nominal, rounded, wide, stated)
 
 
 def format_number(x: float, sig: int = 4) -> str:

@@ -1,61 +1,90 @@
-"""Verdict rules: how a recomputed interval compares with a stated one, and what a gap suggests."""
+"""Verdicts, severities, bases and standings: defined once, used by the engine, reports and the site.
+
+They are string enums, so `Verdict.INCONSISTENT == "inconsistent"` and JSON and templates see the
+plain word. The rules here turn a recomputed and a stated interval into a factor, a gap and a
+severity.
+"""
 
 from __future__ import annotations
 
 import math
+from enum import StrEnum
 
 from kb.interval import Interval
-from kb.results import SEVERITY_ORDER
 
-# Factors that name a likely slip, nearest first; matched within NEAR (a factor of 1.3 either way).
-# A slip of units is only named where the check involves that kind of unit (time, money, a ratio):
-# "hours vs seconds" means nothing for a count of parameters times tokens.
-NEAR = math.log10(1.3)
-NEAR_SMALL = math.log10(1.1)
-ANY = ""
-SLIPS: tuple[tuple[float, str, str], ...] = (
-    (
-        1e3,
-        "a scale word slip by a factor of 1,000: a dropped or added 'thousand' (25,000 written as 25), "
-        "or a prefix slip such as TFLOP for GFLOP",
-        ANY,
-    ),
-    (1e4, "a 万 (10^4) slip: 万 dropped, or 万 and 亿 confused (亿 = 10^4 万)", ANY),
-    (1e8, "a 亿 (10^8) slip: 亿 dropped or added", ANY),
-    (1e6, "a dropped or added 'million' (or an M/T prefix slip)", ANY),
-    (1e9, "a dropped or added 'billion' (or a G prefix slip)", ANY),
-    (1e12, "a dropped or added 'trillion'", ANY),
-    (1e2, "cents vs dollars (a factor of 100)", "[currency]"),
-    (1e2, "a percentage read as a fraction (a factor of 100)", "percent"),
-    (
-        1e1,
-        "a factor of ten: a misplaced decimal point or a scale word one step off "
-        "(亿 vs 十亿, 55 亿 vs 550 亿)",
-        ANY,
-    ),
-    (3600.0, "hours vs seconds (a factor of 3,600)", "[time]"),
-    (86400.0, "days vs seconds (a factor of 86,400)", "[time]"),
-    (24.0, "days vs hours (a factor of 24)", "[time]"),
-    (30.44, "months vs days (a factor of about 30)", "[time]"),
-    (12.0, "years vs months (a factor of 12)", "[time]"),
-    (
-        3.0,
-        "a factor of 3: training (6 FLOP per parameter per token) vs inference (2), "
-        "or a count off by its multiplier",
-        ANY,
-    ),
-    (
-        2.0,
-        "a factor of 2: e.g. forward pass only vs forward and backward, "
-        "or two experts per token counted as one",
-        ANY,
-    ),
+
+class Verdict(StrEnum):
+    """What kb concludes about a claim, a check or a relation."""
+
+    CONSISTENT = "consistent"
+    INCONSISTENT = "inconsistent"
+    ERROR = "error"
+    UNVERIFIED = "unverified"
+
+
+VERDICTS: tuple[Verdict, ...] = tuple(Verdict)
+"""Every verdict, in report order."""
+SEVERITY_ORDER: dict[str, int] = {
+    Verdict.ERROR: 3,
+    Verdict.INCONSISTENT: 2,
+    Verdict.CONSISTENT: 1,
+    Verdict.UNVERIFIED: 0,
+}
+
+
+class Severity(StrEnum):
+    """How far apart the nearest ends of two intervals that do not meet are."""
+
+    MINOR = "minor"
+    MAJOR = "major"
+    SEVERE = "severe"
+
+
+SEVERITY: tuple[tuple[float, Severity], ...] = (
+    (1.5, Severity.MINOR),
+    (10.0, Severity.MAJOR),
+    (math.inf, Severity.SEVERE),
 )
-SEVERITY = ((1.5, "minor"), (10.0, "major"), (math.inf, "severe"))
 
 
-def worst(verdicts: list[str]) -> str:
-    return max(verdicts, key=lambda v: SEVERITY_ORDER[v]) if verdicts else "unverified"
+SEVERITY_RANK: dict[str, int] = {Severity.MINOR: 1, Severity.MAJOR: 2, Severity.SEVERE: 3}
+
+
+class Basis(StrEnum):
+    """What a relation that holds needed, from strict to lenient."""
+
+    EXACT = "exact"
+    ROUNDING = "rounding"
+    TRAILING_ZEROS = "trailing_zeros"
+    ABOUT = "about"
+    TOLERANCE = "tolerance"
+
+
+BASES: dict[str, str] = {
+    Basis.EXACT: "the values agree as written",
+    Basis.ROUNDING: "agrees only within the rounding of the last digit written",
+    Basis.TRAILING_ZEROS: "agrees only if an integer's trailing zeros are rounding (420 read as 415 to 425)",
+    Basis.ABOUT: "agrees only thanks to an 'about' (or at least / at most) qualifier",
+    Basis.TOLERANCE: "agrees only thanks to the relation's explicit tolerance",
+}
+"""What a consistent verdict needed, from strict to lenient."""
+
+
+class Standing(StrEnum):
+    """Why a claim has its verdict once blame is computed (absent: its own relations decide)."""
+
+    CONDEMNED = "condemned"
+    """The best explanation of the failed relations says this claim is wrong."""
+    SUSPECT = "suspect"
+    """One of several equally good explanations blames this claim: either it or another is wrong."""
+    EXPLAINED = "explained"
+    """A relation of this claim fails, but only because another claim is wrong."""
+    IN_DOUBT = "in_doubt"
+    """A labelled assumption that the failed relations say may not hold here."""
+
+
+def worst(verdicts: list[str]) -> Verdict:
+    return Verdict(max(verdicts, key=lambda v: SEVERITY_ORDER[v])) if verdicts else Verdict.UNVERIFIED
 
 
 def factor(computed: Interval, stated: Interval) -> float | None:
@@ -67,7 +96,7 @@ def factor(computed: Interval, stated: Interval) -> float | None:
 
 
 def gap(computed: Interval, stated: Interval) -> float:
-    """How far apart two disjoint positive intervals are, as a ratio of their nearest ends."""
+    """How far apart two disjoint intervals are, as a ratio of their nearest ends."""
     below, above = (computed, stated) if computed.hi < stated.lo else (stated, computed)
     if below.hi > 0:  # both positive
         return above.lo / below.hi
@@ -76,11 +105,11 @@ def gap(computed: Interval, stated: Interval) -> float:
     return math.inf
 
 
-def severity(ratio: float) -> str:
+def severity(ratio: float) -> Severity:
     for bound, name in SEVERITY:
         if ratio < bound:
             return name
-    return "severe"
+    return Severity.SEVERE
 
 
 def spread(iv: Interval) -> float:
@@ -88,44 +117,3 @@ def spread(iv: Interval) -> float:
     if iv.lo > 0 and math.isfinite(iv.hi):
         return iv.hi / iv.lo
     return math.inf
-
-
-MAX_SPREAD = 3.0
-"""Past this width (hi/lo) a factor is too blurred to name a slip."""
-
-
-def diagnose(f: float | None, width: float = 1.0, involved: frozenset[str] | None = None) -> str:
-    """Name the likely cause of a factor between recomputed and stated values.
-
-    `width` is the larger spread (hi/lo) of the two intervals: when they span more than
-    MAX_SPREAD, the factor is too uncertain to name a slip, and the diagnosis says so.
-    `involved` names the kinds of unit the check touches ("[time]", "[currency]", "percent");
-    a slip of a kind it does not touch is not named (None: any).
-    """
-    if f is None:
-        return "the values have different signs or one is zero; check the inputs"
-    distance = abs(math.log10(abs(f)))
-    best: tuple[float, str] | None = None
-    for value, text, needs in SLIPS:
-        if needs and involved is not None and needs not in involved:
-            continue
-        d = abs(distance - math.log10(value))
-        # Small factors (2, 3) arise by chance too: name them only when close.
-        near = NEAR if value >= 10 else NEAR_SMALL
-        if d <= near and (best is None or d < best[0]):
-            best = (d, text)
-    direction = "larger" if abs(f) > 1 else "smaller"
-    size = abs(f) if abs(f) >= 1 else 1 / abs(f)
-    head = f"the recomputed value is {size:,.3g}x {direction} than stated"
-    if width > MAX_SPREAD:
-        return (
-            head + f"; the intervals are wide (up to {width:,.3g}x between their ends), so no single slip "
-            "can be named: the estimate's inputs or assumptions are the likely cause"
-        )
-    if best is None:
-        if size < 1.5:
-            return head + "; a small gap: rounding beyond what was written, or a loose estimate in the source"
-        return (
-            head + "; no common slip explains this factor: an input, an assumption or the source may be wrong"
-        )
-    return f"{head}; likely {best[1]}"

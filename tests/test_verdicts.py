@@ -10,7 +10,9 @@ import pytest
 
 from kb import checks, contents
 from kb.cli import main
-from kb.verdicts import diagnose, severity
+from kb.interval import Interval
+from kb.slips import fitting
+from kb.verdicts import severity
 from tests.conftest import BASE_CLAIMS
 
 
@@ -112,11 +114,22 @@ def test_a_claims_verdict_is_the_worst_of_its_checks(make_kb: Callable[[str], Pa
 
 
 @pytest.mark.parametrize(
-    ("factor", "words"),
-    [(1e-3, "1,000"), (1e4, "万"), (1e8, "亿"), (100, "cents vs dollars"), (0.1, "factor of ten")],
+    ("factor", "kinds", "slip"),
+    [
+        (1e-3, {"[gpu]"}, "thousand"),
+        (1e-3, {"[compute]", "[token]"}, "tflop-gflop"),
+        (1e4, {"[parameter]", "cjk"}, "wan"),
+        (1e8, {"[parameter]", "cjk"}, "yi"),
+        (100, {"[currency]"}, "cents-dollars"),
+        (0.1, {"[parameter]"}, "ten"),
+        (24, {"[time]"}, "days-hours"),
+    ],
 )
-def test_diagnosis_names_the_likely_slip(factor: float, words: str) -> None:
-    assert words in diagnose(factor)
+def test_the_slip_that_maps_the_value_onto_the_target_is_named(factor: float, kinds: set[str], slip: str) -> None:
+    stated = Interval(24.5, 25.5)
+    match = fitting(stated, stated.scale(factor), frozenset(kinds))
+    assert match is not None and match.id == slip
+    assert match.multiplier == pytest.approx(factor)
 
 
 def test_severity_grows_with_the_gap() -> None:
@@ -181,13 +194,19 @@ def test_errors_exit_1_and_are_all_reported(
     assert "Errors (2)" in out or "Errors (3)" in out
 
 
-def test_unit_slips_are_named_only_where_the_check_involves_such_units() -> None:
+def test_slips_are_named_only_where_they_apply() -> None:
+    stated = Interval(24.5, 25.5)
     counts = frozenset({"[compute]", "[parameter]", "[token]"})
-    assert "years vs months" not in diagnose(12.0, 1.0, counts)
-    assert "years vs months" in diagnose(12.0, 1.0, counts | {"[time]"})
-    assert "cents vs dollars" not in diagnose(100.0, 1.0, counts)
-    assert "cents vs dollars" in diagnose(100.0, 1.0, frozenset({"[currency]"}))
-    assert "percentage" in diagnose(100.0, 1.0, frozenset({"percent"}))
+    assert fitting(stated, stated.scale(12), counts) is None  # years vs months needs a time
+    assert fitting(stated, stated.scale(12), frozenset({"[time]"})).id == "years-months"  # type: ignore[union-attr]
+    assert fitting(stated, stated.scale(100), counts) is None  # cents vs dollars needs money
+    assert fitting(stated, stated.scale(100), frozenset({"percent"})).id == "percent-fraction"  # type: ignore[union-attr]
+    # A GPU's 300-700 W against 250 W: no slip applies (not "forward vs forward and backward").
+    assert fitting(Interval(299.5, 700.5), Interval(249.5, 250.5), frozenset({"[mass]", "[gpu]"})) is None
+    # A factor that is not near the slip's is not that slip, even where the intervals reach.
+    assert fitting(Interval(0.5, 1.5), Interval(0.105, 0.407), frozenset({"[parameter]"})) is None
+    # Wide intervals fit several slips: none is named.
+    assert fitting(Interval(1, 100), Interval(5000, 500000), frozenset({"[time]"})) is None
 
 
 def test_a_check_on_an_unreadable_claim_points_at_its_error(

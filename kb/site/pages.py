@@ -19,7 +19,9 @@ from kb.site.context import ClaimView, SiteContext
 from kb.site.graph import claim_graph
 from kb.units import SCALE_WORDS
 from kb.values import ABOUT_DAYS, ABOUT_RELATIVE
-from kb.verdicts import SEVERITY, SLIPS
+from kb.blame import TRUST
+from kb.slips import SLIPS
+from kb.verdicts import SEVERITY
 
 ROWS_IN_HTML = 250
 """Claims the dashboard's table holds in its HTML; beyond that the rest are in DATA_FILE, which the
@@ -134,6 +136,7 @@ def plan(ctx: SiteContext, base_url: str = "", search: bool = True) -> Plan:
                 "bases": BASES,
                 "severity": SEVERITY,
                 "slips": SLIPS,
+                "trust": TRUST,
                 "about": ABOUT_RELATIVE,
                 "about_days": ABOUT_DAYS,
                 "scale_words": sorted(SCALE_WORDS),

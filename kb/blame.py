@@ -1,0 +1,285 @@
+"""Blame: which claims are wrong, given which relations fail and which hold.
+
+Model-based diagnosis (de Kleer's GDE, Reiter's hitting sets): every failed relation is a conflict
+(one of its claims must be wrong). A diagnosis is a minimal set of claims that meets every
+conflict and can be given values for which every relation it touches holds, failed or passing
+(solved by kb/solve.py). Diagnoses are ranked by how trustworthy their claims are: a reference
+fact from a datasheet or a paper over an article, an article over a translation or a rumour, and a
+claim that an independent relation confirms over one that nothing confirms. The cheapest diagnosis
+is the explanation; equally cheap ones are all reported ("either A or B is wrong").
+
+The search runs per connected component of failed relations, up to MAX_SIZE claims and
+MAX_SETS candidate sets; claims in very many relations (references shared by a whole data set)
+do not join components. Past the bounds, a greedy cover is reported as approximate.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from kb.contents import KnowledgeBase
+from kb.interval import Interval
+from kb.judge import Outcome, Values, judge, overlay, unit_kinds
+from kb.relations import Spec
+from kb.slips import SlipMatch, fitting
+from kb.solve import solve
+from kb.verdicts import Standing, Verdict
+
+MAX_SIZE = 3
+"""Largest set of claims blamed together in one component."""
+MAX_SETS = 20_000
+"""Candidate sets tried per component and size before falling back to a greedy cover."""
+HUB = 40
+"""A claim in more relations than this (a constant of a law, a chip's datasheet) links no components."""
+TRUST = {
+    "reference": 8.0,
+    "assumption": 3.0,
+    "primary": 4.0,  # a claim of a paper, datasheet, announcement, price list or data set
+    "article": 3.0,
+    "translation": 2.0,
+    "rumour": 1.0,  # a claim ranked deprecated
+}
+"""What it costs to believe a claim wrong: the higher, the more trusted."""
+PRIMARY_KINDS = frozenset({"paper", "datasheet", "announcement", "pricing", "dataset", "definition"})
+CONFIRMED = 1.0
+"""Added trust per independent relation that confirms the claim (at most two count)."""
+
+
+@dataclass
+class Blame:
+    """A claim the diagnosis says is wrong."""
+
+    claim_id: str
+    standing: Standing
+    condemned_by: list[str] = field(default_factory=list)
+    """Keys of the failed relations it explains."""
+    suggested: Interval | None = None
+    """The values (claim's unit) for which every relation it is in would hold; None: unconstrained."""
+    slip: SlipMatch | None = None
+    """The slip that maps the stated value onto the suggested interval, if one does."""
+    disagree: list[str] = field(default_factory=list)
+    """Where no value fits: the relations whose solutions do not meet."""
+    alternatives: list[list[str]] = field(default_factory=list)
+    """Other equally good explanations (each a list of claims), when there are any."""
+    approximate: bool = False
+    """Found by the greedy fallback, not the bounded search."""
+
+
+@dataclass
+class Diagnosis:
+    blamed: dict[str, Blame] = field(default_factory=dict)
+    explained_by: dict[str, list[str]] = field(default_factory=dict)
+    """Failed relation key -> the blamed claims in it."""
+
+
+@dataclass
+class _Context:
+    kb: KnowledgeBase
+    specs: dict[str, Spec]
+    outcomes: dict[str, Outcome]
+    values: Values
+    by_claim: dict[str, list[str]]
+    solved: dict[tuple[str, str], Interval | None] = field(default_factory=dict)
+    trust_of: dict[str, float] = field(default_factory=dict)
+
+
+def diagnose(kb: KnowledgeBase, outcomes: dict[str, Outcome], values: Values) -> Diagnosis:
+    specs = {k: o.spec for k, o in outcomes.items()}
+    by_claim: dict[str, list[str]] = defaultdict(list)
+    for key, o in outcomes.items():
+        if o.verdict != Verdict.ERROR:
+            for cid in o.spec.claims:
+                by_claim[cid].append(key)
+    ctx = _Context(kb, specs, outcomes, values, by_claim)
+    failed = [k for k, o in outcomes.items() if o.verdict == Verdict.INCONSISTENT]
+    out = Diagnosis()
+    for component in _components(ctx, failed):
+        _diagnose_component(ctx, component, out)
+    return out
+
+
+def _components(ctx: _Context, failed: list[str]) -> list[list[str]]:
+    parent = {k: k for k in failed}
+
+    def find(k: str) -> str:
+        while parent[k] != k:
+            parent[k] = parent[parent[k]]
+            k = parent[k]
+        return k
+
+    first_of: dict[str, str] = {}
+    for key in failed:
+        for cid in ctx.specs[key].claims:
+            if len(ctx.by_claim[cid]) > HUB:
+                continue
+            if cid in first_of:
+                parent[find(key)] = find(first_of[cid])
+            else:
+                first_of[cid] = key
+    groups: dict[str, list[str]] = defaultdict(list)
+    for key in failed:
+        groups[find(key)].append(key)
+    return list(groups.values())
+
+
+def _diagnose_component(ctx: _Context, component: list[str], out: Diagnosis) -> None:
+    conflicts = [frozenset(ctx.specs[k].claims) for k in component]
+    candidates = sorted(
+        set().union(*conflicts), key=lambda c: (-sum(c in s for s in conflicts), _trust(ctx, c), c)
+    )
+    found = _minimal_hitting_sets(conflicts, candidates)
+    approximate = found is None
+    sets = [_greedy(ctx, conflicts, candidates)] if found is None else found
+    scored = []
+    for hs in sets:
+        fixes = {c: _fix(ctx, c, hs) for c in hs}
+        feasible = all(f[0] is not None or not f[1] for f in fixes.values())
+        scored.append((not feasible, round(sum(_trust(ctx, c) for c in hs), 6), sorted(hs), fixes))
+    scored.sort(key=lambda t: (t[0], t[1], len(t[2]), t[2]))
+    best = [t for t in scored if t[:2] == scored[0][:2]]
+    everywhere = set.intersection(*(set(t[2]) for t in best))
+    for infeasible, _, members, fixes in best:
+        others = [t[2] for t in best if t[2] != members]
+        for cid in members:
+            if cid in out.blamed:
+                continue
+            entry = ctx.kb.claims.get(cid)
+            standing = Standing.CONDEMNED if cid in everywhere else Standing.SUSPECT
+            if entry is not None and entry.claim.kind == "assumption":
+                standing = Standing.IN_DOUBT
+            suggested, disagree = fixes[cid]
+            blame = Blame(
+                cid,
+                standing,
+                condemned_by=[k for k in component if cid in ctx.specs[k].claims],
+                suggested=suggested,
+                disagree=disagree if infeasible else [],
+                alternatives=[o for o in others if cid not in o],
+                approximate=approximate,
+            )
+            value = ctx.values.get(cid)
+            if suggested is not None and value is not None:
+                blame.slip = fitting(value.stated, suggested, unit_kinds(value.unit))
+            out.blamed[cid] = blame
+    for key in component:
+        out.explained_by[key] = [c for c in ctx.specs[key].claims if c in out.blamed]
+
+
+def _minimal_hitting_sets(conflicts: list[frozenset[str]], candidates: list[str]) -> list[frozenset[str]] | None:
+    """Every subset-minimal hitting set of up to MAX_SIZE claims; None when the search is too large."""
+    found: list[frozenset[str]] = []
+    for size in range(1, MAX_SIZE + 1):
+        if math.comb(len(candidates), size) > MAX_SETS:
+            return found or None
+        for combo in itertools.combinations(candidates, size):
+            hs = frozenset(combo)
+            if any(f <= hs for f in found):
+                continue
+            if all(hs & c for c in conflicts):
+                found.append(hs)
+    return found or None
+
+
+def _greedy(ctx: _Context, conflicts: list[frozenset[str]], candidates: list[str]) -> frozenset[str]:
+    left = list(conflicts)
+    chosen: set[str] = set()
+    while left:
+        pick = max(candidates, key=lambda c: (sum(c in s for s in left) / _trust(ctx, c), c))
+        chosen.add(pick)
+        left = [s for s in left if pick not in s]
+    return frozenset(chosen)
+
+
+def _fix(ctx: _Context, cid: str, blamed: Iterable[str]) -> tuple[Interval | None, list[str]]:
+    """The interval every relation of `cid` allows (the others blamed with it left free).
+
+    Returns (interval, []) when the relations agree, (None, keys) naming relations that disagree,
+    and (None, []) when nothing constrains the claim.
+    """
+    value = ctx.values.get(cid)
+    if value is None:
+        return None, []
+    others = set(blamed) - {cid}
+    current: Interval | None = Interval(0.0, math.inf) if value.stated.lo > 0 else None
+    used: list[str] = []
+    for key in ctx.by_claim.get(cid, []):
+        if others & set(ctx.specs[key].claims):
+            continue
+        solution = ctx.solved.get((key, cid), _MISSING)
+        if solution is _MISSING:
+            solution = solve(ctx.specs[key], cid, ctx.values)
+            ctx.solved[(key, cid)] = solution
+        if solution is None:
+            continue
+        used.append(key)
+        current = solution if current is None else current.intersect(solution)
+        if current is None:
+            return None, used
+    if not used:
+        return None, []
+    return current, []
+
+
+_MISSING = Interval(0.0, 0.0)
+
+
+def _trust(ctx: _Context, cid: str) -> float:
+    if cid in ctx.trust_of:
+        return ctx.trust_of[cid]
+    entry = ctx.kb.claims.get(cid)
+    if entry is None:
+        return TRUST["article"]
+    claim = entry.claim
+    if claim.rank == "deprecated":
+        base = TRUST["rumour"]
+    elif claim.kind in ("reference", "assumption"):
+        base = TRUST[claim.kind]
+    else:
+        source = ctx.kb.sources.get(claim.sources[0].source)
+        kind = source.meta.kind if source else "other"
+        base = TRUST["primary"] if kind in PRIMARY_KINDS else TRUST["translation"] if kind == "translation" else TRUST["article"]
+        base += 1.0 if claim.rank == "preferred" else 0.0
+    trust = base + CONFIRMED * min(2, _confirmations(ctx, cid, stop=2))
+    ctx.trust_of[cid] = trust
+    return trust
+
+
+def _confirmations(ctx: _Context, cid: str, stop: int) -> int:
+    """Passing relations, involving another source, that would fail were this claim 10x off."""
+    value = ctx.values.get(cid)
+    entry = ctx.kb.claims.get(cid)
+    if value is None or entry is None or value.unit.is_date:
+        return 0
+    own = entry.claim.sources[0].source
+    count = 0
+    for key in ctx.by_claim.get(cid, [])[: HUB * 2]:
+        outcome = ctx.outcomes[key]
+        if outcome.verdict != Verdict.CONSISTENT:
+            continue
+        spec = outcome.spec
+        if not any(_source_of(ctx, c) != own for c in spec.claims if c != cid):
+            continue
+        if all(judge(spec, overlay(ctx.values, cid, value.scaled(k))).verdict == Verdict.INCONSISTENT for k in (10.0, 0.1)):
+            count += 1
+            if count >= stop:
+                break
+    return count
+
+
+def _source_of(ctx: _Context, cid: str) -> str:
+    entry = ctx.kb.claims.get(cid)
+    return entry.claim.sources[0].source if entry else ""
+
+
+def confirmations(kb: KnowledgeBase, outcomes: dict[str, Outcome], values: Values, cid: str) -> int:
+    """How many independent passing relations would catch a 10x error in this claim (for reports)."""
+    by_claim: dict[str, list[str]] = defaultdict(list)
+    for key, o in outcomes.items():
+        for c in o.spec.claims:
+            by_claim[c].append(key)
+    ctx = _Context(kb, {k: o.spec for k, o in outcomes.items()}, outcomes, values, by_claim)
+    return _confirmations(ctx, cid, stop=10**9)

@@ -1,0 +1,237 @@
+"""Judging one relation: both sides evaluated with every claim at its interval, then compared.
+
+A relation is judged at the stated level (the widest reading of every number), so a failure never
+rests on an assumed precision; the stricter levels (kb/values.py) only say what agreement needed.
+Values come from a mapping, so the mutation report can judge the same relation with one claim's
+value changed.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from kb.errors import KbError, Problem
+from kb.formula import FormulaError, Value, evaluate
+from kb.interval import Interval
+from kb.relations import Spec
+from kb.slips import CJK, PERCENT, SlipMatch, fitting
+from kb.units import Dims, UnitInfo, describe_mismatch
+from kb.values import LEVELS, StatedValue
+from kb.verdicts import Basis, Severity, Verdict, factor, gap, severity, spread
+
+LEVEL_BASIS = {"nominal": Basis.EXACT, "rounded": Basis.ROUNDING, "wide": Basis.TRAILING_ZEROS, "stated": Basis.ABOUT}
+Values = Mapping[str, StatedValue]
+
+
+class _Overlay(Mapping[str, StatedValue]):
+    """The values with one claim's replaced, without copying them."""
+
+    def __init__(self, base: Values, claim_id: str, value: StatedValue) -> None:
+        self.base, self.claim_id, self.value = base, claim_id, value
+
+    def __getitem__(self, key: str) -> StatedValue:
+        return self.value if key == self.claim_id else self.base[key]
+
+    def __iter__(self):  # type: ignore[no-untyped-def]
+        return iter(self.base)
+
+    def __len__(self) -> int:
+        return len(self.base)
+
+
+def overlay(values: Values, claim_id: str, value: StatedValue) -> Values:
+    return _Overlay(values, claim_id, value)
+
+
+@dataclass
+class Sides:
+    """Both sides of a relation at every level, in base units."""
+
+    left: dict[str, Interval] = field(default_factory=dict)
+    right: dict[str, Interval] = field(default_factory=dict)
+    dims: Dims = ()
+
+
+@dataclass
+class Outcome:
+    """The verdict of one relation."""
+
+    spec: Spec
+    verdict: Verdict
+    basis: Basis | None = None
+    left: Interval | None = None
+    """The left side at the stated level (a check's claim value), in base units."""
+    right: Interval | None = None
+    """The right side (what a check recomputes), in base units."""
+    factor: float | None = None
+    """right / left from nominal values: 1000 means the recomputation is 1000x larger."""
+    gap: float | None = None
+    severity: Severity | None = None
+    slip: SlipMatch | None = None
+    """The slip whose factor maps the left side onto the right, where one does."""
+    diagnosis: str = ""
+    problem: Problem | None = None
+    display_unit: UnitInfo | None = None
+    """The unit to show both sides in (the claim's, for a check)."""
+    dims: Dims = ()
+    """The dimensions of both sides."""
+
+
+def holds(op: str, left: Interval, right: Interval) -> bool:
+    if op == "<=":
+        return left.meets(Interval(-math.inf, right.hi))
+    if op == ">=":
+        return left.meets(Interval(right.lo, math.inf))
+    return left.meets(right)
+
+
+def widened(spec: Spec, iv: Interval) -> Interval | None:
+    t = spec.tolerance
+    if t is None:
+        return None
+    return iv.widen(t.relative) if t.relative is not None else iv.widen_factor(t.factor or 1.0)
+
+
+def sides(spec: Spec, values: Values) -> Sides:
+    """Evaluate both sides at every level; raises KbError (FormulaError) when they cannot be."""
+    out = Sides()
+    envs: dict[str, dict[str, Value]] = {lvl: {} for lvl in LEVELS}
+    for name, cid in spec.variables.items():
+        v = values[cid]
+        for lvl in LEVELS:
+            envs[lvl][name] = (v.base(lvl), v.unit.dims)
+    for lvl in LEVELS:
+        if spec.left is None:
+            owner = values[spec.owner or ""]
+            ldims: Dims = owner.unit.dims
+            out.left[lvl] = owner.base(lvl)
+        else:
+            out.left[lvl], ldims = evaluate(spec.left, envs[lvl])
+        assert spec.right is not None
+        out.right[lvl], rdims = evaluate(spec.right, envs[lvl])
+        if ldims != rdims:
+            raise KbError(f"units do not match: {describe_mismatch(rdims, ldims)}", _unit_hint(spec), "incompatible-units")
+        out.dims = ldims
+    return out
+
+
+def _unit_hint(spec: Spec) -> str:
+    if spec.kind == "check":
+        return "make the formula's result have the units of the claim"
+    return "both sides of the relation must have the same units"
+
+
+def judge(spec: Spec, values: Values) -> Outcome:
+    """The verdict of one relation; never raises for anything in the data."""
+    if spec.problem is not None:
+        return Outcome(spec, Verdict.ERROR, diagnosis=spec.problem.message, problem=spec.problem)
+    try:
+        s = sides(spec, values)
+    except KbError as exc:
+        return _error(spec, exc)
+    out = Outcome(spec, Verdict.INCONSISTENT, left=s.left["stated"], right=s.right["stated"], dims=s.dims)
+    out.display_unit = display_unit(spec, values)
+    is_date = out.display_unit is not None and out.display_unit.is_date
+    if is_date and spec.tolerance is not None:
+        problem = Problem(
+            spec.location,
+            f"{spec.label}: a tolerance on a date would be a fraction of the days since 1970",
+            "check the duration between two dates instead (a claim in days or months), with its tolerance",
+            "date-tolerance",
+        )
+        return Outcome(spec, Verdict.ERROR, diagnosis=problem.message, problem=problem)
+    out.factor = None if is_date else factor(s.right["nominal"], s.left["nominal"])
+    out.basis = next((LEVEL_BASIS[lvl] for lvl in LEVELS if holds(spec.op, s.left[lvl], s.right[lvl])), None)
+    if out.basis is None:
+        wider = widened(spec, s.left["stated"])
+        if wider is not None and holds(spec.op, wider, s.right["stated"]):
+            out.basis = Basis.TOLERANCE
+    if out.basis is not None:
+        out.verdict = Verdict.CONSISTENT
+        return out
+    _rate_failure(out, s, values, is_date)
+    return out
+
+
+def _error(spec: Spec, exc: KbError) -> Outcome:
+    offset = exc.offset if isinstance(exc, FormulaError) else None
+    where = spec.location
+    message = f"{spec.label}: {exc.message}" + (f" (at character {offset + 1})" if offset else "")
+    problem = Problem(where, message, exc.hint, exc.code)
+    return Outcome(spec, Verdict.ERROR, diagnosis=exc.message, problem=problem)
+
+
+def display_unit(spec: Spec, values: Values) -> UnitInfo | None:
+    """The unit a relation's sides are shown in: its claim's, or the first claim's on the left."""
+    if spec.owner is not None:
+        return values[spec.owner].unit
+    from kb.formula import Name
+
+    if isinstance(spec.left, Name):
+        return values[spec.variables[spec.left.name]].unit
+    return None
+
+
+def unit_kinds(unit: UnitInfo) -> frozenset[str]:
+    """What a value's unit is, for naming slips: its dimensions, and whether it uses 万/亿 or percent."""
+    kinds = {d for d, _ in unit.dims}
+    words = set(unit.text.replace("*", " ").replace("/", " ").split())
+    if words & {"wan", "yi", "万", "亿"}:
+        kinds.add(CJK)
+    if "percent" in words:
+        kinds.add(PERCENT)
+    return frozenset(kinds)
+
+
+def _rate_failure(out: Outcome, s: Sides, values: Values, is_date: bool) -> None:
+    spec = out.spec
+    left, right = s.left["stated"], s.right["stated"]
+    if is_date:  # days apart, not a ratio of days since 1970
+        days_apart = max(right.lo - left.hi, left.lo - right.hi) / 86400
+        out.severity = Severity.MINOR if days_apart < 31 else Severity.MAJOR if days_apart < 366 else Severity.SEVERE
+        out.diagnosis = "the dates do not agree"
+        return
+    if spec.op == "=":
+        out.gap = gap(right, left)
+    else:  # only one end matters: how far the claim is past the bound
+        bound = Interval.point(right.hi if spec.op == "<=" else right.lo)
+        near = Interval.point(left.lo if spec.op == "<=" else left.hi)
+        out.gap = gap(bound, near) if bound.lo != near.lo else 1.0
+    out.severity = severity(out.gap)
+    target = _target(spec.op, right)
+    unit = out.display_unit
+    out.slip = fitting(left, target, unit_kinds(unit)) if unit is not None else None
+    out.diagnosis = describe(out.factor, out.slip, spec.op, max(spread(left), spread(right)))
+
+
+def _target(op: str, right: Interval) -> Interval:
+    if op == "<=":
+        return Interval(-math.inf if right.hi < 0 else 0.0, right.hi)
+    if op == ">=":
+        return Interval(right.lo, math.inf)
+    return right
+
+
+def describe(f: float | None, slip: SlipMatch | None, op: str = "=", width: float = 1.0) -> str:
+    """The reason a relation fails, in words: the factor, and the slip that fits it, if any."""
+    if op != "=":
+        head = "the claim is above the most the relation allows" if op == "<=" else "the claim is below the least the relation allows"
+        if f is not None:
+            head += f" (×{_factor_text(f)})"
+    elif f is None:
+        return "the values have different signs or one is zero; check the inputs"
+    else:
+        head = f"the recomputed value is ×{_factor_text(f)} the stated one"
+    if slip is not None:
+        return f"{head}; it fits {slip.text}: the stated value ×{_factor_text(slip.multiplier)} would agree"
+    if f is not None and width > 30:
+        return head + "; the intervals are too wide to name a slip"
+    return head + "; no known slip explains it"
+
+
+def _factor_text(f: float) -> str:
+    from kb.values import format_number
+
+    return format_number(f, 3)

@@ -1,0 +1,148 @@
+"""Solving a relation for one of its claims: the values that claim could take for the relation to hold.
+
+Interval inversion along the path from the relation's root to the claim's one occurrence
+(x + b in T  =>  x in T - b; x * b in T  =>  x in T / b ...), every other claim at its stated
+interval. The result is the set of values for which some choice of the others makes the relation
+hold, as interval arithmetic computes it. A claim that occurs twice, or under min() or max(), or a
+division by an interval around zero, cannot be solved for: None, meaning "not constrained here".
+"""
+
+from __future__ import annotations
+
+import math
+
+from kb.errors import KbError
+from kb.formula import BinOp, Call, Name, Neg, Node, Num, Pow, Value, evaluate
+from kb.interval import Interval
+from kb.judge import Values, widened
+from kb.relations import Spec
+
+EVERYTHING = Interval(-math.inf, math.inf)
+
+
+def _count(node: Node, name: str) -> int:
+    if isinstance(node, Name):
+        return int(node.name == name)
+    if isinstance(node, BinOp):
+        return _count(node.left, name) + _count(node.right, name)
+    if isinstance(node, Neg):
+        return _count(node.operand, name)
+    if isinstance(node, Pow):
+        return _count(node.base, name)
+    if isinstance(node, Call):
+        return sum(_count(a, name) for a in node.args)
+    return 0
+
+
+def _invert(node: Node, name: str, target: Interval, env: dict[str, Value]) -> Interval | None:
+    """Values of `name` (occurring once in node) that put node in target."""
+    if isinstance(node, Name):
+        return target
+    if isinstance(node, Neg):
+        return _invert(node.operand, name, -target, env)
+    if isinstance(node, Pow):
+        return _invert(node.base, name, _root(target, node.exponent), env) if _root(target, node.exponent) else None
+    if isinstance(node, BinOp):
+        inside_left = _count(node.left, name) == 1
+        inside, other = (node.left, node.right) if inside_left else (node.right, node.left)
+        o, _ = evaluate(other, env)
+        if node.op == "+":
+            return _invert(inside, name, target - o, env)
+        if node.op == "-":
+            return _invert(inside, name, target + o if inside_left else o - target, env)
+        if node.op == "*":
+            return _invert(inside, name, _divide(target, o), env) if _divide(target, o) else None
+        if inside_left:  # x / o in T  =>  x in T * o
+            return _invert(inside, name, target * o, env)
+        return _invert(inside, name, _divide(o, target), env) if _divide(o, target) else None
+    return None  # min(), max(): several arguments could be the one that matters
+
+
+def _divide(a: Interval, b: Interval) -> Interval | None:
+    if b.lo <= 0 <= b.hi:
+        return None
+    try:
+        return a / b
+    except KbError:
+        return None
+
+
+def _root(target: Interval, n: float) -> Interval | None:
+    if n <= 0 or target.hi < 0:
+        return None
+    lo = max(target.lo, 0.0)
+    return Interval(lo ** (1 / n), target.hi ** (1 / n))
+
+
+def solve(spec: Spec, claim_id: str, values: Values) -> Interval | None:
+    """The values (in the claim's own unit) for which this relation could hold; None: unconstrained."""
+    if spec.right is None or spec.problem is not None:
+        return None
+    names = [n for n, cid in spec.variables.items() if cid == claim_id]
+    env: dict[str, Value] = {n: (values[c].base("stated"), values[c].unit.dims) for n, c in spec.variables.items()}
+    try:
+        if spec.owner == claim_id:
+            right, _ = evaluate(spec.right, env)
+            found = _side_target(spec, right, owner=True)
+        elif len(names) == 1:
+            found = _solve_variable(spec, names[0], env, values)
+        else:
+            return None
+    except (KbError, OverflowError, ZeroDivisionError, ValueError):
+        return None
+    if found is None:
+        return None
+    unit = values[claim_id].unit
+    try:
+        return found.scale(1.0 / unit.factor)
+    except KbError:
+        return None
+
+
+def _solve_variable(spec: Spec, name: str, env: dict[str, Value], values: Values) -> Interval | None:
+    assert spec.right is not None
+    in_left = spec.left is not None and _count(spec.left, name) > 0
+    in_right = _count(spec.right, name) > 0
+    if in_left == in_right or (in_left and _count(spec.left, name) > 1) or _count(spec.right, name) > 1:  # type: ignore[arg-type]
+        return None
+    if in_right:
+        if spec.left is None:
+            assert spec.owner is not None
+            left = values[spec.owner].base("stated")
+        else:
+            left, _ = evaluate(spec.left, env)
+        target = _side_target(spec, _tolerant(spec, left), owner=False)
+        return _invert(spec.right, name, target, env)
+    assert spec.left is not None
+    right, _ = evaluate(spec.right, env)
+    return _invert(spec.left, name, _side_target(spec, right, owner=True), env)
+
+
+def _tolerant(spec: Spec, left: Interval) -> Interval:
+    return widened(spec, left) or left
+
+
+def _side_target(spec: Spec, other: Interval, owner: bool) -> Interval:
+    """What one side may be, given the other: the left side (owner) or the right side."""
+    op = spec.op
+    if op == "=":
+        return other if not owner else _loosen(spec, other)
+    left_at_most = op == "<="
+    if owner:  # left op right, solving for left
+        return Interval(-math.inf, other.hi) if left_at_most else Interval(other.lo, math.inf)
+    # solving for right, given left
+    return Interval(other.lo, math.inf) if left_at_most else Interval(-math.inf, other.hi)
+
+
+def _loosen(spec: Spec, right: Interval) -> Interval:
+    """A tolerance widens the left side; solving for the left, it loosens the right instead."""
+    t = spec.tolerance
+    if t is None or right.lo <= 0:
+        return right
+    if t.relative is not None:
+        return Interval(right.lo / (1 + t.relative), right.hi / max(1 - t.relative, 1e-9))
+    f = t.factor or 1.0
+    return Interval(right.lo / f, right.hi * f)
+
+
+__all__ = ["solve", "EVERYTHING", "Num"]
