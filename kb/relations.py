@@ -66,10 +66,10 @@ class Spec:
     @property
     def label(self) -> str:
         if self.kind == "check":
-            return f"check {self.id}"
+            return f"check {self.id!r}"
         if self.kind == "law":
-            return f"law {self.law} ({self.subject})"
-        return f"relation {self.id}"
+            return f"law {self.law!r} ({self.subject})"
+        return f"relation {self.id!r}"
 
 
 def gather(kb: KnowledgeBase) -> list[Spec]:

@@ -29,12 +29,18 @@ def test_translated_flop_per_token_is_off_by_a_thousand(make_kb: Callable[[str],
     check = flop.checks[0]
     assert check.factor == pytest.approx(1e-3, rel=0.01)
     assert check.severity == "severe"
-    assert "1,000" in check.diagnosis
+    assert check.slip == "tflop-gflop"
     assert not results.problems
 
 
-def test_claim_without_checks_is_unverified_never_consistent(make_kb: Callable[[str], Path]) -> None:
-    assert verdicts(make_kb(BASE_CLAIMS))["active"] == "unverified"
+def test_one_failed_relation_between_two_equally_trusted_claims_blames_either(
+    make_kb: Callable[[str], Path],
+) -> None:
+    results = checks.run(contents.load(make_kb(BASE_CLAIMS)))
+    flop, active, fwd = (results.claims[c] for c in ("flop", "active", "fwd"))
+    assert flop.standing == active.standing == "suspect"
+    assert flop.alternatives == [["active"]] and active.alternatives == [["flop"]]
+    assert fwd.verdict == "unverified" and fwd.standing is None  # a paper's constant is trusted more
 
 
 def test_consistent_check_says_what_it_needed(make_kb: Callable[[str], Path]) -> None:
@@ -83,7 +89,9 @@ def test_rounding_and_tolerance_are_named(make_kb: Callable[[str], Path]) -> Non
     assert results.claims["tolerated"].verdict == "consistent"
 
 
-def test_check_resting_on_an_inconsistent_input_says_so(make_kb: Callable[[str], Path]) -> None:
+def test_a_passing_relation_decides_between_suspects(make_kb: Callable[[str], Path]) -> None:
+    # Without it, flop or active could be wrong; a second statement of flop's value (a relation that
+    # holds) means no value of flop satisfies both, so the explanation is active.
     extra = """\
   - id: downstream
     subject: GPT-4
@@ -98,7 +106,11 @@ def test_check_resting_on_an_inconsistent_input_says_so(make_kb: Callable[[str],
     results = checks.run(contents.load(make_kb(BASE_CLAIMS + extra)))
     check = results.claims["downstream"].checks[0]
     assert check.verdict == "consistent"
-    assert check.inconsistent_inputs == ["flop"]
+    assert results.claims["downstream"].verdict == "consistent"
+    active, flop = results.claims["active"], results.claims["flop"]
+    assert active.verdict == "inconsistent" and active.standing == "condemned" and not active.alternatives
+    assert flop.verdict == "unverified" and flop.standing == "explained" and flop.explained_by == ["active"]
+    assert active.suggested is not None and active.suggested.slip == "thousand"
 
 
 def test_a_claims_verdict_is_the_worst_of_its_checks(make_kb: Callable[[str], Path]) -> None:
@@ -168,9 +180,12 @@ def test_json_report_and_exit_codes(
     root = make_kb(BASE_CLAIMS)
     assert main(["check", "--claims", str(root), "--format", "json"]) == 0
     data = json.loads(capsys.readouterr().out)
-    assert data["summary"] == {"consistent": 0, "inconsistent": 1, "error": 0, "unverified": 2, "problems": 0}
+    assert data["summary"] == {"consistent": 0, "inconsistent": 2, "error": 0, "unverified": 1, "problems": 0}
     flop = next(c for c in data["claims"] if c["id"] == "flop")
     assert {"id", "subject", "quantity", "verdict", "value", "unit", "sources", "checks"} <= set(flop)
+    assert {"explained_by", "suggested"} <= set(flop) and flop["suggested"]["slip"] == "tflop-gflop"
+    assert flop["checks"][0]["relation"] == "=" and flop["checks"][0]["law"] is None
+    assert data["relations"] == []
     assert flop["sources"][0]["quote"] == "大约 560 万亿次浮点操作"
     assert flop["checks"][0]["factor"] == pytest.approx(1e-3, rel=0.01)
     assert main(["check", "--claims", str(root), "--fail-on", "inconsistent"]) == 1

@@ -23,6 +23,7 @@ from kb.errors import Problem
 from kb.interval import Interval
 from kb.model import Claim, Quantity, Quote
 from kb.results import BASES, VERDICTS, CheckResult, ClaimResult, Conflict, Results
+from kb.verdicts import SEVERITY_RANK, Basis
 from kb.units import UnitInfo, unit_info
 from kb.values import format_interval, format_number
 
@@ -58,7 +59,7 @@ VERDICT_STYLES: dict[str, VerdictStyle] = {
     ),
 }
 """Every verdict's presentation, in report order."""
-BASIS_ORDER = ("exact", "rounding", "about", "tolerance")
+BASIS_ORDER: tuple[str, ...] = tuple(Basis)
 
 
 @dataclass
@@ -172,7 +173,7 @@ class ClaimView:
         elif self.verdict == "inconsistent":
             severities = [c.severity for c in self.result.checks if c.severity]
             if severities:
-                text += f" ({max(severities, key=('minor', 'major', 'severe').index)})"
+                text += f" ({max(severities, key=SEVERITY_RANK.__getitem__)})"
         return text
 
     @property
