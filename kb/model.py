@@ -210,14 +210,22 @@ class Law(Strict):
     inputs: dict[Annotated[str, Field(pattern=r"^[^\W\d]\w*$")], LawInput | Slug] = Field(min_length=1)
     """Formula name -> {quantity: ID} (a claim of the subject) or {claim: ID} (a fixed claim);
     a bare string is a quantity id."""
-    sources: list[Quote] = Field(min_length=1)
-    """Where the law comes from (a paper, a datasheet, a definition)."""
+    sources: list[Quote] = Field(default_factory=list)
+    """Where the law comes from (a paper, a datasheet, a methodology)."""
+    definition: str | None = None
+    """For a law true by definition (active parameters are some of the parameters): why."""
     tolerance: Tolerance | None = None
     """How loosely the law holds, with its reason."""
     assumptions: list[str] = Field(default_factory=list)
     """What the law assumes, in words (e.g. 'the chips run at their stated power')."""
     note: str = ""
     """More about the law (markdown)."""
+
+    @model_validator(mode="after")
+    def _sourced(self) -> Law:
+        if not self.sources and not self.definition:
+            raise ValueError("a law needs sources (or, when it holds by definition, a definition)")
+        return self
 
     def quantity_inputs(self) -> dict[str, str]:
         """Formula name -> quantity id, for the inputs bound to the subject's claims."""

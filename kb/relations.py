@@ -266,15 +266,20 @@ def _law_template(
 
 
 def _combinations(wanted: dict[str, str], claims: dict[str, list[ClaimEntry]]) -> Iterator[dict[str, str]]:
-    """Claims to put in a law, source by source: each source's own figures, others where it has none."""
-    sources = dict.fromkeys(e.claim.sources[0].source for q in wanted.values() for e in claims[q])
+    """Claims to put in a law, document by document: each document's own figures, and reference facts
+    or labelled assumptions where it has none. Figures of different documents are not mixed (their
+    disagreements are conflicts, reported as such)."""
+    sources = dict.fromkeys(
+        e.claim.sources[0].source for q in wanted.values() for e in claims[q] if e.claim.kind == "claim"
+    )
     seen: set[frozenset[str]] = set()
     count = 0
-    for source in sources:
+    shared = {q: [e for e in claims[q] if e.claim.kind != "claim"] for q in wanted.values()}
+    for source in [*sources, None]:
         slots = []
         for name, q in wanted.items():
-            own = [e for e in claims[q] if e.claim.sources[0].source == source]
-            slots.append([(name, e.id) for e in (own or claims[q])])
+            own = [e for e in claims[q] if e.claim.kind == "claim" and e.claim.sources[0].source == source]
+            slots.append([(name, e.id) for e in (own or shared[q])])
         for combo in itertools.product(*slots):
             ids = frozenset(cid for _, cid in combo)
             if len(ids) < len(combo) or ids in seen:
