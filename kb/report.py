@@ -24,15 +24,17 @@ def summary_line(kb: KnowledgeBase, results: Results) -> str:
     return f"{len(kb.claims)} claims ({extra or 'no references'}) from {len(kb.sources)} sources"
 
 
-def relation_name(cr: CheckResult) -> str:
-    """'check two-n', 'law six-n-d (GPT-4)', 'relation llama2-sum'."""
+def relation_name(cr: CheckResult, of: str = "") -> str:
+    """'check two-n', 'check two-n of CLAIM' (when `of` is another claim), 'law six-n-d', 'relation x'."""
     if cr.kind == "law":
         return f"law {cr.law}"
+    if cr.kind == "check" and of and cr.claim_id != of:
+        return f"check {cr.check_id} of {cr.claim_id}"
     return f"{cr.kind} {cr.check_id}"
 
 
-def check_line(cr: CheckResult) -> str:
-    name = relation_name(cr)
+def check_line(cr: CheckResult, of: str = "") -> str:
+    name = relation_name(cr, of)
     if cr.verdict == Verdict.ERROR:
         return f"{name}: error: {cr.diagnosis}"
     op = "" if cr.relation == "=" else f" {cr.relation}"
@@ -60,7 +62,7 @@ def blame_lines(r: ClaimResult, results: Results, indent: str = "    ") -> list[
         cr = results.by_key.get(key)
         if cr is None:
             continue
-        lines.append(f"{indent}{check_line(cr)}")
+        lines.append(f"{indent}{check_line(cr, r.claim_id)}")
         if cr.diagnosis:
             lines.append(f"{indent}  {cr.diagnosis}")
     if r.suggested is not None:

@@ -26,6 +26,7 @@ def test_kb_schema_writes_and_checks(tmp_path: Path, capsys: pytest.CaptureFixtu
     assert main(["schema", "--out", str(tmp_path)]) == 0
     assert sorted(p.name for p in tmp_path.iterdir()) == [
         "claims.schema.json",
+        "laws.schema.json",
         "quantities.schema.json",
         "source.schema.json",
     ]
@@ -68,6 +69,8 @@ def test_the_knowledge_base_follows_the_schemas() -> None:
             if rel.parts[0] == "sources"
             else "quantities"
             if path.name.startswith("quantities")
+            else "laws"
+            if path.name == "laws.yaml"
             else "claims"
         ) + ".schema.json"
         errors = list(jsonschema.Draft202012Validator(schemas[name]).iter_errors(data))

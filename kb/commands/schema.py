@@ -15,7 +15,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from kb.commands import EXIT_ERRORS, EXIT_OK
-from kb.model import ClaimFile, QuantityFile, SourceMeta
+from kb.model import ClaimFile, LawFile, QuantityFile, SourceMeta
 from kb.writers import atomic_write_text
 
 SCHEMA_DIR = Path(__file__).resolve().parent.parent / "schemas"
@@ -24,6 +24,7 @@ MODELS: dict[str, tuple[type[BaseModel], str]] = {
     "claims.schema.json": (ClaimFile, "A kb claims file (claims/**/*.yaml)"),
     "source.schema.json": (SourceMeta, "A kb source's metadata (claims/sources/<id>.yaml)"),
     "quantities.schema.json": (QuantityFile, "The kb vocabulary of quantities (claims/quantities*.yaml)"),
+    "laws.schema.json": (LawFile, "The laws of training and serving models (claims/laws.yaml)"),
 }
 # YAML reads 1.8 and 2023 as numbers, which the models accept (they keep them as text); so must
 # the schemas, or an editor would mark every value.
@@ -35,7 +36,8 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     p = sub.add_parser(
         "schema",
         help="write the JSON Schemas of the YAML formats to kb/schemas/",
-        description="Write claims.schema.json, source.schema.json and quantities.schema.json, "
+        description="Write claims.schema.json, source.schema.json, quantities.schema.json and "
+        "laws.schema.json, "
         "generated from the data model, for editors with the YAML language server.",
     )
     p.add_argument(
