@@ -87,19 +87,33 @@ class _Context:
     trust_of: dict[str, float] = field(default_factory=dict)
 
 
-def diagnose(kb: KnowledgeBase, outcomes: dict[str, Outcome], values: Values) -> Diagnosis:
+def diagnose(
+    kb: KnowledgeBase,
+    outcomes: dict[str, Outcome],
+    values: Values,
+    focus: set[str] | None = None,
+    by_claim: dict[str, list[str]] | None = None,
+) -> Diagnosis:
+    """Blame for every failed relation; with `focus` (relation keys), only the components that
+    contain one of them (the mutation report changes one claim at a time)."""
     specs = {k: o.spec for k, o in outcomes.items()}
+    ctx = _Context(kb, specs, outcomes, values, by_claim if by_claim is not None else relation_index(outcomes))
+    failed = [k for k, o in outcomes.items() if o.verdict == Verdict.INCONSISTENT]
+    out = Diagnosis()
+    for component in _components(ctx, failed):
+        if focus is None or focus.intersection(component):
+            _diagnose_component(ctx, component, out)
+    return out
+
+
+def relation_index(outcomes: dict[str, Outcome]) -> dict[str, list[str]]:
+    """Claim id -> keys of the relations (not in error) that involve it."""
     by_claim: dict[str, list[str]] = defaultdict(list)
     for key, o in outcomes.items():
         if o.verdict != Verdict.ERROR:
             for cid in o.spec.claims:
                 by_claim[cid].append(key)
-    ctx = _Context(kb, specs, outcomes, values, by_claim)
-    failed = [k for k, o in outcomes.items() if o.verdict == Verdict.INCONSISTENT]
-    out = Diagnosis()
-    for component in _components(ctx, failed):
-        _diagnose_component(ctx, component, out)
-    return out
+    return by_claim
 
 
 def _components(ctx: _Context, failed: list[str]) -> list[list[str]]:
@@ -273,13 +287,3 @@ def _confirmations(ctx: _Context, cid: str, stop: int) -> int:
 def _source_of(ctx: _Context, cid: str) -> str:
     entry = ctx.kb.claims.get(cid)
     return entry.claim.sources[0].source if entry else ""
-
-
-def confirmations(kb: KnowledgeBase, outcomes: dict[str, Outcome], values: Values, cid: str) -> int:
-    """How many independent passing relations would catch a 10x error in this claim (for reports)."""
-    by_claim: dict[str, list[str]] = defaultdict(list)
-    for key, o in outcomes.items():
-        for c in o.spec.claims:
-            by_claim[c].append(key)
-    ctx = _Context(kb, {k: o.spec for k, o in outcomes.items()}, outcomes, values, by_claim)
-    return _confirmations(ctx, cid, stop=10**9)

@@ -6,6 +6,7 @@ import json
 import math
 from typing import Any
 
+from kb import mutations
 from kb.contents import KnowledgeBase
 from kb.results import VERDICTS, CheckResult, ClaimResult, Results
 from kb.verdicts import SEVERITY_RANK, Basis, Standing, Verdict
@@ -225,8 +226,42 @@ def _num(x: float | None) -> float | str | None:
     return x
 
 
-def json_text(kb: KnowledgeBase, results: Results) -> str:
-    return json.dumps(as_json(kb, results), ensure_ascii=False, indent=1, default=str)
+def json_text(kb: KnowledgeBase, results: Results, found: mutations.Report | None = None) -> str:
+    data = as_json(kb, results)
+    if found is not None:
+        data["mutations"] = mutation_json(found)
+    return json.dumps(data, ensure_ascii=False, indent=1, default=str)
+
+
+def _times(f: float) -> str:
+    return f"×{format_number(f)}" if f >= 1 else f"÷{format_number(1 / f)}"
+
+
+def mutation_text(found: mutations.Report, verbose: bool = False) -> str:
+    """The detection rate, by factor, and the claims no mutation of which is caught."""
+    lines = [
+        f"Mutations: {len(found.mutations)} (every claim with a value written {', '.join(_times(f) for f in mutations.FACTORS)})",
+        f"  caught (kb blames the mutated claim): {found.rate:.0%}",
+    ]
+    for f in mutations.FACTORS:
+        lines.append(f"    {_times(f):<8} {found.rate_of(f):.0%}")
+    flagged = [m for m in found.mutations if m.flagged and not m.caught]
+    lines.append(f"  flagged but blamed elsewhere: {len(flagged)}")
+    if verbose:
+        lines.extend(f"    {m.claim_id} {_times(m.factor)}: blamed {', '.join(m.blamed)}" for m in flagged)
+    unprotected = found.unprotected()
+    lines.append(f"  unprotected claims (no mutation caught: add a check or a relation): {len(unprotected)}")
+    lines.extend(f"    {cid}" for cid in unprotected)
+    return "\n".join(lines)
+
+
+def mutation_json(found: mutations.Report) -> dict[str, Any]:
+    return {
+        "rate": found.rate,
+        "by_factor": {str(f): found.rate_of(f) for f in mutations.FACTORS},
+        "unprotected": found.unprotected(),
+        "mutations": [m.__dict__ for m in found.mutations],
+    }
 
 
 __all__ = ["text", "json_text", "as_json", "check_line", "format_interval"]

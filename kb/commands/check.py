@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from kb import checks, contents, report
+from kb import checks, contents, mutations, report
 from kb.commands import EXIT_ERRORS, EXIT_OK, add_claims_option
 
 
@@ -24,6 +24,12 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
         default="error",
         help="also exit 1 on inconsistent claims (for CI)",
     )
+    p.add_argument(
+        "--mutations",
+        action="store_true",
+        help="also report, for every claim, whether kb would catch it written x10, x1000, /10 or /1000 "
+        "and blame that very claim: the detection rate and the unprotected claims",
+    )
     loud = p.add_mutually_exclusive_group()
     loud.add_argument("--verbose", "-v", action="store_true", help="list consistent claims too")
     loud.add_argument("--quiet", "-q", action="store_true", help="print only the counts and the errors")
@@ -33,12 +39,16 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
 def run(args: argparse.Namespace) -> int:
     kb = contents.load(args.claims)
     results = checks.run(kb)
+    found = mutations.run(kb) if args.mutations else None
     if args.format == "json":
-        sys.stdout.write(report.json_text(kb, results) + "\n")
+        sys.stdout.write(report.json_text(kb, results, found) + "\n")
     elif args.quiet:
         print(report.quiet_text(kb, results))
     else:
         print(report.text(kb, results, verbose=args.verbose))
+    if found is not None and args.format == "text":
+        print()
+        print(report.mutation_text(found, verbose=args.verbose))
     counts = results.counts()
     if results.problems:
         return EXIT_ERRORS
