@@ -104,9 +104,9 @@ def _check_result(kb: KnowledgeBase, o: Outcome, diagnosis: blame.Diagnosis, val
             cr.computed_text = f"{format_interval(cr.computed, unit)} {unit.text}"
             cr.stated_text = f"{format_interval(o.left.scale(1.0 / unit.factor), unit)} {unit.text}"
         else:
-            dims = dims_text(o.dims)
-            cr.computed_text = f"{format_interval(o.right)} ({dims}, base units)"
-            cr.stated_text = f"{format_interval(o.left)} ({dims}, base units)"
+            dims = "" if not o.dims else " " + dims_text(o.dims).replace("[", "").replace("]", "") + " (SI units)"
+            cr.computed_text = f"{format_interval(o.right)}{dims}"
+            cr.stated_text = f"{format_interval(o.left)}{dims}"
     return cr
 
 

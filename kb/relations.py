@@ -273,6 +273,8 @@ def _combinations(wanted: dict[str, str], claims: dict[str, list[ClaimEntry]]) -
         e.claim.sources[0].source for q in wanted.values() for e in claims[q] if e.claim.kind == "claim"
     )
     seen: set[frozenset[str]] = set()
+    seen_values: set[tuple[tuple[str, object], ...]] = set()
+    by_id = {e.id: e for q in wanted.values() for e in claims[q]}
     count = 0
     shared = {q: [e for e in claims[q] if e.claim.kind != "claim"] for q in wanted.values()}
     for source in [*sources, None]:
@@ -282,13 +284,20 @@ def _combinations(wanted: dict[str, str], claims: dict[str, list[ClaimEntry]]) -
             slots.append([(name, e.id) for e in (own or shared[q])])
         for combo in itertools.product(*slots):
             ids = frozenset(cid for _, cid in combo)
-            if len(ids) < len(combo) or ids in seen:
+            # Restatements of one figure in a document add nothing: one combination per set of values.
+            same_values = tuple((name, _value_key(by_id[cid])) for name, cid in combo)
+            if len(ids) < len(combo) or ids in seen or same_values in seen_values:
                 continue
             seen.add(ids)
+            seen_values.add(same_values)
             yield dict(combo)
             count += 1
             if count >= MAX_LAW_COMBINATIONS:
                 return
+
+
+def _value_key(e: ClaimEntry) -> object:
+    return (e.value.stated if e.value else None, e.unit.factor if e.unit else None)
 
 
 __all__ = ["Spec", "gather", "split", "OPS", "KbError"]
