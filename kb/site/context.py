@@ -23,7 +23,9 @@ from kb.errors import Problem
 from kb.interval import Interval
 from kb.model import Claim, Quantity, Quote
 from kb.results import BASES, VERDICTS, CheckResult, ClaimResult, Conflict, Results
-from kb.verdicts import SEVERITY_RANK, Basis
+from kb import mutations
+from kb.mutations import Mutation
+from kb.verdicts import SEVERITY_RANK, Basis, Standing
 from kb.units import UnitInfo, unit_info
 from kb.values import format_interval, format_number
 
@@ -127,10 +129,39 @@ class ClaimView:
     rested_on_by: list[str] = field(default_factory=list)
     """Claims whose checks take this claim as an input."""
     conflicts: list[Conflict] = field(default_factory=list)
+    condemning: list[CheckResult] = field(default_factory=list)
+    """For a blamed claim: the failed relations that condemn it."""
+    protection: list[Mutation] = field(default_factory=list)
+    """Whether kb would catch this claim written ×10 or ÷10 (the mutation report), and by what."""
 
     @property
     def id(self) -> str:
         return self.entry.id
+
+    @property
+    def standing_text(self) -> str:
+        """Why the claim has its verdict, in one line, when blame decided it."""
+        r = self.result
+        if r.standing == Standing.CONDEMNED:
+            return "This number being wrong explains every relation that fails here:"
+        if r.standing == Standing.SUSPECT:
+            others = " or ".join(", ".join(a) for a in r.alternatives)
+            return f"Either this claim or {others} is wrong: the relations cannot tell which."
+        if r.standing == Standing.IN_DOUBT:
+            return "This assumption may not hold here: it explains relations that fail."
+        if r.standing == Standing.EXPLAINED:
+            return f"A relation of this claim fails, but only because {', '.join(r.explained_by)} is wrong."
+        return ""
+
+    @property
+    def suggestion_text(self) -> str:
+        s = self.result.suggested
+        if s is None:
+            return ""
+        text = f"would be consistent at {s.text}"
+        if s.multiplier is not None:
+            text += f" (×{format_number(s.multiplier, 3)}: {s.slip_text})"
+        return text
 
     @property
     def claim(self) -> Claim:
@@ -373,7 +404,7 @@ def _unique(ids: list[str]) -> list[str]:
     return list(dict.fromkeys(ids))
 
 
-def resolve(kb: KnowledgeBase, results: Results, readme: str = "") -> SiteContext:
+def resolve(kb: KnowledgeBase, results: Results, readme: str = "", protect: bool = True) -> SiteContext:
     """Build the page context: claims by subject, quantity and source, and reverse dependencies."""
     # Subjects: compared without case, as the checker does; shown as first written.
     subject_names: dict[str, str] = {}
@@ -421,6 +452,13 @@ def resolve(kb: KnowledgeBase, results: Results, readme: str = "") -> SiteContex
         for cid in (conflict.a, conflict.b):
             if cid in views:
                 views[cid].conflicts.append(conflict)
+    for cv in views.values():
+        cv.condemning = [results.by_key[k] for k in cv.result.condemned_by if k in results.by_key]
+    if protect:
+        mutator = mutations.Mutator(kb)
+        for cid in mutator.candidates():
+            if cid in views:
+                views[cid].protection = [mutator.mutate(cid, f) for f in (10.0, 0.1)]
 
     ordered = sorted(views.values(), key=lambda v: (v.subject_slug, v.claim.quantity, v.id))
     claims = {v.id: v for v in ordered}

@@ -80,6 +80,8 @@ class Digests:
             repr(e.problems),
             repr(cites),
             repr(cv.conflicts),
+            repr(cv.condemning),
+            repr(cv.protection),
             repr((cv.subject_slug, cv.quantity_label, cv.rests_on, cv.rested_on_by)),
         )
 

@@ -24,6 +24,7 @@ from jinja2 import Environment, FileSystemBytecodeCache, PackageLoader, StrictUn
 from jinja2.runtime import Context
 from markupsafe import Markup
 
+from kb import report
 from kb.interval import Interval
 from kb.results import BASES, SEVERITY_ORDER, VERDICTS
 from kb.site import markdown
@@ -88,7 +89,13 @@ def environment() -> Environment:
         auto_reload=False,
     )
     env.filters.update(
-        md=_md, md_inline=_md_inline, factor=_factor, num=_num, interval=_interval, groupcounts=_group_counts
+        md=_md,
+        md_inline=_md_inline,
+        factor=_factor,
+        num=_num,
+        interval=_interval,
+        groupcounts=_group_counts,
+        relation_name=report.relation_name,  # one wording with kb check
     )
     env.globals.update(
         styles=VERDICT_STYLES,
