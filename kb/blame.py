@@ -18,7 +18,7 @@ from __future__ import annotations
 import itertools
 import math
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from kb.contents import KnowledgeBase
@@ -145,14 +145,12 @@ def _diagnose_component(ctx: _Context, component: list[str], out: Diagnosis) -> 
     candidates = sorted(
         set().union(*conflicts), key=lambda c: (-sum(c in s for s in conflicts), _trust(ctx, c), c)
     )
-    found = _minimal_hitting_sets(conflicts, candidates)
-    approximate = found is None
-    sets = [_greedy(ctx, conflicts, candidates)] if found is None else found
-    scored = []
-    for hs in sets:
+    scored = _explanations(ctx, conflicts, candidates)
+    approximate = not scored
+    if approximate:
+        hs = _greedy(ctx, conflicts, candidates)
         fixes = {c: _fix(ctx, c, hs) for c in hs}
-        feasible = all(f[0] is not None or not f[1] for f in fixes.values())
-        scored.append((not feasible, round(sum(_trust(ctx, c) for c in hs), 6), sorted(hs), fixes))
+        scored = [(False, 0.0, sorted(hs), fixes)]
     scored.sort(key=lambda t: (t[0], t[1], len(t[2]), t[2]))
     best = [t for t in scored if t[:2] == scored[0][:2]]
     everywhere = set.intersection(*(set(t[2]) for t in best))
@@ -183,19 +181,35 @@ def _diagnose_component(ctx: _Context, component: list[str], out: Diagnosis) -> 
         out.explained_by[key] = [c for c in ctx.specs[key].claims if c in out.blamed]
 
 
-def _minimal_hitting_sets(conflicts: list[frozenset[str]], candidates: list[str]) -> list[frozenset[str]] | None:
-    """Every subset-minimal hitting set of up to MAX_SIZE claims; None when the search is too large."""
-    found: list[frozenset[str]] = []
+Scored = tuple[bool, float, list[str], dict[str, tuple[Interval | None, list[str]]]]
+
+
+def _explanations(ctx: _Context, conflicts: list[frozenset[str]], candidates: list[str]) -> list[Scored]:
+    """Every hitting set of up to MAX_SIZE claims that no smaller feasible one is part of, scored:
+    (infeasible, cost, members, fixes). A set no values can fix does not rule out its supersets."""
+    feasible: list[frozenset[str]] = []
+    out: list[Scored] = []
+    for hs in _hitting_sets(conflicts, candidates):
+        if any(f <= hs for f in feasible):
+            continue
+        fixes = {c: _fix(ctx, c, hs) for c in hs}
+        infeasible = any(f[0] is None and f[1] for f in fixes.values())
+        if not infeasible:
+            feasible.append(hs)
+        out.append((infeasible, round(sum(_trust(ctx, c) for c in hs), 6), sorted(hs), fixes))
+    return out
+
+
+def _hitting_sets(conflicts: list[frozenset[str]], candidates: list[str]) -> Iterator[frozenset[str]]:
+    """Sets of up to MAX_SIZE candidates that meet every conflict, smallest first, while the number
+    of sets to try stays under MAX_SETS per size."""
     for size in range(1, MAX_SIZE + 1):
         if math.comb(len(candidates), size) > MAX_SETS:
-            return found or None
+            return
         for combo in itertools.combinations(candidates, size):
             hs = frozenset(combo)
-            if any(f <= hs for f in found):
-                continue
             if all(hs & c for c in conflicts):
-                found.append(hs)
-    return found or None
+                yield hs
 
 
 def _greedy(ctx: _Context, conflicts: list[frozenset[str]], candidates: list[str]) -> frozenset[str]:

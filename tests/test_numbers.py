@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from kb.numbers import literal_interval, parse_numbers
+from kb.numbers import literal_interval, parse_numbers, literal_wide
 
 
 def values(text: str) -> list[tuple[float, float, str | None]]:
@@ -98,3 +98,20 @@ def test_hyphenated_scale_words_and_percent_ranges(text: str, expected: tuple[fl
 def test_a_letter_after_a_space_is_not_a_scale_word() -> None:
     assert values("8 B200 GPUs") == [(8.0, 8.0, None)]
     assert values("4 T4 GPUs") == [(4.0, 4.0, None)]
+
+
+@pytest.mark.parametrize(
+    ("text", "interval"),
+    [
+        ("420", (415.0, 425.0)),
+        ("6000", (5500.0, 6500.0)),
+        ("25,000", (24500.0, 25500.0)),
+        ("25", (24.5, 25.5)),
+        ("2.0", (1.95, 2.05)),
+        ("539.00", (538.995, 539.005)),
+        ("2.15e25", (2.145e25, 2.155e25)),
+        ("0", (-0.5, 0.5)),
+    ],
+)
+def test_trailing_zeros_of_an_integer_may_be_rounding(text: str, interval: tuple[float, float]) -> None:
+    assert literal_wide(text) == pytest.approx(interval)

@@ -346,3 +346,34 @@ claims:
     )
     codes = {p.code for p in checks.run(contents.load(root, use_cache=False)).problems}
     assert ("quote-not-found" in codes or "value-mismatch" in codes) != ok, codes
+
+
+def test_a_relation_that_holds_only_if_trailing_zeros_are_rounding_says_so(make_kb: Callable[[str], Path]) -> None:
+    # A table rounded to tens: 420 stands for 415 to 425, so 423 = 420 holds, but only that way.
+    extra = """\
+  - id: exact-423
+    kind: reference
+    subject: T
+    quantity: ratio
+    value: 423
+    qualifier: exactly
+    sources: [{source: ref, locator: a table}]
+  - id: table-420
+    subject: T
+    quantity: ratio
+    value: 420
+    sources: [{source: ref, locator: a table}]
+    checks:
+      - {id: c, formula: x, inputs: {x: exact-423}}
+  - id: decimal
+    subject: T
+    quantity: ratio
+    value: "420.0"
+    sources: [{source: ref, locator: a table}]
+    checks:
+      - {id: c, formula: x, inputs: {x: exact-423}}
+"""
+    results = checks.run(contents.load(make_kb(BASE_CLAIMS + extra)))
+    table = results.claims["table-420"]
+    assert table.verdict == "consistent" and table.checks[0].basis == "trailing_zeros"
+    assert results.claims["decimal"].verdict == "inconsistent"  # 420.0 keeps every digit

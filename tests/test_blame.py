@@ -1,0 +1,261 @@
+"""Relations and blame on small hand-made knowledge bases: who is wrong, and what it would have to be."""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from kb import blame, checks, contents, solve
+from kb.results import Results
+
+Make = Callable[[str], Path]
+
+
+def claim(cid: str, value: str, unit: str = "billion parameter", quantity: str = "total_parameters", **extra: str) -> str:
+    """A claim cited by locator (so no quote needs matching); extra fields as YAML lines."""
+    lines = [
+        f"  - id: {cid}",
+        f"    subject: {extra.pop('subject', 'M')}",
+        f"    quantity: {quantity}",
+        f"    value: {value}",
+        f"    unit: {unit}",
+        f"    sources: [{{source: {extra.pop('source', 'ref')}, locator: somewhere}}]",
+    ]
+    lines += [f"    {k}: {v}" for k, v in extra.items()]
+    return "\n".join(lines) + "\n"
+
+
+def check(cid: str, formula: str, inputs: str, relation: str = "=") -> str:
+    return f"    checks:\n      - {{id: {cid}, formula: '{formula}', inputs: {{{inputs}}}, relation: '{relation}'}}\n"
+
+
+def run(make_kb: Make, body: str, relations: str = "") -> Results:
+    text = "claims:\n" + body + (("relations:\n" + textwrap.indent(relations, "  ")) if relations else "")
+    root = make_kb(text)
+    results = checks.run(contents.load(root))
+    assert not results.problems, [str(p) for p in results.problems]
+    return results
+
+
+def test_one_wrong_claim_among_several_is_blamed_with_its_fix(make_kb: Make) -> None:
+    # Four statements of one figure; d was written ten times too large.
+    body = (
+        claim("a", "123")
+        + claim("b", "123.4")
+        + check("same", "x", "x: a")
+        + claim("c", "123")
+        + check("same", "x", "x: b")
+        + claim("d", "1234")
+        + check("vs-a", "x", "x: a")
+        + claim("e", "123")
+        + check("vs-d", "x", "x: d")
+    )
+    r = run(make_kb, body)
+    d = r.claims["d"]
+    assert d.verdict == "inconsistent" and d.standing == "condemned" and not d.alternatives
+    assert d.suggested is not None and (d.suggested.lo, d.suggested.hi) == pytest.approx((122.5, 123.5))
+    assert d.suggested.slip == "ten" and d.suggested.multiplier == pytest.approx(0.1)
+    assert sorted(d.condemned_by) == ["check:d/vs-a", "check:e/vs-d"]
+    e = r.claims["e"]  # its only check fails because d is wrong
+    assert e.verdict == "unverified" and e.standing == "explained" and e.explained_by == ["d"]
+    assert r.claims["b"].verdict == r.claims["c"].verdict == "consistent"
+
+
+def test_two_equally_good_explanations_are_both_named(make_kb: Make) -> None:
+    r = run(make_kb, claim("a", "100") + claim("b", "300") + check("vs-a", "x", "x: a"))
+    a, b = r.claims["a"], r.claims["b"]
+    assert a.verdict == b.verdict == "inconsistent"
+    assert a.standing == b.standing == "suspect"
+    assert a.alternatives == [["b"]] and b.alternatives == [["a"]]
+
+
+def test_a_reference_is_trusted_over_an_article(make_kb: Make) -> None:
+    r = run(make_kb, claim("paper", "100", kind="reference") + claim("blog", "300") + check("vs", "x", "x: paper"))
+    assert r.claims["blog"].standing == "condemned"
+    assert r.claims["paper"].verdict == "unverified" and r.claims["paper"].standing is None
+
+
+def test_a_translation_is_blamed_before_its_original(make_kb: Make) -> None:
+    # The same disagreement, but one side comes from a translation of the other's document.
+    root = make_kb("claims:\n" + claim("en", "55") + claim("zh", "5.5", source="zh") + check("original", "x", "x: en"))
+    (root / "sources" / "zh.yaml").write_text(
+        "id: zh\ntitle: A translation\nlanguage: en\nkind: translation\ntranslation_of: ref\n", encoding="utf-8"
+    )
+    r = checks.run(contents.load(root))
+    assert r.claims["zh"].standing == "condemned" and r.claims["en"].standing is None
+
+
+def test_a_wrong_assumption_is_in_doubt_not_the_claims_that_use_it(make_kb: Make) -> None:
+    # Two runs whose stated compute is twice what their GPUs allow at the assumed utilization.
+    body = claim("util", "30", "percent", "utilization", kind="assumption", justification="a default")
+    for run_id in ("r1", "r2"):
+        body += claim(f"{run_id}-gpus", "1000", "GPU", "gpu_count", subject=run_id, qualifier="exactly")
+        body += claim(f"{run_id}-days", "10", "day", "training_duration", subject=run_id, qualifier="exactly")
+        body += claim(f"{run_id}-peak", "100", "TFLOP/s/GPU", "peak_throughput", subject=run_id, qualifier="exactly")
+        body += claim(f"{run_id}-compute", "5.184e22", "FLOP", "training_compute", subject=run_id)
+        body += check("hw", "g * p * t * u", f"g: {run_id}-gpus, p: {run_id}-peak, t: {run_id}-days, u: util")
+    r = run(make_kb, body)
+    util = r.claims["util"]
+    assert util.standing == "in_doubt" and util.verdict == "unverified"
+    assert util.suggested is not None and util.suggested.lo <= 60 <= util.suggested.hi
+    for run_id in ("r1", "r2"):
+        assert r.claims[f"{run_id}-compute"].standing == "explained"
+        assert r.claims[f"{run_id}-compute"].verdict == "unverified"
+
+
+def test_a_passing_relation_rules_out_a_fix(make_kb: Make) -> None:
+    # b = a fails; b also equals c (which holds). Blaming b would break b = c, so a is blamed.
+    body = claim("a", "100") + claim("b", "300") + check("vs-a", "x", "x: a") + claim("c", "300") + check("vs-b", "x", "x: b")
+    r = run(make_kb, body)
+    assert r.claims["a"].standing == "condemned"
+    assert r.claims["b"].standing == "explained" and r.claims["b"].verdict == "unverified"
+    assert r.claims["c"].verdict == "consistent"
+
+
+def test_a_claim_checked_against_two_references_that_disagree(make_kb: Make) -> None:
+    # x cannot equal both p and q: x is wrong, and so is one of the two references.
+    body = (
+        claim("p", "123", kind="reference")
+        + claim("q", "1234", kind="reference")
+        + claim("x", "567")
+        + "    checks:\n      - {id: vs-p, formula: a, inputs: {a: p}}\n      - {id: vs-q, formula: a, inputs: {a: q}}\n"
+    )
+    r = run(make_kb, body)
+    x, p, q = r.claims["x"], r.claims["p"], r.claims["q"]
+    assert x.standing == "condemned"
+    assert p.standing == q.standing == "suspect"
+    assert p.alternatives == [["q", "x"]] and q.alternatives == [["p", "x"]]
+
+
+@pytest.mark.parametrize(
+    ("relation", "total", "verdict"),
+    [("<=", "250", "consistent"), ("<=", "350", "inconsistent"), (">=", "350", "consistent"), (">=", "250", "inconsistent")],
+)
+def test_checks_state_at_most_and_at_least(make_kb: Make, relation: str, total: str, verdict: str) -> None:
+    body = claim("a", "100", kind="reference", qualifier="exactly")
+    body += claim("b", "200", kind="reference", qualifier="exactly")
+    body += claim("t", total, qualifier="exactly") + check("sum", "x + y", "x: a, y: b", relation)
+    r = run(make_kb, body)
+    cr = r.claims["t"].checks[0]
+    assert cr.relation == relation and cr.verdict == verdict
+    if verdict == "inconsistent":
+        assert r.claims["t"].standing == "condemned"
+        s = r.claims["t"].suggested
+        assert s is not None and (s.hi <= 300.5 if relation == "<=" else s.lo >= 299.5)
+
+
+def test_a_standalone_relation_verifies_every_claim_in_it(make_kb: Make) -> None:
+    body = claim("a", "10") + claim("b", "20") + claim("c", "30") + claim("d", "60")
+    r = run(make_kb, body, "- id: shares\n  formula: a / b = c / d\n  inputs: {a: a, b: b, c: c, d: d}\n")
+    assert {r.claims[c].verdict for c in "abcd"} == {"consistent"}
+    [rel] = r.relations
+    assert rel.kind == "relation" and rel.members == ["a", "b", "c", "d"] and rel.verdict == "consistent"
+
+
+def test_peers_in_a_relation_are_judged_once_and_the_odd_one_blamed(make_kb: Make) -> None:
+    # r1 fails; r2 and r3 hold and pin a, b and c, so only d can be wrong.
+    body = claim("a", "11") + claim("b", "22") + claim("c", "33") + claim("d", "660")
+    rels = "- id: r1\n  formula: a / b = c / d\n  inputs: {a: a, b: b, c: c, d: d}\n"
+    rels += "- id: r2\n  formula: a * 3 = c\n  inputs: {a: a, c: c}\n"
+    rels += "- id: r3\n  formula: a * 2 = b\n  inputs: {a: a, b: b}\n"
+    r = run(make_kb, body, rels)
+    assert r.claims["d"].standing == "condemned"
+    assert r.claims["d"].suggested is not None and r.claims["d"].suggested.slip == "ten"
+    assert r.claims["a"].verdict == "consistent"  # r2 holds
+
+
+@pytest.mark.parametrize(
+    ("formula", "message"),
+    [
+        ("a = b = c", "exactly one of =, <=, >="),
+        ("a + b", "exactly one of =, <=, >="),
+        ("a = zz", "unknown name 'zz'"),
+    ],
+)
+def test_an_ill_formed_relation_is_an_error_naming_it(make_kb: Make, formula: str, message: str) -> None:
+    root = make_kb(
+        "claims:\n" + claim("a", "1") + claim("b", "1") + claim("c", "1")
+        + f"relations:\n  - id: bad\n    formula: '{formula}'\n    inputs: {{a: a, b: b, c: c}}\n"
+    )
+    results = checks.run(contents.load(root))
+    [problem] = results.problems
+    assert "relation 'bad'" in problem.message and message in problem.message, problem.message
+    assert problem.location.line == 21
+
+
+def test_laws_apply_to_each_documents_own_figures(make_kb: Make) -> None:
+    law = """\
+laws:
+  - id: six-nd
+    title: compute is about 6 N D
+    formula: c = 6 [FLOP/(parameter*token)] * n * d
+    inputs: {c: training_compute, n: {quantity: active_parameters_per_token}, d: {quantity: training_tokens}}
+    definition: a test law
+"""
+    body = claim("n", "70", "billion parameter", "active_parameters_per_token")
+    body += claim("d", "1.4", "trillion token", "training_tokens")
+    body += claim("c", "5.88e23", "FLOP", "training_compute")
+    # Another document gives only a compute: it is not combined with this document's n and d.
+    body += claim("c2", "1e25", "FLOP", "training_compute", source="leak")
+    root = make_kb("claims:\n" + body)
+    (root / "laws.yaml").write_text(law, encoding="utf-8")
+    r = checks.run(contents.load(root))
+    assert not r.problems, r.problems
+    [instance] = r.relations
+    assert instance.law == "six-nd" and instance.kind == "law" and instance.verdict == "consistent"
+    assert set(instance.members) == {"n", "d", "c"}
+    assert {r.claims[c].verdict for c in "ndc"} == {"consistent"}
+    assert r.claims["c2"].verdict == "unverified"
+
+
+def test_a_law_over_an_unknown_quantity_is_an_error(make_kb: Make) -> None:
+    root = make_kb("claims:\n" + claim("a", "1"))
+    (root / "laws.yaml").write_text(
+        "laws:\n  - id: bad\n    title: bad law\n    formula: a = 1\n    inputs: {a: no_such_quantity}\n    definition: x\n",
+        encoding="utf-8",
+    )
+    [problem] = checks.run(contents.load(root)).problems
+    assert "unknown quantity 'no_such_quantity'" in problem.message and str(problem.location).endswith("laws.yaml:2:5")
+
+
+def test_solving_a_relation_for_one_claim_inverts_the_formula(make_kb: Make) -> None:
+    body = claim("a", "100", qualifier="exactly") + claim("b", "50", qualifier="exactly")
+    body += claim("t", "300", qualifier="exactly") + check("sum", "x * 2 + y", "x: a, y: b")
+    root = make_kb("claims:\n" + body)
+    kb = contents.load(root)
+    values = checks.usable_values(kb)
+    from kb import relations
+
+    [spec] = relations.gather(kb)
+    assert solve.solve(spec, "t", values) == solve.solve(spec, "t", values)
+    a = solve.solve(spec, "a", values)
+    assert a is not None and a.lo == pytest.approx(125) and a.hi == pytest.approx(125)
+    b = solve.solve(spec, "b", values)
+    assert b is not None and b.lo == pytest.approx(100)
+
+
+def test_blame_work_grows_linearly_with_independent_components(make_kb: Make, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Many failing pairs sharing one trusted constant: the search stays per pair (hubs link nothing)."""
+    calls = {"n": 0}
+    real = blame._hitting_sets
+
+    def counting(conflicts: list[frozenset[str]], candidates: list[str]) -> object:
+        calls["n"] += len(candidates)
+        return real(conflicts, candidates)
+
+    monkeypatch.setattr(blame, "_hitting_sets", counting)
+
+    def work(n: int) -> int:
+        body = claim("k", "2", "1", "ratio", kind="reference", qualifier="exactly")
+        for i in range(n):
+            body += claim(f"x{i}", "123", subject=f"S{i}") + claim(f"y{i}", "345", subject=f"S{i}")
+            body += check("twice", "k * v", f"k: k, v: x{i}")
+        calls["n"] = 0
+        checks.run(contents.load(make_kb("claims:\n" + body)))
+        return calls["n"]
+
+    small, large = work(blame.HUB + 5), work(10 * (blame.HUB + 5))
+    assert small > 0 and large <= 11 * small
