@@ -97,7 +97,9 @@ def diagnose(
     """Blame for every failed relation; with `focus` (relation keys), only the components that
     contain one of them (the mutation report changes one claim at a time)."""
     specs = {k: o.spec for k, o in outcomes.items()}
-    ctx = _Context(kb, specs, outcomes, values, by_claim if by_claim is not None else relation_index(outcomes))
+    ctx = _Context(
+        kb, specs, outcomes, values, by_claim if by_claim is not None else relation_index(outcomes)
+    )
     failed = [k for k, o in outcomes.items() if o.verdict == Verdict.INCONSISTENT]
     out = Diagnosis()
     for component in _components(ctx, failed):
@@ -269,7 +271,13 @@ def _trust(ctx: _Context, cid: str) -> float:
     else:
         source = ctx.kb.sources.get(claim.sources[0].source)
         kind = source.meta.kind if source else "other"
-        base = TRUST["primary"] if kind in PRIMARY_KINDS else TRUST["translation"] if kind == "translation" else TRUST["article"]
+        base = (
+            TRUST["primary"]
+            if kind in PRIMARY_KINDS
+            else TRUST["translation"]
+            if kind == "translation"
+            else TRUST["article"]
+        )
         base += 1.0 if claim.rank == "preferred" else 0.0
     trust = base + CONFIRMED * min(2, _confirmations(ctx, cid, stop=2))
     ctx.trust_of[cid] = trust
@@ -291,7 +299,10 @@ def _confirmations(ctx: _Context, cid: str, stop: int) -> int:
         spec = outcome.spec
         if not any(_source_of(ctx, c) != own for c in spec.claims if c != cid):
             continue
-        if all(judge(spec, overlay(ctx.values, cid, value.scaled(k))).verdict == Verdict.INCONSISTENT for k in (10.0, 0.1)):
+        if all(
+            judge(spec, overlay(ctx.values, cid, value.scaled(k))).verdict == Verdict.INCONSISTENT
+            for k in (10.0, 0.1)
+        ):
             count += 1
             if count >= stop:
                 break

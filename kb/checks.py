@@ -104,7 +104,11 @@ def _check_result(kb: KnowledgeBase, o: Outcome, diagnosis: blame.Diagnosis, val
             cr.computed_text = f"{format_interval(cr.computed, unit)} {unit.text}"
             cr.stated_text = f"{format_interval(o.left.scale(1.0 / unit.factor), unit)} {unit.text}"
         else:
-            dims = "" if not o.dims else " " + dims_text(o.dims).replace("[", "").replace("]", "") + " (SI units)"
+            dims = (
+                ""
+                if not o.dims
+                else " " + dims_text(o.dims).replace("[", "").replace("]", "") + " (SI units)"
+            )
             cr.computed_text = f"{format_interval(o.right)}{dims}"
             cr.stated_text = f"{format_interval(o.left)}{dims}"
     return cr
@@ -123,7 +127,7 @@ def _verdict(
         return
     if blamed is not None:
         _blamed(entry, result, blamed)
-        severities = [by_key[k].severity for k in blamed.condemned_by if by_key[k].severity]
+        severities = [s for k in blamed.condemned_by if (s := by_key[k].severity) is not None]
         result.severity = max(severities, key=SEVERITY_RANK.__getitem__) if severities else None
         return
     failing = [c for c in own if c.verdict == Verdict.INCONSISTENT]

@@ -9,7 +9,7 @@ value changed.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 
 from kb.errors import KbError, Problem
@@ -21,7 +21,12 @@ from kb.units import Dims, UnitInfo, describe_mismatch
 from kb.values import LEVELS, StatedValue
 from kb.verdicts import Basis, Severity, Verdict, factor, gap, severity, spread
 
-LEVEL_BASIS = {"nominal": Basis.EXACT, "rounded": Basis.ROUNDING, "wide": Basis.TRAILING_ZEROS, "stated": Basis.ABOUT}
+LEVEL_BASIS = {
+    "nominal": Basis.EXACT,
+    "rounded": Basis.ROUNDING,
+    "wide": Basis.TRAILING_ZEROS,
+    "stated": Basis.ABOUT,
+}
 Values = Mapping[str, StatedValue]
 
 
@@ -34,7 +39,7 @@ class _Overlay(Mapping[str, StatedValue]):
     def __getitem__(self, key: str) -> StatedValue:
         return self.value if key == self.claim_id else self.base[key]
 
-    def __iter__(self):  # type: ignore[no-untyped-def]
+    def __iter__(self) -> Iterator[str]:
         return iter(self.base)
 
     def __len__(self) -> int:
@@ -112,7 +117,11 @@ def sides(spec: Spec, values: Values) -> Sides:
         assert spec.right is not None
         out.right[lvl], rdims = evaluate(spec.right, envs[lvl])
         if ldims != rdims:
-            raise KbError(f"units do not match: {describe_mismatch(rdims, ldims)}", _unit_hint(spec), "incompatible-units")
+            raise KbError(
+                f"units do not match: {describe_mismatch(rdims, ldims)}",
+                _unit_hint(spec),
+                "incompatible-units",
+            )
         out.dims = ldims
     return out
 
@@ -190,7 +199,9 @@ def _rate_failure(out: Outcome, s: Sides, values: Values, is_date: bool) -> None
     left, right = s.left["stated"], s.right["stated"]
     if is_date:  # days apart, not a ratio of days since 1970
         days_apart = max(right.lo - left.hi, left.lo - right.hi) / 86400
-        out.severity = Severity.MINOR if days_apart < 31 else Severity.MAJOR if days_apart < 366 else Severity.SEVERE
+        out.severity = (
+            Severity.MINOR if days_apart < 31 else Severity.MAJOR if days_apart < 366 else Severity.SEVERE
+        )
         out.diagnosis = "the dates do not agree"
         return
     if spec.op == "=":
@@ -217,7 +228,11 @@ def _target(op: str, right: Interval) -> Interval:
 def describe(f: float | None, slip: SlipMatch | None, op: str = "=", width: float = 1.0) -> str:
     """The reason a relation fails, in words: the factor, and the slip that fits it, if any."""
     if op != "=":
-        head = "the claim is above the most the relation allows" if op == "<=" else "the claim is below the least the relation allows"
+        head = (
+            "the claim is above the most the relation allows"
+            if op == "<="
+            else "the claim is below the least the relation allows"
+        )
         if f is not None:
             head += f" (×{_factor_text(f)})"
     elif f is None:

@@ -239,9 +239,7 @@ class Law(Strict):
 
     def claim_inputs(self) -> dict[str, str]:
         """Formula name -> claim id, for the inputs bound to one fixed claim."""
-        return {
-            n: s.claim for n, s in self.inputs.items() if not isinstance(s, str) and s.claim is not None
-        }
+        return {n: s.claim for n, s in self.inputs.items() if not isinstance(s, str) and s.claim is not None}
 
 
 class Claim(Strict):

@@ -159,7 +159,9 @@ def _parse_sides(spec: Spec, formula: str, names: frozenset[str], where: Locatio
         except FormulaError as exc:
             raise FormulaError(exc.message, exc.offset + offset, exc.hint, exc.code) from None
     except FormulaError as exc:
-        spec.problem = Problem(where, f"{what}: {exc.message} (at character {exc.offset + 1})", exc.hint, exc.code)
+        spec.problem = Problem(
+            where, f"{what}: {exc.message} (at character {exc.offset + 1})", exc.hint, exc.code
+        )
 
 
 def _unknown_inputs(kb: KnowledgeBase, spec: Spec, where_of: object) -> Problem | None:
@@ -176,7 +178,9 @@ def _unknown_inputs(kb: KnowledgeBase, spec: Spec, where_of: object) -> Problem 
             )
         if source.value is None or source.unit is None:
             why = "it is qualitative" if source.claim.value is None else "it has an error"
-            return Problem(locate(name), f"{spec.label}: input {cid!r} has no usable value ({why})", code="bad-input")
+            return Problem(
+                locate(name), f"{spec.label}: input {cid!r} has no usable value ({why})", code="bad-input"
+            )
         if spec.owner is not None and cid == spec.owner:
             return Problem(
                 locate(name),
@@ -252,11 +256,17 @@ def _law_template(
 ) -> tuple[Node, str, Node] | Problem:
     for name, qid in law.quantity_inputs().items():
         if qid not in kb.quantities:
-            return Problem(where, f"law {law.id!r}: unknown quantity {qid!r} for {name!r}", code="unknown-quantity")
+            return Problem(
+                where, f"law {law.id!r}: unknown quantity {qid!r} for {name!r}", code="unknown-quantity"
+            )
     for name, cid in fixed.items():
         e = kb.claims.get(cid)
         if e is None or e.value is None:
-            return Problem(where, f"law {law.id!r}: input {cid!r} for {name!r} is not a claim with a value", code="unknown-input")
+            return Problem(
+                where,
+                f"law {law.id!r}: input {cid!r} for {name!r} is not a claim with a value",
+                code="unknown-input",
+            )
     spec = Spec(key="", kind="law", id=law.id, op="=", formula=law.formula, variables={})
     _parse_sides(spec, law.formula, frozenset(law.inputs), where, f"law {law.id!r}")
     if spec.problem is not None:

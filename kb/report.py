@@ -9,8 +9,8 @@ from typing import Any
 from kb import mutations
 from kb.contents import KnowledgeBase
 from kb.results import VERDICTS, CheckResult, ClaimResult, Results
-from kb.verdicts import SEVERITY_RANK, Basis, Standing, Verdict
 from kb.values import format_interval, format_number
+from kb.verdicts import SEVERITY_RANK, Basis, Standing, Verdict
 
 
 def _factor(f: float | None) -> str:
@@ -105,7 +105,9 @@ def text(kb: KnowledgeBase, results: Results, verbose: bool = False) -> str:
     if explained:
         lines += ["", f"Failing only because another claim is wrong ({len(explained)}):"]
         for r in sorted(explained, key=lambda r: r.claim_id):
-            lines.append(f"  {r.claim_id} ({r.verdict}): a relation fails because {', '.join(r.explained_by)} is wrong")
+            lines.append(
+                f"  {r.claim_id} ({r.verdict}): a relation fails because {', '.join(r.explained_by)} is wrong"
+            )
     if verbose:
         passed = [r for r in results.claims.values() if r.verdict == Verdict.CONSISTENT]
         if passed:
@@ -118,7 +120,8 @@ def text(kb: KnowledgeBase, results: Results, verbose: bool = False) -> str:
         for c in results.conflicts:
             lines.append(
                 f"  {c.subject} · {c.quantity}: {c.a} = {c.a_value}  vs  {c.b} = {c.b_value}"
-                f"  ({_factor(c.factor)})" + (f"; {' and '.join(c.explained_by)} blamed" if c.explained_by else "")
+                f"  ({_factor(c.factor)})"
+                + (f"; {' and '.join(c.explained_by)} blamed" if c.explained_by else "")
             )
     if results.problems:
         lines += ["", f"Errors ({len(results.problems)}):"]
@@ -239,8 +242,9 @@ def _times(f: float) -> str:
 
 def mutation_text(found: mutations.Report, verbose: bool = False) -> str:
     """The detection rate, by factor, and the claims no mutation of which is caught."""
+    written = ", ".join(_times(f) for f in mutations.FACTORS)
     lines = [
-        f"Mutations: {len(found.mutations)} (every claim with a value written {', '.join(_times(f) for f in mutations.FACTORS)})",
+        f"Mutations: {len(found.mutations)} (every claim with a value written {written})",
         f"  caught (kb blames the mutated claim): {found.rate:.0%}",
     ]
     for f in mutations.FACTORS:

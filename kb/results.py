@@ -13,7 +13,16 @@ from kb.units import UnitInfo
 from kb.values import format_interval
 from kb.verdicts import BASES, SEVERITY_ORDER, VERDICTS, Basis, Severity, Standing, Verdict
 
-__all__ = ["BASES", "SEVERITY_ORDER", "VERDICTS", "Verdict", "Standing", "CheckResult", "ClaimResult", "Results"]
+__all__ = [
+    "BASES",
+    "SEVERITY_ORDER",
+    "VERDICTS",
+    "Verdict",
+    "Standing",
+    "CheckResult",
+    "ClaimResult",
+    "Results",
+]
 
 
 @dataclass

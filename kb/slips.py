@@ -39,7 +39,11 @@ SLIPS: tuple[Slip, ...] = (
     Slip("trillion", 1e12, "a dropped or added 'trillion'"),
     Slip("wan", 1e4, "万 dropped, or 万 and 亿 confused (1 亿 = 10,000 万)", frozenset({CJK})),
     Slip("yi", 1e8, "亿 dropped or added", frozenset({CJK})),
-    Slip("ten", 10.0, "a factor of ten: a misplaced decimal point or a scale word one step off (55亿 for 550亿)"),
+    Slip(
+        "ten",
+        10.0,
+        "a factor of ten: a misplaced decimal point or a scale word one step off (55亿 for 550亿)",
+    ),
     Slip("cents-dollars", 100.0, "cents vs dollars", frozenset({"[currency]"})),
     Slip("percent-fraction", 100.0, "a percentage read as a fraction", frozenset({PERCENT})),
     Slip("hours-seconds", 3600.0, "hours vs seconds", frozenset({"[time]"})),

@@ -41,20 +41,22 @@ def _invert(node: Node, name: str, target: Interval, env: dict[str, Value]) -> I
     if isinstance(node, Neg):
         return _invert(node.operand, name, -target, env)
     if isinstance(node, Pow):
-        return _invert(node.base, name, _root(target, node.exponent), env) if _root(target, node.exponent) else None
+        root = _root(target, node.exponent)
+        return None if root is None else _invert(node.base, name, root, env)
     if isinstance(node, BinOp):
         inside_left = _count(node.left, name) == 1
         inside, other = (node.left, node.right) if inside_left else (node.right, node.left)
         o, _ = evaluate(other, env)
+        step: Interval | None
         if node.op == "+":
-            return _invert(inside, name, target - o, env)
-        if node.op == "-":
-            return _invert(inside, name, target + o if inside_left else o - target, env)
-        if node.op == "*":
-            return _invert(inside, name, _divide(target, o), env) if _divide(target, o) else None
-        if inside_left:  # x / o in T  =>  x in T * o
-            return _invert(inside, name, target * o, env)
-        return _invert(inside, name, _divide(o, target), env) if _divide(o, target) else None
+            step = target - o
+        elif node.op == "-":
+            step = target + o if inside_left else o - target
+        elif node.op == "*":
+            step = _divide(target, o)
+        else:  # x / o in T  =>  x in T * o;  o / x in T  =>  x in o / T
+            step = target * o if inside_left else _divide(o, target)
+        return None if step is None else _invert(inside, name, step, env)
     return None  # min(), max(): several arguments could be the one that matters
 
 
@@ -79,7 +81,10 @@ def solve(spec: Spec, claim_id: str, values: Values) -> Interval | None:
     if spec.right is None or spec.problem is not None:
         return None
     names = [n for n, cid in spec.variables.items() if cid == claim_id]
-    env: dict[str, Value] = {n: (values[c].base("stated"), values[c].unit.dims) for n, c in spec.variables.items()}
+    env: dict[str, Value] = {
+        n: (values[c].base("stated"), values[c].unit.dims) for n, c in spec.variables.items()
+    }
+    found: Interval | None
     try:
         if spec.owner == claim_id:
             right, _ = evaluate(spec.right, env)

@@ -14,7 +14,9 @@ from kb.results import Results
 Make = Callable[[str], Path]
 
 
-def claim(cid: str, value: str, unit: str = "billion parameter", quantity: str = "total_parameters", **extra: str) -> str:
+def claim(
+    cid: str, value: str, unit: str = "billion parameter", quantity: str = "total_parameters", **extra: str
+) -> str:
     """A claim cited by locator (so no quote needs matching); extra fields as YAML lines."""
     lines = [
         f"  - id: {cid}",
@@ -29,7 +31,8 @@ def claim(cid: str, value: str, unit: str = "billion parameter", quantity: str =
 
 
 def check(cid: str, formula: str, inputs: str, relation: str = "=") -> str:
-    return f"    checks:\n      - {{id: {cid}, formula: '{formula}', inputs: {{{inputs}}}, relation: '{relation}'}}\n"
+    item = f"{{id: {cid}, formula: '{formula}', inputs: {{{inputs}}}, relation: '{relation}'}}"
+    return f"    checks:\n      - {item}\n"
 
 
 def run(make_kb: Make, body: str, relations: str = "") -> Results:
@@ -73,16 +76,21 @@ def test_two_equally_good_explanations_are_both_named(make_kb: Make) -> None:
 
 
 def test_a_reference_is_trusted_over_an_article(make_kb: Make) -> None:
-    r = run(make_kb, claim("paper", "100", kind="reference") + claim("blog", "300") + check("vs", "x", "x: paper"))
+    r = run(
+        make_kb, claim("paper", "100", kind="reference") + claim("blog", "300") + check("vs", "x", "x: paper")
+    )
     assert r.claims["blog"].standing == "condemned"
     assert r.claims["paper"].verdict == "unverified" and r.claims["paper"].standing is None
 
 
 def test_a_translation_is_blamed_before_its_original(make_kb: Make) -> None:
     # The same disagreement, but one side comes from a translation of the other's document.
-    root = make_kb("claims:\n" + claim("en", "55") + claim("zh", "5.5", source="zh") + check("original", "x", "x: en"))
+    root = make_kb(
+        "claims:\n" + claim("en", "55") + claim("zh", "5.5", source="zh") + check("original", "x", "x: en")
+    )
     (root / "sources" / "zh.yaml").write_text(
-        "id: zh\ntitle: A translation\nlanguage: en\nkind: translation\ntranslation_of: ref\n", encoding="utf-8"
+        "id: zh\ntitle: A translation\nlanguage: en\nkind: translation\ntranslation_of: ref\n",
+        encoding="utf-8",
     )
     r = checks.run(contents.load(root))
     assert r.claims["zh"].standing == "condemned" and r.claims["en"].standing is None
@@ -94,7 +102,9 @@ def test_a_wrong_assumption_is_in_doubt_not_the_claims_that_use_it(make_kb: Make
     for run_id in ("r1", "r2"):
         body += claim(f"{run_id}-gpus", "1000", "GPU", "gpu_count", subject=run_id, qualifier="exactly")
         body += claim(f"{run_id}-days", "10", "day", "training_duration", subject=run_id, qualifier="exactly")
-        body += claim(f"{run_id}-peak", "100", "TFLOP/s/GPU", "peak_throughput", subject=run_id, qualifier="exactly")
+        body += claim(
+            f"{run_id}-peak", "100", "TFLOP/s/GPU", "peak_throughput", subject=run_id, qualifier="exactly"
+        )
         body += claim(f"{run_id}-compute", "5.184e22", "FLOP", "training_compute", subject=run_id)
         body += check("hw", "g * p * t * u", f"g: {run_id}-gpus, p: {run_id}-peak, t: {run_id}-days, u: util")
     r = run(make_kb, body)
@@ -108,7 +118,13 @@ def test_a_wrong_assumption_is_in_doubt_not_the_claims_that_use_it(make_kb: Make
 
 def test_a_passing_relation_rules_out_a_fix(make_kb: Make) -> None:
     # b = a fails; b also equals c (which holds). Blaming b would break b = c, so a is blamed.
-    body = claim("a", "100") + claim("b", "300") + check("vs-a", "x", "x: a") + claim("c", "300") + check("vs-b", "x", "x: b")
+    body = (
+        claim("a", "100")
+        + claim("b", "300")
+        + check("vs-a", "x", "x: a")
+        + claim("c", "300")
+        + check("vs-b", "x", "x: b")
+    )
     r = run(make_kb, body)
     assert r.claims["a"].standing == "condemned"
     assert r.claims["b"].standing == "explained" and r.claims["b"].verdict == "unverified"
@@ -121,7 +137,9 @@ def test_a_claim_checked_against_two_references_that_disagree(make_kb: Make) -> 
         claim("p", "123", kind="reference")
         + claim("q", "1234", kind="reference")
         + claim("x", "567")
-        + "    checks:\n      - {id: vs-p, formula: a, inputs: {a: p}}\n      - {id: vs-q, formula: a, inputs: {a: q}}\n"
+        + "    checks:\n"
+        + "      - {id: vs-p, formula: a, inputs: {a: p}}\n"
+        + "      - {id: vs-q, formula: a, inputs: {a: q}}\n"
     )
     r = run(make_kb, body)
     x, p, q = r.claims["x"], r.claims["p"], r.claims["q"]
@@ -132,7 +150,12 @@ def test_a_claim_checked_against_two_references_that_disagree(make_kb: Make) -> 
 
 @pytest.mark.parametrize(
     ("relation", "total", "verdict"),
-    [("<=", "250", "consistent"), ("<=", "350", "inconsistent"), (">=", "350", "consistent"), (">=", "250", "inconsistent")],
+    [
+        ("<=", "250", "consistent"),
+        ("<=", "350", "inconsistent"),
+        (">=", "350", "consistent"),
+        (">=", "250", "inconsistent"),
+    ],
 )
 def test_checks_state_at_most_and_at_least(make_kb: Make, relation: str, total: str, verdict: str) -> None:
     body = claim("a", "100", kind="reference", qualifier="exactly")
@@ -177,7 +200,10 @@ def test_peers_in_a_relation_are_judged_once_and_the_odd_one_blamed(make_kb: Mak
 )
 def test_an_ill_formed_relation_is_an_error_naming_it(make_kb: Make, formula: str, message: str) -> None:
     root = make_kb(
-        "claims:\n" + claim("a", "1") + claim("b", "1") + claim("c", "1")
+        "claims:\n"
+        + claim("a", "1")
+        + claim("b", "1")
+        + claim("c", "1")
         + f"relations:\n  - id: bad\n    formula: '{formula}'\n    inputs: {{a: a, b: b, c: c}}\n"
     )
     results = checks.run(contents.load(root))
@@ -214,11 +240,14 @@ laws:
 def test_a_law_over_an_unknown_quantity_is_an_error(make_kb: Make) -> None:
     root = make_kb("claims:\n" + claim("a", "1"))
     (root / "laws.yaml").write_text(
-        "laws:\n  - id: bad\n    title: bad law\n    formula: a = 1\n    inputs: {a: no_such_quantity}\n    definition: x\n",
+        "laws:\n  - id: bad\n    title: bad law\n    formula: a = 1\n"
+        "    inputs: {a: no_such_quantity}\n    definition: x\n",
         encoding="utf-8",
     )
     [problem] = checks.run(contents.load(root)).problems
-    assert "unknown quantity 'no_such_quantity'" in problem.message and str(problem.location).endswith("laws.yaml:2:5")
+    assert "unknown quantity 'no_such_quantity'" in problem.message and str(problem.location).endswith(
+        "laws.yaml:2:5"
+    )
 
 
 def test_solving_a_relation_for_one_claim_inverts_the_formula(make_kb: Make) -> None:
@@ -237,7 +266,9 @@ def test_solving_a_relation_for_one_claim_inverts_the_formula(make_kb: Make) -> 
     assert b is not None and b.lo == pytest.approx(100)
 
 
-def test_blame_work_grows_linearly_with_independent_components(make_kb: Make, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_blame_work_grows_linearly_with_independent_components(
+    make_kb: Make, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Many failing pairs sharing one trusted constant: the search stays per pair (hubs link nothing)."""
     calls = {"n": 0}
     real = blame._hitting_sets

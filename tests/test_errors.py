@@ -132,7 +132,9 @@ def test_unknown_source_with_did_you_mean(tmp_path: Path, capsys: pytest.Capture
     assert "did you mean 'doc'?" in err
 
 
-def test_claims_checked_from_each_other_are_both_judged(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_claims_checked_from_each_other_are_both_judged(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     # Relations evaluate every claim at its stated interval: checks in both directions are no cycle.
     a = GOOD + "    checks:\n      - id: from-b\n        formula: b\n        inputs: {b: params-b}\n"
     b = (
@@ -145,7 +147,9 @@ def test_claims_checked_from_each_other_are_both_judged(tmp_path: Path, capsys: 
     assert "consistent        2" in out
 
 
-def test_a_check_that_names_its_own_claim_is_ill_formed(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_check_that_names_its_own_claim_is_ill_formed(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     a = GOOD + "    checks:\n      - id: itself\n        formula: p\n        inputs: {p: params}\n"
     err = one_error(make_kb(tmp_path, {"m/a.yaml": a}), capsys)
     assert "check 'itself': the claim is an input of its own check" in err, err

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from kb.numbers import literal_interval, parse_numbers, literal_wide
+from kb.numbers import literal_interval, literal_wide, parse_numbers
 
 
 def values(text: str) -> list[tuple[float, float, str | None]]:

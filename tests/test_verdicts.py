@@ -137,7 +137,9 @@ def test_a_claims_verdict_is_the_worst_of_its_checks(make_kb: Callable[[str], Pa
         (24, {"[time]"}, "days-hours"),
     ],
 )
-def test_the_slip_that_maps_the_value_onto_the_target_is_named(factor: float, kinds: set[str], slip: str) -> None:
+def test_the_slip_that_maps_the_value_onto_the_target_is_named(
+    factor: float, kinds: set[str], slip: str
+) -> None:
     stated = Interval(24.5, 25.5)
     match = fitting(stated, stated.scale(factor), frozenset(kinds))
     assert match is not None and match.id == slip
@@ -348,7 +350,9 @@ claims:
     assert ("quote-not-found" in codes or "value-mismatch" in codes) != ok, codes
 
 
-def test_a_relation_that_holds_only_if_trailing_zeros_are_rounding_says_so(make_kb: Callable[[str], Path]) -> None:
+def test_a_relation_that_holds_only_if_trailing_zeros_are_rounding_says_so(
+    make_kb: Callable[[str], Path],
+) -> None:
     # A table rounded to tens: 420 stands for 415 to 425, so 423 = 420 holds, but only that way.
     extra = """\
   - id: exact-423

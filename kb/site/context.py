@@ -18,16 +18,16 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from kb import mutations
 from kb.contents import ClaimEntry, KnowledgeBase, Source
 from kb.errors import Problem
 from kb.interval import Interval
 from kb.model import Claim, Quantity, Quote
-from kb.results import BASES, VERDICTS, CheckResult, ClaimResult, Conflict, Results
-from kb import mutations
 from kb.mutations import Mutation
-from kb.verdicts import SEVERITY_RANK, Basis, Standing
+from kb.results import BASES, VERDICTS, CheckResult, ClaimResult, Conflict, Results
 from kb.units import UnitInfo, unit_info
 from kb.values import format_interval, format_number
+from kb.verdicts import SEVERITY_RANK, Basis, Standing
 
 
 @dataclass(frozen=True)

@@ -12,15 +12,15 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from kb.blame import TRUST
 from kb.results import BASES
 from kb.site import audit
 from kb.site.charts import AnyChart, HistogramSpec, group_spec, quantity_spec
 from kb.site.context import ClaimView, SiteContext
 from kb.site.graph import claim_graph
+from kb.slips import SLIPS
 from kb.units import SCALE_WORDS
 from kb.values import ABOUT_DAYS, ABOUT_RELATIVE
-from kb.blame import TRUST
-from kb.slips import SLIPS
 from kb.verdicts import SEVERITY
 
 ROWS_IN_HTML = 250

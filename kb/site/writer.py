@@ -63,7 +63,7 @@ def _interval(iv: Interval, unit: UnitInfo) -> str:
 
 
 def _group_counts(claims: list[ClaimView]) -> dict[str, int]:
-    out = dict.fromkeys(VERDICTS, 0)
+    out: dict[str, int] = dict.fromkeys(VERDICTS, 0)
     for cv in claims:
         out[cv.verdict] += 1
     return out
