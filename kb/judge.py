@@ -136,6 +136,9 @@ def judge(spec: Spec, values: Values) -> Outcome:
     """The verdict of one relation; never raises for anything in the data."""
     if spec.problem is not None:
         return Outcome(spec, Verdict.ERROR, diagnosis=spec.problem.message, problem=spec.problem)
+    missing = [c for c in spec.claims if c not in values]
+    if missing:  # gather() reports why; never judge a relation on a claim without a value
+        return Outcome(spec, Verdict.ERROR, diagnosis=f"no usable value for {', '.join(missing)}")
     try:
         s = sides(spec, values)
     except KbError as exc:
