@@ -101,7 +101,9 @@ def _from_check(kb: KnowledgeBase, entry: ClaimEntry, check: Check, i: int) -> S
     spec.problem = _unknown_inputs(kb, spec, lambda name: entry.where("checks", i, "inputs", name))
     if spec.problem is None and (entry.value is None or entry.unit is None):
         spec.problem = Problem(
-            entry.where("value"), f"check {check.id!r}: the claim's own value or unit has an error", code="check"
+            entry.where("value"),
+            f"check {check.id!r}: the claim's own value or unit has an error",
+            code="check",
         )
     if spec.problem is None:
         try:

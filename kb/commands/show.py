@@ -60,6 +60,12 @@ def render(kb: KnowledgeBase, results: Results, claim_id: str, depth: int) -> li
             out.append(f"    at: {s.locator}")
     for p in r.problems + e.problems:
         out.append(f"  error: {p}")
+    if r.standing is not None:
+        out.append(
+            f"  blame: {r.standing}"
+            + (f" (explained by {', '.join(r.explained_by)})" if r.explained_by else "")
+        )
+        out.extend(report.blame_lines(r, results, "    "))
     out.extend(_tree(kb, results, claim_id, depth, "  ", {claim_id}))
     if c.notes:
         out += ["  notes:"] + [f"    {line}" for line in c.notes.strip().splitlines()]
@@ -71,7 +77,7 @@ def _tree(
 ) -> list[str]:
     out: list[str] = []
     for cr in results.claims[claim_id].checks:
-        out.append(f"{indent}{report.check_line(cr)}  -> {cr.verdict}")
+        out.append(f"{indent}{report.check_line(cr, claim_id)}  -> {cr.verdict}")
         out.append(f"{indent}  formula: {cr.formula}")
         if cr.verdict == "inconsistent":
             out.append(f"{indent}  diagnosis: {cr.diagnosis}")
