@@ -99,23 +99,21 @@ def widened(spec: Spec, iv: Interval) -> Interval | None:
     return iv.widen(t.relative) if t.relative is not None else iv.widen_factor(t.factor or 1.0)
 
 
-def sides(spec: Spec, values: Values) -> Sides:
-    """Evaluate both sides at every level; raises KbError (FormulaError) when they cannot be."""
+def sides(spec: Spec, values: Values, levels: tuple[str, ...] = LEVELS) -> Sides:
+    """Evaluate both sides at the given levels; raises KbError (FormulaError) when they cannot be."""
     out = Sides()
-    envs: dict[str, dict[str, Value]] = {lvl: {} for lvl in LEVELS}
-    for name, cid in spec.variables.items():
-        v = values[cid]
-        for lvl in LEVELS:
-            envs[lvl][name] = (v.base(lvl), v.unit.dims)
-    for lvl in LEVELS:
+    for lvl in levels:
+        env: dict[str, Value] = {
+            name: (values[cid].base(lvl), values[cid].unit.dims) for name, cid in spec.variables.items()
+        }
         if spec.left is None:
             owner = values[spec.owner or ""]
             ldims: Dims = owner.unit.dims
             out.left[lvl] = owner.base(lvl)
         else:
-            out.left[lvl], ldims = evaluate(spec.left, envs[lvl])
+            out.left[lvl], ldims = evaluate(spec.left, env)
         assert spec.right is not None
-        out.right[lvl], rdims = evaluate(spec.right, envs[lvl])
+        out.right[lvl], rdims = evaluate(spec.right, env)
         if ldims != rdims:
             raise KbError(
                 f"units do not match: {describe_mismatch(rdims, ldims)}",
@@ -139,8 +137,8 @@ def judge(spec: Spec, values: Values) -> Outcome:
     missing = [c for c in spec.claims if c not in values]
     if missing:  # gather() reports why; never judge a relation on a claim without a value
         return Outcome(spec, Verdict.ERROR, diagnosis=f"no usable value for {', '.join(missing)}")
-    try:
-        s = sides(spec, values)
+    try:  # the stated level decides; the stricter ones only say what agreement needed
+        s = sides(spec, values, ("stated", "nominal"))
     except KbError as exc:
         return _error(spec, exc)
     out = Outcome(spec, Verdict.INCONSISTENT, left=s.left["stated"], right=s.right["stated"], dims=s.dims)
@@ -155,8 +153,9 @@ def judge(spec: Spec, values: Values) -> Outcome:
         )
         return Outcome(spec, Verdict.ERROR, diagnosis=problem.message, problem=problem)
     out.factor = None if is_date else factor(s.right["nominal"], s.left["nominal"])
-    out.basis = next((LEVEL_BASIS[lvl] for lvl in LEVELS if holds(spec.op, s.left[lvl], s.right[lvl])), None)
-    if out.basis is None:
+    if holds(spec.op, s.left["stated"], s.right["stated"]):
+        out.basis = _basis(spec, values, s)
+    else:
         wider = widened(spec, s.left["stated"])
         if wider is not None and holds(spec.op, wider, s.right["stated"]):
             out.basis = Basis.TOLERANCE
@@ -165,6 +164,17 @@ def judge(spec: Spec, values: Values) -> Outcome:
         return out
     _rate_failure(out, s, values, is_date)
     return out
+
+
+def _basis(spec: Spec, values: Values, s: Sides) -> Basis:
+    """The strictest level at which a relation that holds already holds."""
+    for lvl in LEVELS[:-1]:
+        if lvl not in s.left:
+            extra = sides(spec, values, (lvl,))
+            s.left[lvl], s.right[lvl] = extra.left[lvl], extra.right[lvl]
+        if holds(spec.op, s.left[lvl], s.right[lvl]):
+            return LEVEL_BASIS[lvl]
+    return Basis.ABOUT
 
 
 def _error(spec: Spec, exc: KbError) -> Outcome:

@@ -15,7 +15,7 @@ from kb import blame, relations
 from kb.contents import KnowledgeBase
 from kb.judge import Outcome, judge, overlay
 from kb.values import StatedValue
-from kb.verdicts import Verdict
+from kb.verdicts import Standing, Verdict
 
 FACTORS = (10.0, 1000.0, 0.1, 0.001)
 
@@ -26,6 +26,8 @@ class Mutation:
     factor: float
     caught: bool
     """kb blames the mutated claim."""
+    alone: bool = False
+    """kb blames the mutated claim and no other (condemned, not one of several suspects)."""
     flagged: bool
     """Some relation fails (whatever the blame says)."""
     by: list[str] = field(default_factory=list)
@@ -41,6 +43,10 @@ class Report:
     @property
     def rate(self) -> float:
         return sum(m.caught for m in self.mutations) / len(self.mutations) if self.mutations else 0.0
+
+    @property
+    def alone_rate(self) -> float:
+        return sum(m.alone for m in self.mutations) / len(self.mutations) if self.mutations else 0.0
 
     def rate_of(self, factor: float) -> float:
         ms = [m for m in self.mutations if m.factor == factor]
@@ -80,10 +86,12 @@ class Mutator:
             return Mutation(claim_id, factor, caught=False, flagged=False)
         diagnosis = blame.diagnose(self.kb, outcomes, values, focus=set(failing), by_claim=self.by_claim)
         blamed = sorted(c for k in failing for c in diagnosis.explained_by.get(k, []))
+        mine = diagnosis.blamed.get(claim_id)
         return Mutation(
             claim_id,
             factor,
-            caught=claim_id in diagnosis.blamed,
+            caught=mine is not None,
+            alone=mine is not None and mine.standing != Standing.SUSPECT,
             flagged=True,
             by=failing,
             blamed=list(dict.fromkeys(blamed)),

@@ -11,7 +11,7 @@ from __future__ import annotations
 import itertools
 import re
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from kb.contents import ClaimEntry, KnowledgeBase, unreadable_hint
@@ -53,9 +53,14 @@ class Spec:
     law: str | None = None
     law_title: str = ""
     subject: str | None = None
-    location: Location = field(default_factory=lambda: Location(""))
+    locate: Callable[[], Location] = field(default=lambda: Location(""), repr=False)
+    """Where the relation is written; computed on demand (positions cost a second YAML pass)."""
     problem: Problem | None = None
     """Why the relation is ill-formed (it is then judged an error)."""
+
+    @property
+    def location(self) -> Location:
+        return self.locate()
 
     @property
     def claims(self) -> tuple[str, ...]:
@@ -96,7 +101,7 @@ def _from_check(kb: KnowledgeBase, entry: ClaimEntry, check: Check, i: int) -> S
         members=(entry.id,),
         tolerance=check.tolerance,
         note=check.note,
-        location=entry.where("checks", i),
+        locate=lambda: entry.where("checks", i),
     )
     spec.problem = _unknown_inputs(kb, spec, lambda name: entry.where("checks", i, "inputs", name))
     if spec.problem is None and (entry.value is None or entry.unit is None):
@@ -129,12 +134,16 @@ def _from_relation(kb: KnowledgeBase, relation: Relation, where: Location) -> Sp
         members=tuple(dict.fromkeys(relation.inputs.values())),
         tolerance=relation.tolerance,
         note=relation.note,
-        location=where,
+        locate=_at(where),
     )
     spec.problem = _unknown_inputs(kb, spec, lambda name: where)
     if spec.problem is None:
         _parse_sides(spec, relation.formula, frozenset(relation.inputs), where, f"relation {relation.id!r}")
     return spec
+
+
+def _at(where: Location) -> Callable[[], Location]:
+    return lambda: where
 
 
 def split(formula: str) -> tuple[str, str, str, int]:
@@ -253,7 +262,7 @@ def _from_laws(kb: KnowledgeBase, written: list[Spec]) -> Iterator[Spec]:
                     law=law.id,
                     law_title=law.title,
                     subject=subject,
-                    location=where,
+                    locate=_at(where),
                 )
 
 

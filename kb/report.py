@@ -89,12 +89,13 @@ def text(kb: KnowledgeBase, results: Results, verbose: bool = False) -> str:
     lines.append(f"  {'problems':<13}{len(results.problems):>6}  (errors in the files, listed below)")
     inconsistent = [r for r in results.claims.values() if r.verdict == Verdict.INCONSISTENT]
     if inconsistent:
-        lines += ["", f"Inconsistent claims ({len(inconsistent)}), most severe first:"]
-        for r in sorted(inconsistent, key=lambda r: (-_rank(r), r.claim_id)):
-            e = kb.claims[r.claim_id]
-            sev = f" {r.severity}" if r.severity else ""
-            lines.append(f"  {r.claim_id}  [{e.claim.subject} · {e.claim.quantity}]{sev}  {e.location}")
-            lines += blame_lines(r, results)
+        groups = findings(inconsistent)
+        lines += [
+            "",
+            f"Inconsistent claims ({len(inconsistent)}, in {len(groups)} findings), most severe first:",
+        ]
+        for group in groups:
+            lines += _finding_lines(kb, results, group)
     doubted = [r for r in results.claims.values() if r.standing == Standing.IN_DOUBT]
     if doubted:
         lines += ["", f"Assumptions in doubt ({len(doubted)}): the relations say they may not hold here"]
@@ -127,6 +128,45 @@ def text(kb: KnowledgeBase, results: Results, verbose: bool = False) -> str:
         lines += ["", f"Errors ({len(results.problems)}):"]
         lines.extend(f"  {p}".replace("\n", "\n  ") for p in results.problems)
     return "\n".join(lines)
+
+
+def findings(inconsistent: list[ClaimResult]) -> list[list[ClaimResult]]:
+    """Inconsistent claims as findings: a condemned claim alone, or the suspects one failure leaves
+    equally likely (either A or B is wrong), most severe first."""
+    by_id = {r.claim_id: r for r in inconsistent}
+    seen: set[str] = set()
+    out: list[list[ClaimResult]] = []
+    for r in sorted(inconsistent, key=lambda r: (-_rank(r), r.claim_id)):
+        if r.claim_id in seen:
+            continue
+        members = [r]
+        if r.standing == Standing.SUSPECT:
+            others = sorted(
+                {c for alt in r.alternatives for c in alt if c in by_id and c not in seen} - {r.claim_id}
+            )
+            members += [by_id[c] for c in others if by_id[c].standing == Standing.SUSPECT]
+        seen.update(m.claim_id for m in members)
+        out.append(members)
+    return out
+
+
+def _finding_lines(kb: KnowledgeBase, results: Results, group: list[ClaimResult]) -> list[str]:
+    lines = []
+    for r in group:
+        e = kb.claims[r.claim_id]
+        sev = f" {r.severity}" if r.severity else ""
+        lines.append(f"  {r.claim_id}  [{e.claim.subject} · {e.claim.quantity}]{sev}  {e.location}")
+    if len(group) > 1:
+        lines.append(f"    one of these {len(group)} is wrong (the relations cannot tell which):")
+        shown: set[str] = set()
+        for r in group:
+            for line in blame_lines(r, results):
+                if "either this claim" in line or line in shown:
+                    continue
+                shown.add(line)
+                lines.append(line)
+        return lines
+    return lines + blame_lines(group[0], results)
 
 
 def _rank(r: ClaimResult) -> int:
@@ -246,6 +286,7 @@ def mutation_text(found: mutations.Report, verbose: bool = False) -> str:
     lines = [
         f"Mutations: {len(found.mutations)} (every claim with a value written {written})",
         f"  caught (kb blames the mutated claim): {found.rate:.0%}",
+        f"    of which alone (not one of several suspects): {found.alone_rate:.0%}",
     ]
     for f in mutations.FACTORS:
         lines.append(f"    {_times(f):<8} {found.rate_of(f):.0%}")
@@ -262,6 +303,7 @@ def mutation_text(found: mutations.Report, verbose: bool = False) -> str:
 def mutation_json(found: mutations.Report) -> dict[str, Any]:
     return {
         "rate": found.rate,
+        "alone_rate": found.alone_rate,
         "by_factor": {str(f): found.rate_of(f) for f in mutations.FACTORS},
         "unprotected": found.unprotected(),
         "mutations": [m.__dict__ for m in found.mutations],
