@@ -26,10 +26,10 @@ class Mutation:
     factor: float
     caught: bool
     """kb blames the mutated claim."""
-    alone: bool = False
-    """kb blames the mutated claim and no other (condemned, not one of several suspects)."""
     flagged: bool
     """Some relation fails (whatever the blame says)."""
+    alone: bool = False
+    """kb blames the mutated claim and no other (condemned, not one of several suspects)."""
     by: list[str] = field(default_factory=list)
     """Keys of the relations that fail once the claim is mutated."""
     blamed: list[str] = field(default_factory=list)
