@@ -18,13 +18,12 @@ from __future__ import annotations
 import itertools
 import math
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 
 from kb.contents import KnowledgeBase
 from kb.interval import Interval
 from kb.judge import Outcome, Values, judge, overlay, unit_kinds
-from kb.relations import Spec
 from kb.slips import SlipMatch, fitting
 from kb.solve import solve
 from kb.verdicts import Standing, Verdict
@@ -79,8 +78,7 @@ class Diagnosis:
 @dataclass
 class _Context:
     kb: KnowledgeBase
-    specs: dict[str, Spec]
-    outcomes: dict[str, Outcome]
+    outcomes: Mapping[str, Outcome]
     values: Values
     by_claim: dict[str, list[str]]
     solved: dict[tuple[str, str], Interval | None] = field(default_factory=dict)
@@ -89,26 +87,42 @@ class _Context:
 
 def diagnose(
     kb: KnowledgeBase,
-    outcomes: dict[str, Outcome],
+    outcomes: Mapping[str, Outcome],
     values: Values,
     focus: set[str] | None = None,
     by_claim: dict[str, list[str]] | None = None,
 ) -> Diagnosis:
-    """Blame for every failed relation; with `focus` (relation keys), only the components that
-    contain one of them (the mutation report changes one claim at a time)."""
-    specs = {k: o.spec for k, o in outcomes.items()}
-    ctx = _Context(
-        kb, specs, outcomes, values, by_claim if by_claim is not None else relation_index(outcomes)
-    )
-    failed = [k for k, o in outcomes.items() if o.verdict == Verdict.INCONSISTENT]
+    """Blame for every failed relation; with `focus` (relation keys), only for the failed relations
+    connected to them (the mutation report changes one claim at a time)."""
+    ctx = _Context(kb, outcomes, values, by_claim if by_claim is not None else relation_index(outcomes))
+    if focus is None:
+        failed = [k for k, o in outcomes.items() if o.verdict == Verdict.INCONSISTENT]
+    else:
+        failed = _connected_failures(ctx, focus)
     out = Diagnosis()
     for component in _components(ctx, failed):
-        if focus is None or focus.intersection(component):
-            _diagnose_component(ctx, component, out)
+        _diagnose_component(ctx, component, out)
     return out
 
 
-def relation_index(outcomes: dict[str, Outcome]) -> dict[str, list[str]]:
+def _connected_failures(ctx: _Context, focus: set[str]) -> list[str]:
+    """The failed relations reachable from `focus` through shared claims (hubs excepted)."""
+    seen = {k for k in focus if ctx.outcomes[k].verdict == Verdict.INCONSISTENT}
+    stack = list(seen)
+    while stack:
+        key = stack.pop()
+        for cid in ctx.outcomes[key].spec.claims:
+            related = ctx.by_claim.get(cid, [])
+            if len(related) > HUB:
+                continue
+            for other in related:
+                if other not in seen and ctx.outcomes[other].verdict == Verdict.INCONSISTENT:
+                    seen.add(other)
+                    stack.append(other)
+    return sorted(seen)
+
+
+def relation_index(outcomes: Mapping[str, Outcome]) -> dict[str, list[str]]:
     """Claim id -> keys of the relations (not in error) that involve it."""
     by_claim: dict[str, list[str]] = defaultdict(list)
     for key, o in outcomes.items():
@@ -129,7 +143,7 @@ def _components(ctx: _Context, failed: list[str]) -> list[list[str]]:
 
     first_of: dict[str, str] = {}
     for key in failed:
-        for cid in ctx.specs[key].claims:
+        for cid in ctx.outcomes[key].spec.claims:
             if len(ctx.by_claim[cid]) > HUB:
                 continue
             if cid in first_of:
@@ -143,7 +157,7 @@ def _components(ctx: _Context, failed: list[str]) -> list[list[str]]:
 
 
 def _diagnose_component(ctx: _Context, component: list[str], out: Diagnosis) -> None:
-    conflicts = [frozenset(ctx.specs[k].claims) for k in component]
+    conflicts = [frozenset(ctx.outcomes[k].spec.claims) for k in component]
     candidates = sorted(
         set().union(*conflicts), key=lambda c: (-sum(c in s for s in conflicts), _trust(ctx, c), c)
     )
@@ -169,7 +183,7 @@ def _diagnose_component(ctx: _Context, component: list[str], out: Diagnosis) -> 
             blame = Blame(
                 cid,
                 standing,
-                condemned_by=[k for k in component if cid in ctx.specs[k].claims],
+                condemned_by=[k for k in component if cid in ctx.outcomes[k].spec.claims],
                 suggested=suggested,
                 disagree=disagree if infeasible else [],
                 alternatives=[o for o in others if cid not in o],
@@ -180,7 +194,7 @@ def _diagnose_component(ctx: _Context, component: list[str], out: Diagnosis) -> 
                 blame.slip = fitting(value.stated, suggested, unit_kinds(value.unit))
             out.blamed[cid] = blame
     for key in component:
-        out.explained_by[key] = [c for c in ctx.specs[key].claims if c in out.blamed]
+        out.explained_by[key] = [c for c in ctx.outcomes[key].spec.claims if c in out.blamed]
 
 
 Scored = tuple[bool, float, list[str], dict[str, tuple[Interval | None, list[str]]]]
@@ -237,11 +251,11 @@ def _fix(ctx: _Context, cid: str, blamed: Iterable[str]) -> tuple[Interval | Non
     current: Interval | None = Interval(0.0, math.inf) if value.stated.lo > 0 else None
     used: list[str] = []
     for key in ctx.by_claim.get(cid, []):
-        if others & set(ctx.specs[key].claims):
+        if others & set(ctx.outcomes[key].spec.claims):
             continue
         solution = ctx.solved.get((key, cid), _MISSING)
         if solution is _MISSING:
-            solution = solve(ctx.specs[key], cid, ctx.values)
+            solution = solve(ctx.outcomes[key].spec, cid, ctx.values)
             ctx.solved[(key, cid)] = solution
         if solution is None:
             continue

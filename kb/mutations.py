@@ -9,6 +9,7 @@ falls elsewhere. The report tells contributors where the knowledge base needs an
 
 from __future__ import annotations
 
+from collections import ChainMap
 from dataclasses import dataclass, field
 
 from kb import blame, relations
@@ -80,7 +81,7 @@ class Mutator:
         values = overlay(self.values, claim_id, self.values[claim_id].scaled(factor))
         keys = self.by_claim.get(claim_id, [])
         changed = {k: judge(self.outcomes[k].spec, values) for k in keys}
-        outcomes = {**self.outcomes, **changed}
+        outcomes = ChainMap(changed, self.outcomes)
         failing = [k for k, o in changed.items() if o.verdict == Verdict.INCONSISTENT]
         if not failing:
             return Mutation(claim_id, factor, caught=False, flagged=False)

@@ -101,9 +101,10 @@ def fitting(stated: Interval, target: Interval, involved: frozenset[str]) -> Sli
         return None  # nothing to explain, or too blurred to tell slips apart
     ratio = _mid(target) / _mid(stated)
     found: dict[float, list[Slip]] = {}
-    for slip in applicable(involved):
+    for slip in SLIPS:
         for m in (slip.factor, 1 / slip.factor):
-            if stated.scale(m).meets(target) and max(m / ratio, ratio / m) <= NEAR:
+            # Cheap test first: most slips are nowhere near the factor.
+            if max(m / ratio, ratio / m) <= NEAR and slip.needs <= involved and stated.scale(m).meets(target):
                 found.setdefault(m, []).append(slip)
     if len(found) != 1:
         return None  # none, or several factors fit
