@@ -7,8 +7,10 @@ A reader, or a crash, sees the old file or the new one, never a mix.
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import os
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 
@@ -90,3 +92,19 @@ def atomic_create(path: Path, data: bytes) -> None:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
     _sync_dir(path.parent)
+
+
+@contextlib.contextmanager
+def locked(folder: Path) -> Iterator[None]:
+    """Hold an exclusive lock (fcntl.flock) on `folder` until the block ends: writers take turns.
+
+    The folder is locked, not the file: os.replace swaps a file's inode, so a lock on the file
+    would not cover its replacement, while the folder stays the same inode. The lock ends with
+    the process, so a killed writer never leaves it held.
+    """
+    fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)

@@ -3,8 +3,10 @@ it is read or deleted, concurrent writers lose nothing, and bad input gets a mes
 
 from __future__ import annotations
 
+import hashlib
 import os
 import pickle
+import re
 import shutil
 import subprocess
 import sys
@@ -97,3 +99,163 @@ def test_cache_key_covers_every_file_of_the_package(tmp_path: Path) -> None:
     template = next(copy.glob("templates/*.html"))
     template.write_text(template.read_text(encoding="utf-8") + "\n", encoding="utf-8")
     assert package_hash.__wrapped__(copy) != before
+
+
+# --- 2. nothing read from outside the claims folder ------------------------------------------------
+
+SECRET = "SECRET-TOKEN-4242"
+
+
+def _site_text(site: Path) -> str:
+    return "".join(p.read_text(encoding="utf-8", errors="replace") for p in site.rglob("*") if p.is_file())
+
+
+def _link_source_text(root: Path, target: Path) -> None:
+    """Point the 'ref' source's text at `target`, with a sha256 that matches what the link leads to."""
+    text = root / "sources" / "ref.txt"
+    text.unlink()
+    text.symlink_to(target)
+    if target.is_file():
+        digest = hashlib.sha256(target.read_bytes()).hexdigest()
+        meta = root / "sources" / "ref.yaml"
+        meta.write_text(re.sub(r"sha256: \w+", f"sha256: {digest}", meta.read_text()), encoding="utf-8")
+
+
+def test_linked_files_outside_the_claims_folder_are_refused_and_never_published(
+    make_kb: Callable[[str], Path], tmp_path: Path
+) -> None:
+    from tests.conftest import REF_TEXT
+
+    root = make_kb(BASE_CLAIMS)
+    secret = tmp_path / "secret.txt"
+    secret.write_text(REF_TEXT + SECRET + "\n", encoding="utf-8")
+    _link_source_text(root, secret)
+    (root / "README.md").symlink_to(secret)
+    (root / "stolen.yaml").symlink_to(secret)
+    check = kb_run("check", "--claims", str(root), cache=tmp_path / "c")
+    assert check.returncode == 1
+    assert re.search(r"claims/sources/ref\.yaml:\d+:\d+: ref\.txt is a link that leads outside", check.stdout)
+    assert "claims/README.md: README.md is a link that leads outside" in check.stdout
+    assert "claims/stolen.yaml: stolen.yaml is a link that leads outside" in check.stdout
+    assert SECRET not in check.stdout + check.stderr
+    site = tmp_path / "site"
+    kb_run("build", "--no-search", "--claims", str(root), "--out", str(site), cache=tmp_path / "c")
+    assert (site / "index.html").is_file() and SECRET not in _site_text(site)
+
+
+@pytest.mark.parametrize("kind", ["fifo", "dev-zero", "folder"])
+def test_special_files_are_refused_without_hanging(
+    make_kb: Callable[[str], Path], tmp_path: Path, kind: str
+) -> None:
+    root = make_kb(BASE_CLAIMS)
+    if kind == "fifo":
+        os.mkfifo(root / "sources" / "ref.txt.fifo")
+        _link_source_text(root, root / "sources" / "ref.txt.fifo")  # a link inside: allowed, but a FIFO
+        os.mkfifo(root / "pipe.yaml")
+    elif kind == "dev-zero":
+        _link_source_text(root, Path("/dev/zero"))
+        (root / "pipe.yaml").symlink_to("/dev/zero")
+    else:
+        (root / "pipe.yaml").mkdir()
+        (root / "sources" / "ref.txt").unlink()
+        (root / "sources" / "ref.txt").mkdir()
+    check = kb_run("check", "--claims", str(root), cache=tmp_path / "c")  # the run's timeout fails a hang
+    assert check.returncode == 1
+    assert "claims/pipe.yaml: pipe.yaml is " in check.stdout, check.stdout
+    assert re.search(r"claims/sources/ref\.yaml:\d+:\d+: ref\.txt(\.fifo)? is ", check.stdout), check.stdout
+    assert "Traceback" not in check.stderr
+
+
+def test_a_text_that_fails_its_sha256_is_not_published(
+    make_kb: Callable[[str], Path], tmp_path: Path
+) -> None:
+    from tests.conftest import REF_TEXT
+
+    root = make_kb(BASE_CLAIMS)
+    (root / "sources" / "ref.txt").write_text(REF_TEXT + SECRET + "\n", encoding="utf-8")
+    site = tmp_path / "site"
+    build = kb_run("build", "--no-search", "--claims", str(root), "--out", str(site), cache=tmp_path / "c")
+    assert build.returncode == 1 and "no longer matches its sha256" in (site / "errors.html").read_text()
+    assert (site / "sources" / "ref.html").is_file() and SECRET not in _site_text(site)
+
+
+# --- 4. no lost claims -----------------------------------------------------------------------------
+
+
+def test_simultaneous_adds_to_one_file_lose_nothing(tmp_path: Path) -> None:
+    from tests.test_add import EN, QUANTITIES, source
+
+    root = tmp_path / "claims"
+    (root / "sources").mkdir(parents=True)
+    (root / "quantities.yaml").write_text(QUANTITIES, encoding="utf-8")
+    source(root, "en", EN, "en")
+    target = root / "gpt-4" / "hand.yaml"
+    target.parent.mkdir()
+    target.write_text("claims:\n", encoding="utf-8")
+    env = {**os.environ, "KB_CACHE_DIR": str(tmp_path / "c")}
+    kb_run("check", "--claims", str(root), cache=tmp_path / "c")  # warm the cache: the adds start together
+    n = 8
+    procs = [
+        subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "kb",
+                "add",
+                "--claims",
+                str(root),
+                "--source",
+                "en",
+                "--quote",
+                "120 layers",
+            ]
+            + ["--subject", "GPT-4", "--quantity", "layers", "--file", str(target), "--id", f"layers-{i}"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env,
+        )
+        for i in range(n)
+    ]
+    outs = [p.communicate(timeout=300) for p in procs]
+    assert all(p.returncode == 0 for p in procs), outs
+    written = re.findall(r"- id: (layers-\d+)", target.read_text(encoding="utf-8"))
+    assert sorted(written) == sorted(f"layers-{i}" for i in range(n))
+    assert kb_run("check", "--claims", str(root), cache=tmp_path / "c").returncode == 0
+
+
+def test_simultaneous_adds_never_reuse_an_id(tmp_path: Path) -> None:
+    from tests.test_add import EN, QUANTITIES, source
+
+    root = tmp_path / "claims"
+    (root / "sources").mkdir(parents=True)
+    (root / "quantities.yaml").write_text(QUANTITIES, encoding="utf-8")
+    source(root, "en", EN, "en")
+    env = {**os.environ, "KB_CACHE_DIR": str(tmp_path / "c")}
+    subjects = [f"Model {i}" for i in range(6)]  # one file each, the same made-up id each
+    procs = [
+        subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "kb",
+                "add",
+                "--claims",
+                str(root),
+                "--source",
+                "en",
+                "--quote",
+                "120 layers",
+            ]
+            + ["--subject", s, "--quantity", "layers"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env,
+        )
+        for s in subjects
+    ]
+    outs = [p.communicate(timeout=300) for p in procs]
+    assert all(p.returncode == 0 for p in procs), outs
+    check = kb_run("check", "--claims", str(root), cache=tmp_path / "c")
+    assert check.returncode == 0 and "duplicate claim id" not in check.stdout, check.stdout

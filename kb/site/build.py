@@ -82,9 +82,7 @@ def build(options: BuildOptions, progress: Reporter | None = None) -> BuildOutco
         return outcome
     base_url = options.site_url
     progress.step("resolve")
-    readme_path = options.claims / "README.md"
-    readme = readme_path.read_text(encoding="utf-8") if readme_path.is_file() else ""
-    ctx = resolve(kb, results, readme)
+    ctx = resolve(kb, results, kb.readme)
     site_plan = plan(ctx, base_url, options.search)
     keys = page_keys(ctx, site_plan.pages, repr((base_url, options.search)).encode())
 
