@@ -3,7 +3,9 @@ it is read or deleted, concurrent writers lose nothing, and bad input gets a mes
 
 from __future__ import annotations
 
+import csv
 import hashlib
+import json
 import os
 import pickle
 import re
@@ -259,3 +261,50 @@ def test_simultaneous_adds_never_reuse_an_id(tmp_path: Path) -> None:
     assert all(p.returncode == 0 for p in procs), outs
     check = kb_run("check", "--claims", str(root), cache=tmp_path / "c")
     assert check.returncode == 0 and "duplicate claim id" not in check.stdout, check.stdout
+
+
+# --- 3. no deletion outside the import -------------------------------------------------------------
+
+
+def test_a_committed_manifest_deletes_nothing_outside_the_import(tmp_path: Path) -> None:
+    from kb.importers.epoch import MANIFEST, import_epoch
+    from tests.test_import_epoch import CHIPS, MODELS, make_root
+
+    root = make_root(tmp_path)
+    import_epoch(MODELS, root, chips=CHIPS)
+    manifest = root / "epoch" / MANIFEST
+    data = json.loads(manifest.read_text(encoding="utf-8"))
+    victims = [tmp_path / "outside.txt", root / "gpt-4.yaml", root / "epoch" / "hand.yaml"]
+    for v in victims:
+        v.write_text("precious\n", encoding="utf-8")
+    digest = hashlib.sha256(b"precious\n").hexdigest()
+    listed = ["../outside.txt", str(tmp_path / "outside.txt"), "gpt-4.yaml", "epoch/hand.yaml"]
+    (root / "epoch" / "link.yaml").symlink_to(tmp_path / "outside.txt")
+    data["files"] = [*listed, "epoch/link.yaml"] if isinstance(data["files"], list) else data["files"]
+    if isinstance(data["files"], dict):  # with hashes: a forged hash does not help either
+        data["files"].update({p: digest for p in [*listed[:3], "epoch/link.yaml"]})
+    manifest.write_text(json.dumps(data), encoding="utf-8")
+    report = import_epoch(MODELS, root, chips=CHIPS)
+    assert all(v.exists() for v in victims[:2]), "deleted a file outside the import folder"
+    assert (tmp_path / "outside.txt").read_text() == "precious\n"
+    assert any("were kept" in w for w in report.warnings)
+
+
+def test_a_re_import_still_removes_the_files_it_wrote(tmp_path: Path) -> None:
+    from kb.importers.epoch import import_epoch
+    from tests.test_import_epoch import CHIPS, MODELS, make_root
+
+    root = make_root(tmp_path)
+    import_epoch(MODELS, root, chips=CHIPS)
+    with MODELS.open(newline="", encoding="utf-8") as f:
+        rows = list(csv.reader(f))
+    fewer = tmp_path / "all_ml_systems_2025-11.csv"
+    with fewer.open("w", newline="", encoding="utf-8") as f:
+        csv.writer(f, lineterminator="\n").writerows(rows[:3])
+    before = {p for p in root.rglob("*") if "2025-08" in p.name and p.suffix == ".txt"}
+    edited = sorted(before)[-1]  # a file the import wrote, edited by hand since: kept
+    edited.write_text("edited by hand\n", encoding="utf-8")
+    report = import_epoch(fewer, root, chips=CHIPS)
+    assert report.files_removed > 0
+    assert {p for p in root.rglob("*") if "2025-08" in p.name} == {edited}
+    assert any("were kept" in w for w in report.warnings)
