@@ -20,7 +20,7 @@ from kb import units
 from kb.confined import read_confined
 from kb.errors import KbError, Location, Problem, did_you_mean
 from kb.model import Claim, ClaimFile, Quantity, QuantityFile, SourceMeta
-from kb.readers import Document, Path_, YamlProblem, read_yaml_fast, validate, yaml_files
+from kb.readers import Document, Path_, YamlProblem, read_yaml_fast, utf8_problem, validate, yaml_files
 from kb.units import UnitInfo, unit_info
 from kb.values import StatedValue, stated_value
 
@@ -158,9 +158,7 @@ def load(root: Path, use_cache: bool = True) -> KnowledgeBase:
             text = raw.decode("utf-8")
             doc = parsed.get(path) or read_yaml_fast(path, display, text)
         except UnicodeDecodeError as exc:
-            kb.problems.append(
-                Problem(Location(display), f"not UTF-8 text: {exc.reason}", "save the file as UTF-8")
-            )
+            kb.problems.append(utf8_problem(display, raw, exc))
             continue
         except YamlProblem as exc:
             kb.problems.append(exc.problem)

@@ -55,6 +55,9 @@ SCALE_WORDS = frozenset(
     {"thousand", "million", "billion", "trillion", "wan", "yi", "percent", "times", "万", "亿"}
 )
 
+MAX_UNIT_LENGTH = 200
+"""The longest unit string kb reads (the longest in use is about 40 characters)."""
+
 DATE_UNIT = "date"
 DATE_UNITS = frozenset({DATE_UNIT, "month_date", "year_date"})
 
@@ -178,6 +181,13 @@ def unit_info(text: str) -> UnitInfo:
     found = UNIT_CACHE.known.get(text)
     if found is not None:
         return found
+    if len(text) > MAX_UNIT_LENGTH:  # pint's parser is quadratic in the length of a unit string
+        raise KbError(
+            f"unit {text[:40]!r}… is {len(text):,} characters long; kb reads units of at most "
+            f"{MAX_UNIT_LENGTH}",
+            "write the unit in pint syntax, e.g. 'trillion parameter' or 'USD/GPU/hour'",
+            "bad-unit",
+        )
     try:
         info = _resolve(text)
     except (ArithmeticError, ValueError, TypeError):  # pint overflows on "thousand**1000"

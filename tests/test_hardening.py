@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
+import math
 import os
 import pickle
 import re
@@ -308,3 +309,129 @@ def test_a_re_import_still_removes_the_files_it_wrote(tmp_path: Path) -> None:
     assert report.files_removed > 0
     assert {p for p in root.rglob("*") if "2025-08" in p.name} == {edited}
     assert any("were kept" in w for w in report.warnings)
+
+
+# --- 5. no crash or hang on bad input --------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "where", "what"),
+    [
+        ("claims: " + "[" * 50_000 + "]" * 50_000 + "\n", ":1:73:", "nests more than 64 levels"),
+        ("claims:\n" + "- " * 20_000 + "x\n", ":2:1:", "nests more than 64 levels"),
+        ("claims: &a\n  - *a\n", ":1:9:", "an alias contains itself"),
+        ("claims:\n  - id: a\x00b\n", ":2:10:", "control character #x0000"),
+        ("claims:\n  - id: a\x07b\n", ":2:10:", "control character #x0007"),
+        (b"claims:\n  - id: a\xffb\n", ":2:10:", "not UTF-8 text"),
+    ],
+    ids=["brackets", "dashes", "recursive-alias", "nul", "control", "utf-8"],
+)
+def test_bad_yaml_gets_a_located_message_not_a_crash(
+    make_kb: Callable[[str], Path], tmp_path: Path, text: str | bytes, where: str, what: str
+) -> None:
+    root = make_kb(BASE_CLAIMS)
+    bad = root / "bad.yaml"
+    bad.write_bytes(text if isinstance(text, bytes) else text.encode("utf-8"))
+    check = kb_run("check", "--claims", str(root), cache=tmp_path / "c")
+    assert check.returncode == 1, check.stderr  # a segfault is -11
+    line = next(x for x in check.stdout.splitlines() if "bad.yaml" in x)
+    assert f"claims/bad.yaml{where}" in line and what in line, line
+
+
+def test_a_long_unit_is_refused_before_pint_reads_it() -> None:
+    from kb.errors import KbError
+    from kb.units import unit_info
+
+    with pytest.raises(KbError, match="100,000 characters long"):
+        unit_info("parameter*" * 10_000)
+
+
+def _seconds(fn: Callable[[], object]) -> float:
+    import time
+
+    best = math.inf
+    for _ in range(3):
+        start = time.perf_counter()
+        fn()
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
+def test_reading_a_quote_grows_linearly_with_its_numbers() -> None:
+    from kb.reading import choose, readings
+    from kb.units import unit_info
+
+    def quote(n: int) -> str:
+        return ", 2023-03-14: ".join(f"~{i}.5 million tokens" for i in range(n))
+
+    small, large = quote(400), quote(4000)
+    ratio = _seconds(lambda: readings(large)) / _seconds(lambda: readings(small))
+    assert ratio < 30, f"10x the numbers took {ratio:.0f}x the time (quadratic: 100x)"
+    target = unit_info("token")
+    ratio = _seconds(lambda: choose(large, target)) / _seconds(lambda: choose(small, target))
+    assert ratio < 30, f"10x the numbers took {ratio:.0f}x the time to choose from"
+
+
+def _epoch_table(tmp_path: Path, change: Callable[[list[list[str]]], None]) -> Path:
+    from tests.test_import_epoch import MODELS
+
+    with MODELS.open(newline="", encoding="utf-8") as f:
+        rows = list(csv.reader(f))
+    change(rows)
+    path = tmp_path / "all_ml_systems_2025-08.csv"
+    with path.open("w", newline="", encoding="utf-8") as f:
+        csv.writer(f, lineterminator="\n").writerows(rows)
+    return path
+
+
+def _set(rows: list[list[str]], column: str, text: str) -> None:
+    rows[2][rows[0].index(column)] = text
+
+
+@pytest.mark.parametrize(
+    ("column", "cell", "reason"),
+    [
+        ("Training compute (FLOP)", "9" * 400, "too long for a number"),
+        ("Training compute (FLOP)", "9" * 70 + "e400", "too large to be a value"),
+        ("Model", "GPT\x00-3", "a control character"),
+        ("Training compute notes", "x" * 140_000, "more than the 131,072 kb imports"),
+    ],
+    ids=["digits", "overflow", "nul", "huge-cell"],
+)
+def test_bad_csv_cells_are_named_by_row_and_column(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], column: str, cell: str, reason: str
+) -> None:
+    from kb import checks, contents
+    from kb.cli import main
+    from tests.test_import_epoch import CHIPS, make_root
+
+    root = make_root(tmp_path)
+    models = _epoch_table(tmp_path, lambda rows: _set(rows, column, cell))
+    code = main(
+        ["import", "epoch", str(models), "--claims", str(root), "--chips", str(CHIPS), "--all-problems"]
+    )
+    out = capsys.readouterr()
+    assert code == 0 and "Traceback" not in out.out + out.err
+    assert re.search(rf"row 2 \(line \d+\).*{re.escape(column)} .*{reason}", out.out), out.out
+    assert out.out.count("cells for 57 columns") == 1  # the fixture's own short row: the reader kept in step
+    kb = contents.load(root, use_cache=False)
+    assert not [p for p in checks.run(kb).problems if "bad.yaml" in str(p) or "yaml-" in p.code]
+
+
+def test_a_full_disk_during_an_import_is_a_message(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import kb.atomic
+    from kb.cli import main
+    from tests.test_import_epoch import CHIPS, MODELS, make_root
+
+    root = make_root(tmp_path)
+
+    def full(fd: int) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(kb.atomic.os, "fsync", full)
+    code = main(["import", "epoch", str(MODELS), "--claims", str(root), "--chips", str(CHIPS)])
+    out = capsys.readouterr()
+    assert code == 1 and "No space left on device" in out.err and "run the command again" in out.err
+    assert not list(root.rglob("*.tmp"))

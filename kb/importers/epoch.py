@@ -390,6 +390,49 @@ def read_table(path: Path, patterns: dict[str, tuple[str, ...]]) -> Table:
         reason = "a stray carriage return, read as a space"
         problems.append(RowProblem(path.name, 0, line, "", "", "", reason))
     text = re.sub(r"\r(?!\n)", " ", text)
+    limit = csv.field_size_limit(len(text) + 1)  # cells are bounded below, by MAX_CELL, with their row
+    try:
+        return _read_rows(path, data, text, patterns, problems)
+    finally:
+        csv.field_size_limit(limit)
+
+
+MAX_CELL = 128 * 1024
+"""The largest cell kb imports: Epoch AI's notes run to a few KiB."""
+_CONTROL = re.compile(r"[^\x09\x0A\x0D\x20-\x7E\x85\xA0-\uD7FF\uE000-\uFFFD\U00010000-\U0010FFFF]")
+"""Characters YAML does not allow in a file (NUL, other controls): a claim holding one could not be read."""
+
+
+def _clean_cells(
+    path: Path, number: int, line: int, header: list[str], record: list[str]
+) -> list[RowProblem]:
+    """Replace the characters YAML refuses in a record (in place); a problem for each cell that had one."""
+    problems = []
+    for i, cell in enumerate(record):
+        if _CONTROL.search(cell):
+            record[i] = _CONTROL.sub("\ufffd", cell)
+            reason = "a control character (NUL or another), replaced by U+FFFD"
+            problems.append(
+                RowProblem(path.name, number, line, record[0][:80], _column(header, i), record[i], reason)
+            )
+    return problems
+
+
+def _column(header: list[str], i: int) -> str:
+    return header[i] if i < len(header) else f"cell {i + 1}"
+
+
+def _oversized(path: Path, number: int, line: int, header: list[str], record: list[str]) -> RowProblem | None:
+    for i, cell in enumerate(record):
+        if len(cell) > MAX_CELL:
+            reason = f"{len(cell):,} characters, more than the {MAX_CELL:,} kb imports: the row is skipped"
+            return RowProblem(path.name, number, line, record[0][:80], _column(header, i), cell[:60], reason)
+    return None
+
+
+def _read_rows(
+    path: Path, data: bytes, text: str, patterns: dict[str, tuple[str, ...]], problems: list[RowProblem]
+) -> Table:
     reader = csv.reader(io.StringIO(text, newline=""), strict=False)
     try:
         header = next(reader)
@@ -397,6 +440,7 @@ def read_table(path: Path, patterns: dict[str, tuple[str, ...]]) -> Table:
         raise KbError(f"{path} is empty", code="import-file") from None
     except csv.Error as exc:
         raise KbError(f"{path}: cannot read the header: {exc}", code="import-file") from None
+    header = [_CONTROL.sub("\ufffd", h) for h in header]
     norm = [_norm_header(h) for h in header]
     columns: dict[str, str] = {}
     matches: dict[str, re.Match[str]] = {}
@@ -423,6 +467,11 @@ def read_table(path: Path, patterns: dict[str, tuple[str, ...]]) -> Table:
         if not record or all(not c.strip() for c in record):
             continue
         number += 1
+        too_big = _oversized(path, number, start, header, record)
+        if too_big is not None:
+            problems.append(too_big)
+            continue
+        problems.extend(_clean_cells(path, number, start, header, record))
         if len(record) != len(header):
             problems.append(
                 RowProblem(
@@ -486,6 +535,10 @@ _FOOTNOTE = re.compile(
 _NO_NUMBER = frozenset({"n/a", "na", "-", "—", "?", "unknown", "none", "nan", "null", "tbd"})
 
 
+MAX_NUMBER = 80
+"""The longest numeric cell kb reads ("1.2e25-3.4e25 (estimated)" is 25 characters)."""
+
+
 def read_cell(text: str, allow_percent: bool = False, allow_money: bool = False) -> Number | None:
     """The value of a numeric cell, None when empty; raises CellError saying why it cannot be read."""
     t = text.strip()
@@ -493,6 +546,8 @@ def read_cell(text: str, allow_percent: bool = False, allow_money: bool = False)
         return None
     if t.lower() in _NO_NUMBER:
         raise CellError(f"no number ({t!r})")
+    if len(t) > MAX_NUMBER:
+        raise CellError(f"{len(t)} characters: too long for a number (at most {MAX_NUMBER})")
     body = _FOOTNOTE.sub("", t).strip()
     m = _CELL.fullmatch(body)
     if m is None:
@@ -511,7 +566,10 @@ def read_cell(text: str, allow_percent: bool = False, allow_money: bool = False)
         raise CellError("zero or negative: not a usable value")
     if len(decimals) == 2 and decimals[0] > decimals[1]:
         raise CellError("a range that runs backwards")
-    literals, scale = _literals([x.replace(",", "") for x in raw], decimals)
+    try:
+        literals, scale = _literals([x.replace(",", "") for x in raw], decimals)
+    except (OverflowError, ArithmeticError, ValueError):  # beyond a float: 1e400, 300 digits
+        raise CellError("too large to be a value") from None
     return Number(tuple(literals), scale, "about" if m.group("approx") else None, percent)
 
 
