@@ -15,6 +15,7 @@ import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from subprocess import PIPE
 
 import pytest
 
@@ -185,81 +186,57 @@ def test_a_text_that_fails_its_sha256_is_not_published(
 # --- 4. no lost claims -----------------------------------------------------------------------------
 
 
-def test_simultaneous_adds_to_one_file_lose_nothing(tmp_path: Path) -> None:
+def _en_root(tmp_path: Path) -> Path:
     from tests.test_add import EN, QUANTITIES, source
 
     root = tmp_path / "claims"
     (root / "sources").mkdir(parents=True)
     (root / "quantities.yaml").write_text(QUANTITIES, encoding="utf-8")
     source(root, "en", EN, "en")
-    target = root / "gpt-4" / "hand.yaml"
-    target.parent.mkdir()
-    target.write_text("claims:\n", encoding="utf-8")
-    env = {**os.environ, "KB_CACHE_DIR": str(tmp_path / "c")}
     kb_run("check", "--claims", str(root), cache=tmp_path / "c")  # warm the cache: the adds start together
-    n = 8
+    return root
+
+
+def _adds_at_once(root: Path, cache: Path, extra: list[list[str]]) -> None:
+    """Start one `kb add` of '120 layers' per item of `extra` (more arguments) at once; all must succeed."""
+    base = [
+        sys.executable,
+        "-m",
+        "kb",
+        "add",
+        "--claims",
+        str(root),
+        "--source",
+        "en",
+        "--quote",
+        "120 layers",
+    ]
+    env = {**os.environ, "KB_CACHE_DIR": str(cache)}
     procs = [
-        subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "kb",
-                "add",
-                "--claims",
-                str(root),
-                "--source",
-                "en",
-                "--quote",
-                "120 layers",
-            ]
-            + ["--subject", "GPT-4", "--quantity", "layers", "--file", str(target), "--id", f"layers-{i}"],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-            env=env,
-        )
-        for i in range(n)
+        subprocess.Popen([*base, "--quantity", "layers", *more], stdout=PIPE, stderr=PIPE, text=True, env=env)
+        for more in extra
     ]
     outs = [p.communicate(timeout=300) for p in procs]
     assert all(p.returncode == 0 for p in procs), outs
-    written = re.findall(r"- id: (layers-\d+)", target.read_text(encoding="utf-8"))
-    assert sorted(written) == sorted(f"layers-{i}" for i in range(n))
+
+
+def test_simultaneous_adds_to_one_file_lose_nothing(tmp_path: Path) -> None:
+    root = _en_root(tmp_path)
+    target = root / "gpt-4" / "hand.yaml"
+    target.parent.mkdir()
+    target.write_text("claims:\n", encoding="utf-8")
+    ids = [f"layers-{i}" for i in range(8)]
+    _adds_at_once(
+        root, tmp_path / "c", [["--subject", "GPT-4", "--file", str(target), "--id", i] for i in ids]
+    )
+    assert sorted(re.findall(r"- id: (layers-\d+)", target.read_text(encoding="utf-8"))) == sorted(ids)
     assert kb_run("check", "--claims", str(root), cache=tmp_path / "c").returncode == 0
 
 
 def test_simultaneous_adds_never_reuse_an_id(tmp_path: Path) -> None:
-    from tests.test_add import EN, QUANTITIES, source
-
-    root = tmp_path / "claims"
-    (root / "sources").mkdir(parents=True)
-    (root / "quantities.yaml").write_text(QUANTITIES, encoding="utf-8")
-    source(root, "en", EN, "en")
-    env = {**os.environ, "KB_CACHE_DIR": str(tmp_path / "c")}
-    subjects = [f"Model {i}" for i in range(6)]  # one file each, the same made-up id each
-    procs = [
-        subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "kb",
-                "add",
-                "--claims",
-                str(root),
-                "--source",
-                "en",
-                "--quote",
-                "120 layers",
-            ]
-            + ["--subject", s, "--quantity", "layers"],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-            env=env,
-        )
-        for s in subjects
-    ]
-    outs = [p.communicate(timeout=300) for p in procs]
-    assert all(p.returncode == 0 for p in procs), outs
+    root = _en_root(tmp_path)
+    # One file per subject, and the same id made up for each: only the lock keeps them apart.
+    _adds_at_once(root, tmp_path / "c", [["--subject", f"Model {i}"] for i in range(6)])
     check = kb_run("check", "--claims", str(root), cache=tmp_path / "c")
     assert check.returncode == 0 and "duplicate claim id" not in check.stdout, check.stdout
 
