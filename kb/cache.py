@@ -2,65 +2,74 @@
 
 Parsing and validating YAML is most of what `kb check` costs on a large knowledge base; a file
 that has not changed since it was last read without a problem is taken from here instead. The
-key covers the file's bytes and the data model's source, so a change to either misses.
-Entries live in .kb-cache/ beside claims/, are written atomically, and may be deleted at will.
+key covers the file's bytes and every file of the kb package, so a change to either misses.
+Entries are JSON in kb's cache folder (kb/cachedir.py: outside the knowledge base), one file per
+YAML file; the claims are stored as their validated data and validated again when read, so an
+entry can hold nothing a YAML file could not.
 """
 
 from __future__ import annotations
 
 import hashlib
-import os
-import pickle
-import tempfile
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import kb
-from kb.model import Claim
+from pydantic import ValidationError
 
-CACHE_DIR = ".kb-cache"
-SOURCES = ("model.py", "readers.py", "numbers.py", "units.py", "values.py", "quotes.py", "checks.py")
+from kb.cachedir import cache_root, package_hash, read_json, write_json
+from kb.model import Claim, ClaimFile
 
-
-@lru_cache(maxsize=1)
-def _salt() -> bytes:
-    # The cached work depends on the code of these modules: a change to any of them misses.
-    code = b"".join(Path(__file__).with_name(m).read_bytes() for m in SOURCES)
-    return hashlib.sha256(kb.__version__.encode() + code).digest()
+Position = tuple[int, int]
 
 
 @dataclass
 class Entry:
     kind: str
     claims: list[Claim]
-    positions: dict[tuple[Any, ...], tuple[int, int]]
+    positions: dict[tuple[Any, ...], Position]
     quoted: frozenset[str] = frozenset()
     """Ids of claims whose value was found in their quote (that check depends on the claim alone)."""
 
 
+def _dump(entry: Entry) -> dict[str, Any] | None:
+    """The entry as JSON data; None when a claim would not come back equal (then it is not cached)."""
+    claims = [c.model_dump(mode="python", exclude_unset=True) for c in entry.claims]
+    try:
+        again = ClaimFile.model_validate({"claims": claims}).claims
+    except ValidationError:
+        return None
+    if again != entry.claims:
+        return None
+    return {
+        "kind": entry.kind,
+        "claims": claims,
+        "positions": [[list(p), line, col] for p, (line, col) in entry.positions.items()],
+        "quoted": sorted(entry.quoted),
+    }
+
+
+def _load(data: Any) -> Entry | None:
+    try:
+        claims = ClaimFile.model_validate({"claims": data["claims"]}).claims
+        positions = {tuple(p): (int(line), int(col)) for p, line, col in data["positions"]}
+        return Entry(str(data["kind"]), list(claims), positions, frozenset(map(str, data["quoted"])))
+    except (ValidationError, KeyError, TypeError, ValueError):
+        return None  # a damaged entry is a miss
+
+
 class ParseCache:
     def __init__(self, claims_root: Path) -> None:
-        self.dir = claims_root.resolve().parent / CACHE_DIR / "parse"
+        self.dir = cache_root(claims_root) / "parse"
 
     def key(self, raw: bytes) -> str:
-        return hashlib.sha256(_salt() + raw).hexdigest()
+        return hashlib.sha256(package_hash().encode() + raw).hexdigest()
 
     def get(self, key: str) -> Entry | None:
-        try:
-            with open(self.dir / f"{key}.pickle", "rb") as fh:
-                entry = pickle.load(fh)
-        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError):
-            return None
-        return entry if isinstance(entry, Entry) else None
+        data = read_json(self.dir / f"{key}.json")
+        return _load(data) if isinstance(data, dict) else None
 
     def put(self, key: str, entry: Entry) -> None:
-        try:
-            self.dir.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=self.dir, suffix=".tmp")
-            with os.fdopen(fd, "wb") as fh:
-                pickle.dump(entry, fh, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(tmp, self.dir / f"{key}.pickle")
-        except OSError:
-            pass  # a read-only tree still checks, only slower
+        data = _dump(entry)
+        if data is not None:
+            write_json(self.dir / f"{key}.json", data)

@@ -17,13 +17,15 @@ from pydantic import ValidationError
 
 from kb import cache as parse_cache
 from kb import units
+from kb.confined import read_confined
 from kb.errors import KbError, Location, Problem, did_you_mean
 from kb.model import Claim, ClaimFile, Law, LawFile, Quantity, QuantityFile, Relation, SourceMeta
-from kb.readers import Document, Path_, YamlProblem, read_yaml_fast, validate, yaml_files
+from kb.readers import Document, Path_, YamlProblem, read_yaml_fast, utf8_problem, validate, yaml_files
 from kb.units import UnitInfo, unit_info
 from kb.values import StatedValue, stated_value
 
 SOURCES_DIR = "sources"
+README = "README.md"
 
 
 @dataclass
@@ -35,6 +37,8 @@ class Source:
     """Where its metadata file is."""
     text: str | None = None
     """The archived text, when there is one."""
+    text_verified: bool = False
+    """The text matches its sha256: only then is it published (a swapped file may hold anything)."""
     path: Path | None = None
     """The metadata file."""
 
@@ -92,6 +96,8 @@ class KnowledgeBase:
     problems: list[Problem] = field(default_factory=list)
     """Problems not tied to one claim (a broken file, a source whose text changed)."""
     parse_cache: parse_cache.ParseCache | None = None
+    readme: str = ""
+    """claims/README.md, which the site shows as its methodology page."""
     unreadable: dict[str, Location] = field(default_factory=dict)
     """Ids of claims and sources that failed validation, and where: a reference to one is not 'unknown'."""
 
@@ -125,6 +131,7 @@ def load(root: Path, use_cache: bool = True) -> KnowledgeBase:
             )
         )
         return kb
+    kb.readme = _readme(kb)
     claim_docs: list[tuple[Document, list[Claim] | None, str | None]] = []
     quoted: frozenset[str] = frozenset()
     if store is not None:
@@ -134,7 +141,10 @@ def load(root: Path, use_cache: bool = True) -> KnowledgeBase:
         display = _display(path, root)
         rel = path.relative_to(root)
         try:
-            raw = path.read_bytes()
+            raw = read_confined(path, root)
+        except KbError as exc:
+            kb.problems.append(exc.at(Location(display)))
+            continue
         except OSError as exc:
             kb.problems.append(Problem(Location(display), f"cannot read the file: {exc.strerror}"))
             continue
@@ -152,9 +162,7 @@ def load(root: Path, use_cache: bool = True) -> KnowledgeBase:
             text = raw.decode("utf-8")
             doc = parsed.get(path) or read_yaml_fast(path, display, text)
         except UnicodeDecodeError as exc:
-            kb.problems.append(
-                Problem(Location(display), f"not UTF-8 text: {exc.reason}", "save the file as UTF-8")
-            )
+            kb.problems.append(utf8_problem(display, raw, exc))
             continue
         except YamlProblem as exc:
             kb.problems.append(exc.problem)
@@ -182,6 +190,22 @@ def load(root: Path, use_cache: bool = True) -> KnowledgeBase:
             store.put(key, parse_cache.Entry("claims", clean, doc.positions))
     kb.parse_cache = store
     return kb
+
+
+def _readme(kb: KnowledgeBase) -> str:
+    path = kb.root / README
+    if not path.is_symlink() and not path.exists():
+        return ""
+    where = Location(_display(path, kb.root))
+    try:
+        return read_confined(path, kb.root).decode("utf-8")
+    except KbError as exc:
+        kb.problems.append(exc.at(where))
+    except UnicodeDecodeError:
+        kb.problems.append(Problem(where, "not UTF-8 text", "save the file as UTF-8"))
+    except OSError as exc:
+        kb.problems.append(Problem(where, f"cannot read the file: {exc.strerror}"))
+    return ""
 
 
 PARALLEL_BYTES = 2_000_000
@@ -272,35 +296,45 @@ def _read_source(kb: KnowledgeBase, doc: Document) -> None:
         )
     source = Source(meta, where, path=doc.path)
     if meta.text:
-        text_path = doc.path.parent / meta.text
-        try:
-            raw = text_path.read_bytes()
-        except OSError:
-            kb.problems.append(
-                Problem(
-                    doc.location(("text",)),
-                    f"archived text {meta.text!r} is missing",
-                    "restore the file, or remove text: and sha256: if the source is not archived",
-                    "source-missing",
-                )
-            )
-        else:
-            digest = hashlib.sha256(raw).hexdigest()
-            if digest != meta.sha256:
-                kb.problems.append(
-                    Problem(
-                        doc.location(("sha256",)),
-                        f"the text of {meta.text!r} no longer matches its sha256 (now {digest[:12]}…)",
-                        "restore the archived text byte for byte; if the source really changed, archive it "
-                        "again with kb source add under a new id",
-                        "sha256-mismatch",
-                    )
-                )
-            try:
-                source.text = raw.decode("utf-8")
-            except UnicodeDecodeError:
-                kb.problems.append(Problem(doc.location(("text",)), f"{meta.text!r} is not UTF-8 text"))
+        source.text, source.text_verified = _archived_text(kb, doc, meta)
     kb.sources[meta.id] = source
+
+
+def _archived_text(kb: KnowledgeBase, doc: Document, meta: SourceMeta) -> tuple[str | None, bool]:
+    """A source's archived text (a regular file in the claims folder) and whether it matches its sha256."""
+    where = doc.location(("text",))
+    try:
+        raw = read_confined(doc.path.parent / str(meta.text), kb.root)
+    except KbError as exc:
+        kb.problems.append(exc.at(where))
+        return None, False
+    except OSError:
+        kb.problems.append(
+            Problem(
+                where,
+                f"archived text {meta.text!r} is missing",
+                "restore the file, or remove text: and sha256: if the source is not archived",
+                "source-missing",
+            )
+        )
+        return None, False
+    digest = hashlib.sha256(raw).hexdigest()
+    if digest != meta.sha256:
+        kb.problems.append(
+            Problem(
+                doc.location(("sha256",)),
+                f"the text of {meta.text!r} no longer matches its sha256 (now {digest[:12]}…); "
+                "it is not published",
+                "restore the archived text byte for byte; if the source really changed, archive it "
+                "again with kb source add under a new id",
+                "sha256-mismatch",
+            )
+        )
+    try:
+        return raw.decode("utf-8"), digest == meta.sha256
+    except UnicodeDecodeError:
+        kb.problems.append(Problem(where, f"{meta.text!r} is not UTF-8 text"))
+        return None, False
 
 
 def _read_claims(kb: KnowledgeBase, doc: Document) -> list[Claim] | None:

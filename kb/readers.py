@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import re
 import reprlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -93,6 +94,56 @@ _WORD_TAGS = frozenset({"tag:yaml.org,2002:merge", "tag:yaml.org,2002:value"})
 MAX_EXTRA_VALUES = 100_000
 """A file may hold at most this many values more than it has characters: more means aliases
 multiplying (the 'billion laughs'), refused rather than expanded."""
+MAX_DEPTH = 64
+"""The deepest nesting a file may have (a claims file nests about 6 deep). Deeper is refused before
+parsing: libyaml's parser recurses in C, and 50 KB of brackets overflow its stack (a crash, no message)."""
+_BRACKETS = re.compile(r"[\[\]{}]")
+_DEEP_BLOCK = re.compile(rf"^[ \t?-]{{{4 * MAX_DEPTH},}}", re.MULTILINE)
+"""A line that opens this many block levels ('- - - ...', or that much indentation)."""
+
+
+def position(text: str, index: int) -> tuple[int, int]:
+    """The line and column (from 1) of a character of `text`."""
+    return text.count("\n", 0, index) + 1, index - text.rfind("\n", 0, index)
+
+
+def _too_deep(display: str, text: str, index: int) -> YamlProblem:
+    return YamlProblem(
+        Problem(
+            Location(display, *position(text, index)),
+            f"the YAML nests more than {MAX_DEPTH} levels deep here (or an alias contains itself)",
+            "claims files nest a few levels: close the brackets, or write the values out",
+            "yaml-depth",
+        )
+    )
+
+
+def check_depth(text: str, display: str) -> None:
+    """Refuse text nesting deeper than MAX_DEPTH, in one linear pass, before any parser sees it."""
+    depth = 0
+    for m in _BRACKETS.finditer(text):
+        depth = depth + 1 if m.group() in "[{" else max(0, depth - 1)
+        if depth > MAX_DEPTH:
+            raise _too_deep(display, text, m.start())
+    deep = _DEEP_BLOCK.search(text)
+    if deep is not None:
+        raise _too_deep(display, text, deep.start())
+
+
+def _code(character: str | int) -> int:
+    return ord(character) if isinstance(character, str) else int(character)
+
+
+def utf8_problem(display: str, raw: bytes, exc: UnicodeDecodeError) -> Problem:
+    """Where a file stops being UTF-8: the line and column of the first bad byte."""
+    line = raw.count(b"\n", 0, exc.start) + 1
+    column = exc.start - raw.rfind(b"\n", 0, exc.start)
+    return Problem(
+        Location(display, line, column),
+        f"not UTF-8 text: {exc.reason} (byte {raw[exc.start : exc.start + 1]!r})",
+        "save the file as UTF-8",
+        "encoding",
+    )
 
 
 def _scalar(node: yaml.ScalarNode, literal: bool) -> Any:
@@ -127,6 +178,9 @@ def _checked_scalar(node: yaml.ScalarNode, doc: Document, literal: bool) -> Any:
 
 def _plain(node: yaml.Node, doc: Document, path: Path_, literal: bool = False, limit: int = 10**9) -> Any:
     doc.positions[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
+    if len(path) > 2 * MAX_DEPTH:  # an alias that contains itself nests for ever
+        deep = _too_deep(doc.display, "", 0).problem
+        raise YamlProblem(Problem(_loc(doc, node), deep.message, deep.hint, deep.code))
     if len(doc.positions) > limit:
         raise YamlProblem(
             Problem(
@@ -184,10 +238,18 @@ def read_yaml(path: Path, display: str, text: str | None = None) -> Document:
     try:
         if text is None:
             text = path.read_text(encoding="utf-8")
+        check_depth(text, display)
         node = yaml.compose(text, Loader=_Loader)
     except UnicodeDecodeError as exc:
+        raise YamlProblem(utf8_problem(display, bytes(exc.object), exc)) from None
+    except yaml.reader.ReaderError as exc:  # a character YAML does not allow (NUL, other controls)
         raise YamlProblem(
-            Problem(Location(display), f"not UTF-8 text: {exc.reason}", "save the file as UTF-8")
+            Problem(
+                Location(display, *position(text or "", exc.position)),
+                f"the control character #x{_code(exc.character):04x} is not allowed in YAML",
+                "remove it; inside double quotes write it as an escape such as \\x00",
+                "yaml-character",
+            )
         ) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
@@ -202,16 +264,18 @@ def read_yaml(path: Path, display: str, text: str | None = None) -> Document:
             Problem(Location(display, line, col), f"YAML syntax error: {what}", hint, "yaml-syntax")
         ) from None
     except yaml.YAMLError as exc:
-        raise YamlProblem(Problem(Location(display), f"YAML error: {exc}", code="yaml-syntax")) from None
+        raise YamlProblem(
+            Problem(Location(display, 1, 1), f"YAML error: {exc}", code="yaml-syntax")
+        ) from None
     except RecursionError:
-        raise YamlProblem(Problem(Location(display), "YAML nests too deeply", code="yaml-syntax")) from None
+        raise _too_deep(display, text or "", 0) from None
     if node is None:
         doc.data = None
         return doc
     try:
         doc.data = _plain(node, doc, (), limit=len(text) + MAX_EXTRA_VALUES)
     except RecursionError:
-        raise YamlProblem(Problem(Location(display), "YAML nests too deeply", code="yaml-syntax")) from None
+        raise _too_deep(display, text, 0) from None
     return doc
 
 
@@ -255,6 +319,7 @@ def read_yaml_fast(path: Path, display: str, text: str) -> Document:
 
     Number literals stay text ("1.80"), which pydantic reads as numbers wherever a number is due.
     """
+    check_depth(text, display)
     loader = _FastLoader(text)
     try:
         node = loader.get_single_node()

@@ -12,8 +12,12 @@ from __future__ import annotations
 
 import math
 import re
+from bisect import bisect_left, bisect_right
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
+from itertools import accumulate
 
 from kb.errors import KbError
 from kb.numbers import WrittenNumber, written_numbers
@@ -300,6 +304,38 @@ def _per(quote: str, end: int) -> str:
     return f"/kilo{noun}" if m.group("n") else f"/{noun}"
 
 
+_CLAUSE_END = re.compile(r"[，。；、,;：:]")
+
+
+@lru_cache(maxsize=16)
+def _clause_ends(quote: str) -> list[int]:
+    return [m.end() for m in _CLAUSE_END.finditer(quote)]
+
+
+def _clause_start(quote: str, index: int) -> int:
+    """Where the clause holding `index` starts: one scan per quote, not a split before each number."""
+    ends = _clause_ends(quote)
+    i = bisect_right(ends, index)
+    return ends[i - 1] if i else 0
+
+
+def _enclosed(spans: list[tuple[int, int]], longer: bool) -> Callable[[int, int], bool]:
+    """Whether a span lies within one of `spans` (a strictly longer one if `longer`), by binary search:
+    the readings of a quote are tested against its ranges and dates without comparing every pair."""
+    ordered = sorted(spans)
+    starts = [a for a, _ in ordered]
+    reach = list(accumulate((b for _, b in ordered), max))  # the furthest end among the first i spans
+
+    def inside(start: int, end: int) -> bool:
+        if not longer:
+            i = bisect_right(starts, start)
+            return bool(i) and reach[i - 1] >= end
+        before, same = bisect_left(starts, start), bisect_right(starts, start)
+        return (bool(before) and reach[before - 1] >= end) or (same > before and reach[same - 1] > end)
+
+    return inside
+
+
 def _qualifier(quote: str, w: WrittenNumber, after: int) -> str | None:
     if w.approx:
         return "about"
@@ -307,7 +343,7 @@ def _qualifier(quote: str, w: WrittenNumber, after: int) -> str | None:
     before_words = re.sub(r"\s+", " ", before)
     # Chinese puts the mark anywhere in the clause: "大约使用了 13 万亿个令牌".
     # Chinese puts the mark anywhere in the clause before the number, with no other number between.
-    clause = re.split(r"[，。；、,;：:]", quote[: w.start])[-1]
+    clause = quote[_clause_start(quote, w.start) : w.start]
     for qualifier, marks in _BEFORE:
         for mark in (m for m in marks if not m.isascii() and m in clause):
             if not re.search(r"\d", clause[clause.rindex(mark) :]):
@@ -347,12 +383,12 @@ def _base(quote: str, w: WrittenNumber) -> tuple[str | None, int]:
 def readings(quote: str) -> list[tuple[Reading, bool]]:
     """Every number of the quote read as a value, with whether the quote names its noun or currency."""
     found = written_numbers(quote)
-    dates = [w for w in found if w.is_date]
+    in_date = _enclosed([(w.start, w.end) for w in found if w.is_date], longer=False)
     out: list[tuple[Reading, bool]] = []
     for w in found:
-        if not w.is_date and any(d.start <= w.start and w.end <= d.end for d in dates):
+        if not w.is_date and in_date(w.start, w.end):
             continue  # the 14 and 2023 of "March 14, 2023"
-        if _MODEL_NAME.search(quote, 0, w.start) and not w.is_date:
+        if _MODEL_NAME.search(quote, max(0, w.start - 2), w.start) and not w.is_date:
             continue  # the 4 of "GPT-4", the 2 of "Llama-2"
         text = quote[w.start : w.end].strip()
         if w.is_date:
@@ -445,12 +481,8 @@ def choose(quote: str, target: UnitInfo | None, value: str | list[str] | None = 
     fitting = read_quote(quote, target)
     if value is not None:
         return [r for r in fitting if same_value(r.value, value)][:1]
-    spans = [(r.start, r.end) for r, _ in readings(quote)]
-    outer = [
-        r
-        for r in fitting
-        if not any(s <= r.start and r.end <= e and e - s > r.end - r.start for s, e in spans)
-    ]
+    in_longer = _enclosed([(r.start, r.end) for r, _ in readings(quote)], longer=True)
+    outer = [r for r in fitting if not in_longer(r.start, r.end)]
     named = [r for r in outer if not r.note]
     pool = named or outer
     distinct: dict[tuple[str, str], Reading] = {}

@@ -8,16 +8,13 @@ and `Dims`, and pint is not called again.
 from __future__ import annotations
 
 import atexit
-import hashlib
 import math
-import os
-import pickle
-import tempfile
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from kb.cachedir import package_hash, read_json, write_json
 from kb.errors import KbError, did_you_mean
 
 # Counted things are dimensions of their own, so that parameters never add to tokens and a FLOP
@@ -57,6 +54,9 @@ times = 1 = fold = x_
 SCALE_WORDS = frozenset(
     {"thousand", "million", "billion", "trillion", "wan", "yi", "percent", "times", "万", "亿"}
 )
+
+MAX_UNIT_LENGTH = 200
+"""The longest unit string kb reads (the longest in use is about 40 characters)."""
 
 DATE_UNIT = "date"
 DATE_UNITS = frozenset({DATE_UNIT, "month_date", "year_date"})
@@ -128,7 +128,7 @@ class UnitInfo:
 
 
 class _UnitCache:
-    """Resolved units kept on disk between runs (.kb-cache/units.pickle), keyed by this file's source."""
+    """Resolved units kept between runs as JSON in kb's cache folder (kb/cachedir.py), keyed by kb's code."""
 
     def __init__(self) -> None:
         self.known: dict[str, UnitInfo] = {}
@@ -138,29 +138,38 @@ class _UnitCache:
     def attach(self, cache_dir: Path) -> None:
         if self.path is not None:
             return
-        salt = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:16]
-        self.path = cache_dir / f"units-{salt}.pickle"
-        try:
-            with open(self.path, "rb") as fh:
-                loaded = pickle.load(fh)
-            if isinstance(loaded, dict):
-                self.known.update(loaded)
-        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
-            pass
+        self.path = cache_dir / f"units-{package_hash()[:16]}.json"
+        loaded = read_json(self.path)
+        if isinstance(loaded, dict):
+            self.known.update(_infos(loaded))
         atexit.register(self.save)
 
     def save(self) -> None:
-        if not (self.dirty and self.path):
-            return
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=self.path.parent, suffix=".tmp")
-            with os.fdopen(fd, "wb") as fh:
-                pickle.dump(self.known, fh, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(tmp, self.path)
+        if self.dirty and self.path:
+            write_json(self.path, {text: _fields(info) for text, info in self.known.items()})
             self.dirty = False
-        except OSError:
-            pass
+
+
+def _fields(info: UnitInfo) -> list[Any]:
+    return [info.factor, [list(d) for d in info.dims], info.scale, info.is_date, info.currency_factor]
+
+
+def _infos(data: dict[str, Any]) -> dict[str, UnitInfo]:
+    """Units from the cache's JSON; a damaged cache counts as empty."""
+    try:
+        return {
+            text: UnitInfo(
+                text,
+                float(factor),
+                tuple((str(name), int(exp)) for name, exp in dims),
+                float(scale),
+                bool(is_date),
+                None if currency is None else float(currency),
+            )
+            for text, (factor, dims, scale, is_date, currency) in data.items()
+        }
+    except (TypeError, ValueError):
+        return {}
 
 
 UNIT_CACHE = _UnitCache()
@@ -172,6 +181,13 @@ def unit_info(text: str) -> UnitInfo:
     found = UNIT_CACHE.known.get(text)
     if found is not None:
         return found
+    if len(text) > MAX_UNIT_LENGTH:  # pint's parser is quadratic in the length of a unit string
+        raise KbError(
+            f"unit {text[:40]!r}… is {len(text):,} characters long; kb reads units of at most "
+            f"{MAX_UNIT_LENGTH}",
+            "write the unit in pint syntax, e.g. 'trillion parameter' or 'USD/GPU/hour'",
+            "bad-unit",
+        )
     try:
         info = _resolve(text)
     except (ArithmeticError, ValueError, TypeError):  # pint overflows on "thousand**1000"

@@ -1,7 +1,5 @@
-"""Writers: every file kb writes goes through here, atomically, so nothing is ever half written.
+"""Writers: every file kb writes goes through here, atomically (kb/atomic.py), and locked.
 
-A write goes to a temporary file in the same folder, is flushed to disk, then renamed over the
-target (os.replace), so a reader, or a crash, sees the old file or the new one, never a mix.
 Claims are added to a YAML file by appending the new item's text after the last claim: every
 byte already there (comments, order, quoting) stays as it was. The new item is rendered by
 ruamel.yaml, and the result is read back and compared before anything is written.
@@ -9,10 +7,7 @@ ruamel.yaml, and the result is read back and compared before anything is written
 
 from __future__ import annotations
 
-import contextlib
 import io
-import os
-import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -22,85 +17,11 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import YAMLError as RuamelError
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString, LiteralScalarString
 
+from kb.atomic import atomic_create as atomic_create
+from kb.atomic import atomic_write_bytes as atomic_write_bytes
+from kb.atomic import atomic_write_text as atomic_write_text
 from kb.errors import KbError
 from kb.readers import YamlProblem, read_yaml
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
-def _temp_for(path: Path) -> tuple[int, str]:
-    return tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-
-
-def _write_temp(path: Path, data: bytes) -> str:
-    """Write `data` to a new temporary file beside `path`, flushed to disk; returns its name."""
-    fd, tmp = _temp_for(path)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        mode = path.stat().st_mode & 0o777 if path.exists() else 0o666 & ~_umask()
-        os.chmod(tmp, mode)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-    return tmp
-
-
-def _sync_dir(folder: Path) -> None:
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:  # pragma: no cover - not every system opens folders
-        return
-    try:
-        os.fsync(fd)
-    except OSError:  # pragma: no cover
-        pass
-    finally:
-        os.close(fd)
-
-
-def atomic_write_bytes(path: Path, data: bytes) -> None:
-    """Replace (or create) `path` with `data` in one step: an interruption leaves the old file whole."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = _write_temp(path, data)
-    try:
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-    _sync_dir(path.parent)
-
-
-def atomic_write_text(path: Path, text: str) -> None:
-    atomic_write_bytes(path, text.encode("utf-8"))
-
-
-def atomic_create(path: Path, data: bytes) -> None:
-    """Create `path` with `data` in one step, refusing (FileExistsError) if it exists, even by a race."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if path.exists():
-        raise FileExistsError(str(path))
-    tmp = _write_temp(path, data)
-    try:
-        try:
-            os.link(tmp, path)  # fails if the target exists: no clobbering, even by a race
-        except (AttributeError, NotImplementedError, PermissionError):  # pragma: no cover - no hard links
-            if path.exists():
-                raise FileExistsError(str(path)) from None
-            os.replace(tmp, path)
-    finally:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-    _sync_dir(path.parent)
-
 
 # --- claims files ------------------------------------------------------------------------------
 

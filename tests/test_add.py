@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+import kb.atomic
 import kb.writers
 from kb.cli import main
 from kb.commands import add as add_command
@@ -426,7 +427,7 @@ def test_interrupted_write_leaves_the_file_as_it_was(
         os.write(fd, b"half a file")  # part of the new text is on disk...
         raise OSError(28, "No space left on device")  # ...when the disk fills
 
-    monkeypatch.setattr(kb.writers.os, "fsync", crash)
+    monkeypatch.setattr(kb.atomic.os, "fsync", crash)
     code, _, err = kb_add(
         root,
         capsys,

@@ -14,8 +14,10 @@ from typing import Any
 from pydantic import ValidationError
 
 from kb import checks, contents
+from kb.atomic import atomic_write_text, locked
 from kb.commands import EXIT_ERRORS, EXIT_OK, EXIT_USAGE, add_claims_option
 from kb.commands.source import slugify
+from kb.confined import read_confined
 from kb.contents import SOURCES_DIR, ClaimEntry, KnowledgeBase, Source
 from kb.errors import KbError, Problem, did_you_mean
 from kb.model import SLUG, Claim, Quantity
@@ -23,7 +25,7 @@ from kb.quotes import FoldedText, fold
 from kb.readers import YamlProblem, read_yaml, validate, yaml_files
 from kb.reading import Reading, choose, parse_value_flag, readings
 from kb.units import unit_info
-from kb.writers import add_claim, atomic_write_text, render_item
+from kb.writers import add_claim, render_item
 
 QUALIFIERS = ("about", "at_least", "at_most", "exactly", "none")
 
@@ -422,35 +424,11 @@ def _run(args: argparse.Namespace) -> int:
             raise Stop(
                 f"unit {reading.unit!r}: {exc.message}", exc.hint or "give the unit with --unit"
             ) from None
-    path = _target(args, root, subject)
-    display = contents._display(path, root)
-    taken = _claim_ids(kb)
-    claim_id = _new_id(args, args.source, quantity.id, taken)
-    data = _claim_data(args, claim_id, subject, quantity, reading, quote)
-    try:
-        Claim.model_validate(data)
-    except ValidationError as exc:
-        messages = [
-            f"{'.'.join(str(x) for x in e['loc']) or 'claim'}: {e['msg'].removeprefix('Value error, ')}"
-            for e in exc.errors()
-        ]
-        raise Stop("the claim is not valid: " + "; ".join(messages), code=EXIT_USAGE) from None
-    old = path.read_text(encoding="utf-8") if path.exists() else None
-    new = add_claim(old, data, display, _schema_path(root, path))
-    entry, problems, (result, conflicts) = _dry_check(kb, path, display, new)
-    line = entry.location.line
-    if args.dry_run:
-        print(f"# would be added to {display} (line {line}):")
-        print(render_item(data, 2), end="")
-    elif problems and not args.force:
-        print(f"kb add: the claim has {len(problems)} error(s); nothing written:", file=sys.stderr)
-        for p in problems:
-            print("  " + str(p).replace("\n", "\n  "), file=sys.stderr)
-        print("    -> fix the flags above (or write it anyway with --force)", file=sys.stderr)
+    with locked(root):  # every kb add of this knowledge base in turn: no claim or id is lost to a race
+        written = _write(args, kb, subject, quantity, reading, quote)
+    if written is None:
         return EXIT_ERRORS
-    else:
-        atomic_write_text(path, new)
-        print(f"added {claim_id} to {display}:{line}")
+    claim_id, problems, result, conflicts = written
     if reading is not None:
         q = f", qualifier {reading.qualifier}" if reading.qualifier else ""
         words = f"read from {reading.text!r}: " if reading.text else ""
@@ -476,3 +454,62 @@ def _run(args: argparse.Namespace) -> int:
     if args.dry_run and problems:
         return EXIT_ERRORS
     return EXIT_OK
+
+
+def _write(
+    args: argparse.Namespace,
+    kb: KnowledgeBase,
+    subject: str,
+    quantity: Quantity,
+    reading: Reading | None,
+    quote: str | None,
+) -> tuple[str, list[Problem], Any, list[Any]] | None:
+    """Read the target file, add the claim, check it and write it (under the knowledge base's lock).
+
+    Returns the claim's id, problems and checking run; None when its errors kept it from being written.
+    """
+    root = kb.root
+    path = _target(args, root, subject)
+    display = contents._display(path, root)
+    taken = _claim_ids(kb)  # read again under the lock: ids another kb add has just written count
+    claim_id = _new_id(args, args.source, quantity.id, taken)
+    data = _claim_data(args, claim_id, subject, quantity, reading, quote)
+    try:
+        Claim.model_validate(data)
+    except ValidationError as exc:
+        messages = [
+            f"{'.'.join(str(x) for x in e['loc']) or 'claim'}: {e['msg'].removeprefix('Value error, ')}"
+            for e in exc.errors()
+        ]
+        raise Stop("the claim is not valid: " + "; ".join(messages), code=EXIT_USAGE) from None
+    old = _current(path, root)
+    new = add_claim(old, data, display, _schema_path(root, path))
+    entry, problems, (result, conflicts) = _dry_check(kb, path, display, new)
+    line = entry.location.line
+    if args.dry_run:
+        print(f"# would be added to {display} (line {line}):")
+        print(render_item(data, 2), end="")
+    elif problems and not args.force:
+        print(f"kb add: the claim has {len(problems)} error(s); nothing written:", file=sys.stderr)
+        for p in problems:
+            print("  " + str(p).replace("\n", "\n  "), file=sys.stderr)
+        print("    -> fix the flags above (or write it anyway with --force)", file=sys.stderr)
+        return None
+    else:
+        if _current(path, root) != old:  # changed by something that does not take the lock (an editor)
+            raise Stop(
+                f"{display} changed while the claim was added; nothing written", "run the command again"
+            )
+        atomic_write_text(path, new)
+        print(f"added {claim_id} to {display}:{line}")
+    return claim_id, problems, result, conflicts
+
+
+def _current(path: Path, root: Path) -> str | None:
+    """The target file's text (None when it does not exist yet); a link out or a FIFO is refused."""
+    if not path.exists() and not path.is_symlink():
+        return None
+    try:
+        return read_confined(path, root).decode("utf-8")
+    except UnicodeDecodeError:
+        raise Stop(f"{path.name} is not UTF-8 text", "save it as UTF-8, or choose another --file") from None

@@ -20,8 +20,9 @@ import traceback
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from kb.cachedir import cache_root
 from kb.commands import EXIT_ERRORS, EXIT_OK, add_claims_option
-from kb.site.options import CACHE_DIR, DEFAULT_BASE_URL, BuildOptions
+from kb.site.options import DEFAULT_BASE_URL, BuildOptions
 
 if TYPE_CHECKING:
     from kb.site.build import BuildOutcome
@@ -48,8 +49,8 @@ def add_site_options(p: argparse.ArgumentParser) -> None:
         dest="cache",
         action="store_false",
         help="build everything again: render every page, draw every chart and index every search shard "
-        f"(by default unchanged ones are reused from the previous site and from {CACHE_DIR}/ beside the "
-        "claims folder)",
+        "(by default unchanged ones are reused from the previous site and from kb's cache folder, "
+        "$KB_CACHE_DIR or ~/.cache/kb); no cache is read or written",
     )
 
 
@@ -86,7 +87,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def options(args: argparse.Namespace, strict: bool = False) -> BuildOptions:
-    cache = args.claims.resolve().parent / CACHE_DIR / "charts" if args.cache else None
+    cache = cache_root(args.claims) / "charts" if args.cache else None
     return BuildOptions(
         args.claims,
         args.out,

@@ -87,5 +87,12 @@ def run_epoch(args: argparse.Namespace) -> int:
             f"kb import epoch: {exc.message}" + (f"\n    -> {exc.hint}" if exc.hint else ""), file=sys.stderr
         )
         return EXIT_USAGE if exc.code == "import-usage" else EXIT_ERRORS
+    except OSError as exc:  # a full disk, a read-only folder: every file is written whole or not at all
+        print(
+            f"kb import epoch: cannot write {exc.filename or 'a file'}: {exc.strerror or exc}\n"
+            "    -> each file is either as it was or fully written; fix the cause and run the command again",
+            file=sys.stderr,
+        )
+        return EXIT_ERRORS
     print(report.text(limit=len(report.problems) if args.all_problems else 50))
     return EXIT_OK

@@ -41,8 +41,9 @@ utilization"/"... (MFU)", "Training compute cost (2020 USD)"/"(2023 USD)"); a mi
 reported and its claims and checks skipped.
 
 Re-importing writes only the files whose bytes changed and removes the files the previous import
-wrote that this one no longer produces (listed in `<into>/.import-manifest.json`); nothing else in
-the folder is touched.
+wrote that this one no longer produces (listed with their sha256 in `<into>/.import-manifest.json`):
+only regular files inside the import folders whose bytes are still those it wrote; nothing else is
+touched, whatever a committed manifest lists.
 """
 
 from __future__ import annotations
@@ -53,7 +54,6 @@ import io
 import json
 import os
 import re
-import tempfile
 import unicodedata
 from collections import Counter
 from dataclasses import asdict, dataclass, field
@@ -64,6 +64,8 @@ from typing import Any
 
 import yaml
 
+from kb.atomic import atomic_write_bytes
+from kb.confined import read_confined
 from kb.errors import KbError
 from kb.importers import yamlout
 from kb.importers.yamlout import Flow, Literal
@@ -388,6 +390,49 @@ def read_table(path: Path, patterns: dict[str, tuple[str, ...]]) -> Table:
         reason = "a stray carriage return, read as a space"
         problems.append(RowProblem(path.name, 0, line, "", "", "", reason))
     text = re.sub(r"\r(?!\n)", " ", text)
+    limit = csv.field_size_limit(len(text) + 1)  # cells are bounded below, by MAX_CELL, with their row
+    try:
+        return _read_rows(path, data, text, patterns, problems)
+    finally:
+        csv.field_size_limit(limit)
+
+
+MAX_CELL = 128 * 1024
+"""The largest cell kb imports: Epoch AI's notes run to a few KiB."""
+_CONTROL = re.compile(r"[^\x09\x0A\x0D\x20-\x7E\x85\xA0-\uD7FF\uE000-\uFFFD\U00010000-\U0010FFFF]")
+"""Characters YAML does not allow in a file (NUL, other controls): a claim holding one could not be read."""
+
+
+def _clean_cells(
+    path: Path, number: int, line: int, header: list[str], record: list[str]
+) -> list[RowProblem]:
+    """Replace the characters YAML refuses in a record (in place); a problem for each cell that had one."""
+    problems = []
+    for i, cell in enumerate(record):
+        if _CONTROL.search(cell):
+            record[i] = _CONTROL.sub("\ufffd", cell)
+            reason = "a control character (NUL or another), replaced by U+FFFD"
+            problems.append(
+                RowProblem(path.name, number, line, record[0][:80], _column(header, i), record[i], reason)
+            )
+    return problems
+
+
+def _column(header: list[str], i: int) -> str:
+    return header[i] if i < len(header) else f"cell {i + 1}"
+
+
+def _oversized(path: Path, number: int, line: int, header: list[str], record: list[str]) -> RowProblem | None:
+    for i, cell in enumerate(record):
+        if len(cell) > MAX_CELL:
+            reason = f"{len(cell):,} characters, more than the {MAX_CELL:,} kb imports: the row is skipped"
+            return RowProblem(path.name, number, line, record[0][:80], _column(header, i), cell[:60], reason)
+    return None
+
+
+def _read_rows(
+    path: Path, data: bytes, text: str, patterns: dict[str, tuple[str, ...]], problems: list[RowProblem]
+) -> Table:
     reader = csv.reader(io.StringIO(text, newline=""), strict=False)
     try:
         header = next(reader)
@@ -395,6 +440,7 @@ def read_table(path: Path, patterns: dict[str, tuple[str, ...]]) -> Table:
         raise KbError(f"{path} is empty", code="import-file") from None
     except csv.Error as exc:
         raise KbError(f"{path}: cannot read the header: {exc}", code="import-file") from None
+    header = [_CONTROL.sub("\ufffd", h) for h in header]
     norm = [_norm_header(h) for h in header]
     columns: dict[str, str] = {}
     matches: dict[str, re.Match[str]] = {}
@@ -421,6 +467,11 @@ def read_table(path: Path, patterns: dict[str, tuple[str, ...]]) -> Table:
         if not record or all(not c.strip() for c in record):
             continue
         number += 1
+        too_big = _oversized(path, number, start, header, record)
+        if too_big is not None:
+            problems.append(too_big)
+            continue
+        problems.extend(_clean_cells(path, number, start, header, record))
         if len(record) != len(header):
             problems.append(
                 RowProblem(
@@ -484,6 +535,10 @@ _FOOTNOTE = re.compile(
 _NO_NUMBER = frozenset({"n/a", "na", "-", "—", "?", "unknown", "none", "nan", "null", "tbd"})
 
 
+MAX_NUMBER = 80
+"""The longest numeric cell kb reads ("1.2e25-3.4e25 (estimated)" is 25 characters)."""
+
+
 def read_cell(text: str, allow_percent: bool = False, allow_money: bool = False) -> Number | None:
     """The value of a numeric cell, None when empty; raises CellError saying why it cannot be read."""
     t = text.strip()
@@ -491,6 +546,8 @@ def read_cell(text: str, allow_percent: bool = False, allow_money: bool = False)
         return None
     if t.lower() in _NO_NUMBER:
         raise CellError(f"no number ({t!r})")
+    if len(t) > MAX_NUMBER:
+        raise CellError(f"{len(t)} characters: too long for a number (at most {MAX_NUMBER})")
     body = _FOOTNOTE.sub("", t).strip()
     m = _CELL.fullmatch(body)
     if m is None:
@@ -509,7 +566,10 @@ def read_cell(text: str, allow_percent: bool = False, allow_money: bool = False)
         raise CellError("zero or negative: not a usable value")
     if len(decimals) == 2 and decimals[0] > decimals[1]:
         raise CellError("a range that runs backwards")
-    literals, scale = _literals([x.replace(",", "") for x in raw], decimals)
+    try:
+        literals, scale = _literals([x.replace(",", "") for x in raw], decimals)
+    except (OverflowError, ArithmeticError, ValueError):  # beyond a float: 1e400, 300 digits
+        raise CellError("too large to be a value") from None
     return Number(tuple(literals), scale, "about" if m.group("approx") else None, percent)
 
 
@@ -623,22 +683,13 @@ def _schema_line(folder: Path, claims_root: Path, schema: str) -> str:
 
 
 def atomic_write(path: Path, data: bytes) -> bool:
-    """Write `data` to `path` through a temporary file and os.replace; False when already identical."""
+    """Write `data` to `path` atomically (kb/atomic.py); False when it is already identical."""
     try:
         if path.read_bytes() == data:
             return False
     except OSError:
         pass
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+    atomic_write_bytes(path, data)
     return True
 
 
@@ -1687,12 +1738,44 @@ def _assumption(
 # --- entry point -----------------------------------------------------------------------------------
 
 
-def _prior_files(into: Path) -> list[Path]:
+def _prior_files(into: Path) -> dict[Path, str]:
+    """The files the previous import wrote, with their sha256, from its manifest ({} when unreadable).
+
+    A manifest is committed with the knowledge base, so it is untrusted: an entry without a hash
+    (an older manifest) or that is not a relative path is ignored.
+    """
     try:
         data = json.loads((into / MANIFEST).read_text(encoding="utf-8"))
-        return [into.parent / p for p in data.get("files", [])]
-    except (OSError, ValueError, AttributeError, TypeError):
-        return []
+        files = data.get("files", {})
+    except (OSError, ValueError, AttributeError, TypeError, RecursionError):
+        return {}
+    if not isinstance(files, dict):
+        return {}
+    return {
+        into.parent / rel: digest
+        for rel, digest in files.items()
+        if isinstance(digest, str) and not os.path.isabs(rel) and "\0" not in rel
+    }
+
+
+def _stale(into: Path, sources_dir: Path, prior: dict[Path, str], keep: set[Path]) -> tuple[list[Path], int]:
+    """Files to remove: listed by the previous import, not written by this one, inside an import folder,
+    regular files whose bytes are still those the import wrote. Returns them and how many were kept."""
+    stale: list[Path] = []
+    kept = 0
+    for old, digest in prior.items():
+        if old.resolve() in keep:
+            continue
+        folder = next((f for f in (into, sources_dir) if old.resolve().is_relative_to(f.resolve())), None)
+        try:
+            ours = folder is not None and hashlib.sha256(read_confined(old, folder)).hexdigest() == digest
+        except (OSError, KbError):
+            ours = False
+        if ours:
+            stale.append(old)
+        elif old.exists() or old.is_symlink():
+            kept += 1
+    return sorted(stale, key=lambda p: sources_dir in p.parents), kept
 
 
 def import_epoch(
@@ -1738,14 +1821,20 @@ def import_epoch(
             written += 1
         else:
             unchanged += 1
-    keep = {p.resolve() for p in job.files}
-    removed = 0
-    for old in sorted(_prior_files(into), key=lambda p: job.sources_dir in p.parents):
-        if old.resolve() not in keep and old.is_file():
-            old.unlink()
-            removed += 1
-    report.files_written, report.files_unchanged, report.files_removed = written, unchanged, removed
-    files = sorted(os.path.relpath(p, into.parent) for p in job.files if p != quantities)
+    stale, kept = _stale(into, job.sources_dir, _prior_files(into), {p.resolve() for p in job.files})
+    for old in stale:
+        old.unlink()
+    if kept:
+        report.warnings.append(
+            f"{kept} file(s) the previous import listed were kept: outside the import folders, or changed "
+            "since; delete them by hand if they are stale"
+        )
+    report.files_written, report.files_unchanged, report.files_removed = written, unchanged, len(stale)
+    files = {
+        os.path.relpath(p, into.parent): hashlib.sha256(data).hexdigest()
+        for p, data in sorted(job.files.items())
+        if p != quantities
+    }
     manifest = {"generated": GENERATED, "release": tag, "files": files}
     atomic_write(into / MANIFEST, (json.dumps(manifest, indent=1) + "\n").encode("utf-8"))
     atomic_write(into / REPORT, (json.dumps(report.as_json(), indent=1, ensure_ascii=False) + "\n").encode())

@@ -73,7 +73,7 @@ def build(options: BuildOptions, progress: Reporter | None = None) -> BuildOutco
     progress = progress if progress is not None else Reporter()
     stamp = fingerprint.inputs(options)  # before reading: an edit during the build is seen next time
     progress.step("load")
-    kb = contents.load(options.claims)
+    kb = contents.load(options.claims, use_cache=options.cache is not None)
     progress.step("check", len(kb.claims))
     results = checks.run(kb)
     outcome = BuildOutcome(kb, results, timings=progress.timings)
@@ -81,12 +81,8 @@ def build(options: BuildOptions, progress: Reporter | None = None) -> BuildOutco
         progress.close()
         return outcome
     base_url = options.site_url
-    if options.cache is not None:
-        writer.use_bytecode_cache(options.cache.parent / "jinja")
     progress.step("resolve")
-    readme_path = options.claims / "README.md"
-    readme = readme_path.read_text(encoding="utf-8") if readme_path.is_file() else ""
-    ctx = resolve(kb, results, readme)
+    ctx = resolve(kb, results, kb.readme)
     site_plan = plan(ctx, base_url, options.search)
     keys = page_keys(ctx, site_plan.pages, repr((base_url, options.search)).encode())
 
@@ -103,7 +99,7 @@ def build(options: BuildOptions, progress: Reporter | None = None) -> BuildOutco
         todo = _reuse(site_plan.pages, keys, previous, out, tmp)
         if options.search:
             progress.step("search records")
-            records_cache = options.cache.parent / "search-records.pickle" if options.cache else None
+            records_cache = options.cache.parent / "search-records.json" if options.cache else None
             shards = search.shard_records(site_plan.pages, ctx, keys, records_cache)
             search_page = next(p for p in site_plan.pages if p.path == "search.html")
             search_page.data["bundles"] = [search.bundle_dir(i) for i in range(1, len(shards))]

@@ -34,6 +34,7 @@ from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
+from kb.cachedir import package_hash
 from kb.site.context import ClaimView, Group, QuantityView, convert
 from kb.units import UnitInfo
 from kb.values import format_number
@@ -604,7 +605,7 @@ def _write(folder: Path, cache: Path | None, key: str, svg: str) -> None:
 
 @lru_cache(maxsize=1)
 def _salt() -> bytes:
-    """Chart keys change with this module's code and matplotlib's version.
+    """Chart keys change with kb's code (every file of the package) and matplotlib's version.
 
     The version is read from the package metadata: importing matplotlib costs 0.3 s, which a build
     whose charts are all drawn already should not pay.
@@ -615,4 +616,4 @@ def _salt() -> bytes:
         mpl = version("matplotlib")
     except PackageNotFoundError:  # pragma: no cover - matplotlib is a dependency
         mpl = "unknown"
-    return hashlib.sha256(Path(__file__).read_bytes() + mpl.encode()).digest()
+    return hashlib.sha256(package_hash().encode() + mpl.encode()).digest()

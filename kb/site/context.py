@@ -406,6 +406,9 @@ def _unique(ids: list[str]) -> list[str]:
 
 def resolve(kb: KnowledgeBase, results: Results, readme: str = "", protect: bool = True) -> SiteContext:
     """Build the page context: claims by subject, quantity and source, and reverse dependencies."""
+    for source in kb.sources.values():
+        if not source.text_verified:  # checked already; a text that fails its sha256 is never published
+            source.text = None
     # Subjects: compared without case, as the checker does; shown as first written.
     subject_names: dict[str, str] = {}
     for e in kb.claims.values():

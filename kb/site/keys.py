@@ -17,10 +17,9 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Iterable
-from functools import lru_cache
-from pathlib import Path
 
 import kb
+from kb.cachedir import package_hash
 from kb.site.context import ClaimView, Group, SiteContext
 from kb.site.graph import _levels
 from kb.site.pages import Page
@@ -28,15 +27,9 @@ from kb.site.pages import Page
 _CODE_SPAN = re.compile(r"`([^`\n]+)`")
 
 
-@lru_cache(maxsize=1)
 def code_salt() -> bytes:
-    """kb's version and the bytes of its code, templates and assets: a change to any renders again."""
-    root = Path(kb.__file__).resolve().parent
-    h = hashlib.sha256(kb.__version__.encode())
-    for path in sorted(root.rglob("*")):
-        if path.suffix in (".py", ".html", ".css", ".js", ".svg") and "__pycache__" not in path.parts:
-            h.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes())
-    return h.digest()
+    """kb's version and every file of the package: a change to any renders again."""
+    return (kb.__version__ + package_hash()).encode()
 
 
 def _h(*parts: bytes | str) -> bytes:

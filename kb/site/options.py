@@ -10,8 +10,6 @@ MARKER = ".kb-site"
 """A file in every built site: the folder may be replaced by the next build. It also holds the
 build's manifest (see kb/site/fingerprint.py)."""
 DEFAULT_BASE_URL = "http://127.0.0.1:8000/"
-CACHE_DIR = ".kb-cache"
-"""Beside the claims folder; the same as kb.cache.CACHE_DIR (not imported: it loads the data model)."""
 
 
 @dataclass
@@ -25,7 +23,8 @@ class BuildOptions:
     strict: bool = False
     """Do not build when the knowledge base has errors."""
     cache: Path | None = None
-    """A folder of charts drawn before, by content hash (kb build uses .kb-cache/charts)."""
+    """A folder of charts drawn before, by content hash, in kb's cache folder (kb/cachedir.py); None
+reads and writes no cache at all."""
     reuse: bool = True
     """Reuse what the previous build in `out` made from the same inputs: pages, charts and search
     shards whose inputs hash the same are linked, not made again."""

@@ -19,7 +19,6 @@ from __future__ import annotations
 import hashlib
 import math
 import os
-import pickle
 import shutil
 import subprocess
 import sys
@@ -31,6 +30,7 @@ from html import escape
 from pathlib import Path
 from typing import IO
 
+from kb.cachedir import read_json, write_json
 from kb.errors import KbError
 from kb.site.context import SiteContext
 from kb.site.pages import Page
@@ -116,12 +116,9 @@ def shard_records(
     """
     known: dict[str, str | None] = {}
     if cache is not None and keys is not None:
-        try:
-            with open(cache, "rb") as fh:
-                loaded = pickle.load(fh)
-            known = loaded if isinstance(loaded, dict) else {}
-        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
-            known = {}
+        loaded = read_json(cache)
+        if isinstance(loaded, dict):
+            known = {k: v for k, v in loaded.items() if v is None or isinstance(v, str)}
     fresh: dict[str, str | None] = {}
     records: list[tuple[str, str]] = []
     for p in pages:
@@ -132,14 +129,7 @@ def shard_records(
         if r is not None:
             records.append((p.path, r))
     if cache is not None and keys is not None and fresh != known:
-        try:
-            cache.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=cache.parent, suffix=".tmp")
-            with os.fdopen(fd, "wb") as fh:
-                pickle.dump(fresh, fh, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(tmp, cache)
-        except OSError:
-            pass
+        write_json(cache, fresh)
     n = max(1, min(MAX_SHARDS, math.ceil(len(records) / SHARD_SIZE)))
     shards: list[list[tuple[str, str]]] = [[] for _ in range(n)]
     for path, html in records:

@@ -1,6 +1,7 @@
 """Render: the one writer that turns planned pages into files.
 
-The Jinja2 environment is made once (templates compile once and are cached), with autoescape on
+The Jinja2 environment is made once (templates compile once per process and are kept in memory,
+never in a bytecode cache a contributor could write), with autoescape on
 for every template: all text from the knowledge base is escaped, and only values built as Markup
 here (rendered markdown, highlighted sources) go in unescaped.
 """
@@ -20,7 +21,7 @@ from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape as xml_escape
 
-from jinja2 import Environment, FileSystemBytecodeCache, PackageLoader, StrictUndefined, pass_context
+from jinja2 import Environment, PackageLoader, StrictUndefined, pass_context
 from jinja2.runtime import Context
 from markupsafe import Markup
 
@@ -67,15 +68,6 @@ def _group_counts(claims: list[ClaimView]) -> dict[str, int]:
     for cv in claims:
         out[cv.verdict] += 1
     return out
-
-
-def use_bytecode_cache(folder: Path) -> None:
-    """Keep compiled templates in `folder` (Jinja2 checks each against its source)."""
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError:
-        return  # a cache that cannot be written only costs time
-    environment().bytecode_cache = FileSystemBytecodeCache(str(folder))
 
 
 @lru_cache(maxsize=1)
