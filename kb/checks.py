@@ -8,6 +8,8 @@ inconsistent when blamed, otherwise consistent when a relation verifies it, else
 
 from __future__ import annotations
 
+import bisect
+import math
 from collections import defaultdict
 
 from kb import blame, relations
@@ -53,10 +55,10 @@ def run(kb: KnowledgeBase) -> Results:
         problems.extend(entry.problems)
         problems.extend(results[entry.id].problems)
     problems.extend(o.problem for o in outcomes.values() if o.problem is not None)
-    found = conflicts(kb)
+    found, omitted = conflicts(kb)
     for c in found:
         c.explained_by = [x for x in (c.a, c.b) if results[x].verdict == Verdict.INCONSISTENT]
-    return Results(results, found, problems, standalone, by_key)
+    return Results(results, found, problems, standalone, by_key, conflicts_omitted=omitted)
 
 
 def usable_values(kb: KnowledgeBase) -> dict[str, StatedValue]:
@@ -239,37 +241,64 @@ def _written(entry: ClaimEntry) -> str:
     return f"[{v[0]}, {v[1]}]" if isinstance(v, list) else str(v)
 
 
-def conflicts(kb: KnowledgeBase) -> list[Conflict]:
-    """Claims of one subject and quantity (and as_of) from different sources whose values do not meet."""
-    groups: dict[tuple[str, str, str], list[ClaimEntry]] = defaultdict(list)
+MAX_CONFLICTS_PER_GROUP = 50
+"""Listed per subject and quantity; past it, a group with many estimates reports how many more."""
+
+
+def conflicts(kb: KnowledgeBase) -> tuple[list[Conflict], int]:
+    """Claims of one subject and quantity (and as_of) from different sources whose values do not
+    meet, and how many such pairs were not listed. Found by sorting, not by comparing every pair:
+    N estimates of one quantity cost N log N plus what is listed."""
+    groups: dict[tuple[str, str, str, object], list[ClaimEntry]] = defaultdict(list)
     for e in kb.claims.values():
         if e.value is not None and e.unit is not None:
-            groups[(e.claim.subject.casefold(), e.claim.quantity, str(e.claim.as_of or ""))].append(e)
+            key = (e.claim.subject.casefold(), e.claim.quantity, str(e.claim.as_of or ""), e.unit.dims)
+            groups[key].append(e)
     out: list[Conflict] = []
+    omitted = 0
     for members in groups.values():
-        if len(members) < 2:
-            continue
-        for x, a in enumerate(members):
-            for b in members[x + 1 :]:
-                if a.claim.sources[0].source == b.claim.sources[0].source:
-                    continue
-                assert a.value and b.value and a.unit and b.unit
-                ia, ib = a.value.base(), b.value.base()
-                if a.unit.dims != b.unit.dims or ia.meets(ib):
-                    continue
-                f = factor(ib, ia) or float("nan")
-                out.append(
-                    Conflict(
-                        a.claim.subject,
-                        a.claim.quantity,
-                        a.id,
-                        b.id,
-                        f"{format_interval(a.value.stated, a.unit)} {a.claim.unit}",
-                        f"{format_interval(b.value.stated, b.unit)} {b.claim.unit}",
-                        f,
-                    )
-                )
-    return out
+        if len(members) > 1:
+            listed, more = _disjoint_pairs(members)
+            out += listed
+            omitted += more
+    return out, omitted
+
+
+def _disjoint_pairs(members: list[ClaimEntry]) -> tuple[list[Conflict], int]:
+    base = {e.id: e.value.base() for e in members if e.value is not None}
+    by_lo = sorted(members, key=lambda e: base[e.id].lo)
+    los = [base[e.id].lo for e in by_lo]
+    out: list[Conflict] = []
+    omitted = 0
+    budget = 20 * MAX_CONFLICTS_PER_GROUP  # pairs looked at, so one source's many estimates stay cheap
+    for a in members:
+        ia = base[a.id]
+        eps = 1e-9 * max(
+            abs(ia.hi) if math.isfinite(ia.hi) else 0.0, abs(ia.lo) if math.isfinite(ia.lo) else 0.0
+        )
+        first = bisect.bisect_right(los, ia.hi + eps)  # from here on, every estimate lies wholly above a
+        for j in range(first, len(by_lo)):
+            if len(out) >= MAX_CONFLICTS_PER_GROUP or budget <= 0:
+                omitted += len(by_lo) - j  # an upper bound: pairs from one source are not told apart
+                break
+            budget -= 1
+            b = by_lo[j]
+            if a.claim.sources[0].source != b.claim.sources[0].source:
+                out.append(_conflict(a, b))
+    return out, omitted
+
+
+def _conflict(a: ClaimEntry, b: ClaimEntry) -> Conflict:
+    assert a.value and b.value and a.unit and b.unit
+    return Conflict(
+        a.claim.subject,
+        a.claim.quantity,
+        a.id,
+        b.id,
+        f"{format_interval(a.value.stated, a.unit)} {a.claim.unit}",
+        f"{format_interval(b.value.stated, b.unit)} {b.claim.unit}",
+        factor(b.value.base(), a.value.base()) or float("nan"),
+    )
 
 
 __all__ = ["run", "conflicts", "format_number"]

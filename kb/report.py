@@ -117,7 +117,8 @@ def text(kb: KnowledgeBase, results: Results, verbose: bool = False) -> str:
                 lines.append(f"  {r.claim_id}")
                 lines.extend(f"    {check_line(cr)}" for cr in r.checks)
     if results.conflicts:
-        lines += ["", f"Conflicts between sources ({len(results.conflicts)}):"]
+        more = f", and up to {results.conflicts_omitted} more not listed" if results.conflicts_omitted else ""
+        lines += ["", f"Conflicts between sources ({len(results.conflicts)}{more}):"]
         for c in results.conflicts:
             lines.append(
                 f"  {c.subject} · {c.quantity}: {c.a} = {c.a_value}  vs  {c.b} = {c.b_value}"

@@ -185,6 +185,8 @@ class Results:
 
     by_key: dict[str, CheckResult] = field(default_factory=dict)
     """Every relation's result (checks included) by its key."""
+    conflicts_omitted: int = 0
+    """Conflicting pairs not listed (past MAX_CONFLICTS_PER_GROUP in one subject and quantity)."""
 
     def counts(self) -> dict[str, int]:
         out: dict[str, int] = {v: 0 for v in VERDICTS}

@@ -381,3 +381,40 @@ def test_a_relation_that_holds_only_if_trailing_zeros_are_rounding_says_so(
     table = results.claims["table-420"]
     assert table.verdict == "consistent" and table.checks[0].basis == "trailing_zeros"
     assert results.claims["decimal"].verdict == "inconsistent"  # 420.0 keeps every digit
+
+
+def test_conflicts_of_many_estimates_grow_as_n_log_n(tmp_path: Path) -> None:
+    """Thousands of estimates of one quantity: the conflicts listed are bounded, and the time grows
+    about as N log N (10x the estimates in well under 40x the time; every pair would be 100x)."""
+    import time
+
+    from kb import checks as checks_module
+    from tests.conftest import QUANTITIES, write_source
+
+    def load(n: int) -> contents.KnowledgeBase:
+        root = tmp_path / f"k{n}" / "claims"
+        root.mkdir(parents=True)
+        (root / "quantities.yaml").write_text(QUANTITIES.read_text(encoding="utf-8"), encoding="utf-8")
+        write_source(root, "ref", "x")
+        write_source(root, "leak", "x")
+        body = "claims:\n" + "".join(
+            f"  - {{id: e{i}, subject: M, quantity: ratio, value: {i + 1}.5, qualifier: exactly,"
+            f" sources: [{{source: {'ref' if i % 2 else 'leak'}, locator: t}}]}}\n"
+            for i in range(n)
+        )
+        (root / "c.yaml").write_text(body, encoding="utf-8")
+        return contents.load(root)
+
+    def seconds(kb: contents.KnowledgeBase) -> tuple[float, int, int]:
+        best = float("inf")
+        for _ in range(3):
+            start = time.perf_counter()
+            listed, omitted = checks_module.conflicts(kb)
+            best = min(best, time.perf_counter() - start)
+        return best, len(listed), omitted
+
+    small, large = load(400), load(4000)
+    t_small, listed_small, _ = seconds(small)
+    t_large, listed_large, omitted = seconds(large)
+    assert listed_small == listed_large == checks_module.MAX_CONFLICTS_PER_GROUP and omitted > 0
+    assert t_large < 40 * t_small, (t_small, t_large)
