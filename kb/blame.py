@@ -83,6 +83,9 @@ class _Context:
     by_claim: dict[str, list[str]]
     solved: dict[tuple[str, str], Interval | None] = field(default_factory=dict)
     trust_of: dict[str, float] = field(default_factory=dict)
+    shared_trust: dict[str, float] | None = None
+    """Trust of claims other than `changed`, kept across calls (the mutation report)."""
+    changed: str | None = None
 
 
 def diagnose(
@@ -91,10 +94,14 @@ def diagnose(
     values: Values,
     focus: set[str] | None = None,
     by_claim: dict[str, list[str]] | None = None,
+    shared_trust: dict[str, float] | None = None,
+    changed: str | None = None,
 ) -> Diagnosis:
     """Blame for every failed relation; with `focus` (relation keys), only for the failed relations
-    connected to them (the mutation report changes one claim at a time)."""
-    ctx = _Context(kb, outcomes, values, by_claim if by_claim is not None else relation_index(outcomes))
+    connected to them (the mutation report changes one claim, `changed`, at a time, and keeps the
+    trust of the others in `shared_trust`: a claim's trust comes from the knowledge base as it is)."""
+    index = by_claim if by_claim is not None else relation_index(outcomes)
+    ctx = _Context(kb, outcomes, values, index, shared_trust=shared_trust, changed=changed)
     if focus is None:
         failed = [k for k, o in outcomes.items() if o.verdict == Verdict.INCONSISTENT]
     else:
@@ -274,6 +281,8 @@ _MISSING = Interval(0.0, 0.0)
 def _trust(ctx: _Context, cid: str) -> float:
     if cid in ctx.trust_of:
         return ctx.trust_of[cid]
+    if ctx.shared_trust is not None and cid != ctx.changed and cid in ctx.shared_trust:
+        return ctx.shared_trust[cid]
     entry = ctx.kb.claims.get(cid)
     if entry is None:
         return TRUST["article"]
@@ -296,6 +305,17 @@ def _trust(ctx: _Context, cid: str) -> float:
     trust = base + CONFIRMED * min(2, _confirmations(ctx, cid, stop=2))
     ctx.trust_of[cid] = trust
     return trust
+
+
+def trust_in(
+    kb: KnowledgeBase,
+    outcomes: Mapping[str, Outcome],
+    values: Values,
+    by_claim: dict[str, list[str]],
+    cid: str,
+) -> float:
+    """What believing this claim wrong costs (source kind, rank, confirmations)."""
+    return _trust(_Context(kb, outcomes, values, by_claim), cid)
 
 
 def _confirmations(ctx: _Context, cid: str, stop: int) -> int:

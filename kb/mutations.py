@@ -9,6 +9,8 @@ falls elsewhere. The report tells contributors where the knowledge base needs an
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 from collections import ChainMap
 from dataclasses import dataclass, field
 
@@ -72,6 +74,8 @@ class Mutator:
         }
         self.outcomes: dict[str, Outcome] = {s.key: judge(s, self.values) for s in relations.gather(kb)}
         self.by_claim = blame.relation_index(self.outcomes)
+        self.trust: dict[str, float] = {}
+        """The trust of each claim in the knowledge base as it is, computed once."""
 
     def candidates(self) -> list[str]:
         """Claims that can be mutated: a value that is not a date."""
@@ -85,7 +89,17 @@ class Mutator:
         failing = [k for k, o in changed.items() if o.verdict == Verdict.INCONSISTENT]
         if not failing:
             return Mutation(claim_id, factor, caught=False, flagged=False)
-        diagnosis = blame.diagnose(self.kb, outcomes, values, focus=set(failing), by_claim=self.by_claim)
+        for cid in {c for k in failing for c in self.outcomes[k].spec.claims} - {claim_id} - set(self.trust):
+            self.trust[cid] = blame.trust_in(self.kb, self.outcomes, self.values, self.by_claim, cid)
+        diagnosis = blame.diagnose(
+            self.kb,
+            outcomes,
+            values,
+            focus=set(failing),
+            by_claim=self.by_claim,
+            shared_trust=self.trust,
+            changed=claim_id,
+        )
         blamed = sorted(c for k in failing for c in diagnosis.explained_by.get(k, []))
         mine = diagnosis.blamed.get(claim_id)
         return Mutation(
@@ -97,6 +111,39 @@ class Mutator:
             by=failing,
             blamed=list(dict.fromkeys(blamed)),
         )
+
+
+_WORKER: Mutator | None = None
+PARALLEL_CLAIMS = 2_000
+"""Below this many claims to mutate, a second process costs more than it saves."""
+
+
+def _mutate_chunk(job: tuple[list[str], tuple[float, ...]]) -> list[Mutation]:
+    ids, factors = job
+    assert _WORKER is not None
+    return [_WORKER.mutate(cid, f) for cid in ids for f in factors]
+
+
+def protection(kb: KnowledgeBase, factors: tuple[float, ...] = (10.0, 0.1)) -> dict[str, list[Mutation]]:
+    """Claim id -> its mutations by `factors`, on every core (fork) for large knowledge bases."""
+    global _WORKER
+    mutator = Mutator(kb)
+    ids = mutator.candidates()
+    cores = os.cpu_count() or 1
+    if cores < 2 or len(ids) < PARALLEL_CLAIMS:
+        found = [mutator.mutate(cid, f) for cid in ids for f in factors]
+    else:
+        _WORKER = mutator  # inherited by the forked workers, never pickled
+        chunks = [(ids[i : i + 500], factors) for i in range(0, len(ids), 500)]
+        try:
+            with multiprocessing.get_context("fork").Pool(min(cores, 4)) as pool:
+                found = [m for part in pool.imap(_mutate_chunk, chunks) for m in part]
+        finally:
+            _WORKER = None
+    out: dict[str, list[Mutation]] = {}
+    for m in found:
+        out.setdefault(m.claim_id, []).append(m)
+    return out
 
 
 def run(kb: KnowledgeBase, factors: tuple[float, ...] = FACTORS, claims: list[str] | None = None) -> Report:

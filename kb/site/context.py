@@ -404,6 +404,12 @@ def _unique(ids: list[str]) -> list[str]:
     return list(dict.fromkeys(ids))
 
 
+PROTECTION_LIMIT = 20_000
+"""Claim pages say whether a x10 slip would be caught up to this many claims (about 1 ms a claim
+of CPU, spread over the cores);
+past it, `kb check --mutations` gives the same answer for the whole knowledge base."""
+
+
 def resolve(kb: KnowledgeBase, results: Results, readme: str = "", protect: bool = True) -> SiteContext:
     """Build the page context: claims by subject, quantity and source, and reverse dependencies."""
     for source in kb.sources.values():
@@ -457,11 +463,10 @@ def resolve(kb: KnowledgeBase, results: Results, readme: str = "", protect: bool
                 views[cid].conflicts.append(conflict)
     for cv in views.values():
         cv.condemning = [results.by_key[k] for k in cv.result.condemned_by if k in results.by_key]
-    if protect:
-        mutator = mutations.Mutator(kb)
-        for cid in mutator.candidates():
+    if protect and len(kb.claims) <= PROTECTION_LIMIT:
+        for cid, found in mutations.protection(kb).items():
             if cid in views:
-                views[cid].protection = [mutator.mutate(cid, f) for f in (10.0, 0.1)]
+                views[cid].protection = found
 
     ordered = sorted(views.values(), key=lambda v: (v.subject_slug, v.claim.quantity, v.id))
     claims = {v.id: v for v in ordered}
