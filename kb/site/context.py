@@ -27,7 +27,7 @@ from kb.mutations import Mutation
 from kb.results import BASES, VERDICTS, CheckResult, ClaimResult, Conflict, Results
 from kb.units import UnitInfo, unit_info
 from kb.values import format_interval, format_number
-from kb.verdicts import SEVERITY_RANK, Basis, Standing
+from kb.verdicts import Basis, Standing
 
 
 @dataclass(frozen=True)
@@ -199,12 +199,16 @@ class ClaimView:
     def verdict_text(self) -> str:
         """The verdict in words, with what it needed: "Consistent (only within rounding)"."""
         text = self.style.label
+        r = self.result
         if self.basis:
             text += f": {BASES[self.basis]}"
         elif self.verdict == "inconsistent":
-            severities = [c.severity for c in self.result.checks if c.severity]
-            if severities:
-                text += f" ({max(severities, key=SEVERITY_RANK.__getitem__)})"
+            if r.severity:
+                text += f" ({r.severity})"
+            if r.standing == Standing.SUSPECT:
+                text += ": one of the claims that may be wrong"
+        elif r.standing == Standing.IN_DOUBT:
+            text += ": an assumption in doubt"
         return text
 
     @property
