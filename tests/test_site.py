@@ -522,6 +522,26 @@ def test_build_of_the_real_claims_folder(tmp_path: Path) -> None:
     for cid in outcome.kb.claims:
         assert (site / "claims" / f"{cid}.html").is_file()
     assert broken_links(site) == []
+    # The first screen says why: the relations that condemn the claim, and the fix with its slip.
+    head = page(site, "claims/gpt4-leak-zh-gpu-count.html").find("header", cls="claim-head")
+    assert (
+        "×1,000" in head.find("p", id="suggested").text()
+        and "thousand" in head.find("p", id="suggested").text()
+    )
+    assert len(head.find("ul", cls="why-relations").find_all("li")) == 3
+    # A claim whose check fails only because of another claim says so, and is not inconsistent.
+    cost = page(site, "claims/gpt4-leak-zh-training-cost.html")
+    why = cost.find("p", id="why")
+    assert "gpt4-leak-zh-gpu-count" in why.text() and why.find("a").attrs["href"].endswith(
+        "claims/gpt4-leak-zh-gpu-count.html"
+    )
+    assert "v-consistent" in cost.find("header", cls="claim-head").attrs["class"]
+    # Whether a x10 slip would be caught, and by what.
+    items = (
+        page(site, "claims/gpt4-leak-zh-attention-params.html").find("ul", cls="protection").find_all("li")
+    )
+    assert [i.text().split(":")[0] for i in items] == ["Written ×10", "Written ÷10"]
+    assert all("caught" in i.text() for i in items)
 
 
 def test_audit_page_of_an_imported_data_set_is_built_and_linked(tmp_path: Path) -> None:
