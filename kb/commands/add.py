@@ -25,6 +25,7 @@ from kb.quotes import FoldedText, fold
 from kb.readers import YamlProblem, read_yaml, validate, yaml_files
 from kb.reading import Reading, choose, parse_value_flag, readings
 from kb.units import unit_info
+from kb.verdicts import Verdict
 from kb.writers import add_claim, render_item
 
 QUALIFIERS = ("about", "at_least", "at_most", "exactly", "none")
@@ -442,13 +443,14 @@ def _run(args: argparse.Namespace) -> int:
             print("  error: " + str(p).replace("\n", "\n  "))
     verdict = result.verdict
     why = {
-        "unverified": "no check recomputes it yet; add checks: to its entry to verify it",
-        "error": "see the errors above",
-        "consistent": "its checks agree",
-        "inconsistent": "a check disagrees",
+        Verdict.UNVERIFIED: "no relation verifies it yet: no law fits the document's other figures; "
+        "add a check or a relation (claims/README.md) to verify it",
+        Verdict.ERROR: "see the errors above",
+        Verdict.CONSISTENT: "its relations hold",
+        Verdict.INCONSISTENT: "relations fail and the blame falls on it",
     }
     print(f"  verdict: {verdict} ({why.get(verdict, '')})")
-    for c in conflicts if verdict != "error" else []:
+    for c in conflicts if verdict != Verdict.ERROR else []:
         other, mine, theirs = (c.b, c.a_value, c.b_value) if c.a == claim_id else (c.a, c.b_value, c.a_value)
         print(f"  conflicts with {other} ({theirs}); this claim states {mine}")
     if args.dry_run and problems:

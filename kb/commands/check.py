@@ -7,6 +7,7 @@ import sys
 
 from kb import checks, contents, mutations, report
 from kb.commands import EXIT_ERRORS, EXIT_OK, add_claims_option
+from kb.verdicts import Verdict
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg,unused-ignore]
@@ -20,8 +21,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
     p.add_argument("--format", choices=["text", "json"], default="text", help="report format (default: text)")
     p.add_argument(
         "--fail-on",
-        choices=["error", "inconsistent"],
-        default="error",
+        choices=[Verdict.ERROR.value, Verdict.INCONSISTENT.value],
+        default=Verdict.ERROR.value,
         help="also exit 1 on inconsistent claims (for CI)",
     )
     p.add_argument(
@@ -52,6 +53,6 @@ def run(args: argparse.Namespace) -> int:
     counts = results.counts()
     if results.problems:
         return EXIT_ERRORS
-    if args.fail_on == "inconsistent" and counts["inconsistent"]:
+    if args.fail_on == Verdict.INCONSISTENT and counts[Verdict.INCONSISTENT]:
         return EXIT_ERRORS
     return EXIT_OK

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 
 from kb.contents import KnowledgeBase
 from kb.results import VERDICTS, CheckResult, Results
+from kb.verdicts import Verdict
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -158,9 +159,9 @@ def audit(kb: KnowledgeBase, results: Results, folder: str = "epoch") -> AuditDa
             counts[result.verdict] += 1
         for cr in result.checks:
             checks.setdefault(cr.check_id, Counter())[cr.verdict] += 1
-            if cr.verdict == "consistent" and cr.basis:
+            if cr.verdict == Verdict.CONSISTENT and cr.basis:
                 bases[cr.basis] += 1
-            if cr.verdict == "inconsistent":
+            if cr.verdict == Verdict.INCONSISTENT:
                 data.discrepancies.append(_discrepancy(entry.claim.subject, entry.claim.quantity, cr))
             if (
                 entry.claim.quantity == "training_compute"
@@ -206,7 +207,7 @@ def _discrepancy(subject: str, quantity: str, cr: CheckResult) -> Discrepancy:
 
 
 def _pair(subject: str, stated: float, cr: CheckResult) -> Pair | None:
-    if cr.verdict == "error" or not math.isfinite(stated) or stated <= 0:
+    if cr.verdict == Verdict.ERROR or not math.isfinite(stated) or stated <= 0:
         return None
     if cr.factor is not None and cr.factor > 0:
         recomputed = stated * cr.factor
@@ -270,7 +271,7 @@ def _figure(data: AuditData, width_in: float, height_in: float) -> Figure:
     ax.plot([lo, hi], [lo, hi], "-", color=charts._LINE, linewidth=0.8)
     for k in (10.0, 0.1):
         ax.plot([lo, hi], [lo * k, hi * k], ":", color=charts._LINE, linewidth=0.7)
-    for verdict in ("inconsistent", "consistent"):
+    for verdict in (Verdict.INCONSISTENT, Verdict.CONSISTENT):
         for check, marker in CHECK_MARKERS.items():
             pts = [p for p in pairs if p.verdict == verdict and p.check_id == check]
             if pts:
@@ -280,7 +281,7 @@ def _figure(data: AuditData, width_in: float, height_in: float) -> Figure:
                     [p.recomputed for p in pts],
                     s=16,
                     marker=marker,
-                    facecolors=colour if verdict == "inconsistent" else "none",
+                    facecolors=colour if verdict == Verdict.INCONSISTENT else "none",
                     edgecolors=colour,
                     linewidths=0.8,
                     alpha=0.8,
@@ -311,11 +312,11 @@ def _figure(data: AuditData, width_in: float, height_in: float) -> Figure:
             [],
             linestyle="none",
             marker="o",
-            markerfacecolor="none" if v == "consistent" else charts.COLOURS[v],
+            markerfacecolor="none" if v == Verdict.CONSISTENT else charts.COLOURS[v],
             markeredgecolor=charts.COLOURS[v],
             label=v,
         )
-        for v in ("consistent", "inconsistent")
+        for v in (Verdict.CONSISTENT, Verdict.INCONSISTENT)
     ]
     handles.append(Line2D([], [], color=charts._LINE, linestyle=":", label="a factor of 10 apart"))
     fig.legend(handles=handles, loc="upper center", ncol=3, frameon=False, fontsize=8)

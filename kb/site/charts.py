@@ -38,10 +38,21 @@ from kb.cachedir import package_hash
 from kb.site.context import ClaimView, Group, QuantityView, convert
 from kb.units import UnitInfo
 from kb.values import format_number
+from kb.verdicts import Verdict
 
-COLOURS = {"consistent": "#1f883d", "inconsistent": "#d1242f", "error": "#bc4c00", "unverified": "#6e7781"}
+COLOURS: dict[str, str] = {
+    Verdict.CONSISTENT: "#1f883d",
+    Verdict.INCONSISTENT: "#d1242f",
+    Verdict.ERROR: "#bc4c00",
+    Verdict.UNVERIFIED: "#6e7781",
+}
 """Verdict colours, the same as the stylesheet's; each verdict also has its own marker shape."""
-MARKERS = {"consistent": "o", "inconsistent": "X", "error": "^", "unverified": "s"}
+MARKERS: dict[str, str] = {
+    Verdict.CONSISTENT: "o",
+    Verdict.INCONSISTENT: "X",
+    Verdict.ERROR: "^",
+    Verdict.UNVERIFIED: "s",
+}
 RECOMPUTED_MARKER = "D"
 _INK, _LINE, _GRID = "#010101", "#020202", "#030303"
 _RC: Any = {
@@ -351,7 +362,7 @@ def render_svg(spec: ChartSpec) -> str:
         segments: dict[tuple[str, bool], list[list[tuple[float, float]]]] = defaultdict(list)
         marks: dict[tuple[str, str, bool], tuple[list[float], list[float]]] = defaultdict(lambda: ([], []))
         for y, r in enumerate(rows):
-            colour = COLOURS.get(r.verdict, COLOURS["unverified"])
+            colour = COLOURS.get(r.verdict, COLOURS[Verdict.UNVERIFIED])
             lo_open = not math.isfinite(r.lo) or (log and r.lo <= 0) or r.lo < xmin
             hi_open = not math.isfinite(r.hi) or r.hi > xmax
             lo = xmin if lo_open else r.lo
@@ -444,7 +455,12 @@ def render_svg(spec: ChartSpec) -> str:
     return _themed(buf.getvalue())
 
 
-HATCHES = {"consistent": "", "inconsistent": "xx", "error": "..", "unverified": "//"}
+HATCHES: dict[str, str] = {
+    Verdict.CONSISTENT: "",
+    Verdict.INCONSISTENT: "xx",
+    Verdict.ERROR: "..",
+    Verdict.UNVERIFIED: "//",
+}
 """Bars of a histogram differ by hatching as well as colour."""
 
 
@@ -472,7 +488,7 @@ def render_histogram(spec: HistogramSpec) -> str:
         bottom = [0] * len(lefts)
         handles: list[Any] = []
         for verdict, counts in spec.counts:
-            colour = COLOURS.get(verdict, COLOURS["unverified"])
+            colour = COLOURS.get(verdict, COLOURS[Verdict.UNVERIFIED])
             ax.bar(
                 lefts,
                 counts,

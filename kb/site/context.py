@@ -27,7 +27,7 @@ from kb.mutations import Mutation
 from kb.results import BASES, VERDICTS, CheckResult, ClaimResult, Conflict, Results
 from kb.units import UnitInfo, unit_info
 from kb.values import format_interval, format_number
-from kb.verdicts import Basis, Standing
+from kb.verdicts import Basis, Standing, Verdict
 
 
 @dataclass(frozen=True)
@@ -43,21 +43,25 @@ class VerdictStyle:
 
 
 VERDICT_STYLES: dict[str, VerdictStyle] = {
-    "consistent": VerdictStyle(
-        "consistent", "Consistent", "✓", "a recomputation from other claims agrees with the stated value", 3
+    Verdict.CONSISTENT: VerdictStyle(
+        Verdict.CONSISTENT, "Consistent", "✓", "a relation with other claims verifies the stated value", 3
     ),
-    "inconsistent": VerdictStyle(
-        "inconsistent",
+    Verdict.INCONSISTENT: VerdictStyle(
+        Verdict.INCONSISTENT,
         "Inconsistent",
         "✗",
-        "a recomputation from other claims disagrees with the stated value",
+        "relations with other claims fail, and the blame falls on this value",
         1,
     ),
-    "error": VerdictStyle(
-        "error", "Error", "!", "the claim has an error, or one of its checks could not run", 2
+    Verdict.ERROR: VerdictStyle(
+        Verdict.ERROR, "Error", "!", "the claim has an error, or one of its checks could not run", 2
     ),
-    "unverified": VerdictStyle(
-        "unverified", "Unverified", "?", "no check recomputes this value (its quote may still be verified)", 2
+    Verdict.UNVERIFIED: VerdictStyle(
+        Verdict.UNVERIFIED,
+        "Unverified",
+        "?",
+        "no relation verifies this value (its quote may still be verified)",
+        2,
     ),
 }
 """Every verdict's presentation, in report order."""
@@ -191,7 +195,7 @@ class ClaimView:
     def basis(self) -> str | None:
         """For a consistent claim: the most lenient basis any of its checks needed."""
         bases = [c.basis for c in self.result.checks if c.basis]
-        if self.verdict != "consistent" or not bases:
+        if self.verdict != Verdict.CONSISTENT or not bases:
             return None
         return max(bases, key=BASIS_ORDER.index)
 
@@ -202,7 +206,7 @@ class ClaimView:
         r = self.result
         if self.basis:
             text += f": {BASES[self.basis]}"
-        elif self.verdict == "inconsistent":
+        elif self.verdict == Verdict.INCONSISTENT:
             if r.severity:
                 text += f" ({r.severity})"
             if r.standing == Standing.SUSPECT:

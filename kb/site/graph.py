@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from kb.site.context import SiteContext
+from kb.verdicts import Verdict
 
 NODE_W, NODE_H = 236, 44
 COL_GAP, ROW_GAP = 56, 12
@@ -167,7 +168,7 @@ def claim_graph(ctx: SiteContext, claim_id: str, narrow: bool = False) -> Graph 
                     "",
                     f"+{extra[k]} more",
                     "",
-                    "unverified",
+                    Verdict.UNVERIFIED,
                     x,
                     y,
                     "more claims: see the lists on this page",
