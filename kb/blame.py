@@ -9,8 +9,9 @@ claim that an independent relation confirms over one that nothing confirms. The 
 is the explanation; equally cheap ones are all reported ("either A or B is wrong").
 
 The search runs per connected component of failed relations, up to MAX_SIZE claims and
-MAX_SETS candidate sets; claims in very many relations (references shared by a whole data set)
-do not join components. Past the bounds, a greedy cover is reported as approximate.
+MAX_SETS candidate sets; reference facts and claims in very many relations do not join
+components (the rows that share one datasheet are separate findings). Past the bounds, a greedy
+cover is reported as approximate.
 """
 
 from __future__ import annotations
@@ -45,7 +46,8 @@ TRUST = {
 """What it costs to believe a claim wrong: the higher, the more trusted."""
 PRIMARY_KINDS = frozenset({"paper", "datasheet", "announcement", "pricing", "dataset", "definition"})
 CONFIRMED = 1.0
-"""Added trust per independent relation that confirms the claim (at most two count)."""
+"""Added trust per independent relation that confirms the claim (at most two count, but every one
+for a reference fact)."""
 
 
 @dataclass
@@ -119,13 +121,13 @@ def _connected_failures(ctx: _Context, focus: set[str]) -> list[str]:
     while stack:
         key = stack.pop()
         for cid in ctx.outcomes[key].spec.claims:
-            related = ctx.by_claim.get(cid, [])
-            if len(related) > HUB:
+            if not _links(ctx, cid):
                 continue
-            for other in related:
-                if other not in seen and ctx.outcomes[other].verdict == Verdict.INCONSISTENT:
-                    seen.add(other)
-                    stack.append(other)
+            for near in (cid, *_tied(ctx, cid)):
+                for other in ctx.by_claim.get(near, []):
+                    if other not in seen and ctx.outcomes[other].verdict == Verdict.INCONSISTENT:
+                        seen.add(other)
+                        stack.append(other)
     return sorted(seen)
 
 
@@ -151,16 +153,40 @@ def _components(ctx: _Context, failed: list[str]) -> list[list[str]]:
     first_of: dict[str, str] = {}
     for key in failed:
         for cid in ctx.outcomes[key].spec.claims:
-            if len(ctx.by_claim[cid]) > HUB:
+            if not _links(ctx, cid):
                 continue
             if cid in first_of:
                 parent[find(key)] = find(first_of[cid])
             else:
                 first_of[cid] = key
+    # Failures whose claims a passing relation ties together (two statements of one figure, each in
+    # a failed relation) are one problem: blaming one claim must keep the passing relation true.
+    for cid, key in list(first_of.items()):
+        for other in _tied(ctx, cid):
+            if other in first_of:
+                parent[find(key)] = find(first_of[other])
     groups: dict[str, list[str]] = defaultdict(list)
     for key in failed:
         groups[find(key)].append(key)
     return list(groups.values())
+
+
+def _tied(ctx: _Context, cid: str) -> Iterator[str]:
+    """Claims that share a passing relation with this one (and join components)."""
+    for key in ctx.by_claim.get(cid, ()):
+        if ctx.outcomes[key].verdict == Verdict.CONSISTENT:
+            yield from (c for c in ctx.outcomes[key].spec.claims if c != cid and _links(ctx, c))
+
+
+def _links(ctx: _Context, cid: str) -> bool:
+    """Whether failures that share this claim are diagnosed together. A reference fact (a chip's
+    datasheet, a paper's constant) and a claim in very many relations do not join them: the
+    failures of several rows that use one datasheet are several findings, each weighed on its own
+    (where blaming the reference would still be the cheapest explanation, it is blamed there)."""
+    if len(ctx.by_claim.get(cid, ())) > HUB:
+        return False
+    entry = ctx.kb.claims.get(cid)
+    return entry is None or entry.claim.kind != "reference"
 
 
 def _diagnose_component(ctx: _Context, component: list[str], out: Diagnosis) -> None:
@@ -177,11 +203,13 @@ def _diagnose_component(ctx: _Context, component: list[str], out: Diagnosis) -> 
     scored.sort(key=lambda t: (t[0], t[1], len(t[2]), t[2]))
     best = [t for t in scored if t[:2] == scored[0][:2]]
     everywhere = set.intersection(*(set(t[2]) for t in best))
+    blamed_here: set[str] = set()
     for infeasible, _, members, fixes in best:
         others = [t[2] for t in best if t[2] != members]
         for cid in members:
-            if cid in out.blamed:
+            if cid in blamed_here:
                 continue
+            blamed_here.add(cid)
             entry = ctx.kb.claims.get(cid)
             standing = Standing.CONDEMNED if cid in everywhere else Standing.SUSPECT
             if entry is not None and entry.claim.kind == "assumption":
@@ -198,10 +226,29 @@ def _diagnose_component(ctx: _Context, component: list[str], out: Diagnosis) -> 
             )
             value = ctx.values.get(cid)
             if suggested is not None and value is not None:
-                blame.slip = fitting(value.stated, suggested, unit_kinds(value.unit))
-            out.blamed[cid] = blame
+                context = frozenset(
+                    d
+                    for k in blame.condemned_by
+                    for c in ctx.outcomes[k].spec.claims
+                    if c in ctx.values
+                    for d, _ in ctx.values[c].unit.dims
+                )
+                blame.slip = fitting(value.stated, suggested, unit_kinds(value.unit), context)
+            _merge(out, blame)
     for key in component:
-        out.explained_by[key] = [c for c in ctx.outcomes[key].spec.claims if c in out.blamed]
+        out.explained_by[key] = [c for c in ctx.outcomes[key].spec.claims if c in blamed_here]
+
+
+def _merge(out: Diagnosis, blame: Blame) -> None:
+    """A claim blamed in several components (a shared assumption, a reference) is blamed once, for all."""
+    first = out.blamed.get(blame.claim_id)
+    if first is None:
+        out.blamed[blame.claim_id] = blame
+        return
+    first.condemned_by += [k for k in blame.condemned_by if k not in first.condemned_by]
+    first.alternatives += [a for a in blame.alternatives if a not in first.alternatives]
+    if blame.standing == Standing.CONDEMNED and first.standing == Standing.SUSPECT:
+        first.standing = Standing.CONDEMNED
 
 
 Scored = tuple[bool, float, list[str], dict[str, tuple[Interval | None, list[str]]]]
@@ -302,7 +349,10 @@ def _trust(ctx: _Context, cid: str) -> float:
             else TRUST["article"]
         )
         base += 1.0 if claim.rank == "preferred" else 0.0
-    trust = base + CONFIRMED * min(2, _confirmations(ctx, cid, stop=2))
+    # A reference confirmed by many relations (a chip's datasheet used by many rows) is trusted
+    # accordingly; a claim's or an assumption's confirmations count up to two.
+    most = HUB if claim.kind == "reference" else 2
+    trust = base + CONFIRMED * _confirmations(ctx, cid, stop=most)
     ctx.trust_of[cid] = trust
     return trust
 
@@ -333,7 +383,7 @@ def _confirmations(ctx: _Context, cid: str, stop: int) -> int:
         spec = outcome.spec
         if not any(_source_of(ctx, c) != own for c in spec.claims if c != cid):
             continue
-        if all(
+        if all(  # a relation that pins the value, not a one-sided bound
             judge(spec, overlay(ctx.values, cid, value.scaled(k))).verdict == Verdict.INCONSISTENT
             for k in (10.0, 0.1)
         ):

@@ -226,7 +226,8 @@ def _rate_failure(out: Outcome, s: Sides, values: Values, is_date: bool) -> None
     out.severity = severity(out.gap)
     target = _target(spec.op, right)
     unit = out.display_unit
-    out.slip = fitting(left, target, unit_kinds(unit)) if unit is not None else None
+    context = frozenset(d for cid in spec.claims if cid in values for d, _ in values[cid].unit.dims)
+    out.slip = fitting(left, target, unit_kinds(unit), context) if unit is not None else None
     out.diagnosis = describe(out.factor, out.slip, spec.op, max(spread(left), spread(right)))
 
 

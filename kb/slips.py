@@ -28,6 +28,8 @@ class Slip:
     """What went wrong, in words."""
     needs: frozenset[str] = ANY
     """Kinds of unit the wrong value's unit must all have ('[time]', '[currency]', 'cjk'...)."""
+    context: frozenset[str] = ANY
+    """Dimensions the relation must involve besides (a count of parameters, for FLOP per parameter)."""
 
 
 SLIPS: tuple[Slip, ...] = (
@@ -56,6 +58,7 @@ SLIPS: tuple[Slip, ...] = (
         3.0,
         "forward pass only (2 FLOP per parameter per token) vs forward and backward (6)",
         frozenset({"[compute]"}),
+        frozenset({"[parameter]"}),  # a count of FLOP per parameter; not a chip's peak throughput
     ),
     Slip("experts-per-token", 2.0, "two experts per token counted as one", frozenset({"[expert]"})),
     Slip("words-tokens", 4.0 / 3.0, "words vs tokens (about 0.75 words per token)", frozenset({"[word]"})),
@@ -88,11 +91,14 @@ def applicable(involved: frozenset[str]) -> list[Slip]:
     return [s for s in SLIPS if s.needs <= involved]
 
 
-def fitting(stated: Interval, target: Interval, involved: frozenset[str]) -> SlipMatch | None:
+def fitting(
+    stated: Interval, target: Interval, involved: frozenset[str], context: frozenset[str] | None = None
+) -> SlipMatch | None:
     """The slip that maps the stated interval onto the target, if exactly one factor does.
 
     `involved` describes the unit of the value that is wrong: its dimensions, and CJK or PERCENT
-    when it is written with 万/亿 or in percent. A slip that concerns other units is not named;
+    when it is written with 万/亿 or in percent; `context` the dimensions of the relation's other
+    claims (None: not checked). A slip that concerns other units is not named;
     of slips with one factor, those specific to the unit ('TFLOP for GFLOP') win over generic ones.
     """
     if not (stated.lo > 0 and target.lo > 0 and math.isfinite(stated.hi)):
@@ -104,7 +110,12 @@ def fitting(stated: Interval, target: Interval, involved: frozenset[str]) -> Sli
     for slip in SLIPS:
         for m in (slip.factor, 1 / slip.factor):
             # Cheap test first: most slips are nowhere near the factor.
-            if max(m / ratio, ratio / m) <= NEAR and slip.needs <= involved and stated.scale(m).meets(target):
+            if (
+                max(m / ratio, ratio / m) <= NEAR
+                and slip.needs <= involved
+                and (context is None or slip.context <= context)
+                and stated.scale(m).meets(target)
+            ):
                 found.setdefault(m, []).append(slip)
     if len(found) != 1:
         return None  # none, or several factors fit

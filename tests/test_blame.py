@@ -290,3 +290,14 @@ def test_blame_work_grows_linearly_with_independent_components(
 
     small, large = work(blame.HUB + 5), work(10 * (blame.HUB + 5))
     assert small > 0 and large <= 11 * small
+
+
+def test_rows_that_share_a_reference_are_separate_findings(make_kb: Make) -> None:
+    # Three rows disagree with one datasheet value. Blaming the datasheet once would be the smallest
+    # explanation, but a reference is trusted: each row's own figure is blamed, one finding each.
+    body = claim("peak", "312", kind="reference", qualifier="exactly")
+    for i in (1, 2, 3):
+        body += claim(f"row{i}", "123", subject=f"R{i}") + check("vs-peak", "x", "x: peak")
+    r = run(make_kb, body)
+    assert r.claims["peak"].standing is None
+    assert {r.claims[f"row{i}"].standing for i in (1, 2, 3)} == {"condemned"}
