@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -33,6 +34,14 @@ SourceKind = Literal[
     "translation",
     "other",
 ]
+
+
+_DASHES = dict.fromkeys(map(ord, "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe63\uff0d"), "-")
+
+
+def normal_subject(text: str) -> str:
+    """One spelling per subject: NFKC, every dash a hyphen-minus, runs of white space one space."""
+    return " ".join(unicodedata.normalize("NFKC", text).translate(_DASHES).split())
 
 
 class Strict(BaseModel):
@@ -277,6 +286,15 @@ class Claim(Strict):
     """Independent recomputations of the value."""
 
     _as_of = field_validator("as_of", mode="before")(_year_text)
+
+    @field_validator("subject")
+    @classmethod
+    def _one_spelling(cls, v: str) -> str:
+        """Subjects that only look alike are one subject ("GPT‑4" with a non-breaking hyphen, "GPT-4 ")."""
+        subject = normal_subject(v)
+        if not subject:
+            raise ValueError("a subject needs a name, not only white space")
+        return subject
 
     @field_validator("value", mode="before")
     @classmethod

@@ -290,6 +290,8 @@ def _literal_number(loader: Any, node: yaml.ScalarNode) -> str:
 def _mapping(loader: Any, node: yaml.MappingNode) -> dict[Any, Any]:
     if any(k.tag == "tag:yaml.org,2002:merge" or k.value == "<<" for k, _ in node.value):
         raise _Duplicate(node)  # merge keys: the careful reader reports them, so both readers agree
+    if any(not isinstance(k, yaml.ScalarNode) for k, _ in node.value):
+        raise _Duplicate(node)  # a complex key: refused by the careful reader, with its place
     out: dict[Any, Any] = {}
     for key_node, value_node in node.value:
         key = loader.construct_object(key_node, deep=True)
@@ -309,9 +311,16 @@ class _Duplicate(Exception):
         self.node = node
 
 
+def _refused(loader: Any, node: yaml.Node) -> Any:
+    raise _Duplicate(node)  # a tag the careful reader refuses (!!binary, !!set...): it says where
+
+
 for _tag in ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float"):
     _FastLoader.add_constructor(_tag, _literal_number)
 _FastLoader.add_constructor("tag:yaml.org,2002:map", _mapping)
+# One rule for both readers: only the tags of plain data build anything.
+for _tag in ("binary", "omap", "pairs", "set"):
+    _FastLoader.add_constructor(f"tag:yaml.org,2002:{_tag}", _refused)
 
 
 def read_yaml_fast(path: Path, display: str, text: str) -> Document:

@@ -412,3 +412,40 @@ def test_a_full_disk_during_an_import_is_a_message(
     out = capsys.readouterr()
     assert code == 1 and "No space left on device" in out.err and "run the command again" in out.err
     assert not list(root.rglob("*.tmp"))
+
+
+@pytest.mark.parametrize(
+    ("yaml_text", "message"),
+    [
+        ("claims: !!binary aGVsbG8=\n", "the YAML tag '!!binary' is not allowed"),
+        ("claims: !!set {a, b}\n", "the YAML tag '!!set' is not allowed"),
+        ("claims:\n  ? [a, b]\n  : 1\n", "a mapping key must be a plain word"),
+    ],
+)
+def test_both_yaml_readers_refuse_the_same_things(tmp_path: Path, yaml_text: str, message: str) -> None:
+    from kb.readers import YamlProblem, read_yaml, read_yaml_fast
+
+    path = tmp_path / "x.yaml"
+    for reader in (read_yaml_fast, read_yaml):
+        with pytest.raises(YamlProblem) as exc:
+            reader(path, "x.yaml", yaml_text)
+        assert message in exc.value.problem.message
+
+
+def test_subjects_that_only_look_alike_are_one_subject(make_kb: Callable[[str], Path]) -> None:
+    from kb import checks, contents
+
+    body = "claims:\n"
+    for cid, subject, value in (
+        ("a", "GPT\u20114", "100"),
+        ("b", "GPT-4 ", "300"),
+        ("c", "\uff27\uff30\uff34-4", "300"),
+    ):
+        body += (
+            f"  - {{id: {cid}, subject: '{subject}', quantity: total_parameters, value: {value},"
+            f" unit: billion parameter, sources: [{{source: {'ref' if cid == 'a' else 'leak'}, locator: t}}]}}\n"
+        )
+    kb_ = contents.load(make_kb(body))
+    assert {e.claim.subject for e in kb_.claims.values()} == {"GPT-4"}
+    conflicts = checks.run(kb_).conflicts
+    assert {frozenset((c.a, c.b)) for c in conflicts} == {frozenset("ab"), frozenset("ac")}
