@@ -16,7 +16,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from kb import cache as parse_cache
-from kb import units
+from kb import procs, units
 from kb.confined import read_confined
 from kb.errors import KbError, Location, Problem, did_you_mean
 from kb.model import Claim, ClaimFile, Law, LawFile, Quantity, QuantityFile, Relation, SourceMeta
@@ -229,7 +229,7 @@ def _parse_in_parallel(items: list[tuple[Path, str, bytes]]) -> dict[Path, Docum
         context = multiprocessing.get_context("fork")
     except ValueError:  # pragma: no cover - no fork on this platform
         return {}
-    with context.Pool(min(cores, 4)) as pool:
+    with context.Pool(min(cores, 4), initializer=procs.die_with_parent) as pool:
         return {p: d for p, d in pool.imap_unordered(_parse_one, items, chunksize=4) if d is not None}
 
 

@@ -14,7 +14,7 @@ import os
 from collections import ChainMap
 from dataclasses import dataclass, field
 
-from kb import blame, relations
+from kb import blame, procs, relations
 from kb.contents import KnowledgeBase
 from kb.judge import Outcome, judge, overlay
 from kb.values import StatedValue
@@ -136,7 +136,9 @@ def protection(kb: KnowledgeBase, factors: tuple[float, ...] = (10.0, 0.1)) -> d
         _WORKER = mutator  # inherited by the forked workers, never pickled
         chunks = [(ids[i : i + 500], factors) for i in range(0, len(ids), 500)]
         try:
-            with multiprocessing.get_context("fork").Pool(min(cores, 4)) as pool:
+            with multiprocessing.get_context("fork").Pool(
+                min(cores, 4), initializer=procs.die_with_parent
+            ) as pool:
                 found = [m for part in pool.imap(_mutate_chunk, chunks) for m in part]
         finally:
             _WORKER = None

@@ -13,6 +13,7 @@ import re
 import shutil
 import subprocess
 import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 from subprocess import PIPE
@@ -443,9 +444,72 @@ def test_subjects_that_only_look_alike_are_one_subject(make_kb: Callable[[str], 
     ):
         body += (
             f"  - {{id: {cid}, subject: '{subject}', quantity: total_parameters, value: {value},"
-            f" unit: billion parameter, sources: [{{source: {'ref' if cid == 'a' else 'leak'}, locator: t}}]}}\n"
+            f" unit: billion parameter, sources: [{{source: {'ref' if cid == 'a' else 'leak'},"
+            " locator: t}]}\n"
         )
     kb_ = contents.load(make_kb(body))
     assert {e.claim.subject for e in kb_.claims.values()} == {"GPT-4"}
     conflicts = checks.run(kb_).conflicts
     assert {frozenset((c.a, c.b)) for c in conflicts} == {frozenset("ab"), frozenset("ac")}
+
+
+def test_temporary_folders_of_a_killed_build_are_removed_by_the_next(tmp_path: Path) -> None:
+    from kb import procs
+
+    dead = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True
+    )
+    abandoned = tmp_path / ".site.build-abc"
+    abandoned.mkdir()
+    (abandoned / procs.OWNER).write_text(dead.stdout.strip(), encoding="ascii")
+    running = procs.owned_temp_folder(".site.build-", tmp_path)  # this process's: kept
+    unrelated = tmp_path / ".other"
+    unrelated.mkdir()
+    assert procs.remove_abandoned(tmp_path, (".site.build-", ".site.old-")) == 1
+    assert not abandoned.exists() and running.exists() and unrelated.exists()
+
+
+WORKERS_SCRIPT = """
+import multiprocessing, os, time
+from kb import procs
+
+def blocked(with_initializer):
+    if with_initializer:
+        procs.die_with_parent()
+    read, write = os.pipe()  # holds both ends, as a pool worker does its task queue: never an EOF
+    os.read(read, 1)
+
+if __name__ == "__main__":
+    workers = [multiprocessing.get_context("fork").Process(target=blocked, args=(w,)) for w in (True, False)]
+    for w in workers:
+        w.start()
+    print(" ".join(str(w.pid) for w in workers), flush=True)
+    time.sleep(60)
+"""
+
+
+def test_render_workers_die_with_their_parent(tmp_path: Path) -> None:
+    # A parent that starts a pool with kb's initializer and is then killed: its workers must go too.
+    script = tmp_path / "parent.py"
+    script.write_text(WORKERS_SCRIPT, encoding="utf-8")
+    proc = subprocess.Popen([sys.executable, str(script)], stdout=PIPE, text=True)
+    assert proc.stdout is not None
+    guarded, unguarded = (int(p) for p in proc.stdout.readline().split())
+    proc.kill()
+    proc.wait(timeout=10)
+    try:
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and _running(guarded):
+            time.sleep(0.1)
+        assert not _running(guarded)
+        assert _running(unguarded)  # without it, a worker blocked on its pipe outlives its parent
+    finally:
+        os.kill(unguarded, 9)
+
+
+def _running(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as fh:
+            return fh.read().split()[2] != "Z"  # a zombie has ended
+    except FileNotFoundError:
+        return False

@@ -765,6 +765,17 @@ def test_serve_builds_serves_and_rebuilds(tmp_path: Path) -> None:
                 break
             time.sleep(0.2)
         assert "Rebuilt while serving." in body
+        # Only the site's files, only to this machine's names.
+        for path, host, status in (
+            (".kb-site", None, 404),  # the build manifest
+            ("claims/", None, 404),  # no folder listing
+            ("claims/%00x.html", None, 404),
+            ("index.html", "attacker.example", 421),  # DNS rebinding
+        ):
+            request = urllib.request.Request(url + path, headers={"Host": host} if host else {})
+            with pytest.raises(urllib.error.HTTPError) as exc:
+                urllib.request.urlopen(request, timeout=10)
+            assert exc.value.code == status, path
     finally:
         proc.terminate()
         proc.wait(timeout=10)

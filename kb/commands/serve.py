@@ -18,6 +18,7 @@ from kb.site.options import BuildOptions
 
 HOST = "127.0.0.1"
 """Only this machine: the server is for previewing."""
+ALLOWED_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -46,6 +47,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 class Handler(SimpleHTTPRequestHandler):
+    """The site's files and nothing else: no folder listings, no hidden files (the build manifest),
+    no other Host than this machine's names (a page elsewhere cannot reach it by DNS rebinding)."""
+
     verbose = False
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the stdlib's name
@@ -55,6 +59,25 @@ class Handler(SimpleHTTPRequestHandler):
     def end_headers(self) -> None:
         self.send_header("Cache-Control", "no-cache")
         super().end_headers()
+
+    def send_head(self) -> Any:
+        host = (self.headers.get("Host") or "").rsplit(":", 1)[0].strip("[]").lower()
+        if host not in ALLOWED_HOSTS:
+            self.send_error(421, "kb serve answers only to 127.0.0.1 and localhost")
+            return None
+        path = self.path.split("?", 1)[0].split("#", 1)[0]
+        if "\x00" in path or "%00" in path or any(p.startswith(".") for p in path.split("/") if p):
+            self.send_error(404)
+            return None
+        try:
+            return super().send_head()
+        except ValueError:  # a path the file system cannot take
+            self.send_error(400)
+            return None
+
+    def list_directory(self, path: Any) -> None:
+        self.send_error(404)
+        return None
 
 
 def snapshot(folder: Path) -> dict[str, tuple[int, int]]:
@@ -73,14 +96,19 @@ def snapshot(folder: Path) -> dict[str, tuple[int, int]]:
 
 
 def watch(
-    opts: BuildOptions, stop: threading.Event, interval: float, verbose: bool, quiet: bool = False
+    opts: BuildOptions,
+    stop: threading.Event,
+    interval: float,
+    verbose: bool,
+    quiet: bool = False,
+    last: dict[str, tuple[int, int]] | None = None,
 ) -> None:
-    """Rebuild whenever the claims folder changes, until `stop` is set.
+    """Rebuild whenever the claims folder changes from `last`, until `stop` is set.
 
     Rebuilds render in this process only: forking workers while the server's threads run is unsafe,
     and a rebuild renders only the pages that changed."""
     opts = dataclasses.replace(opts, workers=1)
-    last = snapshot(opts.claims)
+    last = snapshot(opts.claims) if last is None else last
     while not stop.wait(interval):
         now = snapshot(opts.claims)
         if now == last:
@@ -95,6 +123,7 @@ def run(args: argparse.Namespace) -> int:
     opts = options(args)
     if args.port != 0 and opts.base_url == "http://127.0.0.1:8000/" and args.port != 8000:
         opts.base_url = f"http://{HOST}:{args.port}/"
+    baseline = snapshot(opts.claims)  # before the first build: an edit made during it is rebuilt
     built = (opts.reuse and up_to_date(opts, quiet=args.quiet) is not None) or (
         build_once(opts, verbose=args.verbose, quiet=args.quiet) is not None
     )
@@ -112,7 +141,7 @@ def run(args: argparse.Namespace) -> int:
     watcher = None
     if args.watch:
         watcher = threading.Thread(
-            target=watch, args=(opts, stop, args.interval, args.verbose, args.quiet), daemon=True
+            target=watch, args=(opts, stop, args.interval, args.verbose, args.quiet, baseline), daemon=True
         )
         watcher.start()
 

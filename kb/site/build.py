@@ -14,12 +14,11 @@ import ctypes
 import ctypes.util
 import os
 import shutil
-import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kb import checks, contents
+from kb import checks, contents, procs
 from kb.contents import KnowledgeBase
 from kb.errors import KbError
 from kb.results import Results
@@ -90,7 +89,8 @@ def build(options: BuildOptions, progress: Reporter | None = None) -> BuildOutco
     _check_target(out, options.claims)
     previous = fingerprint.read_manifest(out) if options.reuse else None
     out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.build-", dir=out.parent))
+    procs.remove_abandoned(out.parent, (f".{out.name}.build-", f".{out.name}.old-"))
+    tmp = procs.owned_temp_folder(f".{out.name}.build-", out.parent)
     indexer: search.Indexer | None = None
     shard_keys: dict[str, str] = {}
     _counted(outcome, site_plan)
@@ -136,6 +136,7 @@ def build(options: BuildOptions, progress: Reporter | None = None) -> BuildOutco
         }
         fingerprint.write_manifest(tmp, stamp, keys, extra)
         tmp.chmod(0o755)
+        (tmp / procs.OWNER).unlink()  # the site is not a temporary folder once it is in place
         swap(tmp, out)
     except BaseException:
         if indexer is not None:
@@ -217,7 +218,7 @@ def swap(new: Path, target: Path) -> None:
     if _exchange(new, target):
         shutil.rmtree(new, ignore_errors=True)  # now holds the previous site
         return
-    old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old-", dir=target.parent))
+    old = procs.owned_temp_folder(f".{target.name}.old-", target.parent)
     os.rename(target, old / "site")
     os.rename(new, target)
     shutil.rmtree(old, ignore_errors=True)

@@ -34,6 +34,7 @@ from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
+from kb import procs
 from kb.cachedir import package_hash
 from kb.site.context import ClaimView, Group, QuantityView, convert
 from kb.units import UnitInfo
@@ -581,7 +582,7 @@ def write_charts(
         todo[key] = spec
     workers = workers if workers is not None else min(os.cpu_count() or 1, MAX_WORKERS)
     if workers > 1 and len(todo) >= PARALLEL_FROM:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
+        with ProcessPoolExecutor(max_workers=workers, initializer=procs.die_with_parent) as pool:
             drawn = zip(todo, pool.map(_draw, todo.values(), chunksize=4), strict=True)
             for key, svg in drawn:
                 _write(folder, cache, key, svg)

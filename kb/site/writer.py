@@ -25,7 +25,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, pass_context
 from jinja2.runtime import Context
 from markupsafe import Markup
 
-from kb import report
+from kb import procs, report
 from kb.interval import Interval
 from kb.results import BASES, SEVERITY_ORDER, VERDICTS
 from kb.site import markdown
@@ -147,7 +147,7 @@ def write_pages(
     gc.freeze()  # the context is read-only from here: keep the collector off its pages (copy-on-write)
     try:
         chunks = [(i, min(i + CHUNK, len(pages))) for i in range(0, len(pages), CHUNK)]
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
+        with multiprocessing.get_context("fork").Pool(workers, initializer=procs.die_with_parent) as pool:
             for done in pool.imap_unordered(_render_chunk, chunks):
                 if advance is not None:
                     advance(done)
