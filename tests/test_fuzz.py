@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 import string
 import time
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -25,8 +26,10 @@ from kb.readers import YamlProblem, read_yaml
 from kb.reading import read_quote
 from kb.units import unit_info
 
-FAST = settings(max_examples=1500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-SOME = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+# A per-example limit far above any example's real cost: it catches a hang, not a slow machine.
+HANG = timedelta(seconds=10)
+FAST = settings(max_examples=1500, deadline=HANG, suppress_health_check=[HealthCheck.too_slow])
+SOME = settings(max_examples=300, deadline=HANG, suppress_health_check=[HealthCheck.too_slow])
 SECONDS = 5.0  # any single hostile input must be handled well within this
 
 BILLION_LAUGHS = "a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n" + "".join(
