@@ -8,15 +8,15 @@ fact from a datasheet or a paper over an article, an article over a translation 
 claim that an independent relation confirms over one that nothing confirms. The cheapest diagnosis
 is the explanation; equally cheap ones are all reported ("either A or B is wrong").
 
-The search runs per connected component of failed relations, up to MAX_SIZE claims and
-MAX_SETS candidate sets; reference facts and claims in very many relations do not join
-components (the rows that share one datasheet are separate findings). Past the bounds, a greedy
-cover is reported as approximate.
+The search (branch and bound over the claims of the failed relations) runs per connected component
+of failed relations, up to MAX_NODES sets; reference facts, assumptions and claims in very many
+relations do not join components (the rows that share one datasheet are separate findings). Past
+the bound, a greedy cover is reported as approximate.
 """
 
 from __future__ import annotations
 
-import itertools
+import heapq
 import math
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping
@@ -29,15 +29,18 @@ from kb.slips import SlipMatch, fitting
 from kb.solve import solve
 from kb.verdicts import Standing, Verdict
 
-MAX_SIZE = 3
-"""Largest set of claims blamed together in one component."""
-MAX_SETS = 20_000
-"""Candidate sets tried per component and size before falling back to a greedy cover."""
+MAX_NODES = 20_000
+"""Sets the branch-and-bound search may try per component before a greedy cover stands in."""
+ASSUMPTION_RANGE = 3.0
+"""An assumption may be blamed only where a value within this factor of it would hold: beyond, the
+relation is off for another reason (a 30% utilization may be 10% or 90%, not 0.1%)."""
+EPS = 1e-6
+"""Costs this close are equal: the explanations are equally good."""
 HUB = 40
 """A claim in more relations than this (a constant of a law, a chip's datasheet) links no components."""
 TRUST = {
     "reference": 8.0,
-    "assumption": 3.0,
+    "assumption": 2.5,  # a guess: doubted before a figure a source states
     "primary": 4.0,  # a claim of a paper, datasheet, announcement, price list or data set
     "article": 3.0,
     "translation": 2.0,
@@ -88,6 +91,14 @@ class _Context:
     shared_trust: dict[str, float] | None = None
     """Trust of claims other than `changed`, kept across calls (the mutation report)."""
     changed: str | None = None
+    component: frozenset[str] = frozenset()
+    """The failed relations being diagnosed now; failures elsewhere are explained there."""
+    failed: frozenset[str] = frozenset()
+    """Every failed relation of this diagnosis."""
+    condemned: set[str] = field(default_factory=set)
+    """Claims an earlier component condemned: believing them wrong again costs nothing."""
+    fixed: dict[str, Interval] = field(default_factory=dict)
+    """The values an earlier component requires of the claims it condemned (in the claim's unit)."""
 
 
 def diagnose(
@@ -109,8 +120,16 @@ def diagnose(
     else:
         failed = _connected_failures(ctx, focus)
     out = Diagnosis()
-    for component in _components(ctx, failed):
+    ctx.failed = frozenset(failed)
+    # The largest problems first: a claim they condemn then explains smaller ones at no cost.
+    for component in sorted(_components(ctx, failed), key=lambda c: (-len(c), c)):
+        ctx.component = frozenset(component)
         _diagnose_component(ctx, component, out)
+        for cid, b in out.blamed.items():
+            if b.standing == Standing.CONDEMNED:
+                ctx.condemned.add(cid)
+                if b.suggested is not None:
+                    ctx.fixed[cid] = b.suggested
     return out
 
 
@@ -180,20 +199,23 @@ def _tied(ctx: _Context, cid: str) -> Iterator[str]:
 
 def _links(ctx: _Context, cid: str) -> bool:
     """Whether failures that share this claim are diagnosed together. A reference fact (a chip's
-    datasheet, a paper's constant) and a claim in very many relations do not join them: the
-    failures of several rows that use one datasheet are several findings, each weighed on its own
-    (where blaming the reference would still be the cheapest explanation, it is blamed there)."""
+    datasheet, a paper's constant), a labelled assumption and a claim in very many relations do not
+    join them: the failures of several rows that use one datasheet are several findings, each
+    weighed on its own (where blaming the reference is still the cheapest explanation, it is
+    blamed there), and an assumption may fail to hold in one case and hold in the next."""
     if len(ctx.by_claim.get(cid, ())) > HUB:
         return False
     entry = ctx.kb.claims.get(cid)
-    return entry is None or entry.claim.kind != "reference"
+    return entry is None or entry.claim.kind == "claim"
 
 
 def _diagnose_component(ctx: _Context, component: list[str], out: Diagnosis) -> None:
     conflicts = [frozenset(ctx.outcomes[k].spec.claims) for k in component]
-    candidates = sorted(
-        set().union(*conflicts), key=lambda c: (-sum(c in s for s in conflicts), _trust(ctx, c), c)
-    )
+    holding: dict[str, int] = defaultdict(int)
+    for conflict in conflicts:
+        for c in conflict:
+            holding[c] += 1
+    candidates = sorted(holding, key=lambda c: (-holding[c], _trust(ctx, c), c))
     scored = _explanations(ctx, conflicts, candidates)
     approximate = not scored
     if approximate:
@@ -218,7 +240,7 @@ def _diagnose_component(ctx: _Context, component: list[str], out: Diagnosis) -> 
             blame = Blame(
                 cid,
                 standing,
-                condemned_by=[k for k in component if cid in ctx.outcomes[k].spec.claims],
+                condemned_by=[k for k in ctx.by_claim.get(cid, []) if k in ctx.component],
                 suggested=suggested,
                 disagree=disagree if infeasible else [],
                 alternatives=[o for o in others if cid not in o],
@@ -254,41 +276,94 @@ def _merge(out: Diagnosis, blame: Blame) -> None:
 Scored = tuple[bool, float, list[str], dict[str, tuple[Interval | None, list[str]]]]
 
 
+class _Budget(Exception):
+    """The search tried MAX_NODES sets without finishing: the greedy cover stands in."""
+
+
 def _explanations(ctx: _Context, conflicts: list[frozenset[str]], candidates: list[str]) -> list[Scored]:
-    """Every hitting set of up to MAX_SIZE claims that no smaller feasible one is part of, scored:
-    (infeasible, cost, members, fixes). A set no values can fix does not rule out its supersets."""
-    feasible: list[frozenset[str]] = []
-    out: list[Scored] = []
-    for hs in _hitting_sets(conflicts, candidates):
-        if any(f <= hs for f in feasible):
-            continue
-        fixes = {c: _fix(ctx, c, hs) for c in hs}
-        infeasible = any(f[0] is None and f[1] for f in fixes.values())
-        if not infeasible:
-            feasible.append(hs)
-        out.append((infeasible, round(sum(_trust(ctx, c) for c in hs), 6), sorted(hs), fixes))
-    return out
+    """The cheapest sets of claims that meet every conflict and can be fixed, by branch and bound:
+    (infeasible, cost, members, fixes) for every set of the lowest cost; sets no values can fix only
+    where no set can be. A set that cannot be fixed teaches a new conflict: one more claim of the
+    relations that disagree is wrong too (so {a, r} is tried where {r} alone cannot hold)."""
+    feasible: list[Scored] = []
+    infeasible: list[Scored] = []
+    best = [math.inf]
+    nodes = [0]
+    trust = {c: _trust(ctx, c) for c in candidates}
 
+    def weight(claim: str) -> float:
+        if claim not in trust:
+            trust[claim] = _trust(ctx, claim)
+        return trust[claim]
 
-def _hitting_sets(conflicts: list[frozenset[str]], candidates: list[str]) -> Iterator[frozenset[str]]:
-    """Sets of up to MAX_SIZE candidates that meet every conflict, smallest first, while the number
-    of sets to try stays under MAX_SETS per size."""
-    for size in range(1, MAX_SIZE + 1):
-        if math.comb(len(candidates), size) > MAX_SETS:
+    def search(
+        chosen: frozenset[str], cost: float, learnt: tuple[frozenset[str], ...], banned: frozenset[str]
+    ) -> None:
+        nodes[0] += 1
+        if nodes[0] > MAX_NODES:
+            raise _Budget
+        if cost > best[0] + EPS:
             return
-        for combo in itertools.combinations(candidates, size):
-            hs = frozenset(combo)
-            if all(hs & c for c in conflicts):
-                yield hs
+        unhit = [c for c in (*conflicts, *learnt) if not c & chosen]
+        if unhit:
+            target = min(unhit, key=lambda c: len(c - banned))
+            tried: set[str] = set()
+            for claim in sorted(target - banned, key=lambda c: (weight(c), c)):
+                if cost + weight(claim) > best[0] + EPS:
+                    break  # the rest cost more still
+                search(chosen | {claim}, cost + weight(claim), learnt, banned | tried)
+                tried.add(claim)  # later branches need not try it again: no set is seen twice
+            return
+        fixes = {c: _fix(ctx, c, chosen) for c in chosen}
+        disagree = [k for f in fixes.values() if f[0] is None for k in f[1] if k in ctx.outcomes]
+        if not any(f[0] is None and f[1] for f in fixes.values()):
+            if cost < best[0] - EPS:
+                best[0] = cost
+                feasible.clear()
+            feasible.append((False, round(cost, 6), sorted(chosen), fixes))
+            return
+        infeasible.append((True, round(cost, 6), sorted(chosen), fixes))
+        more = frozenset(c for k in disagree for c in ctx.outcomes[k].spec.claims) - chosen
+        if more:
+            search(chosen, cost, (*learnt, more), banned)
+
+    try:
+        search(frozenset(), 0.0, (), frozenset())
+    except _Budget:
+        return []
+    if feasible:  # a set that only adds a claim believed wrong already is not another explanation
+        return [t for t in feasible if not any(set(o[2]) < set(t[2]) for o in feasible)]
+    lowest = min((t[1] for t in infeasible), default=math.inf)
+    return [t for t in infeasible if t[1] <= lowest + EPS]
 
 
 def _greedy(ctx: _Context, conflicts: list[frozenset[str]], candidates: list[str]) -> frozenset[str]:
-    left = list(conflicts)
+    """A cover chosen claim by claim (most failures per unit of trust first), with a heap whose stale
+    entries are skipped: linear in the size of the conflicts, up to a logarithm."""
+    count: dict[str, int] = {c: 0 for c in candidates}
+    holding: dict[str, list[int]] = defaultdict(list)
+    for i, conflict in enumerate(conflicts):
+        for c in conflict:
+            count[c] += 1
+            holding[c].append(i)
+    weight = {c: max(_trust(ctx, c), 0.5) for c in candidates}
+    heap = [(-count[c] / weight[c], c) for c in candidates]
+    heapq.heapify(heap)
+    covered = [False] * len(conflicts)
+    left = len(conflicts)
     chosen: set[str] = set()
-    while left:
-        pick = max(candidates, key=lambda c: (sum(c in s for s in left) / _trust(ctx, c), c))
+    while left and heap:
+        score, pick = heapq.heappop(heap)
+        if -score != count[pick] / weight[pick]:  # stale: push it back with its current score
+            heapq.heappush(heap, (-count[pick] / weight[pick], pick))
+            continue
         chosen.add(pick)
-        left = [s for s in left if pick not in s]
+        for i in holding[pick]:
+            if not covered[i]:
+                covered[i] = True
+                left -= 1
+                for c in conflicts[i]:
+                    count[c] -= 1
     return frozenset(chosen)
 
 
@@ -302,11 +377,29 @@ def _fix(ctx: _Context, cid: str, blamed: Iterable[str]) -> tuple[Interval | Non
     if value is None:
         return None, []
     others = set(blamed) - {cid}
-    current: Interval | None = Interval(0.0, math.inf) if value.stated.lo > 0 else None
+    positive = value.stated.lo > 0 and not value.unit.is_date
+    current: Interval | None = Interval(0.0, math.inf) if positive else None
     used: list[str] = []
+    per_use = _is_assumption(ctx, cid)
+    if per_use:  # a labelled assumption is a judgement, not a figure a slip could have moved far
+        window = value.stated.widen_factor(ASSUMPTION_RANGE)
+        current = window if current is None else current.intersect(window)
+        used.append("")
+        if current is None:
+            return None, used
+    earlier = ctx.fixed.get(cid)  # what an earlier component already requires of it
+    if earlier is not None:
+        current = earlier if current is None else current.intersect(earlier)
+        used.append("")
+        if current is None:
+            return None, used
     for key in ctx.by_claim.get(cid, []):
         if others & set(ctx.outcomes[key].spec.claims):
             continue
+        if key in ctx.failed and key not in ctx.component:
+            continue  # explained in its own component
+        if per_use and key not in ctx.component:
+            continue  # an assumption is judged where it is used: other uses may hold
         solution = ctx.solved.get((key, cid), _MISSING)
         if solution is _MISSING:
             solution = solve(ctx.outcomes[key].spec, cid, ctx.values)
@@ -325,7 +418,14 @@ def _fix(ctx: _Context, cid: str, blamed: Iterable[str]) -> tuple[Interval | Non
 _MISSING = Interval(0.0, 0.0)
 
 
+def _is_assumption(ctx: _Context, cid: str) -> bool:
+    entry = ctx.kb.claims.get(cid)
+    return entry is not None and entry.claim.kind == "assumption"
+
+
 def _trust(ctx: _Context, cid: str) -> float:
+    if cid in ctx.condemned:
+        return 0.0
     if cid in ctx.trust_of:
         return ctx.trust_of[cid]
     if ctx.shared_trust is not None and cid != ctx.changed and cid in ctx.shared_trust:
@@ -350,8 +450,9 @@ def _trust(ctx: _Context, cid: str) -> float:
         )
         base += 1.0 if claim.rank == "preferred" else 0.0
     # A reference confirmed by many relations (a chip's datasheet used by many rows) is trusted
-    # accordingly; a claim's or an assumption's confirmations count up to two.
-    most = HUB if claim.kind == "reference" else 2
+    # accordingly, a claim's confirmations count up to two, and an assumption's not at all: that it
+    # holds in one case says nothing of the next.
+    most = HUB if claim.kind == "reference" else 0 if claim.kind == "assumption" else 2
     trust = base + CONFIRMED * _confirmations(ctx, cid, stop=most)
     ctx.trust_of[cid] = trust
     return trust
@@ -374,14 +475,14 @@ def _confirmations(ctx: _Context, cid: str, stop: int) -> int:
     entry = ctx.kb.claims.get(cid)
     if value is None or entry is None or value.unit.is_date:
         return 0
-    own = entry.claim.sources[0].source
+    own = _document_of(ctx, cid)
     count = 0
     for key in ctx.by_claim.get(cid, [])[: HUB * 2]:
         outcome = ctx.outcomes[key]
         if outcome.verdict != Verdict.CONSISTENT:
             continue
         spec = outcome.spec
-        if not any(_source_of(ctx, c) != own for c in spec.claims if c != cid):
+        if not any(_document_of(ctx, c) != own for c in spec.claims if c != cid):
             continue
         if all(  # a relation that pins the value, not a one-sided bound
             judge(spec, overlay(ctx.values, cid, value.scaled(k))).verdict == Verdict.INCONSISTENT
@@ -393,6 +494,11 @@ def _confirmations(ctx: _Context, cid: str, stop: int) -> int:
     return count
 
 
-def _source_of(ctx: _Context, cid: str) -> str:
+def _document_of(ctx: _Context, cid: str) -> str:
+    """The document a claim comes from: a translation counts as its original (not independent)."""
     entry = ctx.kb.claims.get(cid)
-    return entry.claim.sources[0].source if entry else ""
+    if entry is None:
+        return ""
+    source = entry.claim.sources[0].source
+    meta = ctx.kb.sources[source].meta if source in ctx.kb.sources else None
+    return (meta.translation_of or source) if meta is not None else source

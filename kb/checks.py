@@ -19,7 +19,7 @@ from kb.interval import Interval
 from kb.judge import Outcome, Values, judge
 from kb.quotes import FoldedText, value_in_quote
 from kb.results import CheckResult, ClaimResult, Conflict, InputValue, Results, Suggestion
-from kb.units import dims_text
+from kb.units import UnitInfo, dims_text
 from kb.values import StatedValue, format_interval, format_number
 from kb.verdicts import SEVERITY_RANK, Standing, Verdict, factor
 
@@ -143,6 +143,16 @@ def _verdict(
         result.verdict = Verdict.UNVERIFIED
 
 
+def _range_text(s: Interval, unit: UnitInfo) -> str:
+    """'[22,050, 28,050] GPU', or 'at most 1' / 'at least 10 GPU' for a one-sided range."""
+    label = "" if unit.text in ("1", "") else f" {unit.text}"
+    if not unit.is_date and s.lo >= 0 and s.lo <= s.hi * 1e-12 and math.isfinite(s.hi):
+        return f"at most {format_interval(Interval.point(s.hi), unit)}{label}"
+    if not unit.is_date and math.isinf(s.hi):
+        return f"at least {format_interval(Interval.point(s.lo), unit)}{label}"
+    return f"{format_interval(s, unit)}{label}"
+
+
 def _blamed(entry: ClaimEntry, result: ClaimResult, b: blame.Blame) -> None:
     result.standing = b.standing
     result.verdict = Verdict.UNVERIFIED if b.standing == Standing.IN_DOUBT else Verdict.INCONSISTENT
@@ -159,7 +169,7 @@ def _blamed(entry: ClaimEntry, result: ClaimResult, b: blame.Blame) -> None:
             slip=b.slip.id if b.slip else None,
             slip_text=b.slip.text if b.slip else "",
             multiplier=b.slip.multiplier if b.slip else None,
-            text=f"{format_interval(s, unit)} {unit.text}",
+            text=_range_text(s, unit),
         )
 
 
@@ -297,7 +307,8 @@ def _conflict(a: ClaimEntry, b: ClaimEntry) -> Conflict:
         b.id,
         f"{format_interval(a.value.stated, a.unit)} {a.claim.unit}",
         f"{format_interval(b.value.stated, b.unit)} {b.claim.unit}",
-        factor(b.value.base(), a.value.base()) or float("nan"),
+        # A ratio of dates would be one of days since 1970: meaningless.
+        float("nan") if a.unit.is_date else factor(b.value.base(), a.value.base()) or float("nan"),
     )
 
 

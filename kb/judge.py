@@ -142,7 +142,7 @@ def judge(spec: Spec, values: Values) -> Outcome:
     except KbError as exc:
         return _error(spec, exc)
     out = Outcome(spec, Verdict.INCONSISTENT, left=s.left["stated"], right=s.right["stated"], dims=s.dims)
-    out.display_unit = display_unit(spec, values)
+    out.display_unit = display_unit(spec, values, s.dims)
     is_date = out.display_unit is not None and out.display_unit.is_date
     if is_date and spec.tolerance is not None:
         problem = Problem(
@@ -185,14 +185,17 @@ def _error(spec: Spec, exc: KbError) -> Outcome:
     return Outcome(spec, Verdict.ERROR, diagnosis=exc.message, problem=problem)
 
 
-def display_unit(spec: Spec, values: Values) -> UnitInfo | None:
-    """The unit a relation's sides are shown in: its claim's, or the first claim's on the left."""
-    if spec.owner is not None:
-        return values[spec.owner].unit
+def display_unit(spec: Spec, values: Values, dims: Dims = ()) -> UnitInfo | None:
+    """The unit a relation's sides are shown in: its claim's, the first claim's on the left, or, for
+    sides that are dates (a date plus a duration), the first date's."""
     from kb.formula import Name
 
+    if spec.owner is not None:
+        return values[spec.owner].unit
     if isinstance(spec.left, Name):
         return values[spec.variables[spec.left.name]].unit
+    if dims == (("[time]", 1),):
+        return next((values[c].unit for c in spec.claims if values[c].unit.is_date), None)
     return None
 
 

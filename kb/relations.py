@@ -8,6 +8,7 @@ judging (kb/judge.py) and blame (kb/blame.py) see only specs, never where they c
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 from collections import defaultdict
@@ -62,7 +63,7 @@ class Spec:
     def location(self) -> Location:
         return self.locate()
 
-    @property
+    @functools.cached_property
     def claims(self) -> tuple[str, ...]:
         """Every claim the relation involves, owner first."""
         ids = ([self.owner] if self.owner else []) + list(self.variables.values())

@@ -105,7 +105,10 @@ def fitting(
         return None
     if stated.meets(target) or max(_spread(stated), _spread(target)) > MAX_SPREAD:
         return None  # nothing to explain, or too blurred to tell slips apart
-    ratio = _mid(target) / _mid(stated)
+    low, high = _mid(stated), _mid(target)
+    if not (low > 0 and high > 0 and math.isfinite(low) and math.isfinite(high)):
+        return None  # magnitudes beyond what a float can compare
+    ratio = high / low
     found: dict[float, list[Slip]] = {}
     for slip in SLIPS:
         for m in (slip.factor, 1 / slip.factor):

@@ -34,15 +34,21 @@ def _count(node: Node, name: str) -> int:
     return 0
 
 
-def _invert(node: Node, name: str, target: Interval, env: dict[str, Value]) -> Interval | None:
+def _invert(
+    node: Node, name: str, target: Interval, env: dict[str, Value], keep_sign: bool = True
+) -> Interval | None:
     """Values of `name` (occurring once in node) that put node in target."""
+    kept = _same_sign(node, target, env) if keep_sign else target
+    if kept is None:
+        return None
+    target = kept
     if isinstance(node, Name):
         return target
     if isinstance(node, Neg):
-        return _invert(node.operand, name, -target, env)
+        return _invert(node.operand, name, -target, env, keep_sign)
     if isinstance(node, Pow):
         root = _root(target, node.exponent)
-        return None if root is None else _invert(node.base, name, root, env)
+        return None if root is None else _invert(node.base, name, root, env, keep_sign)
     if isinstance(node, BinOp):
         inside_left = _count(node.left, name) == 1
         inside, other = (node.left, node.right) if inside_left else (node.right, node.left)
@@ -56,8 +62,22 @@ def _invert(node: Node, name: str, target: Interval, env: dict[str, Value]) -> I
             step = _divide(target, o)
         else:  # x / o in T  =>  x in T * o;  o / x in T  =>  x in o / T
             step = target * o if inside_left else _divide(o, target)
-        return None if step is None else _invert(inside, name, step, env)
+        return None if step is None else _invert(inside, name, step, env, keep_sign)
     return None  # min(), max(): several arguments could be the one that matters
+
+
+def _same_sign(node: Node, target: Interval, env: dict[str, Value]) -> Interval | None:
+    """Keep the target on the side of zero the expression is on now (a count stays a count), so
+    that a one-sided target such as (-inf, y] still inverts through a division."""
+    try:
+        now, _ = evaluate(node, env)
+    except KbError:
+        return target
+    if now.lo > 0:
+        return target.intersect(Interval(math.ulp(0.0), math.inf)) if target.hi > 0 else None
+    if now.hi < 0:
+        return target.intersect(Interval(-math.inf, -math.ulp(0.0))) if target.lo < 0 else None
+    return target
 
 
 def _divide(a: Interval, b: Interval) -> Interval | None:
@@ -117,10 +137,15 @@ def _solve_variable(spec: Spec, name: str, env: dict[str, Value], values: Values
         else:
             left, _ = evaluate(spec.left, env)
         target = _side_target(spec, _tolerant(spec, left), owner=False)
-        return _invert(spec.right, name, target, env)
+        return _invert(spec.right, name, target, env, not _dates(spec, values))
     assert spec.left is not None
     right, _ = evaluate(spec.right, env)
-    return _invert(spec.left, name, _side_target(spec, right, owner=True), env)
+    return _invert(spec.left, name, _side_target(spec, right, owner=True), env, not _dates(spec, values))
+
+
+def _dates(spec: Spec, values: Values) -> bool:
+    """Dates are seconds since 1970: their sign means nothing, so it is not kept."""
+    return any(values[c].unit.is_date for c in spec.claims if c in values)
 
 
 def _tolerant(spec: Spec, left: Interval) -> Interval:
@@ -130,24 +155,36 @@ def _tolerant(spec: Spec, left: Interval) -> Interval:
 def _side_target(spec: Spec, other: Interval, owner: bool) -> Interval:
     """What one side may be, given the other: the left side (owner) or the right side."""
     op = spec.op
+    if not owner:  # solving for the right side, given the (already widened) left
+        if op == "=":
+            return other
+        return Interval(other.lo, math.inf) if op == "<=" else Interval(-math.inf, other.hi)
+    # Solving for the left side: a tolerance widens the left, so it loosens what the right allows.
     if op == "=":
-        return other if not owner else _loosen(spec, other)
-    left_at_most = op == "<="
-    if owner:  # left op right, solving for left
-        return Interval(-math.inf, other.hi) if left_at_most else Interval(other.lo, math.inf)
-    # solving for right, given left
-    return Interval(other.lo, math.inf) if left_at_most else Interval(-math.inf, other.hi)
+        return _loosen(spec, other)
+    bound = _loosen(spec, other)
+    return Interval(-math.inf, bound.hi) if op == "<=" else Interval(bound.lo, math.inf)
 
 
 def _loosen(spec: Spec, right: Interval) -> Interval:
-    """A tolerance widens the left side; solving for the left, it loosens the right instead."""
+    """The values l whose widened interval (judge.widened) meets `right`, for a point l."""
     t = spec.tolerance
-    if t is None or right.lo <= 0:
+    if t is None:
         return right
     if t.relative is not None:
-        return Interval(right.lo / (1 + t.relative), right.hi / max(1 - t.relative, 1e-9))
+        r = t.relative
+        # l widened by r: [l - |l| r, l + |l| r]; it meets [lo, hi] when both ends allow it.
+        lo = right.lo / (1 + r) if right.lo >= 0 else (right.lo / (1 - r) if r < 1 else -math.inf)
+        hi = (
+            right.hi / (1 - r)
+            if right.hi >= 0 and r < 1
+            else (math.inf if right.hi >= 0 else right.hi / (1 + r))
+        )
+        return Interval(lo, hi)
     f = t.factor or 1.0
-    return Interval(right.lo / f, right.hi * f)
+    lo = right.lo / f if right.lo >= 0 else right.lo * f
+    hi = right.hi * f if right.hi >= 0 else right.hi / f
+    return Interval(lo, hi)
 
 
 __all__ = ["solve", "EVERYTHING", "Num"]

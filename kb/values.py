@@ -132,6 +132,8 @@ def format_number(x: float, sig: int = 4) -> str:
 
 
 def format_date(days: float) -> str:
+    if math.isinf(days):
+        return "…"  # an open end: any date before or after
     try:
         return (dt.date(1970, 1, 1) + dt.timedelta(days=math.floor(days))).isoformat()
     except (OverflowError, ValueError):  # a computed date beyond year 9999 (or before year 1)

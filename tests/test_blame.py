@@ -271,13 +271,13 @@ def test_blame_work_grows_linearly_with_independent_components(
 ) -> None:
     """Many failing pairs sharing one trusted constant: the search stays per pair (hubs link nothing)."""
     calls = {"n": 0}
-    real = blame._hitting_sets
+    real = blame._fix
 
-    def counting(conflicts: list[frozenset[str]], candidates: list[str]) -> object:
-        calls["n"] += len(candidates)
-        return real(conflicts, candidates)
+    def counting(ctx: object, cid: str, blamed: object) -> object:
+        calls["n"] += 1
+        return real(ctx, cid, blamed)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(blame, "_hitting_sets", counting)
+    monkeypatch.setattr(blame, "_fix", counting)
 
     def work(n: int) -> int:
         body = claim("k", "2", "1", "ratio", kind="reference", qualifier="exactly")
@@ -301,3 +301,102 @@ def test_rows_that_share_a_reference_are_separate_findings(make_kb: Make) -> Non
     r = run(make_kb, body)
     assert r.claims["peak"].standing is None
     assert {r.claims[f"row{i}"].standing for i in (1, 2, 3)} == {"condemned"}
+
+
+def test_a_claim_condemned_for_one_failure_is_not_blamed_where_its_fix_cannot_hold(make_kb: Make) -> None:
+    # r (a reference) disagrees with a, which two independent articles confirm, and with c.
+    # r must be 457 for a's relation: it cannot also be 789, so c is blamed for its own failure.
+    body = claim("r", "123", kind="reference")
+    body += claim("a", "457", kind="reference") + check("vsr", "x", "x: r")
+    body += claim("a1", "457", source="leak") + check("same", "x", "x: a")
+    body += claim("a2", "457") + check("same", "x", "x: a")
+    body += claim("c", "789", kind="reference") + check("vsr", "x", "x: r")
+    r = run(make_kb, body)
+    assert r.claims["r"].standing == "condemned" and r.claims["r"].condemned_by == ["check:a/vsr"]
+    assert r.claims["c"].standing == "condemned" and not r.claims["c"].alternatives
+    assert r.claims["a"].standing == "explained"
+
+
+def test_one_claim_explains_failures_in_several_components(make_kb: Make) -> None:
+    # As above, but c agrees with a: r alone explains both failures; c is not a suspect.
+    body = claim("r", "123", kind="reference")
+    body += claim("a", "457", kind="reference") + check("vsr", "x", "x: r")
+    body += claim("a1", "457", source="leak") + check("same", "x", "x: a")
+    body += claim("c", "457", kind="reference") + check("vsr", "x", "x: r")
+    r = run(make_kb, body)
+    assert r.claims["r"].standing == "condemned" and sorted(r.claims["r"].condemned_by) == [
+        "check:a/vsr",
+        "check:c/vsr",
+    ]
+    assert r.claims["c"].standing == "explained"
+
+
+@pytest.mark.parametrize("runs", [2, blame.HUB + 1])
+def test_a_shared_assumption_is_in_doubt_however_often_it_is_used(make_kb: Make, runs: int) -> None:
+    body = claim("util", "30", "percent", "utilization", kind="assumption", justification="a default")
+    for i in range(runs):
+        body += claim(f"g{i}", "1000", "GPU", "gpu_count", subject=f"R{i}", qualifier="exactly")
+        body += claim(f"t{i}", "10", "day", "training_duration", subject=f"R{i}", qualifier="exactly")
+        body += claim(f"c{i}", "5.184e22", "FLOP", "training_compute", subject=f"R{i}")
+        body += check("hw", "g * 100 TFLOP/s/GPU * t * u", f"g: g{i}, t: t{i}, u: util")
+    r = run(make_kb, body)
+    assert r.claims["util"].standing == "in_doubt"
+    assert not [c for c, v in r.claims.items() if v.verdict == "inconsistent"]
+
+
+def test_a_tolerance_on_an_at_most_check_is_kept_when_solving(make_kb: Make) -> None:
+    # c <= x holds only thanks to its 15% tolerance; blaming c must keep it (so the article c, not
+    # the reference d, is blamed when d = c fails).
+    body = claim("x", "101")
+    body += claim("c", "108") + "    checks:\n"
+    body += "      - {id: le, formula: v, inputs: {v: x}, relation: '<=',\n"
+    body += "         tolerance: {relative: 0.15, reason: a rough bound}}\n"
+    body += claim("d", "112", kind="reference") + check("same", "v", "v: c")
+    r = run(make_kb, body)
+    assert r.claims["c"].standing == "condemned" and r.claims["d"].standing == "explained"
+
+
+def test_a_one_sided_relation_through_a_division_still_suggests_a_value(make_kb: Make) -> None:
+    body = claim("a", "123", kind="reference") + claim("y", "12.3", kind="reference")
+    body += claim("x", "0.5", "1", "ratio")
+    r = run(make_kb, body, "- id: r\n  formula: a / x <= y\n  inputs: {a: a, x: x, y: y}\n")
+    s = r.claims["x"].suggested
+    assert s is not None and s.lo == pytest.approx(123 / 12.35, rel=0.01) and s.text.startswith("at least")
+
+
+def test_tiny_magnitudes_do_not_crash_the_slip_search(make_kb: Make) -> None:
+    body = claim("s1", "1.5e-170", "USD", "training_cost", kind="reference")
+    body += claim("s2", "1.5e-167", "USD", "training_cost") + check("same", "x", "x: s1")
+    r = run(make_kb, body)
+    assert r.claims["s2"].standing == "condemned"
+
+
+def test_a_relation_of_dates_is_judged_in_days(make_kb: Make) -> None:
+    body = claim("end", "2020-08", "date", "training_end_date")
+    body += claim("gap", "6", "month", "months_between", qualifier="exactly")
+    body += claim("rel", "2023-03-14", "date", "release_date")
+    r = run(make_kb, body, "- id: r\n  formula: e + g = d\n  inputs: {e: end, g: gap, d: rel}\n")
+    [rel] = r.relations
+    assert rel.verdict == "inconsistent" and rel.severity == "severe"  # years apart, not "x1.04"
+    assert rel.factor is None and "-" in rel.stated_text  # shown as dates
+    root = make_kb(
+        "claims:\n"
+        + body
+        + "relations:\n  - id: r\n    formula: e + g = d\n    inputs: {e: end, g: gap, d: rel}\n"
+        "    tolerance: {relative: 0.05, reason: a rough date}\n"
+    )
+    [problem] = checks.run(contents.load(root)).problems
+    assert "a tolerance on a date" in problem.message
+
+
+def test_an_assumption_is_doubted_only_within_a_plausible_range(make_kb: Make) -> None:
+    # tokens = words / words-per-token: off by 509x is not "the 0.75 may not hold here".
+    body = claim("wpt", "0.75", "word/token", "words_per_token", kind="assumption", justification="a rule")
+    body += claim("words", "100", "billion word", "training_words", qualifier="exactly", kind="reference")
+    for cid, tokens in (("near", "200"), ("far", "67900")):
+        body += claim(cid, tokens, "billion token", "training_tokens", qualifier="exactly", subject=cid)
+        body += check("from-words", "w / k", "w: words, k: wpt")
+    r = run(make_kb, body)
+    assert r.claims["wpt"].standing == "in_doubt"  # 0.5 words per token would do for "near"
+    assert r.claims["far"].standing == "condemned"
+    assert r.claims["wpt"].condemned_by == ["check:near/from-words"]

@@ -134,9 +134,9 @@ def build(options: BuildOptions, progress: Reporter | None = None) -> BuildOutco
             "summary": summary_line(outcome, options),
             "search": shard_keys,
         }
+        (tmp / procs.OWNER).unlink()  # the site is not a temporary folder once it is in place
         fingerprint.write_manifest(tmp, stamp, keys, extra)
         tmp.chmod(0o755)
-        (tmp / procs.OWNER).unlink()  # the site is not a temporary folder once it is in place
         swap(tmp, out)
     except BaseException:
         if indexer is not None:
