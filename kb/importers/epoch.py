@@ -67,7 +67,10 @@ import yaml
 from kb.atomic import atomic_write_bytes
 from kb.confined import read_confined
 from kb.errors import KbError
+from kb.importers import epoch_sixnd as sixnd
 from kb.importers import yamlout
+from kb.importers.epoch_columns import ColumnMap, map_columns, norm_header
+from kb.importers.epoch_notes import chip_name, counted_unit, geometric_mean, mixture_of_experts
 from kb.importers.yamlout import Flow, Literal
 from kb.quotes import value_in_quote
 from kb.readers import load_plain
@@ -116,42 +119,6 @@ COST_REASON = (
     "error in the row's cost, chip-hours or hardware"
 )
 
-# Canonical field -> patterns matched against the normalized header (lower case, white space folded).
-COLUMNS: dict[str, tuple[str, ...]] = {
-    "model": (r"model", r"system"),
-    "domain": (r"domain",),
-    "organization": (r"organization",),
-    "publication_date": (r"publication date",),
-    "confidence": (r"confidence",),
-    "method": (r"training compute estimation method",),
-    "numerical_format": (r"numerical format",),
-    "parameters": (r"parameters",),
-    "parameters_notes": (r"parameters notes",),
-    "compute": (r"training compute \(flop\)",),
-    "compute_notes": (r"training compute notes",),
-    "dataset_size": (r"training dataset size \(datapoints\)", r"training dataset size( \(.*\))?"),
-    "dataset_notes": (r"dataset size notes", r"training dataset size notes"),
-    "epochs": (r"epochs",),
-    "epochs_notes": (r"epochs notes",),
-    "training_time": (r"training time \(hours\)",),
-    "training_time_notes": (r"training time notes",),
-    "hardware": (r"training hardware",),
-    "hardware_quantity": (r"hardware quantity",),
-    "utilization": (r"hardware utilization \(mfu\)", r"hardware utilization"),
-    "utilization_notes": (r"utilization notes", r"hardware utilization notes"),
-    "cost": (r"training compute cost \((\d{4}) usd\)", r"training compute cost( \(.*\))?"),
-    "cost_notes": (r"compute cost notes", r"training compute cost notes"),
-    "batch_size": (r"batch size",),
-    "batch_size_notes": (r"batch size notes",),
-    "chip_hours": (r"training chip-hours", r"training chip hours"),
-    "base_model": (r"base model",),
-    "finetune_compute": (r"finetune compute \(flop\)", r"fine-tune compute \(flop\)"),
-    "finetune_compute_notes": (r"finetune compute notes", r"fine-tune compute notes"),
-}
-OPTIONAL = frozenset(
-    {"confidence", "method", "numerical_format", "organization", "base_model", "finetune_compute"}
-)
-"""Columns whose absence is not worth a warning (they only annotate)."""
 CHIP_COLUMNS: dict[str, tuple[str, ...]] = {
     "name": (r"hardware name", r"name of the hardware"),
     "fp32": (r"fp32 \(single precision\) performance \(flop/s\)", r"fp32 .*performance.*"),
@@ -293,7 +260,13 @@ class ImportReport:
     problems: list[RowProblem] = field(default_factory=list)
     skipped: list[SkippedCheck] = field(default_factory=list)
     mixture_of_experts: list[str] = field(default_factory=list)
+    conventions: list[str] = field(default_factory=list)
+    """Rows whose cells follow another convention than their column's (tokens in a words column)."""
+    passes: list[str] = field(default_factory=list)
+    """Rows with blank epochs: the passes over the data set their compute implies."""
     warnings: list[str] = field(default_factory=list)
+    columns: list[str] = field(default_factory=list)
+    """Column changes of the release: unknown, missing, read under a release-specific unit."""
     dry_run: bool = False
 
     def skipped_by_reason(self) -> dict[str, int]:
@@ -314,6 +287,9 @@ class ImportReport:
             f"  mixture-of-experts models (6·N·D not checked): {len(self.mixture_of_experts)}",
         ]
         lines += [f"warning: {w}" for w in self.warnings]
+        if self.columns:
+            lines += ["", f"Columns ({len(self.columns)} to look at):"]
+            lines += [f"  {c}" for c in self.columns]
         if self.skipped:
             lines += ["", f"Checks not made ({len(self.skipped)}), by reason:"]
             lines += [f"  {n:>6}  {reason}" for reason, n in self.skipped_by_reason().items()]
@@ -355,6 +331,8 @@ class Table:
     rows: list[Row]
     data: bytes
     problems: list[RowProblem]
+    column_map: ColumnMap | None = None
+    """For the models table: meanings by exact name, and the columns that changed."""
 
     @cached_property
     def sha256(self) -> str:
@@ -366,12 +344,9 @@ class Table:
         return {h: k for k, h in self.columns.items()}
 
 
-def _norm_header(text: str) -> str:
-    return re.sub(r"\s+", " ", text.replace("\ufeff", "")).strip().lower()
-
-
-def read_table(path: Path, patterns: dict[str, tuple[str, ...]]) -> Table:
-    """Read a CSV file: its rows with their line numbers, and its columns mapped to canonical fields."""
+def read_table(path: Path, patterns: dict[str, tuple[str, ...]] | None) -> Table:
+    """Read a CSV file: its rows with their line numbers, and its columns mapped to canonical fields
+    (by `patterns`, or for the models table when None, by the known names of epoch_columns)."""
     try:
         data = path.read_bytes()
     except OSError as exc:
@@ -431,7 +406,11 @@ def _oversized(path: Path, number: int, line: int, header: list[str], record: li
 
 
 def _read_rows(
-    path: Path, data: bytes, text: str, patterns: dict[str, tuple[str, ...]], problems: list[RowProblem]
+    path: Path,
+    data: bytes,
+    text: str,
+    patterns: dict[str, tuple[str, ...]] | None,
+    problems: list[RowProblem],
 ) -> Table:
     reader = csv.reader(io.StringIO(text, newline=""), strict=False)
     try:
@@ -441,10 +420,11 @@ def _read_rows(
     except csv.Error as exc:
         raise KbError(f"{path}: cannot read the header: {exc}", code="import-file") from None
     header = [_CONTROL.sub("\ufffd", h) for h in header]
-    norm = [_norm_header(h) for h in header]
-    columns: dict[str, str] = {}
+    norm = [norm_header(h) for h in header]
+    column_map = map_columns(header) if patterns is None else None
+    columns: dict[str, str] = dict(column_map.columns) if column_map else {}
     matches: dict[str, re.Match[str]] = {}
-    for key, pats in patterns.items():
+    for key, pats in (patterns or {}).items():
         for pat in pats:
             hit = next(((i, m) for i, h in enumerate(norm) if (m := re.fullmatch(pat, h))), None)
             if hit is not None:
@@ -489,7 +469,7 @@ def _read_rows(
         cells = {key: record[i] if i < len(record) else "" for key, i in index.items()}
         raw = {h: record[i] for i, h in enumerate(header) if i < len(record)}
         rows.append(Row(number, start, reader.line_num, cells, raw))
-    return Table(path, header, columns, matches, rows, data, problems)
+    return Table(path, header, columns, matches, rows, data, problems, column_map)
 
 
 # --- cells -----------------------------------------------------------------------------------------
@@ -753,6 +733,9 @@ class ModelRow:
     ids: dict[str, str]
     claims: dict[str, dict[str, Any]]
     """Field key -> claim, for the fields the row fills and kb could read."""
+    text_unit: str = ""
+    """What a language model's data set size counts: token, word, or '' when neither the column
+    nor the notes say (then both readings are allowed)."""
 
 
 class EpochImport:
@@ -793,8 +776,9 @@ class EpochImport:
             self.report.problems.extend(chips.problems)
             for row in chips.rows:
                 name = clean_name(row.cells.get("name", ""))
-                if name and name not in self.chip_rows:
-                    self.chip_rows[name] = row
+                for key in (name, chip_name(name)):  # rows name "NVIDIA B200 GPUs" as "NVIDIA B200"
+                    if key and key not in self.chip_rows:
+                        self.chip_rows[key] = row
 
     # -- sources
 
@@ -885,15 +869,10 @@ class EpochImport:
                 "is this Epoch AI's all_ml_systems CSV?",
                 "import-columns",
             )
-        for key, pats in COLUMNS.items():
-            if key not in models.columns and not key.endswith("_notes") and key not in OPTIONAL:
-                self.report.warnings.append(
-                    f"{models.path.name}: no column for {key.replace('_', ' ')} (looked for "
-                    f"{' or '.join(pats)}); its claims and checks are skipped"
-                )
-        match = models.column_match.get("cost")
-        if match is not None and match.groups() and match.group(1):
-            self.cost_year = match.group(1)
+        if models.column_map is not None:
+            self.report.columns = models.column_map.changes()
+        year = re.search(r"\((\d{4}) usd\)", models.columns.get("cost", "").lower())
+        self.cost_year = year.group(1) if year else None
         self._whole_file(
             models, "models", f"Epoch AI, Data on AI Models ({self.release} snapshot)", DATASET_URL
         )
@@ -1042,7 +1021,7 @@ class EpochImport:
                 continue
             if n is not None:
                 numbers[f.key] = n
-        hardware = [h.strip() for h in cells.get("hardware", "").split(",") if h.strip()]
+        hardware = [chip_name(h) for h in cells.get("hardware", "").split(",") if h.strip()]
         if not numbers and not hardware:
             self.report.rows_empty += 1
             return
@@ -1069,10 +1048,11 @@ class EpochImport:
                 quotes[key] = block.add(header, cell)
         ids = {f.key: f"epoch-{slug}-{f.suffix}" for f in FIELDS}
         ids["hardware"] = f"epoch-{slug}-hardware"
-        moe = _mixture_of_experts(name, cells)
+        moe = mixture_of_experts(name, cells)
         if moe:
             self.report.mixture_of_experts.append(name)
         m = ModelRow(row, name, language, moe, hardware, clean_name(cells.get("base_model", "")), ids, {})
+        m.text_unit = self._text_unit(m, numbers.get("dataset_size"))
         context = self._context_note(cells)
         for f in FIELDS:
             n = numbers.get(f.key)
@@ -1107,12 +1087,27 @@ class EpochImport:
         self.report.claims += len(claims)
         self.report.checks += sum(len(c.get("checks", [])) for c in claims)
 
+    def _text_unit(self, m: ModelRow, n: Number | None) -> str:
+        """The row's notes decide (they often write the cell's number with its unit), else the column."""
+        if not m.language or n is None:
+            return ""
+        said = counted_unit(n.floats()[0], m.row.cells.get("dataset_notes", ""))
+        column = self.models.column_map.text_unit("dataset_size") if self.models.column_map else ""
+        if said and column and said != column:
+            self.report.conventions.append(
+                f"row {m.row.number} ({m.name}): {self.models.columns['dataset_size']} holds {said}s "
+                f"(its notes say so), where the column's convention is {column}s"
+            )
+        return said or column
+
     def _claim(
         self, m: ModelRow, f: Field, n: Number, sid: str, quotes: dict[str, str], subject: str, context: str
     ) -> dict[str, Any] | None:
         quantity, unit = f.quantity, f.unit
         if f.quantity_other and not m.language:
             quantity, unit = f.quantity_other, f.unit_other or f.unit
+        elif f.key == "dataset_size" and m.text_unit == "token":
+            quantity, unit = "training_dataset_tokens", "token"
         if n.percent:
             unit = "percent"
         elif n.scale:
@@ -1161,9 +1156,13 @@ class EpochImport:
         lines = []
         if f.key == "dataset_size":
             lines.append(
-                "Epoch counts a language model's data set in words (tokens × 0.75)."
-                if m.language
-                else "Epoch's 'datapoints' for this domain: images, examples... (its notes say which)."
+                "Not a language model: Epoch's 'datapoints' for this domain are images, examples... "
+                "(its notes say which)."
+                if not m.language
+                else f"Counted in {m.text_unit}s (the notes or the column's name say so)."
+                if m.text_unit
+                else "Words by the column's convention (tokens × 0.75), but many rows hold tokens and "
+                "the notes do not say which: the checks allow both readings."
             )
         if f.key == "batch_size" and not m.language:
             lines.append("Not a language model: the batch size is counted in samples.")
@@ -1196,7 +1195,7 @@ class EpochImport:
         # hardware and time describe the fine-tuning: those check the finetune compute instead.
         target = "finetune_compute" if m.base_model else "compute"
         if m.base_model and "compute" in m.claims:
-            for name in ("six-n-d", "hardware"):
+            for name in (sixnd.NAME, "at-most-peak"):
                 self._skip(
                     m,
                     "compute",
@@ -1206,11 +1205,7 @@ class EpochImport:
                 )
         claim = m.claims.get(target)
         if claim is not None:
-            checks: list[dict[str, Any]] = []
-            for make in (self._six_nd, self._hardware):
-                check = make(m, target)
-                if check is not None:
-                    checks.append(check)
+            checks = self._six_nd(m, target) + self._hardware(m, target)
             if checks:
                 claim["checks"] = checks
         chip_hours = m.claims.get("chip_hours")
@@ -1230,52 +1225,49 @@ class EpochImport:
             if check is not None:
                 cost["checks"] = [check]
 
-    def _six_nd(self, m: ModelRow, target: str) -> dict[str, Any] | None:
-        name = "six-n-d"
-
-        def skip(reason: str) -> dict[str, Any] | None:
-            return self._skip(m, target, name, reason)
-
+    def _six_nd(self, m: ModelRow, target: str) -> list[dict[str, Any]]:
+        """The 6·N·D relations of the row (epoch_sixnd says which the row allows)."""
         if not m.language:
-            return skip(
+            self._skip(
+                m,
+                target,
+                sixnd.NAME,
                 "not a language model (or a multimodal one whose notes do not count words or tokens): "
-                "its datapoints are not text"
+                "its datapoints are not text",
             )
-        if m.moe:
-            return skip("mixture-of-experts: needs the active parameters, the data set gives the total")
-        if "parameters" not in m.claims:
-            return skip("no parameters")
-        if "dataset_size" not in m.claims:
-            return skip("no training dataset size")
-        if self.ctx.words_per_token is None:
-            return skip("no words-per-token assumption in the knowledge base")
-        formula = "6 [FLOP/(parameter*token)] * n * " + (
-            "d * w" if self.ctx.words_per_token_inverse else "d / w"
+            return []
+        cells = m.row.cells
+        row = sixnd.Row(
+            m.ids,
+            frozenset(m.claims),
+            m.text_unit,
+            m.moe,
+            geometric_mean(cells),
+            m.name,
+            " ".join((cells.get("parameters_notes", ""), cells.get("compute_notes", ""))),
         )
-        inputs = {"n": m.ids["parameters"], "d": m.ids["dataset_size"], "w": self.ctx.words_per_token}
-        if "epochs" in m.claims:
-            formula += " * e / (1 epoch)"
-            inputs["e"] = m.ids["epochs"]
-            passes = "× epochs (passes over the data set)"
-        else:
-            passes = "(no epochs given: one pass assumed)"
-        check: dict[str, Any] = {"id": name, "formula": formula, "inputs": inputs}
+        reason = sixnd.skip_reason(row, self.ctx.words_per_token)
+        if reason:
+            self._skip(m, target, sixnd.NAME, reason)
+            if "epochs" not in m.claims:
+                self._passes(m, target)
+            return []
         how = self._method(m, target, "Operation counting")
-        if how:
-            check["tolerance"] = {"relative": SIX_ND_TOLERANCE, "reason": SIX_ND_REASON.format(how=how)}
-            same = ""
-        else:
-            same = (
-                " Epoch counted operations for this compute, so the row's own columns should give it back: "
-                "no tolerance beyond the assumption's. A factor of 4/3 means the count took the data set "
-                "size as tokens while the column holds words (or the column holds tokens)."
-            )
-        check["note"] = (
-            f"Compute ≈ 6 FLOP per parameter per token × parameters × tokens {passes} (Kaplan et "
-            "al. 2020). Epoch's data set size for a language model is in words, turned back into "
-            f"tokens with the labelled words-per-token assumption.{same}"
-        )
-        return check
+        tolerance = {"relative": SIX_ND_TOLERANCE, "reason": SIX_ND_REASON.format(how=how)} if how else None
+        return sixnd.checks(row, self.ctx.words_per_token or "", self.ctx.words_per_token_inverse, tolerance)
+
+    def _passes(self, m: ModelRow, target: str) -> None:
+        """Report the passes over the data set that a row with blank epochs implies."""
+        try:
+            values = [read_cell(m.row.cells.get(k, "")) for k in (target, "parameters", "dataset_size")]
+        except CellError:
+            return
+        if any(v is None for v in values):
+            return
+        compute, params, size = (v.floats()[0] for v in values if v is not None)
+        passes = sixnd.implied_passes(compute, params, size, m.text_unit)
+        if passes:
+            self.report.passes.append(f"row {m.row.number} ({m.name}): {passes} passes")
 
     def _method(self, m: ModelRow, target: str, method: str) -> str:
         """Empty when Epoch estimated the target's value by `method` alone, else how it did (for a reason)."""
@@ -1288,60 +1280,65 @@ class EpochImport:
             return "the data set does not say how this compute was estimated"
         return f"Epoch's method for this compute is '{', '.join(methods)}', not {method.lower()} alone"
 
-    def _hardware(self, m: ModelRow, target: str) -> dict[str, Any] | None:
-        name = "hardware"
-
-        def skip(reason: str) -> dict[str, Any] | None:
-            return self._skip(m, target, name, reason)
-
-        if not m.hardware:
-            return skip("no training hardware")
-        if len(m.hardware) > 1:
-            return skip("several kinds of hardware: the quantity is not split among them")
-        if "hardware_quantity" not in m.claims:
-            return skip("no hardware quantity")
-        if "training_time" not in m.claims:
-            return skip("no training time")
-        if self.chips is None:
-            return skip("no chip table given (--chips)")
-        chip = m.hardware[0]
+    def _hardware(self, m: ModelRow, target: str) -> list[dict[str, Any]]:
+        """Compute ≤ chips × peak × time (utilization ≤ 100%: a physical bound), and = × the row's
+        utilization where the row gives one. A default utilization is not used: Epoch's estimates
+        use 30% or 40% and non-tensor or tensor peaks by convention, so a gap would be kb's guess."""
+        name = "at-most-peak"
         fmt = m.row.cells.get("numerical_format", "")
-        peak = self._peak(chip, fmt)
-        if peak is None:
-            return skip(
+        why = self._no_hardware(m)
+        fastest = self._peak(m.hardware[0], fmt, fastest=True) if not why else None
+        if fastest is None:
+            why = why or (
                 "chip not in the chip table"
-                if chip not in self.chip_rows
-                else "the chip table has no peak throughput for this numerical format"
+                if m.hardware[0] not in self.chip_rows
+                else "no peak for this format"
             )
-        inputs = {"n": m.ids["hardware_quantity"], "peak": peak[0], "t": m.ids["training_time"]}
-        check: dict[str, Any] = {"id": name, "formula": "n * peak * t * u", "inputs": inputs}
-        if "utilization" in m.claims:
-            inputs["u"] = m.ids["utilization"]
-            util = "the row's utilization"
-        else:
-            if self.ctx.utilization is None:
-                return skip("no utilization, and no default utilization assumption")
-            inputs["u"] = self.ctx.utilization
-            util = "the labelled default utilization (Epoch's 30%, which its estimates use for every domain)"
-            how = self._method(m, target, "Hardware")
-            if how:
-                check["tolerance"] = {
-                    "factor": UTILIZATION_FACTOR,
-                    "reason": UTILIZATION_REASON.format(how=how),
+            self._skip(m, target, name, why)
+            return []
+        chip = m.hardware[0]
+        fmt_text = f"numerical format {clean_name(fmt)}" if fmt.strip() else "no numerical format given"
+        inputs = {"n": m.ids["hardware_quantity"], "peak": fastest[0], "t": m.ids["training_time"]}
+        out: list[dict[str, Any]] = [
+            {
+                "id": name,
+                "formula": "n * peak * t",
+                "inputs": inputs,
+                "relation": "<=",
+                "note": (
+                    f"Compute ≤ chips × the fastest peak {PRECISIONS[fastest[1]]} throughput of {chip} at "
+                    f"the row's format ({fmt_text}) × training time: a run cannot exceed 100% of its "
+                    "chips' peak. A gap means the compute, the chip count, the chip or the time is wrong."
+                ),
+            }
+        ]
+        peak = self._peak(chip, fmt)
+        if "utilization" in m.claims and peak is not None:
+            out.append(
+                {
+                    "id": "hardware",
+                    "formula": "n * peak * t * u",
+                    "inputs": {**inputs, "peak": peak[0], "u": m.ids["utilization"]},
+                    "note": (
+                        f"Compute = chips × peak {PRECISIONS[peak[1]]} throughput of {chip} × training time "
+                        f"× the row's utilization ({fmt_text}): the row's own utilization should give its "
+                        "compute back."
+                    ),
                 }
-        fmt_text = (
-            f"numerical format {clean_name(fmt)}"
-            if fmt.strip()
-            else "no numerical format given: 16-bit tensor throughput assumed where the chip has it, "
-            "else FP32"
-        )
-        check["note"] = (
-            f"Compute = chips × peak {PRECISIONS[peak[1]]} throughput of {chip} × training time × "
-            f"{util} ({fmt_text}). Where Epoch estimated the compute from the hardware alone, the row's "
-            "columns should give it back (a utilization Epoch derived from this compute agrees by "
-            "construction); a gap then points to a precision, a default or a time that differs."
-        )
-        return check
+            )
+        return out
+
+    def _no_hardware(self, m: ModelRow) -> str:
+        """Why the row's hardware cannot bound its compute ('' when it can)."""
+        if not m.hardware:
+            return "no training hardware"
+        if len(m.hardware) > 1:
+            return "several kinds of hardware: the quantity is not split among them"
+        if "hardware_quantity" not in m.claims:
+            return "no hardware quantity"
+        if "training_time" not in m.claims:
+            return "no training time"
+        return "no chip table given (--chips)" if self.chips is None else ""
 
     def _cost(self, m: ModelRow) -> dict[str, Any] | None:
         name = "chip-hours-times-price"
@@ -1377,13 +1374,19 @@ class EpochImport:
 
     # -- chips and prices
 
-    def _peak(self, chip: str, numerical_format: str) -> tuple[str, str] | None:
-        """(claim id, precision) of the chip's peak throughput for the row's numerical format."""
+    def _peak(self, chip: str, numerical_format: str, fastest: bool = False) -> tuple[str, str] | None:
+        """(claim id, precision) of the chip's peak throughput for the row's numerical format; with
+        `fastest`, the fastest the format allows (any format when the row names none; FP32 runs
+        may use TF32 tensor cores)."""
         row = self.chip_rows.get(chip)
         if row is None:
             return None
         formats = [f.strip().upper() for f in numerical_format.split(",") if f.strip()]
         wanted = [c for fmt in formats for c in FORMAT_COLUMNS.get(fmt, ())]
+        if fastest:
+            wanted = (
+                [*wanted, "tf32"] if "fp32" in wanted else wanted or [k for k in PRECISIONS if k != "fp8"]
+            )
         known = bool(wanted)
         if not known:
             wanted = ["tensor16", "fp32"]
@@ -1577,21 +1580,6 @@ class EpochImport:
             )
             self.report.prices = len(claims)
             self.report.claims += len(claims)
-
-
-_MOE = re.compile(
-    r"mixture[- ]of[- ]experts|\bMoE\b|sparse(?:ly)?[- ](?:activated|gated)|\b\d+(?:\.\d+)?\s*[BM]\s+active\b"
-    r"|\d+(?:\.\d+)?\s*[BM]? (?:active|activated) param|\bactivated param|\b\d+x\d+(?:\.\d+)?B\b"
-    r"|-A\d+(?:\.\d+)?B\b|\b\d+ experts\b|\*sparse\* param",
-    re.IGNORECASE,
-)
-_MOE_NAME = re.compile(r"^switch\b|switch-?transformer|moe\b|\bglam\b|mixtral", re.IGNORECASE)
-
-
-def _mixture_of_experts(name: str, cells: dict[str, str]) -> bool:
-    """A mixture-of-experts model, by its name or the notes of its parameters or compute."""
-    text = " ".join((name, cells.get("parameters_notes", ""), cells.get("compute_notes", "")))
-    return _MOE_NAME.search(name) is not None or _MOE.search(text) is not None
 
 
 _TEXT_UNITS = re.compile(r"\b(?:words?|tokens?)\b", re.IGNORECASE)
@@ -1795,7 +1783,7 @@ def import_epoch(
         raise KbError(f"--into {into} is not inside the claims folder {claims_root}", code="import-usage")
     if (root / "sources") in (into.resolve(), *into.resolve().parents):
         raise KbError("--into cannot be in the sources folder", code="import-usage")
-    models_table = read_table(models, COLUMNS)
+    models_table = read_table(models, None)
     chips_table = read_table(chips, CHIP_COLUMNS) if chips is not None else None
     prices_table = read_table(prices, PRICE_COLUMNS) if prices is not None else None
     if chips_table is not None and "name" not in chips_table.columns:
@@ -1886,6 +1874,13 @@ quantities:
     description: >-
       Epoch AI's count of the training examples of a model other than a language model (images,
       examples, audio...; its notes say which).
+  - id: training_dataset_tokens
+    label: Training data set size (tokens)
+    unit: token
+    description: >-
+      The size of a language model's training data set in tokens, as Epoch AI's data set size
+      column holds it for many rows; the tokens seen in training are this times the passes
+      (epochs), so it is not training_tokens.
   - id: training_chip_hours
     label: Training chip-hours
     unit: GPU*hour
