@@ -70,7 +70,13 @@ from kb.errors import KbError
 from kb.importers import epoch_sixnd as sixnd
 from kb.importers import yamlout
 from kb.importers.epoch_columns import ColumnMap, map_columns, norm_header
-from kb.importers.epoch_notes import chip_name, counted_unit, geometric_mean, mixture_of_experts
+from kb.importers.epoch_notes import (
+    chip_name,
+    counted_unit,
+    geometric_mean,
+    mixture_of_experts,
+    word_level,
+)
 from kb.importers.yamlout import Flow, Literal
 from kb.quotes import value_in_quote
 from kb.readers import load_plain
@@ -101,22 +107,23 @@ SIX_ND_REASON = (
     "embedding parameters, which Epoch's parameter counts include, move the true figure by up to "
     "about 30% for models above 100M parameters"
 )
-UTILIZATION_FACTOR = 2.0
+UTILIZATION_TOLERANCE = 0.04
 UTILIZATION_REASON = (
-    "{how}, and the row gives no utilization, so a labelled default stands in for it; the model FLOP "
-    "utilization of training runs ranges from about 15% to 60%, within a factor of 2 of the default"
+    "Epoch derives a row's utilization from its compute with the chip's peak as it took it, and "
+    "datasheets quote peaks differently (45 or 46 TFLOP/s for a TPU v2, 125 or 130 for a V100), so "
+    "the row's own numbers give its compute back only to a few percent"
 )
 CHIP_HOURS_TOLERANCE = 0.1
 CHIP_HOURS_REASON = (
     "the data set's training times are often rounded to whole days or weeks, or derived from "
     "chip-hours and a rounded chip count, so chips × time meets the chip-hours only to about 10%"
 )
-COST_FACTOR = 5.0
+COST_FACTOR = 10.0
 COST_REASON = (
     "Epoch's cost is amortized hardware capital plus energy in constant dollars (Cottier et al. "
     "2024, 'The rising costs of training frontier AI models'), not a cloud bill: committed-use "
-    "cloud rates are typically 2 to 4 times higher, so only a gap beyond a factor of 5 points to an "
-    "error in the row's cost, chip-hours or hardware"
+    "cloud rates are higher (3 to 7 times in the 2025-08 release's rows, Google TPUs at the top), "
+    "so only a gap beyond a factor of 10 points to an error in the row's cost, chip-hours or hardware"
 )
 
 CHIP_COLUMNS: dict[str, tuple[str, ...]] = {
@@ -1003,7 +1010,7 @@ class EpochImport:
         cells = row.cells
         name = clean_name(cells["model"])
         subject = name if len(name) <= 120 else name[:119] + "…"
-        language = _counts_text(cells.get("domain", ""), cells.get("dataset_notes", ""))
+        language = _counts_text(cells.get("domain", ""), cells)
         numbers: dict[str, Number] = {}
         for f in FIELDS:
             try:
@@ -1088,10 +1095,16 @@ class EpochImport:
         self.report.checks += sum(len(c.get("checks", [])) for c in claims)
 
     def _text_unit(self, m: ModelRow, n: Number | None) -> str:
-        """The row's notes decide (they often write the cell's number with its unit), else the column."""
+        """A word-level benchmark counts tokens that are words; else the row's notes decide (they
+        often write the cell's number with its unit), else the column's name in this release."""
         if not m.language or n is None:
             return ""
-        said = counted_unit(n.floats()[0], m.row.cells.get("dataset_notes", ""))
+        cells, value = m.row.cells, n.floats()[0]
+        if word_level(cells.get("dataset", "")):
+            return "token"  # a word-level benchmark: its words are its tokens
+        said = counted_unit(value, cells.get("dataset_notes", "")) or counted_unit(
+            value, cells.get("compute_notes", "")
+        )
         column = self.models.column_map.text_unit("dataset_size") if self.models.column_map else ""
         if said and column and said != column:
             self.report.conventions.append(
@@ -1209,7 +1222,14 @@ class EpochImport:
             if checks:
                 claim["checks"] = checks
         chip_hours = m.claims.get("chip_hours")
-        if chip_hours is not None and "hardware_quantity" in m.claims and "training_time" in m.claims:
+        # Several kinds of chips run in stages: chips × time does not count their hours.
+        single = len(m.hardware) < 2
+        if (
+            chip_hours is not None
+            and single
+            and "hardware_quantity" in m.claims
+            and "training_time" in m.claims
+        ):
             chip_hours["checks"] = [
                 {
                     "id": "chips-times-time",
@@ -1313,12 +1333,14 @@ class EpochImport:
             }
         ]
         peak = self._peak(chip, fmt)
-        if "utilization" in m.claims and peak is not None:
+        # A compute that is the geometric mean of estimates is not the hardware estimate alone.
+        if "utilization" in m.claims and peak is not None and not geometric_mean(m.row.cells):
             out.append(
                 {
                     "id": "hardware",
                     "formula": "n * peak * t * u",
                     "inputs": {**inputs, "peak": peak[0], "u": m.ids["utilization"]},
+                    "tolerance": {"relative": UTILIZATION_TOLERANCE, "reason": UTILIZATION_REASON},
                     "note": (
                         f"Compute = chips × peak {PRECISIONS[peak[1]]} throughput of {chip} × training time "
                         f"× the row's utilization ({fmt_text}): the row's own utilization should give its "
@@ -1582,19 +1604,23 @@ class EpochImport:
             self.report.claims += len(claims)
 
 
-_TEXT_UNITS = re.compile(r"\b(?:words?|tokens?)\b", re.IGNORECASE)
-
-
-def _counts_text(domain: str, dataset_notes: str) -> bool:
-    """Whether the data set size counts text (words), as Epoch counts it for language models.
+def _counts_text(domain: str, cells: dict[str, str]) -> bool:
+    """Whether the data set size counts text (words or tokens), as Epoch counts it for language models.
 
     A multimodal row (Language with Vision, Video, Speech...) may count image-text pairs instead:
-    it counts as text only when its dataset notes speak of words or tokens.
+    it counts as text only when its notes write the cell's number as words or tokens.
     """
     domains = {d.strip().lower() for d in domain.split(",") if d.strip()}
     if "language" not in domains:
         return False
-    return domains == {"language"} or _TEXT_UNITS.search(dataset_notes) is not None
+    if domains == {"language"}:
+        return True
+    try:
+        size = read_cell(cells.get("dataset_size", ""))
+    except CellError:
+        return False
+    notes = cells.get("dataset_notes", "") + "\n" + cells.get("compute_notes", "")
+    return size is not None and counted_unit(size.floats()[0], notes) != ""
 
 
 def _value_problem(claim: dict[str, Any], cell_line: str) -> str | None:

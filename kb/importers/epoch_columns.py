@@ -50,8 +50,10 @@ KNOWN: tuple[Column, ...] = (
         ("training dataset size (datapoints)", "training dataset size (total)"),
         "training data set size (datapoints: words for text, images, examples...)",
         "datapoint",
-        {"training dataset size (datapoints)": "word", "training dataset size (total)": "token"},
+        # "datapoints" are words by Epoch's convention, but many language rows of 2025-08 hold tokens.
+        {"training dataset size (datapoints)": "", "training dataset size (total)": "token"},
     ),
+    _c("dataset", "Training dataset", "the data set's name(s)", expected=False),
     _c("dataset_notes", "Dataset size notes|Training dataset size notes", "notes", expected=False),
     _c("epochs", "Epochs", "passes over the training data set", "epoch"),
     _c("epochs_notes", "Epochs notes", "notes", expected=False),
@@ -94,7 +96,7 @@ KNOWN: tuple[Column, ...] = (
 
 _IGNORED_NAMES = (
     "Task|Authors|Reference|Link|Citations|Notability criteria|Notability criteria notes|"
-    "Training dataset|Training dataset notes|Approach|Abstract|Benchmark data|Model accessibility|"
+    "Training dataset notes|Approach|Abstract|Benchmark data|Model accessibility|"
     "Country (of organization)|Last modified|Training cloud compute vendor|Training data center|"
     "Archived links|Organization categorization|Foundation model|Training compute lower bound|"
     "Training compute upper bound|Training code accessibility|Accessibility notes|"
@@ -166,9 +168,10 @@ def map_columns(header: list[str]) -> ColumnMap:
         if spec.text_unit:
             unit = spec.text_unit[name]
             others = ", ".join(repr(n) for n in spec.names if norm_header(n) != name)
+            reading = f"as {unit}s, as this name means" if unit else "as words or tokens (rows hold either)"
             out.renamed.append(
-                f"column {h!r}: a language model's cell is read as {unit}s, as this name means "
-                f"(other releases: {others}), unless the row's notes say otherwise"
+                f"column {h!r}: a language model's cell is read {reading} (other releases: {others}), "
+                "unless the row's notes say which"
             )
     out.missing = [c.key for c in KNOWN if c.expected and c.key not in out.columns]
     return out

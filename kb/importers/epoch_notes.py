@@ -14,7 +14,7 @@ import re
 
 _WS = r"[\s\-]+"
 _MOE = re.compile(
-    rf"mixture{_WS}of{_WS}experts|\bMoE\b|sparse(?:ly)?{_WS}(?:activated|gated|all-mlp|model)"
+    rf"mixture{_WS}of{_WS}experts|\bMoE\b|sparse(?:ly)?{_WS}(?:activated|gated|all-mlp|model|architecture)"
     rf"|\d+(?:\.\d+)?\s*[BMT]?{_WS}(?:active|activated)\b|\bactivated{_WS}param|\bactive{_WS}param"
     r"|\b\d+x\d+(?:\.\d+)?B\b|-A\d+(?:\.\d+)?B\b|\b\d+\s+(?:routed\s+)?experts\b|\*sparse\* param"
     r"|\bexperts? per token\b|\bsparse(?:ly)?[- ]activated\b",
@@ -55,28 +55,47 @@ def _amounts(text: str) -> list[tuple[float, int, int]]:
     out = []
     for m in _AMOUNT.finditer(text):
         value = float(m.group(1).replace(",", ""))
-        exponent = m.group(2) or m.group(3)
-        if exponent:
-            value *= 10.0 ** int(exponent)
+        exponent = int(m.group(2) or m.group(3) or 0)
+        if abs(exponent) > 300:  # not a count of anything; 10.0**exponent would overflow
+            continue
+        value *= 10.0**exponent
         if m.group(4):
             value *= _SCALE[m.group(4).lower()]
         out.append((value, m.start(), m.end()))
     return out
 
 
+_SIX_ND = re.compile(r"\b6\s*N\s*D\b|\b6\s*[*×x]\s*[\d(]|C\s*=\s*6", re.IGNORECASE)
+
+
 def counted_unit(cell: float, notes: str) -> str:
-    """'token' or 'word' when the notes write the cell's number with that unit, else ''."""
+    """'token' or 'word' when the notes write the cell's number with that unit, else ''. A number
+    in a 6·N·D product of the notes counts tokens (the formula takes tokens)."""
     if cell <= 0:
         return ""
+    six_nd = _SIX_ND.search(notes) is not None
     for value, start, end in _amounts(notes):
         if abs(value - cell) > MATCH * cell:
             continue
+        line = notes[notes.rfind("\n", 0, start) + 1 : notes.find("\n", end) % (len(notes) + 1)]
+        if six_nd and _SIX_ND.search(line) and "word" not in line.lower():
+            return "token"
         after = _UNIT.search(notes[end : end + NEAR])
         before = list(_UNIT.finditer(notes[max(0, start - NEAR) : start]))
         unit = after or (before[-1] if before else None)
         if unit is not None:
             return "token" if unit.group(1).lower().startswith("token") else "word"
     return ""
+
+
+# Word-level language modelling benchmarks: their token counts are words (Merity et al. 2016 for
+# WikiText, Marcus et al. 1993 for the Penn Treebank, Chelba et al. 2013 for One Billion Word).
+_WORD_LEVEL = re.compile(r"wikitext|penn tree ?bank|\bPTB\b|one billion word|\b1B word|lm1b", re.IGNORECASE)
+
+
+def word_level(dataset: str) -> bool:
+    """Whether the row's data set is a word-level benchmark (its tokens are words)."""
+    return _WORD_LEVEL.search(dataset) is not None
 
 
 _CHIP_SUFFIX = re.compile(r"\s+(?:GPUs?|TPUs?|chips?|accelerators?)$", re.IGNORECASE)
