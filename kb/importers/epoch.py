@@ -107,12 +107,6 @@ SIX_ND_REASON = (
     "embedding parameters, which Epoch's parameter counts include, move the true figure by up to "
     "about 30% for models above 100M parameters"
 )
-UTILIZATION_TOLERANCE = 0.04
-UTILIZATION_REASON = (
-    "Epoch derives a row's utilization from its compute with the chip's peak as it took it, and "
-    "datasheets quote peaks differently (45 or 46 TFLOP/s for a TPU v2, 125 or 130 for a V100), so "
-    "the row's own numbers give its compute back only to a few percent"
-)
 CHIP_HOURS_TOLERANCE = 0.1
 CHIP_HOURS_REASON = (
     "the data set's training times are often rounded to whole days or weeks, or derived from "
@@ -1340,7 +1334,6 @@ class EpochImport:
                     "id": "hardware",
                     "formula": "n * peak * t * u",
                     "inputs": {**inputs, "peak": peak[0], "u": m.ids["utilization"]},
-                    "tolerance": {"relative": UTILIZATION_TOLERANCE, "reason": UTILIZATION_REASON},
                     "note": (
                         f"Compute = chips × peak {PRECISIONS[peak[1]]} throughput of {chip} × training time "
                         f"× the row's utilization ({fmt_text}): the row's own utilization should give its "
