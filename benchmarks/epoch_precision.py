@@ -3,14 +3,17 @@
 A flag is a failed relation (a check, a relation or a law instance) of the imported claims. The
 samples (benchmarks/labels/epoch-2025-08-flags-{before,after}.csv) are 40 flags each, drawn with
 random.Random(SEED) from the flags of the 2025-08 snapshot before and after issue 11, and labelled
-by reading the row's cells and notes: `real` (a cell is wrong, or the row contradicts itself),
-`modelling` (the row is right; kb's relation does not apply as written) or `bug` (kb misread).
+by reading the row's cells and notes: `real` (a cell is wrong, or the row's cells contradict each
+other or its notes), `modelling` (the row is right; kb's relation does not apply as written) or
+`bug` (kb misread a cell). A data set size that holds tokens where the notes say tokens counts as
+`modelling`: the notes decide the unit (the column's convention, words, is reported apart). The
+"after" sample reuses the label of a flag the same row had before, where the flag is the same.
 
     cp -r claims /tmp/kb-epoch && cd /tmp/kb-epoch
     kb import epoch .../all_ml_systems_2025-08.csv --chips .../chips.csv --prices .../hardware_prices.csv
     kb check --format json > check.json
-    python -m benchmarks.epoch_precision draw check.json claims/epoch CSV > to-label.csv   # a new sample
-    python -m benchmarks.epoch_precision score check.json                                    # the figures
+    python -m benchmarks.epoch_precision draw check.json claims/epoch > to-label.csv   # a new sample
+    python -m benchmarks.epoch_precision score check.json                              # the figures
 
 Precision is the share of the sample's flags labelled `real`; recall compares the rows of the
 `real` flags of the "before" sample with the rows flagged now (a row whose problem is still

@@ -10,7 +10,6 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
-import math
 import shutil
 from pathlib import Path
 
@@ -30,6 +29,8 @@ from kb.importers.epoch import (
     read_report,
     slugify,
 )
+from kb.importers.epoch_columns import map_columns
+from kb.importers.epoch_notes import chip_name, counted_unit, geometric_mean, mixture_of_experts, word_level
 from kb.results import Results
 
 REPO = Path(__file__).resolve().parent.parent
@@ -471,3 +472,77 @@ def test_yaml_writer_keeps_literals_plain() -> None:
         }
     )
     assert text == "value: 3.14e23\nas_of: 2023-05-24\nrange: [1e23, 3e23]\n"
+
+
+# --- facts from the notes and columns by meaning ---------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "notes", "moe"),
+    [
+        ("DeepSeek-V3", "671B total, 37B activated", True),
+        ("Edited", "141B total, 39B activated\nparameters per token", True),
+        ("PanGu-Σ", "It has sparse architecture, so we can't use C=6ND.", True),
+        ("Sparse all-MLP", "9.41B parameters", True),
+        ("Mixtral 8x7B", "", True),
+        ("GLaM", "", True),
+        ("Sparse Transformer", "sparse attention over 1.5B parameters", False),
+        ("GPT-3 175B (davinci)", "175 billion parameters", False),
+    ],
+)
+def test_mixture_of_experts_in_epochs_wordings(name: str, notes: str, moe: bool) -> None:
+    assert mixture_of_experts(name, {"parameters_notes": notes}) is moe
+
+
+@pytest.mark.parametrize(
+    ("cell", "notes", "unit"),
+    [
+        (18e12, '"pretrained on ... encompassing up to 18 trillion tokens"', "token"),
+        (1.1e12, "1.1T tokens (Table 2)", "token"),
+        (2.5e12, "Total Training Tokens: 2.5T", "token"),
+        (1.57e9, "1,570,000,000 tokens", "token"),
+        (2.6e12, "6ND = 6 * 2600000000000 * 20000000000 = 3.12e+23", "token"),
+        (1.5e12, "2 trillion tokens ~= 1.5 trillion words", "word"),
+        (3.1e12, "pretrained from scratch on 3.1T highly-engineered data", ""),
+        (5.0, "no count here", ""),
+    ],
+)
+def test_the_notes_say_what_the_data_set_size_counts(cell: float, notes: str, unit: str) -> None:
+    assert counted_unit(cell, notes) == unit
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.floats(min_value=0, max_value=1e30, allow_nan=False), st.text(max_size=200))
+def test_reading_the_notes_never_fails(cell: float, notes: str) -> None:
+    assert counted_unit(cell, notes + " 1e999 tokens 9" * 2) in ("", "token", "word")
+
+
+def test_geometric_means_chip_names_and_word_level_benchmarks() -> None:
+    assert geometric_mean({"compute_notes": "Geometric mean: sqrt(4.037e23 * 3.12e23) = 3.549e23"})
+    assert not geometric_mean({"compute_notes": "6ND = 6 * 400B * 130B"})
+    assert chip_name("NVIDIA B200 GPUs") == "NVIDIA B200"
+    assert chip_name("Google TPU v4") == "Google TPU v4"
+    assert word_level("Penn TreeBank (PTB)") and word_level("WikiText-103") and not word_level("C4")
+
+
+def test_columns_are_matched_by_name_and_changes_are_said() -> None:
+    header = [
+        "Model",
+        "Parameters",
+        "Training dataset size (total)",
+        "Mystery column",
+        "Parameters",
+        "Abstract",
+    ]
+    cm = map_columns(header)
+    assert cm.columns["dataset_size"] == "Training dataset size (total)"
+    assert cm.text_unit("dataset_size") == "token"
+    assert cm.unknown == ["Mystery column"]  # "Abstract" is known and not read: not reported
+    assert "training_time" in cm.missing and "method" in cm.missing
+    changes = "\n".join(cm.changes())
+    assert "'Mystery column': unknown to kb" in changes
+    assert "columns 'Parameters' and 'Parameters' mean the same" in changes
+    # A catch-all no longer matches: "Training dataset size (images)" is unknown, not the size.
+    assert map_columns(["Model", "Training dataset size (images)"]).unknown == [
+        "Training dataset size (images)"
+    ]

@@ -20,7 +20,9 @@ _MOE = re.compile(
     r"|\bexperts? per token\b|\bsparse(?:ly)?[- ]activated\b",
     re.IGNORECASE,
 )
-_MOE_NAME = re.compile(r"^switch\b|switch-?transformer|moe\b|\bglam\b|mixtral|\bsparse\b", re.IGNORECASE)
+_MOE_NAME = re.compile(
+    r"^switch\b|switch-?transformer|moe\b|\bglam\b|mixtral|sparse[- ](?:all-mlp|mixture)", re.IGNORECASE
+)
 
 
 def mixture_of_experts(name: str, cells: dict[str, str]) -> bool:
