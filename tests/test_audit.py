@@ -10,10 +10,9 @@ import math
 from pathlib import Path
 
 import pytest
-from test_import_epoch import CHIPS, MODELS, PRICES, check, make_root
+from test_import_epoch import import_fixture
 
 from kb import contents
-from kb.importers.epoch import import_epoch
 from kb.results import Results
 from kb.site.findings import Blamed, Finding, ModelFindings, findings_csv
 
@@ -22,10 +21,7 @@ REPO = Path(__file__).resolve().parent.parent
 
 @pytest.fixture(scope="module")
 def imported(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, contents.KnowledgeBase, Results]:
-    root = make_root(tmp_path_factory.mktemp("audit"))
-    import_epoch(MODELS, root, chips=CHIPS, prices=PRICES)
-    kb, results = check(root)
-    return root, kb, results
+    return import_fixture(tmp_path_factory.mktemp("audit"))
 
 
 def test_one_entry_per_model_with_its_csv_row_and_blamed_cell(

@@ -67,12 +67,17 @@ def check(root: Path) -> tuple[contents.KnowledgeBase, Results]:
     return kb, checks.run(kb)
 
 
-@pytest.fixture(scope="module")
-def imported(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, contents.KnowledgeBase, Results]:
-    root = make_root(tmp_path_factory.mktemp("epoch"))
+def import_fixture(tmp: Path) -> tuple[Path, contents.KnowledgeBase, Results]:
+    """The fixture release imported (with chips and prices) and checked."""
+    root = make_root(tmp)
     import_epoch(MODELS, root, chips=CHIPS, prices=PRICES)
     kb, results = check(root)
     return root, kb, results
+
+
+@pytest.fixture(scope="module")
+def imported(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, contents.KnowledgeBase, Results]:
+    return import_fixture(tmp_path_factory.mktemp("epoch"))
 
 
 def verdicts(results: Results, claim_id: str) -> dict[str, str]:

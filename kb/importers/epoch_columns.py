@@ -42,9 +42,7 @@ KNOWN: tuple[Column, ...] = (
     _c("method", "Training compute estimation method", "how the compute was estimated"),
     _c("numerical_format", "Numerical format", "number format of training (FP32, BF16...)", expected=False),
     _c("parameters", "Parameters", "total parameters", "parameter"),
-    _c("parameters_notes", "Parameters notes", "notes", expected=False),
     _c("compute", "Training compute (FLOP)", "total training compute", "FLOP"),
-    _c("compute_notes", "Training compute notes", "notes", expected=False),
     Column(
         "dataset_size",
         ("training dataset size (datapoints)", "training dataset size (total)"),
@@ -54,11 +52,8 @@ KNOWN: tuple[Column, ...] = (
         {"training dataset size (datapoints)": "", "training dataset size (total)": "token"},
     ),
     _c("dataset", "Training dataset", "the data set's name(s)", expected=False),
-    _c("dataset_notes", "Dataset size notes|Training dataset size notes", "notes", expected=False),
     _c("epochs", "Epochs", "passes over the training data set", "epoch"),
-    _c("epochs_notes", "Epochs notes", "notes", expected=False),
     _c("training_time", "Training time (hours)", "wall-clock training time", "hour"),
-    _c("training_time_notes", "Training time notes", "notes", expected=False),
     _c("hardware", "Training hardware", "chip model(s)"),
     _c("hardware_quantity", "Hardware quantity", "number of chips", "chip"),
     _c(
@@ -68,7 +63,6 @@ KNOWN: tuple[Column, ...] = (
         "1",
     ),
     _c("hfu", "Hardware utilization (HFU)", "hardware FLOP utilization (fraction of peak)", "1", False),
-    _c("utilization_notes", "Utilization notes|Hardware utilization notes", "notes", expected=False),
     _c(
         "cost",
         "Training compute cost (2020 USD)|Training compute cost (2023 USD)|Training compute cost (upfront)",
@@ -77,10 +71,8 @@ KNOWN: tuple[Column, ...] = (
     ),
     _c("cost_cloud", "Training compute cost (cloud)", "training cost at cloud rental prices", "USD", False),
     _c("acquisition_cost", "Hardware acquisition cost", "price of the training hardware", "USD", False),
-    _c("cost_notes", "Compute cost notes|Training compute cost notes", "notes", expected=False),
     _c("power_draw", "Training power draw (W)", "power draw of the training cluster", "W", False),
     _c("batch_size", "Batch size", "batch size (tokens for text, samples otherwise)", "token"),
-    _c("batch_size_notes", "Batch size notes", "notes", expected=False),
     _c("chip_hours", "Training chip-hours|Training chip hours", "chip-hours of training", "chip*hour"),
     _c("base_model", "Base model", "the model it was fine-tuned from", expected=False),
     _c(
@@ -90,8 +82,20 @@ KNOWN: tuple[Column, ...] = (
         "FLOP",
         False,
     ),
-    _c("finetune_compute_notes", "Finetune compute notes|Fine-tune compute notes", "notes", expected=False),
 )
+NOTES = {
+    "parameters_notes": "Parameters notes",
+    "compute_notes": "Training compute notes",
+    "dataset_notes": "Dataset size notes|Training dataset size notes",
+    "epochs_notes": "Epochs notes",
+    "training_time_notes": "Training time notes",
+    "utilization_notes": "Utilization notes|Hardware utilization notes",
+    "cost_notes": "Compute cost notes|Training compute cost notes",
+    "batch_size_notes": "Batch size notes",
+    "finetune_compute_notes": "Finetune compute notes|Fine-tune compute notes",
+}
+"""The notes columns: text kb quotes beside a value and reads facts from (epoch_notes)."""
+KNOWN += tuple(Column(k, tuple(n.split("|")), "notes", expected=False) for k, n in NOTES.items())
 """Columns kb reads."""
 
 _IGNORED_NAMES = (
