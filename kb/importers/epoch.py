@@ -6,13 +6,16 @@ Each row becomes ordinary claims (parameters, training compute, training data se
 hardware and its quantity, training time, utilization, cost, batch size, chip-hours) with the
 checks the row's own numbers allow:
 
-- training compute vs 6 · parameters · tokens (· epochs): a language model's "datapoints" are
-  words, turned back into tokens with the labelled words-per-token assumption; mixture-of-experts
-  models are marked and the check skipped (the data set gives total parameters, 6·N·D needs the
-  active ones);
-- training compute vs chips × peak FLOP/s × training time × utilization (the row's utilization,
-  else the labelled default for its domain);
+- training compute ≤ chips × the fastest peak FLOP/s at the row's number format × training time
+  (utilization ≤ 100%: a physical bound), and = × the row's own utilization where it gives one;
+- training compute vs 6 · parameters · tokens · epochs, written by epoch_sixnd only where the row
+  says what it needs (what its data set size counts, how many passes; a mixture-of-experts model
+  gets a bound, blank epochs and geometric means no relation);
 - chip-hours vs chips × training time; cost vs chip-hours × a committed-use cloud price.
+
+The laws (claims/laws.yaml) add what they cover by themselves (fine-tune compute ≤ training
+compute, utilization ≤ 100%). Which column means what is epoch_columns' job, what the notes say
+epoch_notes', what the audit page is told epoch_audit's.
 
 **Citations.** The whole CSV is archived as the release's source (byte for byte, so its sha256 is
 the published file's). Claims do not quote it, though: the engine folds and scans a source per
@@ -36,9 +39,9 @@ on small numbers (1.0 epoch, not 1, which would mean 0.5 to 1.5); float artefact
 number of its quote. Ranges ("1e23-3e23"), "~", thousands separators and footnote marks are read;
 anything else is reported with its row, line and reason.
 
-**Columns** are found by name patterns, as releases rename them (System/Model, "Hardware
-utilization"/"... (MFU)", "Training compute cost (2020 USD)"/"(2023 USD)"); a missing column is
-reported and its claims and checks skipped.
+**Columns** are matched by the exact names releases have used (epoch_columns): an unknown
+column, a missing one and a name that fixes a unit are reported, and a missing column's claims
+and checks are skipped.
 
 Re-importing writes only the files whose bytes changed and removes the files the previous import
 wrote that this one no longer produces (listed with their sha256 in `<into>/.import-manifest.json`):
