@@ -50,6 +50,8 @@ def test_one_entry_per_model_with_its_csv_row_and_blamed_cell(
     assert hybrid.cause == ""  # no slip maps ×509: no "likely cause"
     assert data.pairs and {p.check_id for p in data.pairs} <= set(data.markers)
     assert "Language" in data.facets("domain")
+    bounds = [f for m in data.models for f in m.findings if f.impossible]
+    assert all(f.implied.startswith("needs ") and f.implied.endswith("% of the chips' peak") for f in bounds)
     svg = chart_svg(data)
     assert svg.lstrip().startswith(("<?xml", "<svg")) and "var(--ink)" in svg
     assert audit(kb, results, "no-such-folder") is None
@@ -106,3 +108,30 @@ def test_the_site_imports_no_importer() -> None:
             if isinstance(node, ast.Import):
                 assert not any(a.name.startswith("kb.importers.") for a in node.names), path.name
         assert "six-n-d" not in path.read_text(encoding="utf-8"), path.name  # no check id either
+
+
+def test_an_impossible_row_comes_first_with_the_utilization_it_needs(tmp_path: Path) -> None:
+    from test_import_epoch import CHIPS, MODELS, PRICES, check, make_root
+
+    from kb.importers.epoch import import_epoch
+    from kb.site.audit import audit
+
+    # GPT-3 with 100 V100s instead of 10,000: 355 hours of them cannot do 3.14e23 FLOP.
+    rows = list(csv.reader(MODELS.open(encoding="utf-8", newline="")))
+    col = rows[0].index("Hardware quantity")
+    gpt3 = next(r for r in rows if r[0].startswith("GPT-3 175B"))
+    gpt3[col] = "100.0"
+    edited = tmp_path / "all_ml_systems_fixture_2025-08.csv"
+    with edited.open("w", encoding="utf-8", newline="") as f:
+        csv.writer(f).writerows(rows)
+    root = make_root(tmp_path)
+    import_epoch(edited, root, chips=CHIPS, prices=PRICES)
+    kb, results = check(root)
+    data = audit(kb, results, "epoch")
+    assert data is not None
+    first = data.models[0]
+    assert (first.subject, first.row, first.impossible) == ("GPT-3 175B (davinci)", "12", True)
+    bound = first.findings[0]
+    assert bound.impossible and bound.implied == "needs 1,964% of the chips' peak"
+    assert "Hardware quantity" in {b.column for b in bound.blamed}
+    assert all(not m.impossible for m in data.models[1:])

@@ -14,6 +14,7 @@ CHECKS: dict[str, dict[str, Any]] = {
     "at-most-peak": {
         "label": "compute ≤ chips × peak FLOP/s × time (utilization ≤ 100%)",
         "impossible": True,
+        "implies": "of the chips' peak",
         "marker": "s",
     },
     "hardware": {"label": "compute = chips × peak FLOP/s × time × the row's utilization", "marker": "s"},
@@ -36,7 +37,8 @@ CHECKS: dict[str, dict[str, Any]] = {
 }
 """Check id (or "law:" + law id) -> what it compares; `impossible` marks physical or definitional
 bounds (a failure is impossible, not unlikely); `marker` is the chart's for training compute;
-`variant` marks a form of another check (not reported when it does not run); `needs` a column."""
+`variant` marks a form of another check (not reported when it does not run); `needs` a column;
+`implies` names what stated ÷ recomputed is (the utilization the row needs), shown as a percentage."""
 
 LEDE = (
     "Every row imported as claims, each row's numbers checked against each other and against "

@@ -47,6 +47,8 @@ class Finding:
     blamed: tuple[Blamed, ...]
     cause: str
     """The slip that maps the stated value onto the recomputed one; empty when none fits."""
+    implied: str = ""
+    """What the stated value implies, where the importer says (the share of the chips' peak)."""
 
     @property
     def distance(self) -> float:
@@ -84,6 +86,13 @@ def label(cr: CheckResult, checks: dict[str, dict[str, Any]]) -> str:
 
 def _impossible(cr: CheckResult, checks: dict[str, dict[str, Any]]) -> bool:
     return bool(checks.get(f"law:{cr.law}" if cr.law else cr.check_id, {}).get("impossible"))
+
+
+def _implied(cr: CheckResult, checks: dict[str, dict[str, Any]]) -> str:
+    what = checks.get(cr.check_id, {}).get("implies")
+    if not what or not cr.factor or cr.factor <= 0:
+        return ""
+    return f"needs {100 / cr.factor:,.0f}% {what}"
 
 
 def _blamed(kb: KnowledgeBase, results: Results, ids: list[str]) -> tuple[Blamed, ...]:
@@ -163,6 +172,7 @@ def findings(kb: KnowledgeBase, results: Results, root: Path, desc: dict[str, An
                 _impossible(cr, checks),
                 blamed,
                 cause,
+                _implied(cr, checks),
             )
         )
     for model in models.values():
@@ -210,7 +220,7 @@ def findings_csv(models: list[ModelFindings]) -> str:
                     f"{f.factor:.3g}" if f.factor else "",
                     "; ".join(("either " if b.either else "") + b.column for b in f.blamed),
                     "; ".join(f"{b.column}: {b.suggested}" for b in f.blamed if b.suggested),
-                    f.cause,
+                    "; ".join(x for x in (f.implied, f.cause) if x),
                 )
             )
     return buf.getvalue()
