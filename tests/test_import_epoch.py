@@ -29,8 +29,8 @@ from kb.importers.epoch import (
     read_report,
     slugify,
 )
-from kb.importers.epoch_columns import map_columns
-from kb.importers.epoch_notes import chip_name, counted_unit, geometric_mean, mixture_of_experts, word_level
+from kb.importers.epoch.columns import map_columns
+from kb.importers.epoch.notes import chip_name, counted_unit, geometric_mean, mixture_of_experts, word_level
 from kb.results import Results
 
 REPO = Path(__file__).resolve().parent.parent
@@ -203,6 +203,11 @@ def test_blank_epochs_report_the_implied_passes_and_are_not_flagged(
     assert report is not None
     assert "row 3 (Nemotron-4 15B): 1 passes" in report.passes
     assert any(s.reason.startswith("epochs blank") for s in report.skipped)
+    # Its notes say "8 trillion text tokens" where "datapoints" are words by Epoch's convention.
+    assert any(
+        c.startswith("row 3 (Nemotron-4 15B): Training dataset size (datapoints) holds tokens")
+        for c in report.conventions
+    )
 
 
 def test_mixture_of_experts_is_only_bounded(

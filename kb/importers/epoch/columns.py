@@ -94,7 +94,7 @@ NOTES = {
     "batch_size_notes": "Batch size notes",
     "finetune_compute_notes": "Finetune compute notes|Fine-tune compute notes",
 }
-"""The notes columns: text kb quotes beside a value and reads facts from (epoch_notes)."""
+"""The notes columns: text kb quotes beside a value and reads facts from (notes)."""
 KNOWN += tuple(Column(k, tuple(n.split("|")), "notes", expected=False) for k, n in NOTES.items())
 """Columns kb reads."""
 
@@ -133,10 +133,14 @@ class ColumnMap:
         spec = BY_KEY[key]
         return spec.text_unit.get(norm_header(self.columns.get(key, "")), "")
 
+    def convention(self, key: str) -> str:
+        """What the column's documented convention says a language model's cell counts."""
+        return self.text_unit(key) or CONVENTION.get(norm_header(self.columns.get(key, "")), "")
+
     def changes(self) -> list[str]:
         """One line per change, for the import summary and the audit page."""
         out = [
-            f"column {h!r}: unknown to kb, not read (add it to kb/importers/epoch_columns.py)"
+            f"column {h!r}: unknown to kb, not read (add it to kb/importers/epoch/columns.py)"
             for h in self.unknown
         ]
         for key in self.missing:
@@ -154,6 +158,8 @@ class ColumnMap:
 
 
 BY_KEY = {c.key: c for c in KNOWN}
+CONVENTION = {"training dataset size (datapoints)": "word"}
+"""Epoch's convention for a column that rows do not all follow (its cells are read as either)."""
 UNUSED = ("hfu", "cost_cloud", "acquisition_cost", "power_draw")
 """Known columns of newer releases that no claim or check reads yet (said, not silently dropped)."""
 _BY_NAME = {norm_header(n): c for c in KNOWN for n in c.names}

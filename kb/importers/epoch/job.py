@@ -1,108 +1,49 @@
-"""Import Epoch AI's database of AI models ("Data on AI Models") as claims, and check every row.
-
-    kb import epoch all_ml_systems_2025-08.csv --chips chips.csv [--prices hardware_prices.csv]
-
-Each row becomes ordinary claims (parameters, training compute, training data set size, epochs,
-hardware and its quantity, training time, utilization, cost, batch size, chip-hours) with the
-checks the row's own numbers allow:
-
-- training compute ≤ chips × the fastest peak FLOP/s at the row's number format × training time
-  (utilization ≤ 100%: a physical bound), and = × the row's own utilization where it gives one;
-- training compute vs 6 · parameters · tokens · epochs, written by epoch_sixnd only where the row
-  says what it needs (what its data set size counts, how many passes; a mixture-of-experts model
-  gets a bound, blank epochs and geometric means no relation);
-- chip-hours vs chips × training time; cost vs chip-hours × a committed-use cloud price.
-
-The laws (claims/laws.yaml) add what they cover by themselves (fine-tune compute ≤ training
-compute, utilization ≤ 100%). Which column means what is epoch_columns' job, what the notes say
-epoch_notes', what the audit page is told epoch_audit's.
-
-**Citations.** The whole CSV is archived as the release's source (byte for byte, so its sha256 is
-the published file's). Claims do not quote it, though: the engine folds and scans a source per
-quote, which for a 4 MB text costs about 0.8 s plus 1.2 ms per quote (measured), some 15 s for a
-full import. They quote excerpts instead: for the models published in one year (a quarter or a
-month in busy years), the cells kb reads, one per line as ``Model | Column: cell`` with each cell byte for
-byte. A value's quote is its line (``GPT-3 175B (davinci) | Parameters: 175000000000.0``), so the
-value is among the quote's numbers, the quote names the model and the column, and it occurs once;
-the notes cell of the column is the second citation. Excerpts are grouped, not one per row,
-because every source is a file the engine reads on each run: 1,600 of them cost more than the
-6,000 claims they support. For the same reason the claims of a group share one file
-(`<into>/models-2023-q3.yaml`, a comment naming each row): per-model files cost about 0.16 ms
-each on every `kb check`, a quarter of a second for the full data set.
-
-**Values.** The CSV is a float export ("70000000000.0", "1.0"): its digits say little about
-precision, while kb reads every digit written as significant. So whole numbers with three or more
-trailing zeros take a scale word with at least three significant digits (70.0 billion parameter:
-69.95 to 70.05 billion; 1.00 thousand chip), larger ones an exponent (1.70e17 FLOP); ".0" is kept
-on small numbers (1.0 epoch, not 1, which would mean 0.5 to 1.5); float artefacts
-("5.400000000000001e+21") are rounded to 12 significant digits. The value still equals the
-number of its quote. Ranges ("1e23-3e23"), "~", thousands separators and footnote marks are read;
-anything else is reported with its row, line and reason.
-
-**Columns** are matched by the exact names releases have used (epoch_columns): an unknown
-column, a missing one and a name that fixes a unit are reported, and a missing column's claims
-and checks are skipped.
-
-Re-importing writes only the files whose bytes changed and removes the files the previous import
-wrote that this one no longer produces (listed with their sha256 in `<into>/.import-manifest.json`):
-only regular files inside the import folders whose bytes are still those it wrote; nothing else is
-touched, whatever a committed manifest lists.
-"""
+"""One run of the import: each row's cells to claims with the checks the row allows (the job),
+and the entry point that reads the tables, runs it and writes the files."""
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 import json
 import os
 import re
-import unicodedata
 from collections import Counter
-from dataclasses import asdict, dataclass, field
-from decimal import Decimal, InvalidOperation
-from functools import cached_property, lru_cache
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from kb import importers
-from kb.atomic import atomic_write_bytes
-from kb.confined import read_confined
 from kb.errors import KbError
-from kb.importers import epoch_audit, yamlout
-from kb.importers import epoch_sixnd as sixnd
-from kb.importers.epoch_columns import ColumnMap, map_columns, norm_header
-from kb.importers.epoch_notes import (
-    chip_name,
-    counted_unit,
-    geometric_mean,
-    mixture_of_experts,
-    word_level,
+from kb.importers import yamlout
+from kb.importers.epoch import sixnd
+from kb.importers.epoch.cells import CellError, Number, clean_name, read_cell, release_tag, slugify
+from kb.importers.epoch.context import Context, build_context
+from kb.importers.epoch.notes import chip_name, counted_unit, geometric_mean, mixture_of_experts, word_level
+from kb.importers.epoch.output import (
+    GENERATED,
+    MANIFEST,
+    QUANTITIES_FILE,
+    Excerpt,
+    RowBlock,
+    atomic_write,
+    dump_yaml,
+    prior_files,
+    quantities_text,
+    schema_line,
+    stale_files,
 )
-from kb.importers.yamlout import Flow, Literal
+from kb.importers.epoch.report import REPORT, ImportReport, RowProblem, SkippedCheck
+from kb.importers.epoch.table import CHIP_COLUMNS, PRICE_COLUMNS, Row, Table, read_table
+from kb.importers.yamlout import Literal
 from kb.quotes import value_in_quote
-from kb.readers import load_plain
 from kb.units import unit_info
 from kb.values import stated_value
 
 DATASET_URL = "https://epoch.ai/data/ai-models"
 CHIPS_URL = "https://epoch.ai/data/machine-learning-hardware"
 PRICES_URL = "https://github.com/epoch-research/training-cost-trends"
-MANIFEST = ".import-manifest.json"
-REPORT = importers.REPORT
-GENERATED = "Generated by `kb import epoch`"
 GROUP_ROWS = 100
 """A year with more rows than this is split into quarters, so that no excerpt grows large."""
 
-WORDS_PER_TOKEN = "assume-words-per-token"
-LLM_UTILIZATION = "assume-llm-utilization"
-REFERENCE_FACTS = "reference-facts"
-OWN_WORDS_PER_TOKEN = "epoch-assume-words-per-token"
-OWN_LLM_UTILIZATION = "epoch-assume-llm-utilization"
-WPT_QUOTE = "Words per token (English, GPT tokenizers) | ~0.75"
-UTILIZATION_QUOTE = "Default utilization when unknown | 30% for large language models (40% otherwise)"
 
 SIX_ND_TOLERANCE = 0.3
 SIX_ND_REASON = (
@@ -124,23 +65,6 @@ COST_REASON = (
     "so only a gap beyond a factor of 10 points to an error in the row's cost, chip-hours or hardware"
 )
 
-CHIP_COLUMNS: dict[str, tuple[str, ...]] = {
-    "name": (r"hardware name", r"name of the hardware"),
-    "fp32": (r"fp32 \(single precision\) performance \(flop/s\)", r"fp32 .*performance.*"),
-    "tf32": (r"tf32 \(tensorfloat-32\) performance \(flop/s\)", r"tf32 .*performance.*"),
-    "fp16": (r"fp16 \(half precision\) performance \(flop/s\)", r"fp16 \(half.*"),
-    "tensor16": (r"tensor-fp16/bf16 performance \(flop/s\)", r"tensor-fp16.*"),
-    "fp8": (r"fp8 performance \(flop/s\)",),
-    "tdp": (r"tdp \(w\)",),
-}
-PRICE_COLUMNS: dict[str, tuple[str, ...]] = {
-    "hardware": (r"hardware model",),
-    "date": (r"price date",),
-    "vendor": (r"vendor",),
-    "cud3": (r"price per chip-hour \(3-year cud\)",),
-    "cud1": (r"price per chip-hour \(1-year cud\)",),
-    "on_demand": (r"price per chip-hour \(on-demand\)",),
-}
 PRECISIONS = {
     "fp32": "FP32",
     "tf32": "TF32",
@@ -206,549 +130,6 @@ FIELDS = (
         minimum=10.0,
     ),
 )
-
-
-# --- report ----------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class RowProblem:
-    """A row or cell that kb could not read, and why."""
-
-    file: str
-    row: int
-    """Data row, counting from 1 after the header."""
-    line: int
-    """Line of the file where the row starts."""
-    model: str
-    column: str
-    text: str
-    reason: str
-
-    def __str__(self) -> str:
-        if not self.row:
-            return f"{self.file}: line {self.line}: {self.reason}"
-        what = f"{self.column} {self.text[:60]!r}" if self.column else "row"
-        who = f" ({self.model})" if self.model else ""
-        return f"{self.file}: row {self.row} (line {self.line}){who}: {what}: {self.reason}"
-
-
-@dataclass(frozen=True)
-class SkippedCheck:
-    """A check the row's data could not support, and why; not an error."""
-
-    model: str
-    claim: str
-    check: str
-    reason: str
-
-
-@dataclass
-class ImportReport:
-    """What an import did: counts, and every row, cell and check it could not use, with the reason."""
-
-    models_file: str
-    release: str
-    into: str
-    rows: int = 0
-    rows_imported: int = 0
-    rows_empty: int = 0
-    """Rows with no value kb could import: the imported columns are empty, or unreadable."""
-    claims: int = 0
-    checks: int = 0
-    sources: int = 0
-    chips: int = 0
-    prices: int = 0
-    files_written: int = 0
-    files_unchanged: int = 0
-    files_removed: int = 0
-    problems: list[RowProblem] = field(default_factory=list)
-    skipped: list[SkippedCheck] = field(default_factory=list)
-    mixture_of_experts: list[str] = field(default_factory=list)
-    conventions: list[str] = field(default_factory=list)
-    """Rows whose cells follow another convention than their column's (tokens in a words column)."""
-    passes: list[str] = field(default_factory=list)
-    """Rows with blank epochs: the passes over the data set their compute implies."""
-    models: dict[str, dict[str, str]] = field(default_factory=dict)
-    """CSV row number -> the model's name, organization, year and domain (for the audit page)."""
-    claim_rows: dict[str, str] = field(default_factory=dict)
-    """Claim id -> the CSV row number it comes from."""
-    made: dict[str, int] = field(default_factory=dict)
-    """Check id -> how many the import wrote."""
-    warnings: list[str] = field(default_factory=list)
-    columns: list[str] = field(default_factory=list)
-    """Column changes of the release: unknown, missing, read under a release-specific unit."""
-    missing_columns: list[str] = field(default_factory=list)
-    """Keys of the expected columns the release lacks."""
-    dry_run: bool = False
-
-    def skipped_by_reason(self) -> dict[str, int]:
-        counts = Counter(f"{s.check}: {s.reason}" for s in self.skipped)
-        return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
-
-    def text(self, limit: int = 50) -> str:
-        lines = [
-            f"kb import epoch: {self.models_file} (release {self.release}) -> {self.into}",
-            f"  rows read      {self.rows:>7}",
-            f"  rows imported  {self.rows_imported:>7}",
-            f"  rows with no value kb could import (empty, or unreadable as listed below): {self.rows_empty}",
-            f"  claims         {self.claims:>7}  ({self.checks} checks; {self.chips} chip facts, "
-            f"{self.prices} prices)",
-            f"  sources        {self.sources:>7}",
-            f"  files          {self.files_written} written, {self.files_unchanged} unchanged, "
-            f"{self.files_removed} removed",
-            f"  mixture-of-experts models (6·N·D only a bound): {len(self.mixture_of_experts)}",
-        ]
-        lines += [f"warning: {w}" for w in self.warnings]
-        made = Counter(self.made)
-        not_run = epoch_audit.not_run(made, self.skipped_by_reason(), self.missing_columns)
-        lines += [f"check {n}" for n in not_run]
-        if self.conventions:
-            lines.append(
-                f"  rows whose data set size holds another unit than its column's convention: "
-                f"{len(self.conventions)} (all in {REPORT})"
-            )
-        if self.passes:
-            lines.append(f"  rows with blank epochs (implied passes in {REPORT}): {len(self.passes)}")
-        if self.columns:
-            lines += ["", f"Columns ({len(self.columns)} to look at):"]
-            lines += [f"  {c}" for c in self.columns]
-        if self.skipped:
-            lines += ["", f"Checks not made ({len(self.skipped)}), by reason:"]
-            lines += [f"  {n:>6}  {reason}" for reason, n in self.skipped_by_reason().items()]
-        if self.problems:
-            lines += ["", f"Rows or cells kb could not read ({len(self.problems)}):"]
-            lines += [f"  {p}" for p in self.problems[:limit]]
-            if len(self.problems) > limit:
-                where = "--all-problems lists them" if self.dry_run else f"all in {self.into}/{REPORT}"
-                lines.append(f"  ... and {len(self.problems) - limit} more ({where})")
-        return "\n".join(lines)
-
-    def as_json(self) -> dict[str, Any]:
-        data = asdict(self)
-        data["skipped_by_reason"] = self.skipped_by_reason()
-        data["audit"] = epoch_audit.description(
-            self.release,
-            self.models_file,
-            self.models,
-            self.claim_rows,
-            Counter(self.made),
-            self.skipped_by_reason(),
-            self.missing_columns,
-        )
-        return data
-
-
-# --- reading CSV -----------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Row:
-    number: int
-    line: int
-    last_line: int
-    cells: dict[str, str]
-    """Canonical field -> cell text, for the columns found."""
-    raw: dict[str, str]
-    """Header as written -> cell text, for the excerpt."""
-
-
-@dataclass
-class Table:
-    path: Path
-    header: list[str]
-    columns: dict[str, str]
-    """Canonical field -> header as written."""
-    column_match: dict[str, re.Match[str]]
-    rows: list[Row]
-    data: bytes
-    problems: list[RowProblem]
-    column_map: ColumnMap | None = None
-    """For the models table: meanings by exact name, and the columns that changed."""
-
-    @cached_property
-    def sha256(self) -> str:
-        return hashlib.sha256(self.data).hexdigest()
-
-    @cached_property
-    def keys(self) -> dict[str, str]:
-        """Header as written -> canonical field."""
-        return {h: k for k, h in self.columns.items()}
-
-
-def read_table(path: Path, patterns: dict[str, tuple[str, ...]] | None) -> Table:
-    """Read a CSV file: its rows with their line numbers, and its columns mapped to canonical fields
-    (by `patterns`, or for the models table when None, by the known names of epoch_columns)."""
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise KbError(f"cannot read {path}: {exc.strerror}", code="import-file") from None
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise KbError(
-            f"{path} is not UTF-8 text (byte {exc.start})", "export the table as UTF-8 CSV", "import-file"
-        ) from None
-    problems: list[RowProblem] = []
-    # A carriage return alone (not before a line feed) ends a record for the csv module, and a line
-    # for line numbers: inside a cell it is a stray byte (chips.csv has one after a chip's name).
-    for cr in re.finditer(r"\r(?!\n)", text):
-        line = text.count("\n", 0, cr.start()) + 1
-        reason = "a stray carriage return, read as a space"
-        problems.append(RowProblem(path.name, 0, line, "", "", "", reason))
-    text = re.sub(r"\r(?!\n)", " ", text)
-    limit = csv.field_size_limit(len(text) + 1)  # cells are bounded below, by MAX_CELL, with their row
-    try:
-        return _read_rows(path, data, text, patterns, problems)
-    finally:
-        csv.field_size_limit(limit)
-
-
-MAX_CELL = 128 * 1024
-"""The largest cell kb imports: Epoch AI's notes run to a few KiB."""
-_CONTROL = re.compile(r"[^\x09\x0A\x0D\x20-\x7E\x85\xA0-\uD7FF\uE000-\uFFFD\U00010000-\U0010FFFF]")
-"""Characters YAML does not allow in a file (NUL, other controls): a claim holding one could not be read."""
-
-
-def _clean_cells(
-    path: Path, number: int, line: int, header: list[str], record: list[str]
-) -> list[RowProblem]:
-    """Replace the characters YAML refuses in a record (in place); a problem for each cell that had one."""
-    problems = []
-    for i, cell in enumerate(record):
-        if _CONTROL.search(cell):
-            record[i] = _CONTROL.sub("\ufffd", cell)
-            reason = "a control character (NUL or another), replaced by U+FFFD"
-            problems.append(
-                RowProblem(path.name, number, line, record[0][:80], _column(header, i), record[i], reason)
-            )
-    return problems
-
-
-def _column(header: list[str], i: int) -> str:
-    return header[i] if i < len(header) else f"cell {i + 1}"
-
-
-def _oversized(path: Path, number: int, line: int, header: list[str], record: list[str]) -> RowProblem | None:
-    for i, cell in enumerate(record):
-        if len(cell) > MAX_CELL:
-            reason = f"{len(cell):,} characters, more than the {MAX_CELL:,} kb imports: the row is skipped"
-            return RowProblem(path.name, number, line, record[0][:80], _column(header, i), cell[:60], reason)
-    return None
-
-
-def _read_rows(
-    path: Path,
-    data: bytes,
-    text: str,
-    patterns: dict[str, tuple[str, ...]] | None,
-    problems: list[RowProblem],
-) -> Table:
-    reader = csv.reader(io.StringIO(text, newline=""), strict=False)
-    try:
-        header = next(reader)
-    except StopIteration:
-        raise KbError(f"{path} is empty", code="import-file") from None
-    except csv.Error as exc:
-        raise KbError(f"{path}: cannot read the header: {exc}", code="import-file") from None
-    header = [_CONTROL.sub("\ufffd", h) for h in header]
-    norm = [norm_header(h) for h in header]
-    column_map = map_columns(header) if patterns is None else None
-    columns: dict[str, str] = dict(column_map.columns) if column_map else {}
-    matches: dict[str, re.Match[str]] = {}
-    for key, pats in (patterns or {}).items():
-        for pat in pats:
-            hit = next(((i, m) for i, h in enumerate(norm) if (m := re.fullmatch(pat, h))), None)
-            if hit is not None:
-                columns[key] = header[hit[0]]
-                matches[key] = hit[1]
-                break
-    index = {key: header.index(col) for key, col in columns.items()}
-    rows: list[Row] = []
-    number = 0
-    while True:
-        start = reader.line_num + 1
-        try:
-            record = next(reader)
-        except StopIteration:
-            break
-        except csv.Error as exc:
-            number += 1
-            problems.append(RowProblem(path.name, number, start, "", "", "", f"not valid CSV: {exc}"))
-            continue
-        if not record or all(not c.strip() for c in record):
-            continue
-        number += 1
-        too_big = _oversized(path, number, start, header, record)
-        if too_big is not None:
-            problems.append(too_big)
-            continue
-        problems.extend(_clean_cells(path, number, start, header, record))
-        if len(record) != len(header):
-            problems.append(
-                RowProblem(
-                    path.name,
-                    number,
-                    start,
-                    "",
-                    "",
-                    "",
-                    f"{len(record)} cells for {len(header)} columns: cells are matched to columns by "
-                    "position, "
-                    "so its values may be shifted; check the row",
-                )
-            )
-        cells = {key: record[i] if i < len(record) else "" for key, i in index.items()}
-        raw = {h: record[i] for i, h in enumerate(header) if i < len(record)}
-        rows.append(Row(number, start, reader.line_num, cells, raw))
-    return Table(path, header, columns, matches, rows, data, problems, column_map)
-
-
-# --- cells -----------------------------------------------------------------------------------------
-
-
-class CellError(Exception):
-    """A cell that holds something, but not a value kb can use; the message says why."""
-
-
-SCALES = {"thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12}
-
-
-@dataclass(frozen=True)
-class Number:
-    """A cell read as a value: literal(s) as kb writes them, a scale word, a qualifier."""
-
-    literals: tuple[str, ...]
-    scale: str = ""
-    """thousand / million / billion / trillion, or empty."""
-    qualifier: str | None = None
-    percent: bool = False
-
-    def floats(self) -> tuple[float, ...]:
-        k = SCALES.get(self.scale, 1.0) * (0.01 if self.percent else 1.0)
-        return tuple(float(x) * k for x in self.literals)
-
-    def yaml_value(self) -> Literal | Flow:
-        if len(self.literals) == 1:
-            return Literal(self.literals[0])
-        return Flow(Literal(x) for x in self.literals)
-
-
-_NUMBER = r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d*)?(?:[eE][-+]?\d+)?|\.\d+(?:[eE][-+]?\d+)?"
-_CELL = re.compile(
-    r"(?P<approx>~|≈|approx\.?|approximately|about|circa|ca\.|c\.)?\s*(?:US\$|\$)?\s*(?P<a>" + _NUMBER + r")"
-    r"\s*(?P<pa>%)?\s*(?:(?:–|—|-|to)\s*(?:US\$|\$)?\s*(?P<b>" + _NUMBER + r")\s*(?P<pb>%)?)?\s*(?:USD)?",
-    re.IGNORECASE,
-)
-_FOOTNOTE = re.compile(
-    r"(?:\s*(?:\[[^\]]{1,12}\]|\((?:[a-z]|\d{1,2}|est\.?|estimated|approx\.?)\)|[*†‡§¹²³⁴⁵⁶⁷⁸⁹⁰]+))+$",
-    re.IGNORECASE,
-)
-_NO_NUMBER = frozenset({"n/a", "na", "-", "—", "?", "unknown", "none", "nan", "null", "tbd"})
-
-
-MAX_NUMBER = 80
-"""The longest numeric cell kb reads ("1.2e25-3.4e25 (estimated)" is 25 characters)."""
-
-
-def read_cell(text: str, allow_percent: bool = False, allow_money: bool = False) -> Number | None:
-    """The value of a numeric cell, None when empty; raises CellError saying why it cannot be read."""
-    t = text.strip()
-    if not t:
-        return None
-    if t.lower() in _NO_NUMBER:
-        raise CellError(f"no number ({t!r})")
-    if len(t) > MAX_NUMBER:
-        raise CellError(f"{len(t)} characters: too long for a number (at most {MAX_NUMBER})")
-    body = _FOOTNOTE.sub("", t).strip()
-    m = _CELL.fullmatch(body)
-    if m is None:
-        raise CellError("not a number, a range or an approximate number")
-    if ("$" in body or "usd" in body.lower()) and not allow_money:
-        raise CellError("a money amount in a column that is not money")
-    percent = bool(m.group("pa") or m.group("pb"))
-    if percent and not allow_percent:
-        raise CellError("a percentage in a column that is not a fraction")
-    raw = [m.group("a")] + ([m.group("b")] if m.group("b") else [])
-    try:
-        decimals = [Decimal(x.replace(",", "")) for x in raw]
-    except InvalidOperation:  # pragma: no cover - the pattern only matches numbers
-        raise CellError("not a number") from None
-    if any(not d.is_finite() or d <= 0 for d in decimals):
-        raise CellError("zero or negative: not a usable value")
-    if len(decimals) == 2 and decimals[0] > decimals[1]:
-        raise CellError("a range that runs backwards")
-    try:
-        literals, scale = _literals([x.replace(",", "") for x in raw], decimals)
-    except (OverflowError, ArithmeticError, ValueError):  # beyond a float: 1e400, 300 digits
-        raise CellError("too large to be a value") from None
-    return Number(tuple(literals), scale, "about" if m.group("approx") else None, percent)
-
-
-MIN_DIGITS = 3
-"""Significant digits a rewritten whole number keeps at least (70000000000.0 -> 70.0 billion)."""
-
-
-def _clean(text: str, d: Decimal) -> tuple[str, Decimal]:
-    """Drop float-export artefacts: 5.400000000000001e+21 -> 5.4e21; 1728.0 -> 1728 (but 1.0 stays)."""
-    if len(d.as_tuple().digits) >= 15:
-        d = Decimal(f"{float(d):.12g}")
-        text = f"{d.normalize():E}" if "e" in text.lower() else format(d.normalize(), "f")
-    if "e" in text.lower():
-        mant, _, exp = text.lower().partition("e")
-        return f"{mant}e{int(exp)}", d
-    whole = text.split(".")[0]
-    if "." in text and d == d.to_integral_value() and len(whole.lstrip("0")) >= MIN_DIGITS:
-        text = whole
-    return text, d
-
-
-def _literals(texts: list[str], decimals: list[Decimal]) -> tuple[list[str], str]:
-    """Literals as kb writes them, and the scale word they share ("" for none).
-
-    A whole number with three or more trailing zeros takes a scale word, keeping at least
-    MIN_DIGITS significant digits: 1000 -> 1.00 thousand, 175000000000 -> 175 billion; beyond a
-    thousand trillion it is written with an exponent (170000000000000000 -> 1.70e17).
-    """
-    cleaned = [_clean(t, d) for t, d in zip(texts, decimals, strict=True)]
-    if all("e" not in t and "." not in t for t, _ in cleaned):
-        ints = [int(d) for _, d in cleaned]
-        trailing = min(len(str(n)) - len(str(n).rstrip("0")) for n in ints)
-        if trailing >= 3 and min(ints) >= 10**15:  # beyond the scale words: 1.70e17
-            return [_exponent(n) for n in ints], ""
-        if trailing >= 3:
-            for word, k in (("trillion", 12), ("billion", 9), ("million", 6), ("thousand", 3)):
-                if min(ints) >= 10**k:
-                    return [_scaled(n, k) for n in ints], word
-    return [t for t, _ in cleaned], ""
-
-
-def _exponent(n: int) -> str:
-    """n in e-notation with its significant digits, and at least MIN_DIGITS of them: 1.70e17."""
-    digits = str(n).rstrip("0").ljust(MIN_DIGITS, "0")
-    mantissa = digits[0] + ("." + digits[1:] if len(digits) > 1 else "")
-    return f"{mantissa}e{len(str(n)) - 1}"
-
-
-def _scaled(n: int, k: int) -> str:
-    """n / 10**k written with its significant digits, and at least MIN_DIGITS of them."""
-    digits = str(n).rstrip("0")
-    places = max(len(digits), MIN_DIGITS) - (len(str(n)) - k)
-    value = Decimal(n) / Decimal(10**k)
-    rounded = value.quantize(Decimal(1).scaleb(-places)) if places > 0 else value.to_integral_value()
-    return format(rounded, "f")
-
-
-# --- ids -------------------------------------------------------------------------------------------
-
-
-def _ascii(ch: str) -> str:
-    if ch.isascii():
-        return "-plus" if ch == "+" else ch
-    plain = unicodedata.normalize("NFKD", ch).encode("ascii", "ignore").decode("ascii")
-    if plain:
-        return plain
-    name = unicodedata.name(ch, "")
-    if "LETTER" in name:  # Greek and other alphabets: σ -> sigma
-        return f"-{name.split()[-1]}-"
-    return f"-{ord(ch):x}-" if ch.isalnum() else "-"
-
-
-def slugify(text: str, limit: int = 80) -> str:
-    """A stable id part: lower-case ASCII words joined by '-'.
-
-    "PanGu-Σ" -> pangu-sigma, "C++" -> c-plus-plus; cut, with a hash suffix, beyond `limit`.
-    """
-    slug = re.sub(r"[^a-z0-9]+", "-", "".join(_ascii(ch) for ch in text).lower()).strip("-")
-    digest = hashlib.sha1(text.encode("utf-8")).hexdigest()[:6]
-    if not slug:
-        return f"x-{digest}"
-    if len(slug) > limit:
-        slug = slug[: limit - 7].rstrip("-") + "-" + digest
-    return slug
-
-
-def clean_name(text: str) -> str:
-    return re.sub(r"\s+", " ", text).strip()
-
-
-def release_tag(path: Path, data: bytes, given: str | None) -> str:
-    """The release in source ids: given, else the date in the file name, else a hash of the file."""
-    if given:
-        return slugify(given, 20)
-    m = re.search(r"(\d{4}-\d{2}(?:-\d{2})?)", path.name) or re.search(r"(\d{8})", path.name)
-    return m.group(1) if m else hashlib.sha256(data).hexdigest()[:8]
-
-
-# --- output ----------------------------------------------------------------------------------------
-
-
-def dump_yaml(data: dict[str, Any], header: str) -> bytes:
-    return (header + yamlout.dump(data)).encode("utf-8")
-
-
-@lru_cache(maxsize=64)
-def _schema_line(folder: Path, claims_root: Path, schema: str) -> str:
-    target = claims_root.resolve().parent / "kb" / "schemas" / schema
-    rel = os.path.relpath(target, folder.resolve())
-    return f"# yaml-language-server: $schema={Path(rel).as_posix()}\n"
-
-
-def atomic_write(path: Path, data: bytes) -> bool:
-    """Write `data` to `path` atomically (kb/atomic.py); False when it is already identical."""
-    try:
-        if path.read_bytes() == data:
-            return False
-    except OSError:
-        pass
-    atomic_write_bytes(path, data)
-    return True
-
-
-@dataclass
-class Excerpt:
-    """The text of a source made of rows of a table: per row, `Label | Column: cell` lines."""
-
-    source_id: str
-    title: str
-    description: str
-    url: str
-    original_name: str
-    published: str | None
-    lines: list[str]
-
-    def text(self) -> str:
-        return "\n".join(self.lines) + "\n"
-
-
-class RowBlock:
-    """One row's lines of an excerpt; `add` returns the line, which is the cell's quote."""
-
-    def __init__(self, label: str, heading: str) -> None:
-        self.label = label
-        self.lines = ["", heading]
-
-    def add(self, column: str, cell: str) -> str:
-        line = f"{self.label} | {column}: {cell}"
-        self.lines.append(line)
-        return line.rstrip()
-
-
-# --- the import ------------------------------------------------------------------------------------
-
-
-@dataclass
-class Context:
-    """What the import needs from the knowledge base it writes into."""
-
-    words_per_token: str | None = None
-    """Id of the words-per-token assumption."""
-    words_per_token_inverse: bool = False
-    """True when that assumption is written in token/word."""
-    utilization: str | None = None
-    """Id of the default utilization assumption."""
-    own_assumptions: list[dict[str, Any]] = field(default_factory=list)
-    """Assumptions the import writes itself because the knowledge base lacks them."""
 
 
 @dataclass
@@ -841,7 +222,7 @@ class EpochImport:
                 "description": description,
             }
         )
-        self.files[path] = dump_yaml(meta, _schema_line(path.parent, self.claims_root, "source.schema.json"))
+        self.files[path] = dump_yaml(meta, schema_line(path.parent, self.claims_root, "source.schema.json"))
         self.report.sources += 1
 
     def _whole_file(self, table: Table, kind: str, title: str, url: str) -> None:
@@ -888,7 +269,7 @@ class EpochImport:
         )
 
     def _claims_file(self, path: Path, claims: list[dict[str, Any]], comment: str) -> None:
-        header = _schema_line(path.parent, self.claims_root, "claims.schema.json") + comment
+        header = schema_line(path.parent, self.claims_root, "claims.schema.json") + comment
         self.files[path] = dump_yaml({"claims": claims}, header)
 
     # -- the rows
@@ -930,7 +311,7 @@ class EpochImport:
             self._write_excerpt(self.groups[key])
             path = self.into / f"models-{key}.yaml"
             header = (
-                _schema_line(path.parent, self.claims_root, "claims.schema.json")
+                schema_line(path.parent, self.claims_root, "claims.schema.json")
                 + f"# {GENERATED} from {self.models.path.name}:\n"
                 + f"# {self.groups[key].title[len('Epoch AI, ') :]}.\n"
                 "# The next import overwrites edits here: correct the data set, or write claims in another "
@@ -1141,13 +522,14 @@ class EpochImport:
         said = counted_unit(value, cells.get("dataset_notes", "")) or counted_unit(
             value, cells.get("compute_notes", "")
         )
-        column = self.models.column_map.text_unit("dataset_size") if self.models.column_map else ""
-        if said and column and said != column:
+        columns = self.models.column_map
+        convention = columns.convention("dataset_size") if columns else ""
+        if said and convention and said != convention:
             self.report.conventions.append(
                 f"row {m.row.number} ({m.name}): {self.models.columns['dataset_size']} holds {said}s "
-                f"(its notes say so), where the column's convention is {column}s"
+                f"(its notes say so), where the column's convention is {convention}s"
             )
-        return said or column
+        return said or (columns.text_unit("dataset_size") if columns else "")
 
     def _claim(
         self, m: ModelRow, f: Field, n: Number, sid: str, quotes: dict[str, str], subject: str, context: str
@@ -1282,7 +664,7 @@ class EpochImport:
                 cost["checks"] = [check]
 
     def _six_nd(self, m: ModelRow, target: str) -> list[dict[str, Any]]:
-        """The 6·N·D relations of the row (epoch_sixnd says which the row allows)."""
+        """The 6·N·D relations of the row (sixnd says which the row allows)."""
         if not m.language:
             self._skip(
                 m,
@@ -1671,162 +1053,6 @@ def _value_problem(claim: dict[str, Any], cell_line: str) -> str | None:
     return None if ok else "kb reads the cell differently from how it would check the quote"
 
 
-# --- context from the knowledge base ---------------------------------------------------------------
-
-
-def _reference_has(claims_root: Path, needle: str) -> bool:
-    try:
-        return needle in (claims_root / "sources" / f"{REFERENCE_FACTS}.txt").read_text(encoding="utf-8")
-    except OSError:
-        return False
-
-
-def _scan_units(claims_root: Path, into: Path) -> dict[str, str]:
-    """Claim id -> unit, for the claims outside the import folder (a plain scan, not a full load)."""
-    out: dict[str, str] = {}
-    skip = into.resolve()
-    for path in sorted(claims_root.rglob("*.yaml")):
-        rel = path.relative_to(claims_root)
-        if rel.parts[0] == "sources" or any(p.startswith(".") for p in rel.parts):
-            continue
-        if skip in path.resolve().parents:
-            continue
-        try:
-            data = load_plain(path.read_text(encoding="utf-8"))
-        except (OSError, yaml.YAMLError, UnicodeDecodeError):
-            continue
-        if isinstance(data, dict) and isinstance(data.get("claims"), list):
-            for c in data["claims"]:
-                if isinstance(c, dict) and isinstance(c.get("id"), str):
-                    out[c["id"]] = str(c.get("unit", "1"))
-    return out
-
-
-def build_context(claims_root: Path, into: Path, warnings: list[str]) -> Context:
-    """Find the assumptions the checks need; write our own where the knowledge base lacks them."""
-    ctx = Context()
-    units = _scan_units(claims_root, into)
-    have_ref_wpt = _reference_has(claims_root, WPT_QUOTE)
-    have_ref_util = _reference_has(claims_root, UTILIZATION_QUOTE)
-    if WORDS_PER_TOKEN in units:
-        try:
-            ctx.words_per_token_inverse = (
-                unit_info(units[WORDS_PER_TOKEN]).dims != unit_info("word/token").dims
-            )
-            ctx.words_per_token = WORDS_PER_TOKEN
-        except KbError:
-            warnings.append(f"{WORDS_PER_TOKEN} has a unit kb cannot read: 6·N·D checks skipped")
-    elif have_ref_wpt:
-        ctx.words_per_token = OWN_WORDS_PER_TOKEN
-        ctx.own_assumptions.append(
-            _assumption(
-                OWN_WORDS_PER_TOKEN,
-                "Language model data sets",
-                "words_per_token",
-                "0.75",
-                "word/token",
-                WPT_QUOTE,
-                "Epoch AI converts language model data set sizes from tokens to words with 0.75 words per "
-                "token (OpenAI's rule of thumb for English text); turning them back uses the same factor.",
-                qualifier="about",
-            )
-        )
-        warnings.append(f"no {WORDS_PER_TOKEN} in the knowledge base: wrote {OWN_WORDS_PER_TOKEN}")
-    else:
-        warnings.append(f"no {WORDS_PER_TOKEN} and no {REFERENCE_FACTS} source to cite: 6·N·D checks skipped")
-    # One default for every domain: Epoch's own hardware estimates use 30% for vision, biology and
-    # the rest too (their compute notes say so), although Sevilla et al. 2022 suggest 40% outside
-    # language models; 40% would set a factor of 4/3 between the two in every such row.
-    if LLM_UTILIZATION in units:
-        ctx.utilization = LLM_UTILIZATION
-    elif have_ref_util:
-        ctx.utilization = OWN_LLM_UTILIZATION
-        ctx.own_assumptions.append(
-            _assumption(
-                OWN_LLM_UTILIZATION,
-                "Large language model training",
-                "utilization",
-                "30",
-                "percent",
-                UTILIZATION_QUOTE,
-                "Epoch AI's default utilization for large language models whose papers do not report it "
-                "(Sevilla et al. 2022, 'Estimating Training Compute of Deep Learning Models').",
-            )
-        )
-    else:
-        warnings.append("no default utilization assumption: hardware checks need the row's own utilization")
-    return ctx
-
-
-def _assumption(
-    cid: str,
-    subject: str,
-    quantity: str,
-    value: str,
-    unit: str,
-    quote: str,
-    justification: str,
-    qualifier: str | None = None,
-) -> dict[str, Any]:
-    claim: dict[str, Any] = {
-        "id": cid,
-        "kind": "assumption",
-        "subject": subject,
-        "quantity": quantity,
-        "value": Literal(value),
-        "unit": unit,
-    }
-    if qualifier:
-        claim["qualifier"] = qualifier
-    claim["sources"] = [{"source": REFERENCE_FACTS, "quote": quote}]
-    claim["justification"] = justification
-    claim["notes"] = "A labelled assumption of the Epoch AI import; unverified by design."
-    return claim
-
-
-# --- entry point -----------------------------------------------------------------------------------
-
-
-def _prior_files(into: Path) -> dict[Path, str]:
-    """The files the previous import wrote, with their sha256, from its manifest ({} when unreadable).
-
-    A manifest is committed with the knowledge base, so it is untrusted: an entry without a hash
-    (an older manifest) or that is not a relative path is ignored.
-    """
-    try:
-        data = json.loads((into / MANIFEST).read_text(encoding="utf-8"))
-        files = data.get("files", {})
-    except (OSError, ValueError, AttributeError, TypeError, RecursionError):
-        return {}
-    if not isinstance(files, dict):
-        return {}
-    return {
-        into.parent / rel: digest
-        for rel, digest in files.items()
-        if isinstance(digest, str) and not os.path.isabs(rel) and "\0" not in rel
-    }
-
-
-def _stale(into: Path, sources_dir: Path, prior: dict[Path, str], keep: set[Path]) -> tuple[list[Path], int]:
-    """Files to remove: listed by the previous import, not written by this one, inside an import folder,
-    regular files whose bytes are still those the import wrote. Returns them and how many were kept."""
-    stale: list[Path] = []
-    kept = 0
-    for old, digest in prior.items():
-        if old.resolve() in keep:
-            continue
-        folder = next((f for f in (into, sources_dir) if old.resolve().is_relative_to(f.resolve())), None)
-        try:
-            ours = folder is not None and hashlib.sha256(read_confined(old, folder)).hexdigest() == digest
-        except (OSError, KbError):
-            ours = False
-        if ours:
-            stale.append(old)
-        elif old.exists() or old.is_symlink():
-            kept += 1
-    return sorted(stale, key=lambda p: sources_dir in p.parents), kept
-
-
 def import_epoch(
     models: Path,
     claims_root: Path,
@@ -1870,7 +1096,7 @@ def import_epoch(
             written += 1
         else:
             unchanged += 1
-    stale, kept = _stale(into, job.sources_dir, _prior_files(into), {p.resolve() for p in job.files})
+    stale, kept = stale_files(into, job.sources_dir, prior_files(into), {p.resolve() for p in job.files})
     for old in stale:
         old.unlink()
     if kept:
@@ -1888,106 +1114,3 @@ def import_epoch(
     atomic_write(into / MANIFEST, (json.dumps(manifest, indent=1) + "\n").encode("utf-8"))
     atomic_write(into / REPORT, (json.dumps(report.as_json(), indent=1, ensure_ascii=False) + "\n").encode())
     return report
-
-
-def read_report(into: Path) -> ImportReport | None:
-    """The report of the last import into `into` (for the audit page); None when there is none."""
-    try:
-        data = json.loads((into / REPORT).read_text(encoding="utf-8"))
-        data.pop("skipped_by_reason", None)
-        data.pop("audit", None)
-        data["problems"] = [RowProblem(**p) for p in data.get("problems", [])]
-        data["skipped"] = [SkippedCheck(**s) for s in data.get("skipped", [])]
-        return ImportReport(**data)
-    except (OSError, ValueError, TypeError, AttributeError):
-        return None
-
-
-QUANTITIES_FILE = "quantities-epoch.yaml"
-
-
-def quantities_text(claims_root: Path) -> str:
-    """QUANTITIES_EPOCH without the quantities another quantities file already defines."""
-    data = yaml.safe_load(QUANTITIES_EPOCH)
-    defined: set[str] = set()
-    for path in claims_root.rglob("quantities*.yaml"):
-        if path.name == QUANTITIES_FILE or path.relative_to(claims_root).parts[0] == "sources":
-            continue
-        try:
-            other = load_plain(path.read_text(encoding="utf-8"))
-        except (OSError, yaml.YAMLError, UnicodeDecodeError):
-            continue
-        if isinstance(other, dict) and isinstance(other.get("quantities"), list):
-            defined |= {str(q.get("id")) for q in other["quantities"] if isinstance(q, dict)}
-    if not defined & {q["id"] for q in data["quantities"]}:
-        return QUANTITIES_EPOCH
-    head = "".join(line + "\n" for line in QUANTITIES_EPOCH.splitlines() if line.startswith("#"))
-    return head + yamlout.dump({"quantities": [q for q in data["quantities"] if q["id"] not in defined]})
-
-
-QUANTITIES_EPOCH = """\
-# yaml-language-server: $schema=../kb/schemas/quantities.schema.json
-# Quantities of the Epoch AI import that claims/quantities.yaml does not define; `kb import epoch`
-# writes this file (leaving out any quantity another quantities file defines).
-quantities:
-  - id: training_datapoints
-    label: Training data set size (datapoints)
-    unit: "1"
-    description: >-
-      Epoch AI's count of the training examples of a model other than a language model (images,
-      examples, audio...; its notes say which).
-  - id: training_dataset_tokens
-    label: Training data set size (tokens)
-    unit: token
-    description: >-
-      The size of a language model's training data set in tokens, as Epoch AI's data set size
-      column holds it for many rows; the tokens seen in training are this times the passes
-      (epochs), so it is not training_tokens.
-  - id: training_chip_hours
-    label: Training chip-hours
-    unit: GPU*hour
-    description: Accelerator-hours of the training run (chips × training time).
-  - id: batch_size_samples
-    label: Batch size (samples)
-    unit: sample
-    description: The batch size of a model other than a language model, in samples (images, examples).
-  - id: finetune_compute
-    label: Fine-tuning compute
-    unit: FLOP
-    description: The compute of fine-tuning a model from its base model (not counting the base model's).
-  - id: training_hardware
-    label: Training hardware
-    unit: "1"
-    description: >-
-      Qualitative: the accelerator a model was trained on. Claims of this quantity are statements.
-  - id: peak_throughput_fp32
-    label: Peak throughput (FP32)
-    unit: FLOP/s/GPU
-    description: Peak FP32 throughput of one accelerator, without tensor cores.
-  - id: peak_throughput_tf32
-    label: Peak throughput (TF32)
-    unit: FLOP/s/GPU
-    description: Peak TF32 tensor throughput of one accelerator.
-  - id: peak_throughput_fp16
-    label: Peak throughput (FP16, without tensor cores)
-    unit: FLOP/s/GPU
-    description: Peak FP16 throughput of one accelerator without tensor cores.
-  - id: peak_throughput_fp8
-    label: Peak throughput (FP8)
-    unit: FLOP/s/GPU
-    description: Peak FP8 tensor throughput of one accelerator.
-"""
-
-__all__ = [
-    "import_epoch",
-    "read_report",
-    "read_cell",
-    "ImportReport",
-    "RowProblem",
-    "SkippedCheck",
-    "Number",
-    "CellError",
-    "slugify",
-    "QUANTITIES_EPOCH",
-    "quantities_text",
-]
