@@ -6,3 +6,7 @@ dropping it. Writing is deterministic (ids from the data, never from the order o
 clock) and atomic (a temporary file, then os.replace), so importing a newer release updates the
 claims in place and an interrupted import leaves every file whole.
 """
+
+REPORT = ".import-report.json"
+"""The report an importer writes in its folder; its "audit" key describes the audit page (the
+site reads that description and never imports an importer)."""

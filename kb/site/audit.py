@@ -1,28 +1,33 @@
-"""The audit of an imported data set (kb import epoch): verdict counts, largest discrepancies, a chart.
+"""The audit of an imported data set (kb import epoch): verdict counts, findings per model, a chart.
 
 `audit(kb, results, folder)` gathers, for the claims an import wrote into `claims/<folder>/`, what
-the page shows: counts by verdict (claims, and per kind of check), the inconsistent checks with
-the largest factors first, every (stated, recomputed) pair of training compute, and what the
-import could not read or check (from its report). `chart_svg(data)` draws stated against
-recomputed training compute, log-log, coloured by verdict. `pages(ctx)` makes the site's page
-of it, to add to the site plan:
+the page shows: counts by verdict (claims, and per kind of check), every model with a failed
+relation ranked by what to fix first (kb.site.findings), every (stated, recomputed) pair of
+training compute, and what the import could not read or check. What each check compares, which
+failures are impossible and each model's CSV row come from the import's own description (the
+"audit" key of its report): this module imports no importer and knows no check id.
+`chart_svg(data)` draws stated against recomputed training compute, log-log, coloured by
+verdict. `pages(ctx)` makes the site's page of it:
 
     pages += audit.pages(ctx)        # in kb.site.pages.plan, beside the other pages
 
-The page embeds its chart (no separate file to write or cache).
+The page embeds its chart and the CSV of its findings (no separate file to write or cache).
 """
 
 from __future__ import annotations
 
 import io
+import json
 import math
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from kb.contents import KnowledgeBase
+from kb.importers import REPORT
 from kb.results import VERDICTS, CheckResult, Results
+from kb.site.findings import ModelFindings, findings, findings_csv, in_folder, label
 from kb.verdicts import Verdict
 
 if TYPE_CHECKING:
@@ -30,61 +35,6 @@ if TYPE_CHECKING:
 
     from kb.site.context import SiteContext
     from kb.site.pages import Page
-
-CHECK_LABELS = {
-    "six-n-d": "compute vs 6 · parameters · tokens",
-    "hardware": "compute vs chips × peak FLOP/s × time × utilization",
-    "chips-times-time": "chip-hours vs chips × training time",
-    "chip-hours-times-price": "cost vs chip-hours × cloud price",
-}
-CHECK_MARKERS = {"six-n-d": "o", "hardware": "s"}
-CLUSTERS = (
-    (
-        "six-n-d",
-        4 / 3,
-        "4/3",
-        "the stated compute counts the data set size as tokens while the column, by the data "
-        "set's convention, holds words (or the column holds tokens)",
-    ),
-    (
-        "hardware",
-        3 / 4,
-        "3/4",
-        "Epoch's estimate used a 40% utilization where the check assumes its 30% default",
-    ),
-    (
-        "hardware",
-        4.0,
-        "4",
-        "Epoch took a V100-class chip's FP16 throughput without tensor cores (31 TFLOP/s), "
-        "the check the tensor-core figure (125 TFLOP/s)",
-    ),
-    ("hardware", 1 / 8, "1/8", "FP32 against 16-bit tensor throughput (a factor of about 8 on these chips)"),
-    (None, 1000.0, "1000", "a dropped or added 'thousand'"),
-    (None, 1e-3, "1/1000", "a dropped or added 'thousand'"),
-)
-"""Factors that recur among inconsistent checks, with what they usually mean in this data set."""
-
-
-@dataclass(frozen=True)
-class Discrepancy:
-    """An inconsistent check: what was stated, what was recomputed, how far apart, and why (maybe)."""
-
-    claim_id: str
-    subject: str
-    quantity: str
-    check_id: str
-    stated: str
-    recomputed: str
-    factor: float | None
-    severity: str
-    diagnosis: str
-    assumptions: tuple[str, ...] = ()
-
-    @property
-    def distance(self) -> float:
-        """Orders of magnitude between recomputed and stated (for sorting)."""
-        return abs(math.log10(self.factor)) if self.factor and self.factor > 0 else math.inf
 
 
 @dataclass(frozen=True)
@@ -108,15 +58,18 @@ class AuditData:
     references: int = 0
     assumptions: int = 0
     check_counts: dict[str, dict[str, int]] = field(default_factory=dict)
-    """Check id -> verdict -> checks."""
+    """What a check compares -> verdict -> checks."""
     bases: dict[str, int] = field(default_factory=dict)
     """For consistent checks: what they needed (exact, rounding, about, tolerance)."""
-    discrepancies: list[Discrepancy] = field(default_factory=list)
-    """Inconsistent checks, largest factor first."""
+    models: list[ModelFindings] = field(default_factory=list)
+    """Every model with a failed relation, what to fix first first."""
     pairs: list[Pair] = field(default_factory=list)
     """Stated vs recomputed training compute."""
-    clusters: list[tuple[str, str, int, str]] = field(default_factory=list)
-    """Recurring factors among the discrepancies: (check, factor, how many within 2%, what it means)."""
+    markers: dict[str, str] = field(default_factory=dict)
+    """Check id -> chart marker, for the checks that recompute the training compute."""
+    legend: dict[str, str] = field(default_factory=dict)
+    """Check id -> what it compares (the chart's legend)."""
+    lede: str = ""
     release: str = ""
     models_file: str = ""
     rows: int = 0
@@ -125,29 +78,53 @@ class AuditData:
     """Rows or cells the import could not read, with the reason."""
     skipped: dict[str, int] = field(default_factory=dict)
     """Checks the import could not make, by reason."""
+    not_run: list[str] = field(default_factory=list)
+    columns: list[str] = field(default_factory=list)
+    """Column changes of the release (unknown, missing, read in a release-specific unit)."""
+    conventions: list[str] = field(default_factory=list)
+    passes: list[str] = field(default_factory=list)
     mixture_of_experts: int = 0
 
+    @property
+    def findings(self) -> int:
+        return sum(len(m.findings) for m in self.models)
 
-def _in_folder(path: Path, folder: Path) -> bool:
+    def facets(self, name: str) -> list[str]:
+        """The values of one filter (organization, year, domain) among the models with findings."""
+        values = {v.strip() for m in self.models for v in str(getattr(m, name)).split(",")}
+        return sorted(v for v in values if v)
+
+    def csv(self) -> str:
+        return findings_csv(self.models)
+
+
+def read_report(root: Path) -> dict[str, Any]:
+    """The import's report (with its "audit" description); empty when absent or unreadable."""
     try:
-        path.resolve().relative_to(folder)
-    except ValueError:
-        return False
-    return True
+        data = json.loads((root / REPORT).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
 
 
 def audit(kb: KnowledgeBase, results: Results, folder: str = "epoch") -> AuditData | None:
     """The audit of the claims under claims/<folder>/; None when there are none."""
     root = (kb.root / folder).resolve()
-    data = AuditData(folder)
+    report = read_report(root)
+    desc: dict[str, Any] = report.get("audit") or {}
+    checks: dict[str, dict[str, Any]] = desc.get("checks", {})
+    drawn = {k: v for k, v in checks.items() if v.get("marker")}
+    data = AuditData(
+        folder,
+        markers={k: v["marker"] for k, v in drawn.items()},
+        legend={k: v["label"] for k, v in drawn.items()},
+    )
     counts: Counter[str] = Counter()
-    checks: dict[str, Counter[str]] = {}
+    per_check: dict[str, Counter[str]] = {}
     bases: Counter[str] = Counter()
     for cid, entry in kb.claims.items():
-        if not _in_folder(entry.doc.path, root):
-            continue
         result = results.claims.get(cid)
-        if result is None:
+        if result is None or not in_folder(entry.doc.path, root):
             continue
         kind = entry.claim.kind
         if kind == "reference":
@@ -158,79 +135,55 @@ def audit(kb: KnowledgeBase, results: Results, folder: str = "epoch") -> AuditDa
             data.claims += 1
             counts[result.verdict] += 1
         for cr in result.checks:
-            checks.setdefault(cr.check_id, Counter())[cr.verdict] += 1
+            per_check.setdefault(label(cr, checks), Counter())[cr.verdict] += 1
             if cr.verdict == Verdict.CONSISTENT and cr.basis:
                 bases[cr.basis] += 1
-            if cr.verdict == Verdict.INCONSISTENT:
-                data.discrepancies.append(_discrepancy(entry.claim.subject, entry.claim.quantity, cr))
-            if (
-                entry.claim.quantity == "training_compute"
-                and entry.value is not None
-                and entry.unit is not None
-            ):
+            compute = entry.claim.quantity == "training_compute" and cr.check_id in data.markers
+            if compute and entry.value is not None and entry.unit is not None:
                 pair = _pair(entry.claim.subject, entry.value.nominal.mid() * entry.unit.factor, cr)
                 if pair is not None:
                     data.pairs.append(pair)
     if not data.claims and not data.references:
         return None
     data.counts = {v: counts.get(v, 0) for v in VERDICTS}
-    data.check_counts = {c: {v: n.get(v, 0) for v in VERDICTS} for c, n in sorted(checks.items())}
+    data.check_counts = {c: {v: n.get(v, 0) for v in VERDICTS} for c, n in sorted(per_check.items())}
     data.bases = dict(bases.most_common())
-    data.discrepancies.sort(key=lambda d: (-d.distance, d.claim_id))
-    for check, value, label, meaning in CLUSTERS:
-        n = sum(
-            1
-            for d in data.discrepancies
-            if d.factor
-            and (check is None or d.check_id == check)
-            and abs(math.log(d.factor / value)) < math.log(1.02)
-        )
-        if n:
-            data.clusters.append((CHECK_LABELS.get(check or "", "any check"), label, n, meaning))
-    _add_report(data, root)
+    data.models = findings(kb, results, root, desc)
+    _add_report(data, report, desc)
     return data
-
-
-def _discrepancy(subject: str, quantity: str, cr: CheckResult) -> Discrepancy:
-    return Discrepancy(
-        cr.claim_id,
-        subject,
-        quantity,
-        cr.check_id,
-        cr.stated_text,
-        cr.computed_text,
-        cr.factor,
-        cr.severity or "",
-        cr.diagnosis,
-        tuple(cr.assumptions),
-    )
 
 
 def _pair(subject: str, stated: float, cr: CheckResult) -> Pair | None:
     if cr.verdict == Verdict.ERROR or not math.isfinite(stated) or stated <= 0:
         return None
-    if cr.factor is not None and cr.factor > 0:
-        recomputed = stated * cr.factor
-    elif cr.computed is not None:
+    if cr.factor is None or cr.factor <= 0:
         return None  # a zero or unbounded recomputation has no place on a log scale
-    else:
-        return None
-    return Pair(cr.claim_id, subject, cr.check_id, stated, recomputed, cr.verdict)
+    return Pair(cr.claim_id, subject, cr.check_id, stated, stated * cr.factor, cr.verdict)
 
 
-def _add_report(data: AuditData, root: Path) -> None:
-    from kb.importers.epoch import read_report
+def _add_report(data: AuditData, report: dict[str, Any], desc: dict[str, Any]) -> None:
+    data.lede = str(desc.get("lede", ""))
+    data.release = str(report.get("release", ""))
+    data.models_file = str(report.get("models_file", ""))
+    data.rows = int(report.get("rows", 0))
+    data.rows_imported = int(report.get("rows_imported", 0))
+    data.unreadable = [_problem(p) for p in report.get("problems", []) if isinstance(p, dict)]
+    data.skipped = dict(report.get("skipped_by_reason", {}))
+    data.not_run = list(desc.get("not_run", []))
+    data.columns = list(report.get("columns", []))
+    data.conventions = list(report.get("conventions", []))
+    data.passes = list(report.get("passes", []))
+    data.mixture_of_experts = len(report.get("mixture_of_experts", []))
 
-    report = read_report(root)
-    if report is None:
-        return
-    data.release = report.release
-    data.models_file = report.models_file
-    data.rows = report.rows
-    data.rows_imported = report.rows_imported
-    data.unreadable = [str(p) for p in report.problems]
-    data.skipped = report.skipped_by_reason()
-    data.mixture_of_experts = len(report.mixture_of_experts)
+
+def _problem(p: dict[str, Any]) -> str:
+    """A row or cell the import could not read, as its report words it."""
+    where = f"{p.get('file', '')}: "
+    if not p.get("row"):
+        return f"{where}line {p.get('line', '')}: {p.get('reason', '')}"
+    what = f"{p.get('column')} {str(p.get('text', ''))[:60]!r}" if p.get("column") else "row"
+    who = f" ({p['model']})" if p.get("model") else ""
+    return f"{where}row {p['row']} (line {p.get('line', '')}){who}: {what}: {p.get('reason', '')}"
 
 
 # --- the chart -------------------------------------------------------------------------------------
@@ -272,7 +225,7 @@ def _figure(data: AuditData, width_in: float, height_in: float) -> Figure:
     for k in (10.0, 0.1):
         ax.plot([lo, hi], [lo * k, hi * k], ":", color=charts._LINE, linewidth=0.7)
     for verdict in (Verdict.INCONSISTENT, Verdict.CONSISTENT):
-        for check, marker in CHECK_MARKERS.items():
+        for check, marker in data.markers.items():
             pts = [p for p in pairs if p.verdict == verdict and p.check_id == check]
             if pts:
                 colour = charts.COLOURS[verdict]
@@ -296,15 +249,9 @@ def _figure(data: AuditData, width_in: float, height_in: float) -> Figure:
     ax.set_ylabel("recomputed from the row's other columns (FLOP)")
     handles = [
         Line2D(
-            [],
-            [],
-            linestyle="none",
-            marker=CHECK_MARKERS[c],
-            markerfacecolor="none",
-            markeredgecolor=charts._INK,
-            label="from " + CHECK_LABELS[c].split(" vs ")[1],
+            [], [], linestyle="none", marker=m, markerfacecolor="none", markeredgecolor=charts._INK, label=c
         )
-        for c in CHECK_MARKERS
+        for c, m in data.markers.items()
     ]
     handles += [
         Line2D(
@@ -353,7 +300,7 @@ def pages(ctx: SiteContext, folders: tuple[str, ...] = ("epoch",)) -> list[Page]
                 "audit.html",
                 f"Audit: {data.models_file or folder}",
                 describe(data),
-                {"audit": data, "chart": Markup(chart_svg(data)), "labels": CHECK_LABELS},
+                {"audit": data, "chart": Markup(chart_svg(data))},
                 indexed=True,
                 section="sources",
             )

@@ -1,0 +1,133 @@
+"""How many of the Epoch audit's flags are real data problems? A hand-labelled, seeded sample.
+
+A flag is a failed relation (a check, a relation or a law instance) of the imported claims. The
+samples (benchmarks/labels/epoch-2025-08-flags-{before,after}.csv) are 40 flags each, drawn with
+random.Random(SEED) from the flags of the 2025-08 snapshot before and after issue 11, and labelled
+by reading the row's cells and notes: `real` (a cell is wrong, or the row's cells contradict each
+other or its notes), `modelling` (the row is right; kb's relation does not apply as written) or
+`bug` (kb misread a cell). A data set size that holds tokens where the notes say tokens counts as
+`modelling`: the notes decide the unit (the column's convention, words, is reported apart). The
+"after" sample reuses the label of a flag the same row had before, where the flag is the same.
+
+    cp -r claims /tmp/kb-epoch && cd /tmp/kb-epoch
+    kb import epoch .../all_ml_systems_2025-08.csv --chips .../chips.csv --prices .../hardware_prices.csv
+    kb check --format json > check.json
+    python -m benchmarks.epoch_precision draw check.json claims/epoch > to-label.csv   # a new sample
+    python -m benchmarks.epoch_precision score check.json                              # the figures
+
+Precision is the share of the sample's flags labelled `real`; recall compares the rows of the
+`real` flags of the "before" sample with the rows flagged now (a row whose problem is still
+flagged by any relation counts as kept).
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import random
+import re
+import sys
+from pathlib import Path
+from typing import Any
+
+LABELS = Path(__file__).with_name("labels")
+BEFORE = LABELS / "epoch-2025-08-flags-before.csv"
+AFTER = LABELS / "epoch-2025-08-flags-after.csv"
+SEED = 20261211
+SIZE = 40
+FIELDS = ("key", "model", "csv_row", "relation", "factor", "label", "evidence")
+
+
+def flags(check_json: Path) -> dict[str, dict[str, Any]]:
+    """Key -> the failed relation, for every relation of the import's claims that failed."""
+    data = json.loads(check_json.read_text(encoding="utf-8"))
+    out: dict[str, dict[str, Any]] = {}
+    for claim in data["claims"]:
+        for check in claim["checks"]:
+            names = [*check.get("members", []), *check.get("inputs", {}).values()]
+            if check["verdict"] == "inconsistent" and any(n.startswith("epoch-") for n in names):
+                out.setdefault(check["key"], {**check, "subject": claim["subject"]})
+    for rel in data["relations"]:
+        if rel["verdict"] == "inconsistent" and any(m.startswith("epoch-") for m in rel.get("members", [])):
+            out.setdefault(rel["key"], {**rel, "subject": rel["key"].split("/")[1]})
+    return out
+
+
+def csv_rows(folder: Path) -> dict[str, str]:
+    """Subject -> the CSV row number its claims cite (from the import's locators)."""
+    out: dict[str, str] = {}
+    for path in folder.glob("models-*.yaml"):
+        subject = ""
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if m := re.match(r"\s+subject: (.*)", line):
+                subject = m.group(1).strip().strip("'\"")
+            elif (m := re.match(r"\s+locator: row (\d+),", line)) and subject:
+                out.setdefault(subject, m.group(1))
+    return out
+
+
+def draw(check_json: Path, folder: Path, seed: int = SEED, size: int = SIZE) -> list[dict[str, str]]:
+    found = flags(check_json)
+    rows = csv_rows(folder)
+    keys = random.Random(seed).sample(sorted(found), min(size, len(found)))
+    out = []
+    for key in keys:
+        f = found[key]
+        factor = f.get("factor")
+        out.append(
+            {
+                "key": key,
+                "model": f["subject"],
+                "csv_row": rows.get(f["subject"], ""),
+                "relation": f.get("law") or f["id"],
+                "factor": f"{factor:.3g}" if factor else "",
+                "label": "",
+                "evidence": "",
+            }
+        )
+    return out
+
+
+def score(check_json: Path, before: Path = BEFORE, after: Path = AFTER) -> dict[str, Any]:
+    now = flags(check_json)
+    flagged_models = {f["subject"] for f in now.values()}
+    out: dict[str, Any] = {}
+    for name, path in (("before", before), ("after", after)):
+        rows = list(csv.DictReader(path.open(encoding="utf-8")))
+        labels = [r["label"] for r in rows]
+        out[name] = {
+            "sample": len(rows),
+            "real": labels.count("real"),
+            "modelling": labels.count("modelling"),
+            "bug": labels.count("bug"),
+        }
+    real_before = [r for r in csv.DictReader(before.open(encoding="utf-8")) if r["label"] == "real"]
+    kept = [r for r in real_before if r["model"] in flagged_models]
+    out["recall"] = {"real_before": len(real_before), "still_flagged": len(kept)}
+    out["lost"] = [r["model"] for r in real_before if r["model"] not in flagged_models]
+    out["flags_now"] = len(now)
+    return out
+
+
+def main(argv: list[str]) -> None:
+    if argv[:1] == ["draw"]:
+        writer = csv.DictWriter(sys.stdout, FIELDS)
+        writer.writeheader()
+        writer.writerows(draw(Path(argv[1]), Path(argv[2])))
+        return
+    s = score(Path(argv[1] if len(argv) > 1 else "check.json"))
+    for name in ("before", "after"):
+        x = s[name]
+        print(
+            f"{name}: {x['real']}/{x['sample']} real data problems = {x['real'] / max(x['sample'], 1):.0%} "
+            f"({x['modelling']} kb modelling, {x['bug']} kb bugs)"
+        )
+    r = s["recall"]
+    print(f"recall: {r['still_flagged']}/{r['real_before']} real problems of the before sample still flagged")
+    if s["lost"]:
+        print("  no longer flagged: " + ", ".join(s["lost"]))
+    print(f"flags now: {s['flags_now']}")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

@@ -1,0 +1,88 @@
+"""What the Epoch import tells its audit page: the checks it wrote and what each compares, which
+failures are physically impossible, every model's CSV row and facets (organization, year,
+domain), the row each claim comes from, and what it could not check. The site renders this
+description (from the import report's "audit" key) and so neither imports the importer nor
+knows its check ids.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+CHECKS: dict[str, dict[str, Any]] = {
+    "at-most-peak": {
+        "label": "compute ≤ chips × peak FLOP/s × time (utilization ≤ 100%)",
+        "impossible": True,
+        "implies": "of the chips' peak",
+        "marker": "s",
+    },
+    "hardware": {"label": "compute = chips × peak FLOP/s × time × the row's utilization", "marker": "s"},
+    "six-n-d": {"label": "compute = 6 · parameters · tokens · epochs", "marker": "o"},
+    "six-n-d-as-words": {
+        "label": "compute ≤ 6 · parameters · tokens · epochs, the size read as words",
+        "variant": True,
+    },
+    "six-n-d-as-tokens": {
+        "label": "compute ≥ 6 · parameters · tokens · epochs, the size read as tokens",
+        "variant": True,
+    },
+    "chips-times-time": {"label": "chip-hours = chips × training time", "needs": "chip_hours"},
+    "chip-hours-times-price": {"label": "cost vs chip-hours × a committed-use cloud price (within ×10)"},
+    "law:utilization-at-most-one": {"label": "utilization ≤ 100%", "impossible": True},
+    "law:finetune-at-most-training-compute": {
+        "label": "fine-tune compute ≤ training compute",
+        "impossible": True,
+    },
+}
+"""Check id (or "law:" + law id) -> what it compares; `impossible` marks physical or definitional
+bounds (a failure is impossible, not unlikely); `marker` is the chart's for training compute;
+`variant` marks a form of another check (not reported when it does not run); `needs` a column;
+`implies` names what stated ÷ recomputed is (the utilization the row needs), shown as a percentage."""
+
+LEDE = (
+    "Every row imported as claims, each row's numbers checked against each other and against "
+    "the laws every claim obeys: training compute against the chips' peak throughput (no run "
+    "exceeds 100% of it) and the row's utilization, against 6 · parameters · tokens where the "
+    "row says what its data set size counts and how many passes it made, fine-tune compute "
+    "against training compute, chip-hours against chips × time, cost against chip-hours × a "
+    "cloud price."
+)
+
+
+def not_run(made: Counter[str], skipped: dict[str, int], missing: list[str]) -> list[str]:
+    """One line per check the import wrote for no row, with its most common reason."""
+    out = []
+    for check, spec in CHECKS.items():
+        if check.startswith("law:") or spec.get("variant") or made.get(check):
+            continue
+        if spec.get("needs") in missing:
+            out.append(f"{spec['label']}: not run (the release has no column for it)")
+            continue
+        reasons = [
+            (n, reason.split(": ", 1)[1]) for reason, n in skipped.items() if reason.startswith(check + ":")
+        ]
+        why = max(reasons)[1] if reasons else "no row gives the numbers it needs"
+        out.append(f"{spec['label']}: not run ({why})")
+    return out
+
+
+def description(
+    release: str,
+    models_file: str,
+    rows: dict[str, dict[str, str]],
+    claim_rows: dict[str, str],
+    made: Counter[str],
+    skipped: dict[str, int],
+    missing: list[str],
+) -> dict[str, Any]:
+    """The audit description of one import (JSON-ready)."""
+    return {
+        "release": release,
+        "models_file": models_file,
+        "lede": LEDE,
+        "checks": CHECKS,
+        "rows": rows,
+        "claims": claim_rows,
+        "not_run": not_run(made, skipped, missing),
+    }

@@ -1,0 +1,138 @@
+"""Training compute vs 6 · parameters · tokens (· passes), as the row's cells and notes allow.
+
+The relation is an equality only where the row says everything it needs: the unit of its data
+set size (tokens or words: the notes, else the column's name in this release), the passes over
+it (the Epochs cell), a dense model, one estimate (not a geometric mean of several). Otherwise it
+is a bound or it is not made, and the import says why:
+
+- the unit unknown: the cell is words or tokens, so the compute lies between the two readings
+  (two bounds, no flag for a row that is right under either);
+- a mixture-of-experts model: at most 6 × total parameters × tokens (the active ones are fewer);
+- epochs blank: any number of passes is possible, so no bound; the passes the compute implies
+  are reported instead;
+- a geometric mean of estimates, or an n-gram model: 6·N·D is not how the compute was made.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+NAME = "six-n-d"
+SIX = "6 [FLOP/(parameter*token)] * n"
+_NGRAM = re.compile(r"n-?gram|kneser|\bKN-|\bgram LM\b|backoff", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Row:
+    """What the relation needs to know of a row."""
+
+    ids: dict[str, str]
+    have: frozenset[str]
+    """Field keys the row has claims of."""
+    text_unit: str
+    moe: bool
+    geometric: bool
+    name: str
+    notes: str
+
+
+def not_neural(name: str, notes: str) -> bool:
+    """An n-gram model: its 'parameters' are counts of n-grams, not weights multiplied per token."""
+    return _NGRAM.search(name) is not None or _NGRAM.search(notes) is not None
+
+
+def skip_reason(row: Row, words_per_token: str | None) -> str:
+    """Why the relation cannot be written for the row ('' when it can)."""
+    if row.geometric:
+        return "the compute is a geometric mean of several estimates, not one 6·N·D estimate"
+    if not_neural(row.name, row.notes):
+        return "an n-gram model: its parameters are n-gram counts, 6·N·D does not apply"
+    if "parameters" not in row.have:
+        return "no parameters"
+    if "dataset_size" not in row.have:
+        return "no training dataset size"
+    if "epochs" not in row.have:
+        return "epochs blank: the passes over the data set are unknown (the implied passes are reported)"
+    if row.text_unit != "token" and words_per_token is None:
+        return "no words-per-token assumption in the knowledge base"
+    return ""
+
+
+def checks(
+    row: Row, words_per_token: str, inverse: bool, tolerance: dict[str, Any] | None
+) -> list[dict[str, Any]]:
+    """The relations of one row (its skip_reason is empty)."""
+    ids = row.ids
+    inputs = {"n": ids["parameters"], "d": ids["dataset_size"], "e": ids["epochs"]}
+    passes = " * e / (1 epoch)"
+    as_words = "(d * w)" if inverse else "(d / w)"
+    as_tokens = "d" if row.text_unit == "token" else "(d * 1 [token/word])"
+    word_inputs = {**inputs, "w": words_per_token}
+    dense = (
+        ""
+        if not row.moe
+        else (
+            " A mixture-of-experts model: Epoch's parameters are the total, 6·N·D needs the active "
+            "ones, so the compute is at most 6 × total parameters × tokens."
+        )
+    )
+    out: list[tuple[str, str, str, dict[str, str], str]] = []
+    if row.text_unit == "token":
+        out.append(
+            (NAME, "<=" if row.moe else "=", f"{SIX} * d{passes}", inputs, "the data set size in tokens")
+        )
+    elif row.text_unit == "word" or row.moe:
+        out.append(
+            (
+                NAME,
+                "<=" if row.moe else "=",
+                f"{SIX} * {as_words}{passes}",
+                word_inputs,
+                "the data set size in words, turned into tokens with the words-per-token assumption",
+            )
+        )
+    else:
+        out.append(
+            (
+                f"{NAME}-as-words",
+                "<=",
+                f"{SIX} * {as_words}{passes}",
+                word_inputs,
+                "at most the compute if the cell counts words (more tokens than words)",
+            )
+        )
+        out.append(
+            (
+                f"{NAME}-as-tokens",
+                ">=",
+                f"{SIX} * {as_tokens}{passes}",
+                inputs,
+                "at least the compute if the cell counts tokens",
+            )
+        )
+    made = []
+    for cid, relation, formula, ins, reading in out:
+        check: dict[str, Any] = {"id": cid, "formula": formula, "inputs": ins}
+        if relation != "=":
+            check["relation"] = relation
+        if tolerance:
+            check["tolerance"] = tolerance
+        check["note"] = (
+            f"Compute ≈ 6 FLOP per parameter per token × parameters × tokens × epochs (Kaplan et al. "
+            f"2020), with {reading}.{dense}"
+        )
+        made.append(check)
+    return made
+
+
+def implied_passes(compute: float, parameters: float, size: float, text_unit: str) -> str:
+    """The passes over the data set a compute implies (both readings when the unit is unknown)."""
+    if min(compute, parameters, size) <= 0:
+        return ""
+    tokens = compute / (6 * parameters * size)
+    if text_unit == "token":
+        return f"{tokens:.2g}"
+    words = tokens * 0.75
+    return f"{words:.2g} (words, 0.75 per token)" if text_unit == "word" else f"{words:.2g} to {tokens:.2g}"
