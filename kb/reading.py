@@ -20,6 +20,7 @@ from functools import lru_cache
 from itertools import accumulate
 
 from kb.errors import KbError
+from kb.markup import is_name_cell, plain
 from kb.numbers import WrittenNumber, written_numbers
 from kb.units import UnitInfo, unit_info
 
@@ -82,7 +83,13 @@ _NOUNS_EXACT = {
     "petaflop/s-day": "pfs_day",
     "x": "times",
     "×": "times",
+    "tCO2e": "tCO2e",
+    "tCO2eq": "tCO2e",
+    "kgCO2e": "kgCO2e",
+    "kgCO2eq": "kgCO2e",
 }
+# A noun that may follow another to make one unit: "GPU hours" is GPU*hour, not GPU.
+_TIME_NOUNS = frozenset({"hour", "day", "week", "month", "year", "second", "minute"})
 _NOUNS_ZH = (
     ("参数", "parameter"),
     ("token", "token"),
@@ -234,6 +241,8 @@ class Reading:
     start: int = 0
     end: int = 0
     """Where in the quote it was read."""
+    after: str = ""
+    """A few words of the quote after the number (for messages)."""
 
     @property
     def value_text(self) -> str:
@@ -277,19 +286,35 @@ def _noun(quote: str, end: int) -> str | None:
     zh = rest.lstrip().lstrip(_CLASSIFIERS).lstrip()
     for word, unit in _NOUNS_ZH:
         if zh.startswith(word) or zh[:1] in _CLASSIFIERS and zh[1:].startswith(word):
-            return unit
+            if unit != "GPU":  # "GPU hours" is read below, as a whole
+                return unit
+            break
     words = re.findall(r"[A-Za-z0-9×/-]+|[^\sA-Za-z0-9]", rest)
-    for raw in words[:4]:
-        if raw in _NOUNS_EXACT:
-            return _NOUNS_EXACT[raw]
-        if _GPU_MODEL.match(raw):  # "25,000 A100s"
-            return "GPU"
+    words = [part for w in words for part in (w.split("-") if w not in _NOUNS_EXACT else [w]) if part]
+    for i, raw in enumerate(words[:4]):
+        noun = _word_noun(raw)
+        if noun == "GPU":  # "3.3M GPU hours", "2.788M H800 GPU-hours": one unit, GPU*hour
+            for nxt in words[i + 1 : i + 3]:
+                if _word_noun(nxt) in _TIME_NOUNS:
+                    return "GPU_hour" if _word_noun(nxt) == "hour" else f"GPU*{_word_noun(nxt)}"
+        if noun:
+            return noun
         w = raw.lower()
         if w in _STOP or not w[:1].isalnum():
             return None
-        for cand in (w, w.removesuffix("s"), w.removesuffix("es")):
-            if cand in _NOUNS_EN:
-                return _NOUNS_EN[cand]
+    return None
+
+
+def _word_noun(raw: str) -> str | None:
+    """One word after a number as a kb unit ("tokens" -> token, "A100s" -> GPU), or None."""
+    if raw in _NOUNS_EXACT:
+        return _NOUNS_EXACT[raw]
+    if _GPU_MODEL.match(raw):  # "25,000 A100s"
+        return "GPU"
+    w = raw.lower()
+    for cand in (w, w.removesuffix("s"), w.removesuffix("es")):
+        if cand in _NOUNS_EN:
+            return _NOUNS_EN[cand]
     return None
 
 
@@ -304,7 +329,7 @@ def _per(quote: str, end: int) -> str:
     return f"/kilo{noun}" if m.group("n") else f"/{noun}"
 
 
-_CLAUSE_END = re.compile(r"[，。；、,;：:]")
+_CLAUSE_END = re.compile(r"[，。；、,;：:|]")
 
 
 @lru_cache(maxsize=16)
@@ -381,15 +406,30 @@ def _base(quote: str, w: WrittenNumber) -> tuple[str | None, int]:
 
 
 def readings(quote: str) -> list[tuple[Reading, bool]]:
-    """Every number of the quote read as a value, with whether the quote names its noun or currency."""
+    """Every number of the quote read as a value, with whether the quote names its noun or currency.
+
+    Markup is stripped for reading ("3.0 x 10<sup>-4</sup>" is 3.0e-4, "&#10007;" no number);
+    each reading's text and position are the quote's own, as written.
+    """
+    text = plain(quote)
+    return [
+        (replace(r, text=text.words(r.start, r.end).strip(), start=a, end=b), named)
+        for r, named in _plain_readings(text.text)
+        for a, b in [text.span(r.start, r.end)]
+    ]
+
+
+def _plain_readings(quote: str) -> list[tuple[Reading, bool]]:
     found = written_numbers(quote)
     in_date = _enclosed([(w.start, w.end) for w in found if w.is_date], longer=False)
     out: list[tuple[Reading, bool]] = []
     for w in found:
         if not w.is_date and in_date(w.start, w.end):
             continue  # the 14 and 2023 of "March 14, 2023"
-        if _MODEL_NAME.search(quote, max(0, w.start - 2), w.start) and not w.is_date:
-            continue  # the 4 of "GPT-4", the 2 of "Llama-2"
+        if not w.is_date and (
+            _MODEL_NAME.search(quote, max(0, w.start - 2), w.start) or is_name_cell(quote, w.start, w.end)
+        ):
+            continue  # the 4 of "GPT-4", the 2 of "Llama-2" and of a table cell "Llama 2"
         text = quote[w.start : w.end].strip()
         if w.is_date:
             out.append(
@@ -404,7 +444,9 @@ def readings(quote: str) -> list[tuple[Reading, bool]]:
             words.append("percent")
             base = base if base and base != "times" else None
         unit = " ".join([*words, base] if base else words)
-        reading = Reading(value, unit or "1", _qualifier(quote, w, after), text, "", w.start, w.end)
+        reading = Reading(
+            value, unit or "1", _qualifier(quote, w, after), text, "", w.start, w.end, quote[w.end : w.end + 30]
+        )
         out.append((reading, base is not None))
     return out
 
@@ -433,7 +475,7 @@ def _complete(reading: Reading, named: bool, target: UnitInfo) -> Reading | None
             return replace(
                 reading,
                 unit=unit,
-                note=f"the unit {unit!r} takes {target.text!r} from the quantity: the quote names none",
+                note=f"the unit {unit!r} takes {target.text!r} from the quantity: " + _unnamed(reading),
             )
         return None
     # "0.177美分" of a price per 1,000 tokens: the amount in the quote, per what the quantity is per
@@ -455,6 +497,14 @@ def _complete(reading: Reading, named: bool, target: UnitInfo) -> Reading | None
     return None
 
 
+def _unnamed(reading: Reading) -> str:
+    """Why the quote gave no unit: no word after the number, or a word kb does not read as a unit."""
+    m = re.match(r"\s*([A-Za-z][A-Za-z0-9_]*)", reading.after)
+    if m and m.group(1).lower() not in _STOP:
+        return f"kb does not read {m.group(1)!r} after the number as a unit; check it"
+    return "no unit follows the number in the quote"
+
+
 def _wrap(unit: str) -> str:
     return f"({unit})" if "/" in unit or "*" in unit else unit
 
@@ -470,25 +520,6 @@ def read_quote(quote: str, target: UnitInfo | None) -> list[Reading]:
         return [r for r, _ in all_readings]
     fitted = [f for r, has_base in all_readings if (f := _complete(r, has_base, target)) is not None]
     return [f for f in fitted if not f.note] + [f for f in fitted if f.note]
-
-
-def choose(quote: str, target: UnitInfo | None, value: str | list[str] | None = None) -> list[Reading]:
-    """The reading to use: one if the quote settles it, several if it is ambiguous, none if nothing fits.
-
-    With `value` (--value), the readings of that value. Otherwise a range wins over its own ends,
-    and a number whose noun or currency the quote names over one completed from the quantity.
-    """
-    fitting = read_quote(quote, target)
-    if value is not None:
-        return [r for r in fitting if same_value(r.value, value)][:1]
-    in_longer = _enclosed([(r.start, r.end) for r, _ in readings(quote)], longer=True)
-    outer = [r for r in fitting if not in_longer(r.start, r.end)]
-    named = [r for r in outer if not r.note]
-    pool = named or outer
-    distinct: dict[tuple[str, str], Reading] = {}
-    for r in pool:
-        distinct.setdefault((r.value_text, r.unit), r)
-    return list(distinct.values())
 
 
 def parse_value_flag(text: str) -> str | list[str]:

@@ -13,7 +13,8 @@ import kb.atomic
 import kb.writers
 from kb.cli import main
 from kb.commands import add as add_command
-from kb.reading import choose, parse_value_flag
+from kb.choosing import choose
+from kb.reading import parse_value_flag
 from kb.units import unit_info
 
 QUANTITIES = """\
