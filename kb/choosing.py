@@ -15,8 +15,11 @@ from kb.reading import Reading, _enclosed, read_quote, readings, same_value
 from kb.units import UnitInfo
 
 _GENERIC = frozenset(
-    "a an and the of per in for to on by at with from number count amount value each one "
-    "parameter parameters token tokens unit units".split()
+    {
+        *("a", "an", "and", "the", "of", "per", "in", "for", "to", "on", "by", "at", "with", "from"),
+        *("number", "count", "amount", "value", "each", "one", "unit", "units"),
+        *("parameter", "parameters", "token", "tokens"),  # units: every candidate is in them
+    }
 )
 # Quantities that are a limit by their nature: "up to 128K" or "up to July 2023" states the limit itself.
 _LIMIT_WORDS = ("cutoff", "context", "max", "limit", "latest")
@@ -121,11 +124,23 @@ def _limits(quote: str, found: list[Reading], quantity: str) -> list[Reading]:
     for r in found:
         if r.qualifier == "at_most" and _UP_TO.search(quote[: r.start]):
             if any(w in quantity.lower() for w in _LIMIT_WORDS):
-                r = replace(r, qualifier=None, note=_join(r.note, "'up to' states the quantity's own limit: "
-                            "read as exactly (give --qualifier at_most if it is only a bound)"))
+                r = replace(
+                    r,
+                    qualifier=None,
+                    note=_join(
+                        r.note,
+                        "'up to' states the quantity's own limit: "
+                        "read as exactly (give --qualifier at_most if it is only a bound)",
+                    ),
+                )
             else:
-                r = replace(r, note=_join(r.note, "'up to' read as at_most (give --qualifier none if it "
-                            "states the value itself)"))
+                r = replace(
+                    r,
+                    note=_join(
+                        r.note,
+                        "'up to' read as at_most (give --qualifier none if it states the value itself)",
+                    ),
+                )
         out.append(r)
     return out
 

@@ -33,13 +33,14 @@ class Plain:
         if not self.offsets:
             return 0, 0
         a = self.offsets[min(start, len(self.offsets) - 1)]
-        b = self.offsets[min(max(end - 1, start), len(self.offsets) - 1)] + 1
+        # Up to the next character kept: markup closing the words ("</sup>") belongs to them.
+        b = self.offsets[end] if end < len(self.offsets) else len(self.original)
         return a, max(a, b)
 
     def words(self, start: int, end: int) -> str:
         """The original words for text[start:end]."""
         a, b = self.span(start, end)
-        return self.original[a:b]
+        return self.original[a:b].rstrip()
 
 
 def _replacement(m: re.Match[str]) -> str:

@@ -445,7 +445,14 @@ def _plain_readings(quote: str) -> list[tuple[Reading, bool]]:
             base = base if base and base != "times" else None
         unit = " ".join([*words, base] if base else words)
         reading = Reading(
-            value, unit or "1", _qualifier(quote, w, after), text, "", w.start, w.end, quote[w.end : w.end + 30]
+            value,
+            unit or "1",
+            _qualifier(quote, w, after),
+            text,
+            "",
+            w.start,
+            w.end,
+            quote[w.end : w.end + 30],
         )
         out.append((reading, base is not None))
     return out

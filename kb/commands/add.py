@@ -15,6 +15,7 @@ from pydantic import ValidationError
 
 from kb import checks, contents
 from kb.atomic import atomic_write_text, locked
+from kb.choosing import choose
 from kb.commands import EXIT_ERRORS, EXIT_OK, EXIT_USAGE, add_claims_option
 from kb.commands.source import slugify
 from kb.confined import read_confined
@@ -23,7 +24,6 @@ from kb.errors import KbError, Problem, did_you_mean
 from kb.model import SLUG, Claim, Quantity
 from kb.quotes import FoldedText, fold
 from kb.readers import YamlProblem, read_yaml, validate, yaml_files
-from kb.choosing import choose
 from kb.reading import Reading, parse_value_flag, readings
 from kb.units import unit_info
 from kb.verdicts import Verdict
@@ -224,7 +224,10 @@ def _reading(args: argparse.Namespace, quote: str | None, quantity: Quantity) ->
             )
         choice = _pick(
             f"Which number of the quote is the {quantity.id}?",
-            [(str(i), f"{r.describe()}  from {r.text!r} at character {r.start + 1}") for i, r in enumerate(found)],
+            [
+                (str(i), f"{r.describe()}  from {r.text!r} at character {r.start + 1}")
+                for i, r in enumerate(found)
+            ],
             False,
             lambda s: "pick a number from the list",
         )
