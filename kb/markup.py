@@ -1,7 +1,8 @@
 """Markup stripped for reading numbers, with a map back to the text as written.
 
 Quotes from model cards and web pages carry HTML and markdown: "3.0 x 10<sup>-4</sup>",
-"&#10007;", "**39.3**M", table pipes. A quote stays verbatim (it is what the source says); only
+"&#10007;", "**39.3**M", table pipes, link addresses ("kdnuggets.com/2023/07/..."). A quote
+stays verbatim (it is what the source says); only
 the reading of its numbers sees the plain text, and every position found there maps back.
 """
 
@@ -13,9 +14,11 @@ from dataclasses import dataclass
 
 # One pattern for every piece of markup, tried left to right; each kind is replaced as below.
 _MARKUP = re.compile(
-    r"(?P<sup><sup>)|(?P<sup_end></sup>)"
+    r"(?P<sup><sup>)|(?P<sup_end></sup>|</?sub>)"
     r"|(?P<tag></?[A-Za-z][A-Za-z0-9]*(?:\s[^<>]{0,200})?/?>)"
     r"|(?P<entity>&(?:#\d{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z]{2,8});)"
+    r"|(?P<link>\]\([^()\s]{0,2000}\)|(?:https?://|www\.)[^\s)\]>]{1,2000})"
+    r"|(?P<escape>\\(?=[.\-*_#|\[\]()]))"
     r"|(?P<emph>\*\*|__|(?<![\w*])\*(?=\S)|(?<=\S)\*(?![\w*])|`)",
 )
 
@@ -51,6 +54,8 @@ def _replacement(m: re.Match[str]) -> str:
         return " " if char.isspace() else char
     if m.group("tag"):
         return " "  # "</td><td>" separates cells
+    if m.group("link"):
+        return "] " if m.group("link").startswith("]") else " "  # a link's address is not the text
     return ""  # emphasis, the end of a superscript
 
 
@@ -87,7 +92,7 @@ def cell_at(text: str, index: int) -> tuple[int, int] | None:
 def is_name_cell(text: str, start: int, end: int) -> bool:
     """Whether the number at text[start:end] sits in a table cell with words before it ("Llama 2")."""
     cell = cell_at(text, start)
-    if cell is None:
+    if cell is None or text.count(CELL) < 2:
         return False
-    before = text[cell[0] : start]
-    return re.search(r"[A-Za-z\u4e00-\u9fff]{2,}", before) is not None
+    before = text[cell[0] : start].strip()
+    return re.match(r"[A-Za-z\u4e00-\u9fff]{2,}[^($~≈<>]*$", before) is not None

@@ -95,6 +95,10 @@ _NOUNS_ZH = (
     ("token", "token"),
     ("词元", "token"),
     ("层", "layer"),
+    ("周期", "epoch"),
+    ("次浮点", "FLOP"),
+    ("浮点运算", "FLOP"),
+    ("浮点操作", "FLOP"),
     ("专家", "expert"),
     ("GPU", "GPU"),
     ("显卡", "GPU"),
@@ -103,6 +107,7 @@ _NOUNS_ZH = (
     ("天", "day"),
     ("周", "week"),
     ("个月", "month"),
+    ("月", "month"),
     ("年", "year"),
     ("千瓦时", "kWh"),
     ("瓦", "W"),
@@ -465,7 +470,7 @@ def _dims(unit: str) -> UnitInfo | None:
         return None
 
 
-def _complete(reading: Reading, named: bool, target: UnitInfo) -> Reading | None:
+def complete(reading: Reading, named: bool, target: UnitInfo) -> Reading | None:
     """The reading in a unit of the target's dimensions, completed from the target's unit, or None."""
     if target.is_date or reading.unit == "date":
         return reading if target.is_date and reading.unit == "date" else None
@@ -525,7 +530,7 @@ def read_quote(quote: str, target: UnitInfo | None) -> list[Reading]:
     all_readings = readings(quote)
     if target is None:
         return [r for r, _ in all_readings]
-    fitted = [f for r, has_base in all_readings if (f := _complete(r, has_base, target)) is not None]
+    fitted = [f for r, has_base in all_readings if (f := complete(r, has_base, target)) is not None]
     return [f for f in fitted if not f.note] + [f for f in fitted if f.note]
 
 
