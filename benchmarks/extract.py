@@ -106,9 +106,8 @@ def main() -> None:
                     print(f"missed {s.source}: {c.id} {c.value} {c.unit} | {c.sources[0].quote}")
             for p, ok in zip(s.proposals, s.kept, strict=True):
                 mark = "+" if ok else "-"
-                print(
-                    f"{mark} {p.reading.value_text} {p.unit} [{p.quantity}] {p.reading.text!r} | {p.quote[:50]}"
-                )
+                what = f"{p.reading.value_text} {p.unit} [{p.quantity}] {p.reading.text!r}"
+                print(f"{mark} {what} | {p.quote[:50]}")
 
 
 if __name__ == "__main__":
