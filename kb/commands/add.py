@@ -17,7 +17,6 @@ from kb import checks, contents
 from kb.atomic import atomic_write_text, locked
 from kb.choosing import choose
 from kb.commands import EXIT_ERRORS, EXIT_OK, EXIT_USAGE, add_claims_option
-from kb.commands.source import slugify
 from kb.confined import read_confined
 from kb.contents import SOURCES_DIR, ClaimEntry, KnowledgeBase, Source
 from kb.errors import KbError, Problem, did_you_mean
@@ -25,6 +24,7 @@ from kb.model import SLUG, Claim, Quantity
 from kb.quotes import FoldedText, fold
 from kb.readers import YamlProblem, read_yaml, validate, yaml_files
 from kb.reading import Reading, parse_value_flag, readings
+from kb.slugs import slugify
 from kb.units import unit_info
 from kb.verdicts import Verdict
 from kb.writers import add_claim, render_item

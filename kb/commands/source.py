@@ -8,7 +8,6 @@ import hashlib
 import os
 import re
 import sys
-import unicodedata
 from pathlib import Path
 from typing import Any, get_args
 
@@ -18,6 +17,7 @@ from kb.commands import EXIT_ERRORS, EXIT_OK, EXIT_USAGE, add_claims_option
 from kb.contents import SOURCES_DIR
 from kb.model import SLUG, SourceKind, SourceMeta
 from kb.readers import YamlProblem, read_yaml
+from kb.slugs import slugify
 from kb.writers import atomic_create, dump_yaml, plain_scalar
 
 KINDS = get_args(SourceKind)
@@ -70,16 +70,6 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     a.add_argument("--translation-of", help="id of the source this document translates")
     a.add_argument("--description", default="", help="what the document is, in a sentence or two")
     a.set_defaults(run=run)
-
-
-def slugify(title: str, limit: int = 60) -> str:
-    """A lower-case ASCII slug of a title: "GPT-4 Architecture, Costs" -> "gpt-4-architecture-costs"."""
-    ascii_text = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
-    if len(slug) > limit:
-        cut = slug[:limit]
-        slug = cut.rsplit("-", 1)[0] if "-" in cut else cut
-    return slug
 
 
 def _fail(message: str, hint: str = "", code: int = EXIT_ERRORS) -> int:
