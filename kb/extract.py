@@ -18,6 +18,7 @@ from kb.markup import CELL, plain
 from kb.numbers import parse_numbers
 from kb.quotes import fold
 from kb.reading import Reading, readings
+from kb.tables import blank_tables, html_rows
 
 MAX_QUOTE = 300
 
@@ -113,23 +114,30 @@ def propose(text: str, vocabulary: Vocabulary, subjects: list[str], fallback: st
     """Every number of the text as a proposed claim, in the order of the text."""
     counts = Counter({s: len(re.findall(re.escape(s), text)) for s in subjects})
     document_subject = next((s for s, n in counts.most_common() if n), fallback)
+    units = [
+        *(
+            (start, sentence, sentence, _header(text, start) if _is_row(sentence) else None, frozenset[int]())
+            for start, sentence in sentences(blank_tables(text))
+        ),
+        *((row.start, row.text, row.quote, row.header, row.filled) for row in html_rows(text)),
+    ]
     out = []
-    for start, sentence in sentences(text):
-        header = _header(text, start) if _is_row(sentence) else None
+    for start, sentence, quote, header, filled in sorted(units, key=lambda u: u[0]):
         found = readings(sentence)
         for reading, named in [*_inherit(found), *_vague(sentence), *_scaled_ranges(sentence)]:
-            if _list_marker(sentence, reading):
+            column = _column(sentence, reading.start) if header is not None else -1
+            if _list_marker(sentence, reading) or column in filled or _in_name(sentence, reading, subjects):
                 continue
             if header is not None and not named:
-                reading, named = _header_unit(reading, header[_column(sentence, reading.start) :][:1])
+                reading, named = _header_unit(reading, header[column:][:1])
             context = _context(text, start, sentence, reading, header)
             quantity, fitted = vocabulary.guess(reading, named, context)
             if quantity is None and fitted.unit == "1":
                 continue  # a bare number no word names ("Java整理12"): nothing to claim
             subject = _subject(sentence, reading, subjects) or document_subject
             guessed = ["quantity", "subject"] if quantity else ["subject"]
-            quote = sentence if len(sentence) <= MAX_QUOTE else _clause(sentence, reading)
-            out.append(Proposal(quote, fitted, quantity.id if quantity else None, subject, guessed))
+            cited = _clause(sentence, reading) if quote is sentence and len(sentence) > MAX_QUOTE else quote
+            out.append(Proposal(cited, fitted, quantity.id if quantity else None, subject, guessed))
     return out
 
 
@@ -138,7 +146,7 @@ def _context(text: str, start: int, sentence: str, reading: Reading, header: lis
     in a table, or the lines just before a short line (a flattened table's row label)."""
     if header is not None:  # the column's header, and the row's label (its cells before the number)
         col = _column(sentence, reading.start)
-        cell = header[col] if col < len(header) else ""
+        cell = _NAME.sub(" ", header[col]) if col < len(header) else ""  # a model's name is no quantity
         label = " ".join(c for c in _cells(sentence)[:col] if not re.search(r"\d", c))
         return Context(words(cell) | words(label), set(), set())
     before = set()
@@ -158,9 +166,11 @@ def _context(text: str, start: int, sentence: str, reading: Reading, header: lis
 
 
 def _list_marker(sentence: str, reading: Reading) -> bool:
-    """The "1." of a numbered list, not a figure."""
+    """The "1." of a numbered list or the "6.1" of a heading, not a figure."""
     after = sentence[reading.end : reading.end + 2]
     before = plain(sentence[: reading.start]).text
+    if re.fullmatch(r"\s*#+\s*", before):
+        return True
     return (
         re.match(r"\\?\.(?:\s|$)", after) is not None
         and re.fullmatch(r"[\s\[\]()+*•>#-]*", before) is not None
@@ -173,6 +183,16 @@ def _clause(sentence: str, reading: Reading) -> str:
     a = max((c for c in cuts if c <= reading.start), default=0)
     b = min((c - 1 for c in cuts if c > reading.end), default=len(sentence))
     return sentence[a:b].strip() or sentence
+
+
+def _in_name(sentence: str, reading: Reading, subjects: list[str]) -> bool:
+    """Whether the number is part of a model's name ("Llama 3", "Llama 3 8B" as a whole)."""
+    for s in subjects:
+        for m in re.finditer(re.escape(s), sentence):
+            size = re.search(r"\d[BMK]$", reading.text)  # "Llama 3 8B": its size is a figure
+            if m.start() < reading.start and reading.end <= m.end() and not size:
+                return True
+    return False
 
 
 def _subject(sentence: str, reading: Reading, subjects: list[str]) -> str | None:
@@ -226,9 +246,21 @@ def extract_source(kb: KnowledgeBase, source: Source) -> list[Proposal]:
     """The proposals for an archived source of the knowledge base."""
     assert source.text is not None
     used = Counter(e.claim.quantity for e in kb.claims.values())
-    subjects = sorted({e.claim.subject for e in kb.claims.values()}, key=len, reverse=True)
-    vocabulary = Vocabulary(kb.quantities, used)
-    return propose(source.text, vocabulary, subjects, source.meta.title)
+    names = model_names(source.text)
+    known = {e.claim.subject for e in kb.claims.values()}
+    subjects = sorted(known | set(names), key=len, reverse=True)
+    in_title = [n for n in names if n in source.meta.title]
+    fallback = max(in_title, key=names.__getitem__) if in_title else source.meta.title
+    return propose(source.text, Vocabulary(kb.quantities, used), subjects, fallback)
+
+
+# A model's name: a capitalised word and a version ("Llama 3", "GPT-4", "DeepSeek-V3"), maybe a size.
+_NAME = re.compile(r"\b[A-Z][A-Za-z]{2,}(?:[ -]?(?:V|v)?\d+(?:\.\d+)?)(?:[ -]\d+(?:\.\d+)?[BMK]\b)?")
+
+
+def model_names(text: str) -> Counter[str]:
+    """The model names of a document and how often each is written ("Llama 3": 40, "Llama 3 8B": 3)."""
+    return Counter(m.group() for m in _NAME.finditer(plain(text).text))
 
 
 _JOIN = re.compile(r"\s*(?:-|–|—|to)\s*")

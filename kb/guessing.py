@@ -53,7 +53,7 @@ _ZH_WORDS = {
 _STOP = frozenset(
     {
         *("a", "an", "and", "or", "the", "of", "per", "in", "for", "to", "on", "by", "at", "with"),
-        *("from", "is", "are", "was", "were", "it", "its", "one"),
+        *("from", "is", "are", "was", "were", "it", "its", "one", "model", "models"),
     }
 )
 # English words that stand for a quantity's word ("response" is a query, "hr" an hour); read in
@@ -61,6 +61,7 @@ _STOP = frozenset(
 _SYNONYMS = {
     **{"response": "query", "request": "query", "hr": "hour", "salary": "annual", "card": "gpu"},
     **{"gpu": "chip", "emitted": "emissions", "carbon": "emissions", "lr": "learning", "param": "parameters"},
+    **{"activated": "active", "activate": "active"},
 }
 PER = re.compile(r"(?:每|per|for every|every)\s*\S{0,3}\s*$", re.IGNORECASE)
 _MONEY_WORDS = frozenset({"cost", "price"})
@@ -86,9 +87,9 @@ def _stem(word: str) -> str:
 
 
 def related(a: str, b: str) -> bool:
-    """The same word, or the same stem ("hourly" and "hours", "active" and "activated")."""
-    x, y = _stem(a), _stem(b)
-    return x == y or (min(len(x), len(y)) >= 5 and x[:5] == y[:5])
+    """The same word or stem, or one a prefix of the other ("hour" and "hourly", "train" and "training")."""
+    x, y = sorted((_stem(a), _stem(b)), key=len)
+    return x == y or (len(x) >= 5 and y.startswith(x))
 
 
 def _own_words(text: str) -> set[str]:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 # One pattern for every piece of markup, tried left to right; each kind is replaced as below.
 _MARKUP = re.compile(
     r"(?P<sup><sup>)|(?P<sup_end></sup>|</?sub>)"
-    r"|(?P<tag></?[A-Za-z][A-Za-z0-9]*(?:\s[^<>]{0,200})?/?>)"
+    r"|(?P<tag></?[A-Za-z][A-Za-z0-9]*(?:\s[^<>]{0,2000})?/?>)"
     r"|(?P<entity>&(?:#\d{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z]{2,8});)"
     r"|(?P<link>\]\([^()\s]{0,2000}\)|(?:https?://|www\.)[^\s)\]>]{1,2000})"
     r"|(?P<escape>\\(?=[.\-*_#|\[\]()]))"

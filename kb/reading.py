@@ -479,6 +479,8 @@ def complete(reading: Reading, named: bool, target: UnitInfo) -> Reading | None:
         return None
     if own.dims == target.dims:
         return reading
+    if "percent" in reading.unit.split():
+        return None  # a share is no amount of something: "100%" is not 100 W/GPU
     if not named:
         # "13 trillion" of a quantity in tokens: the quote's scale words and the quantity's unit.
         unit = target.text if reading.unit == "1" else f"{reading.unit} {_wrap(target.text)}"
