@@ -124,7 +124,7 @@ def propose(text: str, vocabulary: Vocabulary, subjects: list[str], fallback: st
     out = []
     for start, sentence, quote, header, filled in sorted(units, key=lambda u: u[0]):
         found = readings(sentence)
-        for reading, named in [*_inherit(found), *_vague(sentence), *_scaled_ranges(sentence)]:
+        for reading, named in [*_inherit(sentence, found), *_vague(sentence), *_scaled_ranges(sentence)]:
             column = _column(sentence, reading.start) if header is not None else -1
             if _list_marker(sentence, reading) or column in filled or _in_name(sentence, reading, subjects):
                 continue
@@ -255,7 +255,10 @@ def extract_source(kb: KnowledgeBase, source: Source) -> list[Proposal]:
 
 
 # A model's name: a capitalised word and a version ("Llama 3", "GPT-4", "DeepSeek-V3"), maybe a size.
-_NAME = re.compile(r"\b[A-Z][A-Za-z]{2,}(?:[ -]?(?:V|v)?\d+(?:\.\d+)?)(?:[ -]\d+(?:\.\d+)?[BMK]\b)?")
+_NAME = re.compile(
+    r"\b(?!(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\b)"  # "March 2023" is a date
+    r"[A-Z][A-Za-z]{2,}(?:[ -]?(?:V|v)?\d+(?:\.\d+)?)(?:[ -]\d+(?:\.\d+)?[BMK]\b)?"
+)
 
 
 def model_names(text: str) -> Counter[str]:
@@ -285,15 +288,27 @@ def _scaled_ranges(sentence: str) -> list[tuple[Reading, bool]]:
     return out
 
 
-def _inherit(found: list[tuple[Reading, bool]]) -> list[tuple[Reading, bool]]:
-    """The ends of a range take its noun: "from 7 billion to 70 billion parameters" has 7 billion parameter"""
-    ranges = [(r, n) for r, n in found if isinstance(r.value, list) and n]
-    out = []
-    for r, n in found:
-        outer = next((g for g, _ in ranges if g.start <= r.start and r.end <= g.end and g is not r), None)
-        if outer is not None and not n and outer.unit.startswith(r.unit + " "):
-            r, n = replace(r, unit=outer.unit), True
-        out.append((r, n))
+_LIST = re.compile(r"\s*(?:,|,?\s*and|,?\s*or)\s*")
+
+
+def _inherit(sentence: str, found: list[tuple[Reading, bool]]) -> list[tuple[Reading, bool]]:
+    """Numbers take the noun of the range or list they are in: "from 7 billion to 70 billion
+    parameters" and "7B, 13B, and 70B parameters" have 7 billion parameter."""
+    out = list(found)
+    for i in range(len(out) - 1, -1, -1):
+        r, named = out[i]
+        if named or isinstance(r.value, list):
+            continue
+        ranges = (g for g, m in out if m and isinstance(g.value, list) and g.start <= r.start < g.end)
+        outer = next(ranges, None)
+        nxt, nxt_named = out[i + 1] if i + 1 < len(out) else (None, False)
+        if outer is not None and outer.unit.startswith(r.unit + " "):
+            out[i] = (replace(r, unit=outer.unit), True)
+        elif nxt is not None and nxt_named and _LIST.fullmatch(sentence[r.end : nxt.start]):
+            noun = nxt.unit.split(" ")[-1]
+            scale = "" if r.unit == "1" else r.unit
+            if noun not in ("USD", "percent") and noun != scale:
+                out[i] = (replace(r, unit=f"{scale} {noun}".strip()), True)
     return out
 
 
