@@ -307,7 +307,7 @@ def _inherit(sentence: str, found: list[tuple[Reading, bool]]) -> list[tuple[Rea
         elif nxt is not None and nxt_named and _LIST.fullmatch(sentence[r.end : nxt.start]):
             noun = nxt.unit.split(" ")[-1]
             scale = "" if r.unit == "1" else r.unit
-            if noun not in ("USD", "percent") and noun != scale:
+            if noun not in ("USD", "percent", "date") and noun != scale:
                 out[i] = (replace(r, unit=f"{scale} {noun}".strip()), True)
     return out
 

@@ -12,9 +12,23 @@ EXIT_ERRORS = 1
 EXIT_USAGE = 2
 
 # In the order `kb --help` lists them.
-NAMES = ("check", "show", "build", "serve", "source", "add", "extract", "schema", "import_")
+NAMES = ("check", "show", "build", "serve", "source", "add", "extract", "relate", "schema", "import_")
 MODULE_OF = {name.rstrip("_"): name for name in NAMES}
 """Command name -> module name ("import" is kb.commands.import_)."""
+
+
+def claims_file(root: Path, path: Path) -> Path:
+    """`path` as a claims file inside the claims folder, named as kb check names it; KbError otherwise."""
+    from kb.contents import SOURCES_DIR
+    from kb.errors import KbError
+
+    try:
+        rel = path.resolve().relative_to(root.resolve())
+    except ValueError:
+        raise KbError(f"{path} is outside the claims folder {root}", "choose a file there") from None
+    if path.suffix != ".yaml" or rel.parts[0] == SOURCES_DIR or path.name.startswith("quantities"):
+        raise KbError(f"{path} is not a claims file", "choose a .yaml file outside sources/")
+    return root / rel
 
 
 def add_claims_option(p: argparse.ArgumentParser) -> None:

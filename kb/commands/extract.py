@@ -10,9 +10,8 @@ from pathlib import Path
 
 from kb import contents
 from kb.atomic import atomic_create, atomic_write_text, locked
-from kb.commands import EXIT_ERRORS, EXIT_OK, EXIT_USAGE, add_claims_option
+from kb.commands import EXIT_ERRORS, EXIT_OK, EXIT_USAGE, add_claims_option, claims_file
 from kb.confined import read_confined
-from kb.contents import SOURCES_DIR
 from kb.drafts import accepted, add_all, draft_items, render
 from kb.errors import KbError, did_you_mean
 from kb.extract import extract_source
@@ -108,9 +107,8 @@ def _accept(args: argparse.Namespace, root: Path) -> int:
                 f"no proposal of {draft} is accepted", "set `review: accept` on the ones to add", EXIT_USAGE
             )
         path = args.file or _default_file(root, found.claims)
-        rel = _inside(root, path)
-        display = contents._display(root / rel, root)
-        target = root / rel
+        target = claims_file(root, path)
+        display = contents._display(target, root)
         old = read_confined(target, root).decode("utf-8") if target.exists() else None
         schema = os.path.relpath(
             root.resolve().parent / "kb" / "schemas" / "claims.schema.json", target.resolve().parent
@@ -126,13 +124,3 @@ def _default_file(root: Path, claims: list[dict[str, object]]) -> Path:
     subject = Counter(str(c.get("subject")) for c in claims).most_common(1)[0][0]
     source = str(claims[0]["sources"][0]["source"])  # type: ignore[index]
     return root / (slugify(subject) or "claims") / f"{source}.yaml"
-
-
-def _inside(root: Path, path: Path) -> Path:
-    try:
-        rel = path.resolve().relative_to(root.resolve())
-    except ValueError:
-        raise KbError(f"--file {path} is outside the claims folder {root}", "choose a file there") from None
-    if path.suffix != ".yaml" or rel.parts[0] == SOURCES_DIR or path.name.startswith("quantities"):
-        raise KbError(f"--file {path} is not a claims file", "choose a .yaml file outside sources/")
-    return rel
