@@ -12,7 +12,20 @@ EXIT_ERRORS = 1
 EXIT_USAGE = 2
 
 # In the order `kb --help` lists them.
-NAMES = ("check", "show", "build", "serve", "source", "add", "extract", "relate", "schema", "import_")
+NAMES = (
+    "check",
+    "show",
+    "build",
+    "serve",
+    "source",
+    "add",
+    "extract",
+    "relate",
+    "edit",
+    "rm",
+    "schema",
+    "import_",
+)
 MODULE_OF = {name.rstrip("_"): name for name in NAMES}
 """Command name -> module name ("import" is kb.commands.import_)."""
 
