@@ -23,6 +23,7 @@ NAMES = (
     "relate",
     "edit",
     "rm",
+    "quantity",
     "schema",
     "import_",
 )
