@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 from typing import Any
 
 from kb import contents
-from kb.atomic import atomic_write_text, locked
-from kb.commands import EXIT_ERRORS, EXIT_OK, EXIT_USAGE, add_claims_option
+from kb.atomic import atomic_write_text
+from kb.commands import EXIT_OK, EXIT_USAGE, add_claims_option, fail, guarded
 from kb.confined import read_confined
 from kb.editing import EDITABLE, check_in_place, edit_claim
-from kb.errors import KbError, did_you_mean
+from kb.errors import did_you_mean
 from kb.reading import parse_value_flag
 
 
@@ -32,13 +31,6 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     p.set_defaults(run=run)
 
 
-def _fail(message: str, hint: str = "", code: int = EXIT_ERRORS) -> int:
-    print(f"kb edit: {message}", file=sys.stderr)
-    if hint:
-        print(f"    -> {hint}", file=sys.stderr)
-    return code
-
-
 def _changes(args: argparse.Namespace) -> dict[str, Any]:
     given = {f: getattr(args, f) for f in EDITABLE if getattr(args, f) is not None}
     out: dict[str, Any] = {f: (v if v != "" else None) for f, v in given.items()}
@@ -48,37 +40,28 @@ def _changes(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def run(args: argparse.Namespace) -> int:
-    root: Path = args.claims
-    if not root.is_dir():
-        return _fail(
-            f"no claims folder at {root}", "run kb in the project folder, or pass --claims DIR", EXIT_USAGE
-        )
     changes = _changes(args)
     if not changes:
-        return _fail(
-            "nothing to change",
-            "give one of " + ", ".join(f"--{f.replace('_', '-')}" for f in EDITABLE),
-            EXIT_USAGE,
+        flags = ", ".join(f"--{f.replace('_', '-')}" for f in EDITABLE)
+        return fail("edit", "nothing to change", f"give one of {flags}", EXIT_USAGE)
+    return guarded("edit", args.claims, lambda: _edit(args, args.claims, changes))
+
+
+def _edit(args: argparse.Namespace, root: Path, changes: dict[str, Any]) -> int:
+    kb = contents.load(root)
+    entry = kb.claims.get(args.claim)
+    if entry is None:
+        return fail("edit", f"no claim {args.claim!r}", did_you_mean(args.claim, kb.claims), EXIT_USAGE)
+    display = entry.location.file
+    path = root.parent / display
+    new = edit_claim(read_confined(path, root).decode("utf-8"), args.claim, changes, display)
+    problems = check_in_place(kb, path, display, new, args.claim)
+    if problems:
+        return fail(
+            "edit",
+            "the edit gives the claim errors; nothing written:\n  " + "\n  ".join(map(str, problems)),
+            "fix the flags and run the command again",
         )
-    try:
-        with locked(root):
-            kb = contents.load(root)
-            entry = kb.claims.get(args.claim)
-            if entry is None:
-                return _fail(f"no claim {args.claim!r}", did_you_mean(args.claim, kb.claims), EXIT_USAGE)
-            display = entry.location.file
-            path = root.parent / display
-            new = edit_claim(read_confined(path, root).decode("utf-8"), args.claim, changes, display)
-            problems = check_in_place(kb, path, display, new, args.claim)
-            if problems:
-                return _fail(
-                    "the edit gives the claim errors; nothing written:\n  " + "\n  ".join(map(str, problems)),
-                    "fix the flags and run the command again",
-                )
-            atomic_write_text(path, new)
-    except KbError as exc:
-        return _fail(exc.message, exc.hint)
-    except OSError as exc:
-        return _fail(f"cannot write {exc.filename}: {exc.strerror or exc}", "the file is as it was")
+    atomic_write_text(path, new)
     print(f"edited {args.claim} in {display}: " + ", ".join(sorted(changes)))
     return EXIT_OK

@@ -4,16 +4,15 @@ from __future__ import annotations
 
 import argparse
 import os
-import sys
 from collections import Counter
 from pathlib import Path
 
 from kb import contents
-from kb.atomic import atomic_create, atomic_write_text, locked
-from kb.commands import EXIT_ERRORS, EXIT_OK, EXIT_USAGE, add_claims_option, claims_file
+from kb.atomic import atomic_create, atomic_write_text
+from kb.commands import EXIT_OK, EXIT_USAGE, add_claims_option, claims_file, fail, guarded
 from kb.confined import read_confined
 from kb.drafts import accepted, add_all, draft_items, render
-from kb.errors import KbError, did_you_mean
+from kb.errors import did_you_mean
 from kb.extract import extract_source
 from kb.slugs import slugify
 
@@ -40,47 +39,30 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     p.set_defaults(run=run)
 
 
-def _fail(message: str, hint: str = "", code: int = EXIT_ERRORS) -> int:
-    print(f"kb extract: {message}", file=sys.stderr)
-    if hint:
-        print(f"    -> {hint}", file=sys.stderr)
-    return code
-
-
 def run(args: argparse.Namespace) -> int:
-    root: Path = args.claims
-    if not root.is_dir():
-        return _fail(
-            f"no claims folder at {root}", "run kb in the project folder, or pass --claims DIR", EXIT_USAGE
+    if args.accept:
+        return guarded("extract", args.claims, lambda: _accept(args, args.claims))
+    if not args.source:
+        return fail(
+            "extract", "give the source's id, or --accept DRAFT", "e.g. kb extract my-card", EXIT_USAGE
         )
-    try:
-        if args.accept:
-            return _accept(args, root)
-        if not args.source:
-            return _fail(
-                "give the source's id, or --accept DRAFT",
-                "e.g. kb extract meta-llama2-model-card",
-                EXIT_USAGE,
-            )
-        return _extract(args, root)
-    except KbError as exc:
-        return _fail(exc.message, exc.hint)
-    except FileExistsError as exc:
-        return _fail(f"{exc} exists already; nothing written", "review it, or give --force to replace it")
-    except OSError as exc:
-        return _fail(f"cannot write {exc.filename}: {exc.strerror or exc}", "the files are as they were")
+    return guarded("extract", args.claims, lambda: _extract(args, args.claims), lock=False)
 
 
 def _extract(args: argparse.Namespace, root: Path) -> int:
     kb = contents.load(root)
     source = kb.sources.get(args.source)
     if source is None:
-        return _fail(
-            f"no source {args.source!r}", did_you_mean(args.source, kb.sources) or "kb source add FILE ..."
+        return fail(
+            "extract",
+            f"no source {args.source!r}",
+            did_you_mean(args.source, kb.sources) or "kb source add FILE ...",
         )
     if source.text is None:
-        return _fail(
-            f"source {source.id} is not archived here: no text to read", "archive it with kb source add FILE"
+        return fail(
+            "extract",
+            f"source {source.id} is not archived here: no text to read",
+            "archive it with kb source add FILE",
         )
     proposals = extract_source(kb, source)
     out: Path = args.out or root.parent / "drafts" / f"{source.id}.yaml"
@@ -98,22 +80,24 @@ def _extract(args: argparse.Namespace, root: Path) -> int:
 def _accept(args: argparse.Namespace, root: Path) -> int:
     draft: Path = args.accept
     if not draft.is_file():
-        return _fail(f"no draft at {draft}", "write one with kb extract SOURCE", EXIT_USAGE)
-    with locked(root):
-        kb = contents.load(root)
-        found = accepted(kb, draft, str(draft))
-        if not found.claims:
-            return _fail(
-                f"no proposal of {draft} is accepted", "set `review: accept` on the ones to add", EXIT_USAGE
-            )
-        path = args.file or _default_file(root, found.claims)
-        target = claims_file(root, path)
-        display = contents._display(target, root)
-        old = read_confined(target, root).decode("utf-8") if target.exists() else None
-        schema = os.path.relpath(
-            root.resolve().parent / "kb" / "schemas" / "claims.schema.json", target.resolve().parent
+        return fail("extract", f"no draft at {draft}", "write one with kb extract SOURCE", EXIT_USAGE)
+    kb = contents.load(root)
+    found = accepted(kb, draft, str(draft))
+    if not found.claims:
+        return fail(
+            "extract",
+            f"no proposal of {draft} is accepted",
+            "set `review: accept` on the ones to add",
+            EXIT_USAGE,
         )
-        atomic_write_text(target, add_all(old, found.claims, display, schema.replace(os.sep, "/")))
+    path = args.file or _default_file(root, found.claims)
+    target = claims_file(root, path)
+    display = contents._display(target, root)
+    old = read_confined(target, root).decode("utf-8") if target.exists() else None
+    schema = os.path.relpath(
+        root.resolve().parent / "kb" / "schemas" / "claims.schema.json", target.resolve().parent
+    )
+    atomic_write_text(target, add_all(old, found.claims, display, schema.replace(os.sep, "/")))
     counts = f"{found.dropped} dropped, {found.pending} still pending"
     print(f"added {len(found.claims)} claims to {display} ({counts})")
     print("  next: kb check")

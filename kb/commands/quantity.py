@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
 from pydantic import ValidationError
 
 from kb import contents
-from kb.atomic import atomic_write_text, locked
-from kb.commands import EXIT_ERRORS, EXIT_OK, EXIT_USAGE, add_claims_option
+from kb.atomic import atomic_write_text
+from kb.commands import EXIT_OK, EXIT_USAGE, add_claims_option, fail, guarded
 from kb.confined import read_confined
-from kb.errors import KbError, did_you_mean
+from kb.errors import did_you_mean
 from kb.model import Quantity
 from kb.units import unit_info
 from kb.writers import add_claim
@@ -46,58 +45,41 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     a.set_defaults(run=run)
 
 
-def _fail(message: str, hint: str = "", code: int = EXIT_ERRORS) -> int:
-    print(f"kb quantity add: {message}", file=sys.stderr)
-    if hint:
-        print(f"    -> {hint}", file=sys.stderr)
-    return code
-
-
 def run(args: argparse.Namespace) -> int:
-    root: Path = args.claims
-    if not root.is_dir():
-        return _fail(
-            f"no claims folder at {root}", "run kb in the project folder, or pass --claims DIR", EXIT_USAGE
-        )
     data = {"id": args.id, "label": args.label, "unit": args.unit}
     if args.description:
         data["description"] = args.description
     try:
         Quantity.model_validate(data)
     except ValidationError as exc:
-        return _fail(
-            "not a quantity: " + "; ".join(e["msg"] for e in exc.errors()),
-            "see kb quantity add --help",
-            EXIT_USAGE,
-        )
+        reasons = "; ".join(e["msg"] for e in exc.errors())
+        return fail("quantity add", f"not a quantity: {reasons}", "see kb quantity add --help", EXIT_USAGE)
+    return guarded("quantity add", args.claims, lambda: _add(args, args.claims, data))
+
+
+def _add(args: argparse.Namespace, root: Path, data: dict[str, str]) -> int:
     path: Path = args.file or root / DEFAULT_FILE
     if (
         not path.name.startswith("quantities")
         or path.suffix != ".yaml"
         or path.resolve().parent != root.resolve()
     ):
-        return _fail(
+        return fail(
+            "quantity add",
             f"{path} is not a quantities file",
-            f"kb reads quantities from {root}/quantities*.yaml",
+            f"kb reads {root}/quantities*.yaml",
             EXIT_USAGE,
         )
-    try:
-        with locked(root):
-            kb = contents.load(root)
-            if args.id in kb.quantities:
-                return _fail(f"quantity {args.id!r} exists already", "use it, or choose another id")
-            unit_info(args.unit)
-            near = did_you_mean(args.id, kb.quantities)
-            old = read_confined(path, root).decode("utf-8") if path.exists() else None
-            display = contents._display(path, root)
-            atomic_write_text(
-                path, add_claim(old, data, display, "../kb/schemas/quantities.schema.json", key="quantities")
-            )
-    except KbError as exc:
-        return _fail(exc.message, exc.hint)
-    except OSError as exc:
-        return _fail(f"cannot write {exc.filename}: {exc.strerror or exc}", "the file is as it was")
+    kb = contents.load(root)
+    if args.id in kb.quantities:
+        return fail("quantity add", f"quantity {args.id!r} exists already", "use it, or choose another id")
+    unit_info(args.unit)
+    old = read_confined(path, root).decode("utf-8") if path.exists() else None
+    display = contents._display(path, root)
+    schema = "../kb/schemas/quantities.schema.json"
+    atomic_write_text(path, add_claim(old, data, display, schema, key="quantities"))
     print(f"added quantity {args.id} [{args.unit}] to {display}")
+    near = did_you_mean(args.id, {q for q in kb.quantities if q != args.id})
     if near:
         print(f"  note: similar quantities exist ({near.removeprefix('did you mean ').rstrip('?')})")
     return EXIT_OK

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
 from kb import contents
-from kb.atomic import atomic_write_text, locked
-from kb.commands import EXIT_ERRORS, EXIT_OK, EXIT_USAGE, add_claims_option, claims_file
+from kb.atomic import atomic_write_text
+from kb.commands import EXIT_OK, add_claims_option, claims_file, guarded
 from kb.confined import read_confined
-from kb.errors import KbError
 from kb.relating import check_relation, relation_data, write_relation
 
 
@@ -35,26 +33,8 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     p.set_defaults(run=run)
 
 
-def _fail(message: str, hint: str = "", code: int = EXIT_ERRORS) -> int:
-    print(f"kb relate: {message}", file=sys.stderr)
-    if hint:
-        print(f"    -> {hint}", file=sys.stderr)
-    return code
-
-
 def run(args: argparse.Namespace) -> int:
-    root: Path = args.claims
-    if not root.is_dir():
-        return _fail(
-            f"no claims folder at {root}", "run kb in the project folder, or pass --claims DIR", EXIT_USAGE
-        )
-    try:
-        with locked(root):
-            return _run(args, root)
-    except KbError as exc:
-        return _fail(exc.message, exc.hint)
-    except OSError as exc:
-        return _fail(f"cannot write {exc.filename}: {exc.strerror or exc}", "the file is as it was")
+    return guarded("relate", args.claims, lambda: _run(args, args.claims))
 
 
 def _run(args: argparse.Namespace, root: Path) -> int:

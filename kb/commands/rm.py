@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
 from kb import contents
-from kb.atomic import atomic_write_text, locked
-from kb.commands import EXIT_ERRORS, EXIT_OK, EXIT_USAGE, add_claims_option
+from kb.atomic import atomic_write_text
+from kb.commands import EXIT_OK, EXIT_USAGE, add_claims_option, fail, guarded
 from kb.confined import read_confined
 from kb.editing import dependents, remove_claim
-from kb.errors import KbError, did_you_mean
+from kb.errors import did_you_mean
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -27,39 +26,25 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     p.set_defaults(run=run)
 
 
-def _fail(message: str, hint: str = "", code: int = EXIT_ERRORS) -> int:
-    print(f"kb rm: {message}", file=sys.stderr)
-    if hint:
-        print(f"    -> {hint}", file=sys.stderr)
-    return code
-
-
 def run(args: argparse.Namespace) -> int:
-    root: Path = args.claims
-    if not root.is_dir():
-        return _fail(
-            f"no claims folder at {root}", "run kb in the project folder, or pass --claims DIR", EXIT_USAGE
+    return guarded("rm", args.claims, lambda: _remove(args, args.claims))
+
+
+def _remove(args: argparse.Namespace, root: Path) -> int:
+    kb = contents.load(root)
+    entry = kb.claims.get(args.claim)
+    if entry is None:
+        return fail("rm", f"no claim {args.claim!r}", did_you_mean(args.claim, kb.claims), EXIT_USAGE)
+    named = dependents(kb, args.claim)
+    if named:
+        return fail(
+            "rm",
+            f"{args.claim} is named by {len(named)} other(s); nothing removed:\n  " + "\n  ".join(named),
+            "remove or change those first, then run kb rm again",
         )
-    try:
-        with locked(root):
-            kb = contents.load(root)
-            entry = kb.claims.get(args.claim)
-            if entry is None:
-                return _fail(f"no claim {args.claim!r}", did_you_mean(args.claim, kb.claims), EXIT_USAGE)
-            named = dependents(kb, args.claim)
-            if named:
-                return _fail(
-                    f"{args.claim} is named by {len(named)} other(s); nothing removed:\n  "
-                    + "\n  ".join(named),
-                    "remove or change those first, then run kb rm again",
-                )
-            display = entry.location.file
-            path = root.parent / display
-            text = read_confined(path, root).decode("utf-8")
-            atomic_write_text(path, remove_claim(text, args.claim, display))
-    except KbError as exc:
-        return _fail(exc.message, exc.hint)
-    except OSError as exc:
-        return _fail(f"cannot write {exc.filename}: {exc.strerror or exc}", "the file is as it was")
+    display = entry.location.file
+    path = root.parent / display
+    text = read_confined(path, root).decode("utf-8")
+    atomic_write_text(path, remove_claim(text, args.claim, display))
     print(f"removed {args.claim} from {display}")
     return EXIT_OK
