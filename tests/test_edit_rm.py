@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -14,10 +13,8 @@ CARD = Path("llama-2") / "meta-llama2-model-card.yaml"
 
 
 @pytest.fixture
-def root(tmp_path: Path) -> Path:
-    r = tmp_path / "claims"
-    shutil.copytree(REPO / "claims", r)
-    return r
+def root(claims_copy: Path) -> Path:
+    return claims_copy
 
 
 def kb(capsys: pytest.CaptureFixture[str], root: Path, *args: str) -> tuple[int, str]:

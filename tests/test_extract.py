@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import shutil
 from pathlib import Path
 
 import pytest
@@ -16,10 +15,8 @@ REPO = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture
-def root(tmp_path: Path) -> Path:
-    r = tmp_path / "claims"
-    shutil.copytree(REPO / "claims", r)
-    return r
+def root(claims_copy: Path) -> Path:
+    return claims_copy
 
 
 def kb(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -15,10 +14,8 @@ REPO = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture
-def root(tmp_path: Path) -> Path:
-    r = tmp_path / "claims"
-    shutil.copytree(REPO / "claims", r)
-    return r
+def root(claims_copy: Path) -> Path:
+    return claims_copy
 
 
 def check_ids(root: Path, capsys: pytest.CaptureFixture[str], *flags: str) -> set[str]:

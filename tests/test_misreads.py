@@ -7,7 +7,6 @@ never stored silently.
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -21,11 +20,9 @@ MOE = "language model with 671B total parameters with 37B activated for each tok
 
 
 @pytest.fixture
-def root(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    r = tmp_path / "claims"
-    shutil.copytree(REPO / "claims", r)
+def root(claims_copy: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setattr(add_command, "_interactive", lambda: False)
-    return r
+    return claims_copy
 
 
 def add(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -14,10 +13,8 @@ ROWS = ("llama2-7b-gpu-hours", "llama2-13b-gpu-hours", "llama2-70b-gpu-hours")
 
 
 @pytest.fixture
-def root(tmp_path: Path) -> Path:
-    r = tmp_path / "claims"
-    shutil.copytree(REPO / "claims", r)
-    return r
+def root(claims_copy: Path) -> Path:
+    return claims_copy
 
 
 def relate(root: Path, capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str]:
