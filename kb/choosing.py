@@ -25,7 +25,7 @@ _GENERIC = frozenset(
 _LIMIT_WORDS = ("cutoff", "context", "max", "limit", "latest")
 _UP_TO = re.compile(r"(?:up to|至多|最多|最长)\s*$", re.IGNORECASE)
 # "from 7 billion to 70 billion parameters" names two models' sizes as often as one range.
-_FROM = re.compile(r"(?:\bfrom|从)\s*$", re.IGNORECASE)
+FROM = re.compile(r"(?:\bfrom|从)\s*$", re.IGNORECASE)
 CONTEXT = 40
 """Characters after a number in which the quantity's words are looked for."""
 
@@ -79,7 +79,7 @@ def _outer(quote: str, fitting: list[Reading]) -> list[Reading]:
             out.append(r)
             continue
         around = next((g for g in ranges if g.start <= r.start and r.end <= g.end), None)
-        if around is not None and _FROM.search(quote[: around.start]) and _full_ends(around, fitting):
+        if around is not None and FROM.search(quote[: around.start]) and _full_ends(around, fitting):
             out.append(r)
     return out
 

@@ -12,6 +12,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field, replace
 
+from kb.choosing import FROM
 from kb.contents import KnowledgeBase, Source
 from kb.guessing import PER, Context, Vocabulary, related, words
 from kb.markup import CELL, plain
@@ -128,6 +129,8 @@ def propose(text: str, vocabulary: Vocabulary, subjects: list[str], fallback: st
             column = _column(sentence, reading.start) if header is not None else -1
             if _list_marker(sentence, reading) or column in filled or _in_name(sentence, reading, subjects):
                 continue
+            if _range_end(sentence, reading, found):
+                continue
             if header is not None and not named:
                 reading, named = _header_unit(reading, header[column:][:1])
             context = _context(text, start, sentence, reading, header)
@@ -183,6 +186,20 @@ def _clause(sentence: str, reading: Reading) -> str:
     a = max((c for c in cuts if c <= reading.start), default=0)
     b = min((c - 1 for c in cuts if c > reading.end), default=len(sentence))
     return sentence[a:b].strip() or sentence
+
+
+def _range_end(sentence: str, reading: Reading, found: list[tuple[Reading, bool]]) -> bool:
+    """An end of a range the sentence states ("$1–$3"): the range is the figure, unless it runs
+    "from 7 billion to 70 billion", which as often names two things."""
+    for r, _ in found:
+        if (
+            isinstance(r.value, list)
+            and r.start <= reading.start
+            and reading.end <= r.end
+            and r is not reading
+        ):
+            return not FROM.search(sentence[: r.start])
+    return False
 
 
 def _in_name(sentence: str, reading: Reading, subjects: list[str]) -> bool:
