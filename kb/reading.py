@@ -23,210 +23,22 @@ from kb.errors import KbError
 from kb.markup import is_name_cell, plain
 from kb.numbers import WrittenNumber, written_numbers
 from kb.units import UnitInfo, unit_info
+from kb.words import (
+    AFTER,
+    BEFORE,
+    CLASSIFIERS,
+    GPU_MODEL,
+    MODEL_NAME,
+    NOUNS_EN,
+    NOUNS_EXACT,
+    NOUNS_ZH,
+    PER,
+    STOP,
+    TIME_NOUNS,
+)
 
 # Scale words of kb/units.py by power of ten; Chinese 万 and 亿 keep their own names.
 _SCALE_WORDS = {3: "thousand", 4: "wan", 6: "million", 8: "yi", 9: "billion", 12: "trillion"}
-
-# Nouns after a number, as kb units. Keys are lower-cased English words, singular.
-_NOUNS_EN = {
-    "token": "token",
-    "parameter": "parameter",
-    "param": "parameter",
-    "word": "word",
-    "gpu": "GPU",
-    "chip": "GPU",
-    "accelerator": "GPU",
-    "expert": "expert",
-    "layer": "layer",
-    "query": "query",
-    "queries": "query",
-    "request": "query",
-    "response": "query",
-    "epoch": "epoch",
-    "sample": "sample",
-    "sequence": "sample",
-    "engineer": "engineer",
-    "person": "person",
-    "people": "person",
-    "flop": "FLOP",
-    "day": "day",
-    "hour": "hour",
-    "minute": "minute",
-    "second": "second",
-    "week": "week",
-    "month": "month",
-    "year": "year",
-    "watt": "W",
-    "kilowatt": "kW",
-    "megawatt": "MW",
-    "times": "times",
-}
-# Case matters for these (MW is not mW).
-_NOUNS_EXACT = {
-    "W": "W",
-    "kW": "kW",
-    "MW": "MW",
-    "GW": "GW",
-    "Wh": "Wh",
-    "kWh": "kWh",
-    "MWh": "MWh",
-    "GWh": "GWh",
-    "TWh": "TWh",
-    "FLOPs": "FLOP",
-    "FLOPS": "FLOP",
-    "FLOP": "FLOP",
-    "TFLOPS": "TFLOP/s",
-    "TFLOP/s": "TFLOP/s",
-    "PFLOPS": "PFLOP/s",
-    "PF-days": "pfs_day",
-    "petaflop/s-days": "pfs_day",
-    "petaflop/s-day": "pfs_day",
-    "x": "times",
-    "×": "times",
-    "tCO2e": "tCO2e",
-    "tCO2eq": "tCO2e",
-    "kgCO2e": "kgCO2e",
-    "kgCO2eq": "kgCO2e",
-}
-# A noun that may follow another to make one unit: "GPU hours" is GPU*hour, not GPU.
-_TIME_NOUNS = frozenset({"hour", "day", "week", "month", "year", "second", "minute"})
-_NOUNS_ZH = (
-    ("参数", "parameter"),
-    ("token", "token"),
-    ("词元", "token"),
-    ("层", "layer"),
-    ("周期", "epoch"),
-    ("次浮点", "FLOP"),
-    ("浮点运算", "FLOP"),
-    ("浮点操作", "FLOP"),
-    ("专家", "expert"),
-    ("GPU", "GPU"),
-    ("显卡", "GPU"),
-    ("芯片", "GPU"),
-    ("小时", "hour"),
-    ("天", "day"),
-    ("周", "week"),
-    ("个月", "month"),
-    ("月", "month"),
-    ("年", "year"),
-    ("千瓦时", "kWh"),
-    ("瓦", "W"),
-    ("词", "word"),
-    ("查询", "query"),
-    ("请求", "query"),
-    ("样本", "sample"),
-    ("工程师", "engineer"),
-    ("人", "person"),
-    ("倍", "times"),
-)
-_GPU_MODEL = re.compile(r"^(?:[AHVBL]\d{2,3}|H\d{3}|MI\d{3}X?|TPU(?:v\d+)?)s?$")
-_MODEL_NAME = re.compile(r"[A-Za-z]-$")
-_CLASSIFIERS = "个块张台名位次颗"
-_STOP = frozenset(
-    {
-        "and",
-        "or",
-        "of",
-        "in",
-        "with",
-        "across",
-        "for",
-        "to",
-        "from",
-        "at",
-        "but",
-        "which",
-        "that",
-        "on",
-        "by",
-        "is",
-        "are",
-        "was",
-        "were",
-        "the",
-        "a",
-        "an",
-    }
-)
-_PER = re.compile(
-    r"\s*(?:per|/|每)\s*(?P<n>1,000|1000|1k|1K|thousand|千)?\s*个?\s*(?P<w>[A-Za-z]+|[^\W\d_]{1,2})"
-)
-
-_BEFORE: tuple[tuple[str, tuple[str, ...]], ...] = (
-    (
-        "about",
-        (
-            "~",
-            "≈",
-            "about",
-            "around",
-            "roughly",
-            "approximately",
-            "approx.",
-            "nearly",
-            "almost",
-            "some",
-            "circa",
-            "ca.",
-            "estimated",
-            "an estimated",
-            "约",
-            "大约",
-            "约为",
-            "约合",
-            "大概",
-            "近",
-            "将近",
-            "接近",
-            "估计",
-        ),
-    ),
-    (
-        "at_least",
-        (
-            "at least",
-            "more than",
-            "over",
-            "above",
-            "in excess of",
-            "upwards of",
-            "greater than",
-            "至少",
-            "超过",
-            "逾",
-            "不少于",
-            "多于",
-            "高于",
-            "大于",
-        ),
-    ),
-    (
-        "at_most",
-        (
-            "at most",
-            "up to",
-            "less than",
-            "under",
-            "below",
-            "no more than",
-            "fewer than",
-            "max",
-            "maximum",
-            "最多",
-            "不到",
-            "不超过",
-            "低于",
-            "少于",
-            "小于",
-            "至多",
-        ),
-    ),
-)
-_AFTER: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("about", ("左右", "上下", "or so", "-ish")),
-    ("at_least", ("以上", "多", "+", "or more", "plus")),
-    ("at_most", ("以下", "以内", "or less", "or fewer")),
-)
 
 
 @dataclass(frozen=True)
@@ -288,44 +100,44 @@ def _shift(literal: str, power: int) -> str:
 def _noun(quote: str, end: int) -> str | None:
     """The unit noun right after a number ("tokens", "个参数", "GPUs"), as a kb unit."""
     rest = quote[end : end + 40]
-    zh = rest.lstrip().lstrip(_CLASSIFIERS).lstrip()
-    for word, unit in _NOUNS_ZH:
-        if zh.startswith(word) or zh[:1] in _CLASSIFIERS and zh[1:].startswith(word):
+    zh = rest.lstrip().lstrip(CLASSIFIERS).lstrip()
+    for word, unit in NOUNS_ZH:
+        if zh.startswith(word) or zh[:1] in CLASSIFIERS and zh[1:].startswith(word):
             if unit != "GPU":  # "GPU hours" is read below, as a whole
                 return unit
             break
     words = re.findall(r"[A-Za-z0-9×/-]+|[^\sA-Za-z0-9]", rest)
-    words = [part for w in words for part in (w.split("-") if w not in _NOUNS_EXACT else [w]) if part]
+    words = [part for w in words for part in (w.split("-") if w not in NOUNS_EXACT else [w]) if part]
     for i, raw in enumerate(words[:4]):
         noun = _word_noun(raw)
         if noun == "GPU":  # "3.3M GPU hours", "2.788M H800 GPU-hours": one unit, GPU*hour
             for nxt in words[i + 1 : i + 3]:
-                if _word_noun(nxt) in _TIME_NOUNS:
+                if _word_noun(nxt) in TIME_NOUNS:
                     return "GPU_hour" if _word_noun(nxt) == "hour" else f"GPU*{_word_noun(nxt)}"
         if noun:
             return noun
         w = raw.lower()
-        if w in _STOP or not w[:1].isalnum():
+        if w in STOP or not w[:1].isalnum():
             return None
     return None
 
 
 def _word_noun(raw: str) -> str | None:
     """One word after a number as a kb unit ("tokens" -> token, "A100s" -> GPU), or None."""
-    if raw in _NOUNS_EXACT:
-        return _NOUNS_EXACT[raw]
-    if _GPU_MODEL.match(raw):  # "25,000 A100s"
+    if raw in NOUNS_EXACT:
+        return NOUNS_EXACT[raw]
+    if GPU_MODEL.match(raw):  # "25,000 A100s"
         return "GPU"
     w = raw.lower()
     for cand in (w, w.removesuffix("s"), w.removesuffix("es")):
-        if cand in _NOUNS_EN:
-            return _NOUNS_EN[cand]
+        if cand in NOUNS_EN:
+            return NOUNS_EN[cand]
     return None
 
 
 def _per(quote: str, end: int) -> str:
     """'per 1,000 tokens' after an amount: "/kilotoken"; "" when there is none."""
-    m = _PER.match(quote, end)
+    m = PER.match(quote, end)
     if not m:
         return ""
     noun = _noun(" " + m.group("w"), 0)
@@ -374,11 +186,11 @@ def _qualifier(quote: str, w: WrittenNumber, after: int) -> str | None:
     # Chinese puts the mark anywhere in the clause: "大约使用了 13 万亿个令牌".
     # Chinese puts the mark anywhere in the clause before the number, with no other number between.
     clause = quote[_clause_start(quote, w.start) : w.start]
-    for qualifier, marks in _BEFORE:
+    for qualifier, marks in BEFORE:
         for mark in (m for m in marks if not m.isascii() and m in clause):
             if not re.search(r"\d", clause[clause.rindex(mark) :]):
                 return qualifier
-    for qualifier, marks in _BEFORE:
+    for qualifier, marks in BEFORE:
         for mark in marks:
             if before_words.endswith(mark) and (
                 not mark[0].isalpha()
@@ -389,7 +201,7 @@ def _qualifier(quote: str, w: WrittenNumber, after: int) -> str | None:
                 return qualifier
     tail = quote[w.end : w.end + 12].lower()
     tail_after_noun = quote[after : after + 12].lower()
-    for qualifier, marks in _AFTER:
+    for qualifier, marks in AFTER:
         for mark in marks:
             for t in (tail, tail_after_noun):
                 if t.startswith(mark) or t.lstrip().startswith(mark) and mark[0].isalpha():
@@ -406,7 +218,7 @@ def _base(quote: str, w: WrittenNumber) -> tuple[str | None, int]:
     noun = _noun(quote, w.end)
     if noun is None:
         return None, w.end
-    m = re.match(r"\s*[" + _CLASSIFIERS + r"]?\s*[^\s,.;，。；、]*", quote[w.end :])
+    m = re.match(r"\s*[" + CLASSIFIERS + r"]?\s*[^\s,.;，。；、]*", quote[w.end :])
     return noun, w.end + (m.end() if m else 0)
 
 
@@ -432,7 +244,7 @@ def _plain_readings(quote: str) -> list[tuple[Reading, bool]]:
         if not w.is_date and in_date(w.start, w.end):
             continue  # the 14 and 2023 of "March 14, 2023"
         if not w.is_date and (
-            _MODEL_NAME.search(quote, max(0, w.start - 2), w.start) or is_name_cell(quote, w.start, w.end)
+            MODEL_NAME.search(quote, max(0, w.start - 2), w.start) or is_name_cell(quote, w.start, w.end)
         ):
             continue  # the 4 of "GPT-4", the 2 of "Llama-2" and of a table cell "Llama 2"
         text = quote[w.start : w.end].strip()
@@ -514,7 +326,7 @@ def complete(reading: Reading, named: bool, target: UnitInfo) -> Reading | None:
 def _unnamed(reading: Reading) -> str:
     """Why the quote gave no unit: no word after the number, or a word kb does not read as a unit."""
     m = re.match(r"\s*([A-Za-z][A-Za-z0-9_]*)", reading.after)
-    if m and m.group(1).lower() not in _STOP:
+    if m and m.group(1).lower() not in STOP:
         return f"kb does not read {m.group(1)!r} after the number as a unit; check it"
     return "no unit follows the number in the quote"
 
