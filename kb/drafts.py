@@ -33,7 +33,8 @@ def draft_items(kb: KnowledgeBase, source: Source, proposals: list[Proposal]) ->
     taken = set(kb.claims)
     items: list[dict[str, Any]] = []
     for p in proposals:
-        base = f"{source.id}-{slugify(p.quantity or 'number')}"
+        # The subject and quantity name a claim best ("llama-3-8b-training-chip-hours").
+        base = f"{slugify(p.subject, 50) or source.id}-{slugify(p.quantity or 'number')}"
         cid, n = base, 2
         while cid in taken:
             cid, n = f"{base}-{n}", n + 1

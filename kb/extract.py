@@ -133,6 +133,8 @@ def propose(text: str, vocabulary: Vocabulary, subjects: list[str], fallback: st
                 continue
             if header is not None and not named:
                 reading, named = _header_unit(reading, header[column:][:1])
+            if re.match(r"[A-Za-z]{2}", sentence[reading.end : reading.end + 2]) and not named:
+                continue  # the 80 of "H100-80GB": a number glued to letters kb does not read is a name
             context = _context(text, start, sentence, reading, header)
             quantity, fitted = vocabulary.guess(reading, named, context)
             if quantity is None and fitted.unit == "1":
