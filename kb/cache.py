@@ -17,6 +17,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from kb import units
 from kb.cachedir import cache_root, package_hash, read_json, write_json
 from kb.model import Claim, ClaimFile
 
@@ -63,7 +64,8 @@ class ParseCache:
         self.dir = cache_root(claims_root) / "parse"
 
     def key(self, raw: bytes) -> str:
-        return hashlib.sha256(package_hash().encode() + raw).hexdigest()
+        # The units file's definitions count: a unit they define resolves differently without them.
+        return hashlib.sha256((package_hash() + units.definitions_key()).encode() + raw).hexdigest()
 
     def get(self, key: str) -> Entry | None:
         data = read_json(self.dir / f"{key}.json")

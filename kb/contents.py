@@ -22,6 +22,7 @@ from kb.errors import KbError, Location, Problem, did_you_mean
 from kb.model import Claim, ClaimFile, Law, LawFile, Quantity, QuantityFile, Relation, SourceMeta
 from kb.readers import Document, Path_, YamlProblem, read_yaml_fast, utf8_problem, validate, yaml_files
 from kb.units import UnitInfo, unit_info
+from kb.unitsfile import UNITS_FILE, read_units
 from kb.values import StatedValue, stated_value
 
 SOURCES_DIR = "sources"
@@ -134,12 +135,15 @@ def load(root: Path, use_cache: bool = True) -> KnowledgeBase:
     kb.readme = _readme(kb)
     claim_docs: list[tuple[Document, list[Claim] | None, str | None]] = []
     quoted: frozenset[str] = frozenset()
+    kb.problems.extend(read_units(root, _display(root / UNITS_FILE, root)))  # before any unit is read
     if store is not None:
         units.UNIT_CACHE.attach(store.dir.parent)
     files: list[tuple[Path, str, Path, bytes, str | None, parse_cache.Entry | None]] = []
     for path in yaml_files(root):
         display = _display(path, root)
         rel = path.relative_to(root)
+        if rel.as_posix() == UNITS_FILE:
+            continue
         try:
             raw = read_confined(path, root)
         except KbError as exc:

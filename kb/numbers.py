@@ -245,9 +245,9 @@ def parse_numbers(text: str) -> list[ParsedNumber]:
             unit = {"tens": 10, "dozens": 12, "hundreds": 100, "thousands": 1000}[m.group("word").lower()]
             base = unit * (_scale_value(m.group("scale")) or 1.0)
             out.append(ParsedNumber(base, base * 10, approx=True, start=m.start(), end=m.end()))
-    for m in re.finditer(r"\b(" + "|".join(_WORD_NUMBERS) + r")\b", text, re.IGNORECASE):
-        v = float(_WORD_NUMBERS[m.group(1).lower()])
-        out.append(ParsedNumber(v, v, start=m.start(), end=m.end()))
+    for w in _word_numbers(text, with_hundred=True):
+        v = _value(w)
+        out.append(ParsedNumber(v, v, start=w.start, end=w.end))
     out.extend(_dates(text))
     out = [p for p in out if math.isfinite(p.lo) and math.isfinite(p.hi)]
     out.sort(key=lambda p: (p.start, p.end))
@@ -303,6 +303,31 @@ def _written(m: re.Match[str]) -> WrittenNumber:
     )
 
 
+_WORD_NUMBER = re.compile(
+    r"\b(?P<word>" + "|".join(_WORD_NUMBERS) + r")(?P<scale>\s+(?:thousand|million|billion|trillion))?\b",
+    re.IGNORECASE,
+)
+
+
+def _word_numbers(text: str, with_hundred: bool) -> list[WrittenNumber]:
+    """Numbers written as words, their scale word bound to them ("one million" is 1 million, not 1)."""
+    out = []
+    for m in _WORD_NUMBER.finditer(text):
+        word, scale = m.group("word").lower(), m.group("scale")
+        if word == "hundred" and not with_hundred and not scale:
+            continue
+        out.append(
+            WrittenNumber(
+                str(_WORD_NUMBERS[word]),
+                scale=_scale_value(scale) or 1.0,
+                scale_text=(scale or "").strip(),
+                start=m.start(),
+                end=m.end(),
+            )
+        )
+    return out
+
+
 def written_numbers(text: str) -> list[WrittenNumber]:
     """The numbers, ranges and dates of `text` with their literals as written, in order; never raises.
 
@@ -334,9 +359,7 @@ def written_numbers(text: str) -> list[WrittenNumber]:
                 end=b.end,
             )
         )
-    for m in re.finditer(r"\b(" + "|".join(_WORD_NUMBERS) + r")\b", text, re.IGNORECASE):
-        if m.group(1).lower() != "hundred":
-            out.append(WrittenNumber(str(_WORD_NUMBERS[m.group(1).lower()]), start=m.start(), end=m.end()))
+    out.extend(_word_numbers(text, with_hundred=False))
     for d in _dates(text):
         out.append(WrittenNumber(_date_literal(d), is_date=True, start=d.start, end=d.end))
     ok = [w for w in out if w.is_date or (math.isfinite(w.scale) and _finite_literal(w.literal))]

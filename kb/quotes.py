@@ -11,6 +11,7 @@ import difflib
 import math
 import re
 
+from kb.markup import plain
 from kb.numbers import ParsedNumber, parse_numbers
 from kb.units import UnitInfo
 from kb.values import StatedValue
@@ -137,7 +138,7 @@ def _close(a: float, b: float) -> bool:
 
 def value_in_quote(value: StatedValue, unit: UnitInfo, quote: str) -> tuple[bool, list[ParsedNumber]]:
     """Does one of the numbers in the quote equal the value as written (scale words applied)?"""
-    found = parse_numbers(quote)
+    found = parse_numbers(plain(quote).text)  # "3.0 x 10<sup>-4</sup>" states 3.0e-4
     lo, hi = value.nominal.lo, value.nominal.hi
     if unit.is_date:
         return any(p.is_date and _close(p.lo, lo) and _close(p.hi, hi) for p in found), found

@@ -20,201 +20,25 @@ from functools import lru_cache
 from itertools import accumulate
 
 from kb.errors import KbError
+from kb.markup import is_name_cell, plain
 from kb.numbers import WrittenNumber, written_numbers
 from kb.units import UnitInfo, unit_info
+from kb.words import (
+    AFTER,
+    BEFORE,
+    CLASSIFIERS,
+    GPU_MODEL,
+    MODEL_NAME,
+    NOUNS_EN,
+    NOUNS_EXACT,
+    NOUNS_ZH,
+    PER,
+    STOP,
+    TIME_NOUNS,
+)
 
 # Scale words of kb/units.py by power of ten; Chinese 万 and 亿 keep their own names.
 _SCALE_WORDS = {3: "thousand", 4: "wan", 6: "million", 8: "yi", 9: "billion", 12: "trillion"}
-
-# Nouns after a number, as kb units. Keys are lower-cased English words, singular.
-_NOUNS_EN = {
-    "token": "token",
-    "parameter": "parameter",
-    "param": "parameter",
-    "word": "word",
-    "gpu": "GPU",
-    "chip": "GPU",
-    "accelerator": "GPU",
-    "expert": "expert",
-    "layer": "layer",
-    "query": "query",
-    "queries": "query",
-    "request": "query",
-    "response": "query",
-    "epoch": "epoch",
-    "sample": "sample",
-    "sequence": "sample",
-    "engineer": "engineer",
-    "person": "person",
-    "people": "person",
-    "flop": "FLOP",
-    "day": "day",
-    "hour": "hour",
-    "minute": "minute",
-    "second": "second",
-    "week": "week",
-    "month": "month",
-    "year": "year",
-    "watt": "W",
-    "kilowatt": "kW",
-    "megawatt": "MW",
-    "times": "times",
-}
-# Case matters for these (MW is not mW).
-_NOUNS_EXACT = {
-    "W": "W",
-    "kW": "kW",
-    "MW": "MW",
-    "GW": "GW",
-    "Wh": "Wh",
-    "kWh": "kWh",
-    "MWh": "MWh",
-    "GWh": "GWh",
-    "TWh": "TWh",
-    "FLOPs": "FLOP",
-    "FLOPS": "FLOP",
-    "FLOP": "FLOP",
-    "TFLOPS": "TFLOP/s",
-    "TFLOP/s": "TFLOP/s",
-    "PFLOPS": "PFLOP/s",
-    "PF-days": "pfs_day",
-    "petaflop/s-days": "pfs_day",
-    "petaflop/s-day": "pfs_day",
-    "x": "times",
-    "×": "times",
-}
-_NOUNS_ZH = (
-    ("参数", "parameter"),
-    ("token", "token"),
-    ("词元", "token"),
-    ("层", "layer"),
-    ("专家", "expert"),
-    ("GPU", "GPU"),
-    ("显卡", "GPU"),
-    ("芯片", "GPU"),
-    ("小时", "hour"),
-    ("天", "day"),
-    ("周", "week"),
-    ("个月", "month"),
-    ("年", "year"),
-    ("千瓦时", "kWh"),
-    ("瓦", "W"),
-    ("词", "word"),
-    ("查询", "query"),
-    ("请求", "query"),
-    ("样本", "sample"),
-    ("工程师", "engineer"),
-    ("人", "person"),
-    ("倍", "times"),
-)
-_GPU_MODEL = re.compile(r"^(?:[AHVBL]\d{2,3}|H\d{3}|MI\d{3}X?|TPU(?:v\d+)?)s?$")
-_MODEL_NAME = re.compile(r"[A-Za-z]-$")
-_CLASSIFIERS = "个块张台名位次颗"
-_STOP = frozenset(
-    {
-        "and",
-        "or",
-        "of",
-        "in",
-        "with",
-        "across",
-        "for",
-        "to",
-        "from",
-        "at",
-        "but",
-        "which",
-        "that",
-        "on",
-        "by",
-        "is",
-        "are",
-        "was",
-        "were",
-        "the",
-        "a",
-        "an",
-    }
-)
-_PER = re.compile(
-    r"\s*(?:per|/|每)\s*(?P<n>1,000|1000|1k|1K|thousand|千)?\s*个?\s*(?P<w>[A-Za-z]+|[^\W\d_]{1,2})"
-)
-
-_BEFORE: tuple[tuple[str, tuple[str, ...]], ...] = (
-    (
-        "about",
-        (
-            "~",
-            "≈",
-            "about",
-            "around",
-            "roughly",
-            "approximately",
-            "approx.",
-            "nearly",
-            "almost",
-            "some",
-            "circa",
-            "ca.",
-            "estimated",
-            "an estimated",
-            "约",
-            "大约",
-            "约为",
-            "约合",
-            "大概",
-            "近",
-            "将近",
-            "接近",
-            "估计",
-        ),
-    ),
-    (
-        "at_least",
-        (
-            "at least",
-            "more than",
-            "over",
-            "above",
-            "in excess of",
-            "upwards of",
-            "greater than",
-            "至少",
-            "超过",
-            "逾",
-            "不少于",
-            "多于",
-            "高于",
-            "大于",
-        ),
-    ),
-    (
-        "at_most",
-        (
-            "at most",
-            "up to",
-            "less than",
-            "under",
-            "below",
-            "no more than",
-            "fewer than",
-            "max",
-            "maximum",
-            "最多",
-            "不到",
-            "不超过",
-            "低于",
-            "少于",
-            "小于",
-            "至多",
-        ),
-    ),
-)
-_AFTER: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("about", ("左右", "上下", "or so", "-ish")),
-    ("at_least", ("以上", "多", "+", "or more", "plus")),
-    ("at_most", ("以下", "以内", "or less", "or fewer")),
-)
 
 
 @dataclass(frozen=True)
@@ -234,6 +58,8 @@ class Reading:
     start: int = 0
     end: int = 0
     """Where in the quote it was read."""
+    after: str = ""
+    """A few words of the quote after the number (for messages)."""
 
     @property
     def value_text(self) -> str:
@@ -274,28 +100,44 @@ def _shift(literal: str, power: int) -> str:
 def _noun(quote: str, end: int) -> str | None:
     """The unit noun right after a number ("tokens", "个参数", "GPUs"), as a kb unit."""
     rest = quote[end : end + 40]
-    zh = rest.lstrip().lstrip(_CLASSIFIERS).lstrip()
-    for word, unit in _NOUNS_ZH:
-        if zh.startswith(word) or zh[:1] in _CLASSIFIERS and zh[1:].startswith(word):
-            return unit
+    zh = rest.lstrip().lstrip(CLASSIFIERS).lstrip()
+    for word, unit in NOUNS_ZH:
+        if zh.startswith(word) or zh[:1] in CLASSIFIERS and zh[1:].startswith(word):
+            if unit != "GPU":  # "GPU hours" is read below, as a whole
+                return unit
+            break
     words = re.findall(r"[A-Za-z0-9×/-]+|[^\sA-Za-z0-9]", rest)
-    for raw in words[:4]:
-        if raw in _NOUNS_EXACT:
-            return _NOUNS_EXACT[raw]
-        if _GPU_MODEL.match(raw):  # "25,000 A100s"
-            return "GPU"
+    words = [part for w in words for part in (w.split("-") if w not in NOUNS_EXACT else [w]) if part]
+    for i, raw in enumerate(words[:4]):
+        noun = _word_noun(raw)
+        if noun == "GPU":  # "3.3M GPU hours", "2.788M H800 GPU-hours": one unit, GPU*hour
+            for nxt in words[i + 1 : i + 3]:
+                if _word_noun(nxt) in TIME_NOUNS:
+                    return "GPU_hour" if _word_noun(nxt) == "hour" else f"GPU*{_word_noun(nxt)}"
+        if noun:
+            return noun
         w = raw.lower()
-        if w in _STOP or not w[:1].isalnum():
+        if w in STOP or not w[:1].isalnum():
             return None
-        for cand in (w, w.removesuffix("s"), w.removesuffix("es")):
-            if cand in _NOUNS_EN:
-                return _NOUNS_EN[cand]
+    return None
+
+
+def _word_noun(raw: str) -> str | None:
+    """One word after a number as a kb unit ("tokens" -> token, "A100s" -> GPU), or None."""
+    if raw in NOUNS_EXACT:
+        return NOUNS_EXACT[raw]
+    if GPU_MODEL.match(raw):  # "25,000 A100s"
+        return "GPU"
+    w = raw.lower()
+    for cand in (w, w.removesuffix("s"), w.removesuffix("es")):
+        if cand in NOUNS_EN:
+            return NOUNS_EN[cand]
     return None
 
 
 def _per(quote: str, end: int) -> str:
     """'per 1,000 tokens' after an amount: "/kilotoken"; "" when there is none."""
-    m = _PER.match(quote, end)
+    m = PER.match(quote, end)
     if not m:
         return ""
     noun = _noun(" " + m.group("w"), 0)
@@ -304,7 +146,7 @@ def _per(quote: str, end: int) -> str:
     return f"/kilo{noun}" if m.group("n") else f"/{noun}"
 
 
-_CLAUSE_END = re.compile(r"[，。；、,;：:]")
+_CLAUSE_END = re.compile(r"[，。；、,;：:|]")
 
 
 @lru_cache(maxsize=16)
@@ -344,11 +186,11 @@ def _qualifier(quote: str, w: WrittenNumber, after: int) -> str | None:
     # Chinese puts the mark anywhere in the clause: "大约使用了 13 万亿个令牌".
     # Chinese puts the mark anywhere in the clause before the number, with no other number between.
     clause = quote[_clause_start(quote, w.start) : w.start]
-    for qualifier, marks in _BEFORE:
+    for qualifier, marks in BEFORE:
         for mark in (m for m in marks if not m.isascii() and m in clause):
             if not re.search(r"\d", clause[clause.rindex(mark) :]):
                 return qualifier
-    for qualifier, marks in _BEFORE:
+    for qualifier, marks in BEFORE:
         for mark in marks:
             if before_words.endswith(mark) and (
                 not mark[0].isalpha()
@@ -359,7 +201,7 @@ def _qualifier(quote: str, w: WrittenNumber, after: int) -> str | None:
                 return qualifier
     tail = quote[w.end : w.end + 12].lower()
     tail_after_noun = quote[after : after + 12].lower()
-    for qualifier, marks in _AFTER:
+    for qualifier, marks in AFTER:
         for mark in marks:
             for t in (tail, tail_after_noun):
                 if t.startswith(mark) or t.lstrip().startswith(mark) and mark[0].isalpha():
@@ -376,20 +218,35 @@ def _base(quote: str, w: WrittenNumber) -> tuple[str | None, int]:
     noun = _noun(quote, w.end)
     if noun is None:
         return None, w.end
-    m = re.match(r"\s*[" + _CLASSIFIERS + r"]?\s*[^\s,.;，。；、]*", quote[w.end :])
+    m = re.match(r"\s*[" + CLASSIFIERS + r"]?\s*[^\s,.;，。；、]*", quote[w.end :])
     return noun, w.end + (m.end() if m else 0)
 
 
 def readings(quote: str) -> list[tuple[Reading, bool]]:
-    """Every number of the quote read as a value, with whether the quote names its noun or currency."""
+    """Every number of the quote read as a value, with whether the quote names its noun or currency.
+
+    Markup is stripped for reading ("3.0 x 10<sup>-4</sup>" is 3.0e-4, "&#10007;" no number);
+    each reading's text and position are the quote's own, as written.
+    """
+    text = plain(quote)
+    return [
+        (replace(r, text=text.words(r.start, r.end).strip(), start=a, end=b), named)
+        for r, named in _plain_readings(text.text)
+        for a, b in [text.span(r.start, r.end)]
+    ]
+
+
+def _plain_readings(quote: str) -> list[tuple[Reading, bool]]:
     found = written_numbers(quote)
     in_date = _enclosed([(w.start, w.end) for w in found if w.is_date], longer=False)
     out: list[tuple[Reading, bool]] = []
     for w in found:
         if not w.is_date and in_date(w.start, w.end):
             continue  # the 14 and 2023 of "March 14, 2023"
-        if _MODEL_NAME.search(quote, max(0, w.start - 2), w.start) and not w.is_date:
-            continue  # the 4 of "GPT-4", the 2 of "Llama-2"
+        if not w.is_date and (
+            MODEL_NAME.search(quote, max(0, w.start - 2), w.start) or is_name_cell(quote, w.start, w.end)
+        ):
+            continue  # the 4 of "GPT-4", the 2 of "Llama-2" and of a table cell "Llama 2"
         text = quote[w.start : w.end].strip()
         if w.is_date:
             out.append(
@@ -404,7 +261,16 @@ def readings(quote: str) -> list[tuple[Reading, bool]]:
             words.append("percent")
             base = base if base and base != "times" else None
         unit = " ".join([*words, base] if base else words)
-        reading = Reading(value, unit or "1", _qualifier(quote, w, after), text, "", w.start, w.end)
+        reading = Reading(
+            value,
+            unit or "1",
+            _qualifier(quote, w, after),
+            text,
+            "",
+            w.start,
+            w.end,
+            quote[w.end : w.end + 30],
+        )
         out.append((reading, base is not None))
     return out
 
@@ -416,7 +282,7 @@ def _dims(unit: str) -> UnitInfo | None:
         return None
 
 
-def _complete(reading: Reading, named: bool, target: UnitInfo) -> Reading | None:
+def complete(reading: Reading, named: bool, target: UnitInfo) -> Reading | None:
     """The reading in a unit of the target's dimensions, completed from the target's unit, or None."""
     if target.is_date or reading.unit == "date":
         return reading if target.is_date and reading.unit == "date" else None
@@ -425,6 +291,8 @@ def _complete(reading: Reading, named: bool, target: UnitInfo) -> Reading | None
         return None
     if own.dims == target.dims:
         return reading
+    if "percent" in reading.unit.split():
+        return None  # a share is no amount of something: "100%" is not 100 W/GPU
     if not named:
         # "13 trillion" of a quantity in tokens: the quote's scale words and the quantity's unit.
         unit = target.text if reading.unit == "1" else f"{reading.unit} {_wrap(target.text)}"
@@ -433,7 +301,7 @@ def _complete(reading: Reading, named: bool, target: UnitInfo) -> Reading | None
             return replace(
                 reading,
                 unit=unit,
-                note=f"the unit {unit!r} takes {target.text!r} from the quantity: the quote names none",
+                note=f"the unit {unit!r} takes {target.text!r} from the quantity: " + _unnamed(reading),
             )
         return None
     # "0.177美分" of a price per 1,000 tokens: the amount in the quote, per what the quantity is per
@@ -455,6 +323,14 @@ def _complete(reading: Reading, named: bool, target: UnitInfo) -> Reading | None
     return None
 
 
+def _unnamed(reading: Reading) -> str:
+    """Why the quote gave no unit: no word after the number, or a word kb does not read as a unit."""
+    m = re.match(r"\s*([A-Za-z][A-Za-z0-9_]*)", reading.after)
+    if m and m.group(1).lower() not in STOP:
+        return f"kb does not read {m.group(1)!r} after the number as a unit; check it"
+    return "no unit follows the number in the quote"
+
+
 def _wrap(unit: str) -> str:
     return f"({unit})" if "/" in unit or "*" in unit else unit
 
@@ -468,27 +344,8 @@ def read_quote(quote: str, target: UnitInfo | None) -> list[Reading]:
     all_readings = readings(quote)
     if target is None:
         return [r for r, _ in all_readings]
-    fitted = [f for r, has_base in all_readings if (f := _complete(r, has_base, target)) is not None]
+    fitted = [f for r, has_base in all_readings if (f := complete(r, has_base, target)) is not None]
     return [f for f in fitted if not f.note] + [f for f in fitted if f.note]
-
-
-def choose(quote: str, target: UnitInfo | None, value: str | list[str] | None = None) -> list[Reading]:
-    """The reading to use: one if the quote settles it, several if it is ambiguous, none if nothing fits.
-
-    With `value` (--value), the readings of that value. Otherwise a range wins over its own ends,
-    and a number whose noun or currency the quote names over one completed from the quantity.
-    """
-    fitting = read_quote(quote, target)
-    if value is not None:
-        return [r for r in fitting if same_value(r.value, value)][:1]
-    in_longer = _enclosed([(r.start, r.end) for r, _ in readings(quote)], longer=True)
-    outer = [r for r in fitting if not in_longer(r.start, r.end)]
-    named = [r for r in outer if not r.note]
-    pool = named or outer
-    distinct: dict[tuple[str, str], Reading] = {}
-    for r in pool:
-        distinct.setdefault((r.value_text, r.unit), r)
-    return list(distinct.values())
 
 
 def parse_value_flag(text: str) -> str | list[str]:

@@ -8,7 +8,9 @@ and `Dims`, and pint is not called again.
 from __future__ import annotations
 
 import atexit
+import hashlib
 import math
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -62,14 +64,91 @@ DATE_UNIT = "date"
 DATE_UNITS = frozenset({DATE_UNIT, "month_date", "year_date"})
 
 
-@lru_cache(maxsize=1)
+_DEFINED: tuple[str, ...] = ()
+"""The definitions of the knowledge base's own units file (claims/units.yaml), in use."""
+
+
 def registry() -> Any:
+    return _registry(_DEFINED)
+
+
+@lru_cache(maxsize=2)
+def _registry(extra: tuple[str, ...]) -> Any:
     import pint  # imported on first need: a run whose units are all in the unit cache never loads pint
 
     ureg: Any = pint.UnitRegistry(autoconvert_offset_to_baseunit=True, cache_folder=None)
     for line in PROJECT_DEFINITIONS.strip().splitlines():
         ureg.define(line.strip())
+    for line in extra:
+        ureg.define(line)
     return ureg
+
+
+def definitions_key() -> str:
+    """Part of every cache key: resolved units and parsed claims depend on the units file."""
+    return hashlib.sha256("\n".join(_DEFINED).encode()).hexdigest()[:16] if _DEFINED else ""
+
+
+def use_definitions(lines: list[str]) -> list[tuple[int, str, str]]:
+    """Use the units file's definitions; returns (index, message, hint) for each one refused.
+
+    A definition must be pint's definition syntax ("EUR = [currency_eur] = euro"), define a name
+    new to kb and pint (no redefinition of a base or existing unit), and be at most
+    MAX_UNIT_LENGTH characters. The accepted ones, in order, are what kb resolves units with.
+    """
+    global _DEFINED
+    key = tuple(line.strip() for line in lines)
+    if key not in _CHECKED:
+        _CHECKED.clear()  # one units file at a time: the last one read
+        _CHECKED[key] = _check_definitions(key) if key else ((), [])
+    accepted, refused = _CHECKED[key]
+    if accepted != _DEFINED:
+        _DEFINED = accepted
+        UNIT_CACHE.reset()
+    return refused
+
+
+_CHECKED: dict[tuple[str, ...], tuple[tuple[str, ...], list[tuple[int, str, str]]]] = {}
+
+
+def _check_definitions(lines: tuple[str, ...]) -> tuple[tuple[str, ...], list[tuple[int, str, str]]]:
+    """The definitions pint accepts, in order, on a scratch registry; and the refused ones."""
+    import pint
+
+    scratch = _registry.__wrapped__(())  # not the cached registry: a refused definition leaves no trace
+    accepted: list[str] = []
+    refused: list[tuple[int, str, str]] = []
+    for i, line in enumerate(lines):
+        problem = _definition_problem(line, scratch, pint)
+        if problem:
+            refused.append((i, *problem))
+        else:
+            accepted.append(line)
+    return tuple(accepted), refused
+
+
+_DEF_NAME = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)\s*=")
+
+
+def _definition_problem(line: str, ureg: Any, pint: Any) -> tuple[str, str] | None:
+    example = "write e.g. 'EUR = [currency_eur] = euro' or 'GPU_day = GPU * day'"
+    if not line or len(line) > MAX_UNIT_LENGTH:
+        return f"a unit definition of {len(line)} characters", f"at most {MAX_UNIT_LENGTH}; {example}"
+    m = _DEF_NAME.match(line)
+    if not m or any(not part.strip() for part in line.split("=")[1:]):
+        return f"not a unit definition: {line[:60]!r}", example
+    names = [m.group(1)] + [
+        a.strip() for a in line.split("=")[2:] if re.fullmatch(r"[A-Za-z_]\w*", a.strip())
+    ]
+    for name in names:
+        if name in ureg:
+            return f"{name!r} is a unit already; a units file defines new ones only", "choose another name"
+    try:
+        ureg.define(line)
+        ureg.Quantity(1.0, m.group(1)).to_base_units()  # resolves what it is defined from
+    except Exception as exc:  # noqa: BLE001 - pint raises many definition error types
+        return f"pint cannot read {line[:60]!r}: {exc}", example
+    return None
 
 
 Dims = tuple[tuple[str, int], ...]
@@ -138,11 +217,17 @@ class _UnitCache:
     def attach(self, cache_dir: Path) -> None:
         if self.path is not None:
             return
-        self.path = cache_dir / f"units-{package_hash()[:16]}.json"
+        self.path = cache_dir / f"units-{package_hash()[:16]}{definitions_key()}.json"
         loaded = read_json(self.path)
         if isinstance(loaded, dict):
             self.known.update(_infos(loaded))
         atexit.register(self.save)
+
+    def reset(self) -> None:
+        """Forget resolved units (the units file changed): save them first, attach afresh later."""
+        self.save()
+        self.known.clear()
+        self.path = None
 
     def save(self) -> None:
         if self.dirty and self.path:

@@ -120,12 +120,12 @@ def render_item(claim: Mapping[str, Any], dash_column: int) -> str:
     return "".join(pad + line[own:] if line.strip() else line for line in lines)
 
 
-def new_claims_file(claim: Mapping[str, Any], schema: str | None) -> str:
+def new_claims_file(claim: Mapping[str, Any], schema: str | None, key: str = "claims") -> str:
     header = f"# yaml-language-server: $schema={schema}\n" if schema else ""
-    return header + "claims:\n" + render_item(claim, 2)
+    return header + f"{key}:\n" + render_item(claim, 2)
 
 
-def _plain_claims(text: str, display: str) -> list[Any]:
+def _plain_claims(text: str, display: str, key: str = "claims") -> list[Any]:
     try:
         doc = read_yaml(Path(display), display, text)
     except YamlProblem as exc:
@@ -137,29 +137,33 @@ def _plain_claims(text: str, display: str) -> list[Any]:
     data = doc.data
     if data is None:
         return []
-    if not isinstance(data, dict) or not isinstance(data.get("claims", []), list | None):
+    if not isinstance(data, dict) or not isinstance(data.get(key, []), list | None):
         raise KbError(
             f"{display} is not a claims file (a mapping with a 'claims:' list)",
             "choose another --file",
             "schema",
         )
-    return list(data.get("claims") or [])
+    return list(data.get(key) or [])
 
 
-def add_claim(text: str | None, claim: Mapping[str, Any], display: str, schema: str | None = None) -> str:
+def add_claim(
+    text: str | None, claim: Mapping[str, Any], display: str, schema: str | None = None, key: str = "claims"
+) -> str:
     """The text of a claims file with `claim` added as its last claim; `text` is None for a new file.
+
+    With `key="relations"`, a relation is added to the file's `relations:` list the same way.
 
     Everything already in the file is kept byte for byte when the claims list is the file's last
     block (the usual layout); otherwise the file is round-tripped by ruamel.yaml, which keeps
     comments and order. Raises KbError when the file cannot take a claim.
     """
     if text is None or not text.strip():
-        return new_claims_file(claim, schema)
-    before = _plain_claims(text, display)
-    new_text = _append_text(text, claim)
+        return new_claims_file(claim, schema, key)
+    before = _plain_claims(text, display, key)
+    new_text = _append_text(text, claim, key)
     if new_text is None:
-        new_text = _round_trip(text, claim, display)
-    after = _plain_claims(new_text, display)
+        new_text = _round_trip(text, claim, display, key)
+    after = _plain_claims(new_text, display, key)
     if after[:-1] != before or len(after) != len(before) + 1:
         raise KbError(
             f"adding to {display} would change the claims already there",
@@ -178,12 +182,12 @@ def _load_rt(text: str, display: str) -> Any:
         ) from None
 
 
-def _append_text(text: str, claim: Mapping[str, Any]) -> str | None:
-    """Append the item after the file's text when 'claims:' is its last block list; None otherwise."""
+def _append_text(text: str, claim: Mapping[str, Any], key: str = "claims") -> str | None:
+    """Append the item after the file's text when `key:` is its last block list; None otherwise."""
     data = _load_rt(text, "")
-    if not isinstance(data, CommentedMap) or list(data)[-1:] != ["claims"]:
+    if not isinstance(data, CommentedMap) or list(data)[-1:] != [key]:
         return None
-    seq = data["claims"]
+    seq = data[key]
     if not isinstance(seq, CommentedSeq) or not seq or seq.fa.flow_style():
         return None
     line, col = seq.lc.item(0)
@@ -195,19 +199,19 @@ def _append_text(text: str, claim: Mapping[str, Any]) -> str | None:
     return body + render_item(claim, dash)
 
 
-def _round_trip(text: str, claim: Mapping[str, Any], display: str) -> str:
+def _round_trip(text: str, claim: Mapping[str, Any], display: str, key: str = "claims") -> str:
     data = _load_rt(text, display)
     if data is None:  # only comments so far: keep them
-        return (text if text.endswith("\n") else text + "\n") + "claims:\n" + render_item(claim, 2)
+        return (text if text.endswith("\n") else text + "\n") + f"{key}:\n" + render_item(claim, 2)
     if not isinstance(data, CommentedMap):
         raise KbError(
             f"{display} is not a claims file (a mapping with a 'claims:' list)",
             "choose another --file",
             "schema",
         )
-    if data.get("claims") is None:
-        data["claims"] = CommentedSeq()
-    seq = data["claims"]
+    if data.get(key) is None:
+        data[key] = CommentedSeq()
+    seq = data[key]
     if isinstance(seq, CommentedSeq) and not seq:
         seq.fa.set_block_style()
     seq.append(claim_node(claim))

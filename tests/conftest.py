@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import shutil
 import textwrap
 from collections.abc import Callable
 from pathlib import Path
@@ -82,3 +83,11 @@ claims:
         formula: f * n
         inputs: {f: fwd, n: active}
 """
+
+
+@pytest.fixture
+def claims_copy(tmp_path: Path) -> Path:
+    """A copy of the project's own claims/ folder, to change freely."""
+    root = tmp_path / "claims"
+    shutil.copytree(REPO / "claims", root)
+    return root

@@ -11,9 +11,10 @@ import pytest
 
 import kb.atomic
 import kb.writers
+from kb.choosing import choose
 from kb.cli import main
 from kb.commands import add as add_command
-from kb.reading import choose, parse_value_flag
+from kb.reading import parse_value_flag
 from kb.units import unit_info
 
 QUANTITIES = """\

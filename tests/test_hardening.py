@@ -336,7 +336,8 @@ def _seconds(fn: Callable[[], object]) -> float:
 
 
 def test_reading_a_quote_grows_linearly_with_its_numbers() -> None:
-    from kb.reading import choose, readings
+    from kb.choosing import choose
+    from kb.reading import readings
     from kb.units import unit_info
 
     def quote(n: int) -> str:

@@ -165,3 +165,19 @@ def test_slugify() -> None:
     )
     assert slugify("Café — ünïcode") == "cafe-unicode"
     assert slugify("中文") == ""
+
+
+def test_a_cited_source_without_text(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    root = tmp_path / "claims"
+    (root / "sources").mkdir(parents=True)
+    base = ["source", "add", "--claims", str(root), "--title", "Introducing Meta Llama 3", "--language", "en"]
+    assert main([*base, "--no-text"]) == 2  # where is it? --url is needed
+    assert main([*base, "--no-text", "--url", "https://ai.meta.com/blog/meta-llama-3/"]) == 0
+    meta = (root / "sources" / "introducing-meta-llama-3.yaml").read_text(encoding="utf-8")
+    assert (
+        "url: https://ai.meta.com/blog/meta-llama-3/" in meta and "sha256" not in meta and "text:" not in meta
+    )
+    assert not (root / "sources" / "introducing-meta-llama-3.txt").exists()
+    assert main([*base, "--no-text", "--url", "https://example.com"]) == 1  # the id exists
+    err = capsys.readouterr().err
+    assert "--no-text needs --url" in err and "already exists" in err

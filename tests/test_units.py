@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from pathlib import Path
+
 import pytest
 
+from kb import contents, units
+from kb.cache import ParseCache
+from kb.cli import main
 from kb.errors import KbError
 from kb.units import describe_mismatch, unit_info
 
@@ -54,3 +60,80 @@ def test_unknown_unit_suggests_the_closest() -> None:
 def test_a_date_is_a_time() -> None:
     assert unit_info("date").is_date
     assert unit_info("date").dims == unit_info("day").dims
+
+
+# --- units and quantities defined in claims/ -----------------------------------------------------
+
+EUR_CLAIM = """\
+claims:
+  - id: eu-price
+    subject: Some GPU
+    quantity: gpu_euro_price
+    value: 30
+    unit: thousand EUR/GPU
+    sources:
+      - source: ref
+        quote: "| Forward-pass FLOP per parameter per generated token | ~2 |"
+"""
+
+
+def _kb_with_units(make_kb: Callable[[str], Path], units_yaml: str) -> Path:
+    root = make_kb(EUR_CLAIM)
+    (root / "units.yaml").write_text(units_yaml, encoding="utf-8")
+    (root / "quantities-eu.yaml").write_text(
+        "quantities:\n  - {id: gpu_euro_price, label: GPU price in euros, unit: EUR/GPU}\n", encoding="utf-8"
+    )
+    return root
+
+
+def test_a_units_file_defines_units_for_claims(make_kb: Callable[[str], Path]) -> None:
+    root = _kb_with_units(make_kb, "units:\n  - EUR = [currency_eur] = euro = euros\n")
+    kb = contents.load(root)
+    assert not [p for p in kb.problems if "units.yaml" in str(p.location)]
+    assert kb.claims["eu-price"].unit is not None
+    assert kb.claims["eu-price"].unit.dims == (("[currency_eur]", 1), ("[gpu]", -1))
+    assert unit_info("million EUR").dims != unit_info("million USD").dims  # never mixed with dollars
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ("meter = 3 * foot", "'meter' is a unit already"),
+        ("tCO2e = 2 * kgCO2e", "'tCO2e' is a unit already"),
+        ("EUR ===", "not a unit definition"),
+        ("EUR = 3 * nosuchunit", "pint cannot read"),
+        ("EUR = " + "2 * " * 60 + "USD", "at most 200"),
+    ],
+)
+def test_a_bad_definition_is_an_error_at_its_line(
+    make_kb: Callable[[str], Path], line: str, message: str
+) -> None:
+    root = _kb_with_units(make_kb, f"units:\n  - GPU_week = GPU * week\n  - {line}\n")
+    problems = [str(p) for p in contents.load(root).problems]
+    assert any(p.startswith("claims/units.yaml:3:5: ") and message in p for p in problems), problems
+    assert unit_info("GPU_week").dims == unit_info("GPU*week").dims  # the good one is in use
+
+
+def test_the_units_file_is_part_of_the_cache_keys(make_kb: Callable[[str], Path]) -> None:
+    root = _kb_with_units(make_kb, "units:\n  - EUR = [currency_eur] = euro\n")
+    contents.load(root)
+    with_units = (units.definitions_key(), ParseCache(root).key(b"x"))
+    (root / "units.yaml").unlink()
+    kb = contents.load(root)
+    assert (units.definitions_key(), ParseCache(root).key(b"x")) != with_units
+    assert kb.claims["eu-price"].unit is None  # EUR is unknown again, not served from a cache
+    assert any("unknown unit 'EUR'" in str(p) for p in kb.claims["eu-price"].problems)
+
+
+def test_quantity_add_writes_a_checked_quantity(
+    make_kb: Callable[[str], Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = make_kb(EUR_CLAIM)
+    args = ["quantity", "add", "--claims", str(root)]
+    assert main([*args, "vocabulary_size", "--label", "Tokenizer vocabulary", "--unit", "token"]) == 0
+    assert "id: vocabulary_size" in (root / "quantities-local.yaml").read_text(encoding="utf-8")
+    assert "vocabulary_size" in contents.load(root).quantities
+    assert main([*args, "vocabulary_size", "--label", "again", "--unit", "token"]) == 1
+    assert main([*args, "vocab_size", "--label", "x", "--unit", "tokenz"]) == 1
+    err = capsys.readouterr().err
+    assert "exists already" in err and "unknown unit 'tokenz'" in err and "did you mean 'token'" in err

@@ -15,15 +15,16 @@ from pydantic import ValidationError
 
 from kb import checks, contents
 from kb.atomic import atomic_write_text, locked
+from kb.choosing import choose
 from kb.commands import EXIT_ERRORS, EXIT_OK, EXIT_USAGE, add_claims_option
-from kb.commands.source import slugify
 from kb.confined import read_confined
 from kb.contents import SOURCES_DIR, ClaimEntry, KnowledgeBase, Source
 from kb.errors import KbError, Problem, did_you_mean
 from kb.model import SLUG, Claim, Quantity
 from kb.quotes import FoldedText, fold
 from kb.readers import YamlProblem, read_yaml, validate, yaml_files
-from kb.reading import Reading, choose, parse_value_flag, readings
+from kb.reading import Reading, parse_value_flag, readings
+from kb.slugs import slugify
 from kb.units import unit_info
 from kb.verdicts import Verdict
 from kb.writers import add_claim, render_item
@@ -211,18 +212,22 @@ def _reading(args: argparse.Namespace, quote: str | None, quantity: Quantity) ->
     """The value, unit and qualifier: read off the quote, overridden by --value, --unit, --qualifier."""
     target = unit_info(quantity.unit)
     value = parse_value_flag(args.value) if args.value else None
-    found = choose(quote, target, value) if quote else []
+    words = f"{quantity.id} {quantity.label}"
+    found = choose(quote, target, value, words) if quote else []
     if len(found) > 1:
         if not _interactive():
             raise Stop(
                 f"the quote has {len(found)} numbers that could be the {quantity.id}: "
-                + "; ".join(f"{r.describe()} (from {r.text!r})" for r in found),
+                + "; ".join(f"{r.describe()} (from {r.text!r} at character {r.start + 1})" for r in found),
                 "choose one with --value, e.g. --value " + found[0].value_text.replace(" ", ""),
                 EXIT_USAGE,
             )
         choice = _pick(
             f"Which number of the quote is the {quantity.id}?",
-            [(str(i), f"{r.describe()}  from {r.text!r}") for i, r in enumerate(found)],
+            [
+                (str(i), f"{r.describe()}  from {r.text!r} at character {r.start + 1}")
+                for i, r in enumerate(found)
+            ],
             False,
             lambda s: "pick a number from the list",
         )
@@ -232,7 +237,7 @@ def _reading(args: argparse.Namespace, quote: str | None, quantity: Quantity) ->
     elif value is not None:
         # A --value the quote does not state keeps the unit the quote gives ("1.8 万亿" -> trillion):
         # the check then says plainly that the value does not match its quote.
-        unvalued = choose(quote, target, None) if quote else []
+        unvalued = choose(quote, target, None, words) if quote else []
         if len(unvalued) == 1:
             reading = Reading(value, unvalued[0].unit, unvalued[0].qualifier, "")
         else:

@@ -6,7 +6,9 @@ import argparse
 import sys
 
 from kb import checks, contents, mutations, report
-from kb.commands import EXIT_ERRORS, EXIT_OK, add_claims_option
+from kb.commands import EXIT_ERRORS, EXIT_OK, EXIT_USAGE, add_claims_option
+from kb.errors import KbError
+from kb.filters import Filter, add_filter_options, restrict, select
 from kb.verdicts import Verdict
 
 
@@ -31,6 +33,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
         help="also report, for every claim, whether kb would catch it written x10, x1000, /10 or /1000 "
         "and blame that very claim: the detection rate and the unprotected claims",
     )
+    add_filter_options(p)
     loud = p.add_mutually_exclusive_group()
     loud.add_argument("--verbose", "-v", action="store_true", help="list consistent claims too")
     loud.add_argument("--quiet", "-q", action="store_true", help="print only the counts and the errors")
@@ -40,6 +43,15 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
 def run(args: argparse.Namespace) -> int:
     kb = contents.load(args.claims)
     results = checks.run(kb)
+    wanted = Filter.from_args(args)
+    if wanted.active:  # everything is checked; the report shows the selected claims only
+        try:
+            results = restrict(kb, results, select(kb, results, wanted))
+        except KbError as exc:
+            print(f"kb check: {exc.message}\n    -> {exc.hint}", file=sys.stderr)
+            return EXIT_USAGE
+        if args.format == "text":
+            print(f"(showing the {len(results.claims)} claims that match the filters)")
     found = mutations.run(kb) if args.mutations else None
     if args.format == "json":
         sys.stdout.write(report.json_text(kb, results, found) + "\n")

@@ -8,21 +8,42 @@ import sys
 from kb import checks, contents, report
 from kb.commands import EXIT_OK, EXIT_USAGE, add_claims_option
 from kb.contents import KnowledgeBase
-from kb.errors import did_you_mean
+from kb.errors import KbError, did_you_mean
+from kb.filters import Filter, add_filter_options, select
 from kb.results import Results
 from kb.values import format_interval
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg,unused-ignore]
-    p = sub.add_parser("show", help="show one claim and its derivation tree")
+    p = sub.add_parser(
+        "show",
+        help="show one claim and its derivation tree",
+        description="Show a claim, or every claim the filters select, with each relation step by step.",
+    )
     add_claims_option(p)
-    p.add_argument("claim_id", metavar="CLAIM_ID")
+    p.add_argument("claim_id", metavar="CLAIM_ID", nargs="?", help="a claim's id (or use the filters)")
     p.add_argument("--depth", type=int, default=4, help="levels of inputs to expand (default: 4)")
+    add_filter_options(p)
     p.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
     kb = contents.load(args.claims)
+    wanted = Filter.from_args(args)
+    if args.claim_id is None:
+        if not wanted.active:
+            print("kb show: give a claim's id, or filters (--subject, --file, ...)", file=sys.stderr)
+            return EXIT_USAGE
+        results = checks.run(kb)
+        try:
+            ids = sorted(select(kb, results, wanted))
+        except KbError as exc:
+            print(f"kb show: {exc.message}\n    -> {exc.hint}", file=sys.stderr)
+            return EXIT_USAGE
+        print(
+            "\n\n".join("\n".join(render(kb, results, cid, args.depth)) for cid in ids) or "no claim matches"
+        )
+        return EXIT_OK
     if args.claim_id not in kb.claims:
         hint = did_you_mean(args.claim_id, kb.claims)
         print(f"kb show: no claim {args.claim_id!r}" + (f"; {hint}" if hint else ""), file=sys.stderr)

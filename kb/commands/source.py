@@ -8,7 +8,6 @@ import hashlib
 import os
 import re
 import sys
-import unicodedata
 from pathlib import Path
 from typing import Any, get_args
 
@@ -18,6 +17,7 @@ from kb.commands import EXIT_ERRORS, EXIT_OK, EXIT_USAGE, add_claims_option
 from kb.contents import SOURCES_DIR
 from kb.model import SLUG, SourceKind, SourceMeta
 from kb.readers import YamlProblem, read_yaml
+from kb.slugs import slugify
 from kb.writers import atomic_create, dump_yaml, plain_scalar
 
 KINDS = get_args(SourceKind)
@@ -55,7 +55,12 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         "--url https://example.com/gpt4 --published 2023-07-11 --language en",
     )
     add_claims_option(a)
-    a.add_argument("file", type=Path, metavar="FILE", help="the document as UTF-8 text")
+    a.add_argument("file", type=Path, nargs="?", metavar="FILE", help="the document as UTF-8 text")
+    a.add_argument(
+        "--no-text",
+        action="store_true",
+        help="register a cited source not archived here (needs --url, no FILE); its quotes stay unverified",
+    )
     a.add_argument("--title", required=True, help="the document's title as published")
     a.add_argument("--id", help="the source id, a lower-case slug (default: from the title)")
     a.add_argument("--language", required=True, help="BCP 47 tag of the text: en, zh, ...")
@@ -70,16 +75,6 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     a.add_argument("--translation-of", help="id of the source this document translates")
     a.add_argument("--description", default="", help="what the document is, in a sentence or two")
     a.set_defaults(run=run)
-
-
-def slugify(title: str, limit: int = 60) -> str:
-    """A lower-case ASCII slug of a title: "GPT-4 Architecture, Costs" -> "gpt-4-architecture-costs"."""
-    ascii_text = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
-    if len(slug) > limit:
-        cut = slug[:limit]
-        slug = cut.rsplit("-", 1)[0] if "-" in cut else cut
-    return slug
 
 
 def _fail(message: str, hint: str = "", code: int = EXIT_ERRORS) -> int:
@@ -133,9 +128,9 @@ def metadata(args: argparse.Namespace, source_id: str, digest: str) -> dict[str,
         "published": args.published,
         "retrieved": retrieved,
         "kind": args.kind,
-        "text": f"{source_id}.txt",
-        "sha256": digest,
-        "original_name": args.file.name,
+        "text": f"{source_id}.txt" if digest else None,
+        "sha256": digest or None,
+        "original_name": args.file.name if args.file else None,
         "translation_of": args.translation_of,
         "description": args.description or None,
     }
@@ -152,9 +147,24 @@ def run(args: argparse.Namespace) -> int:
         )
 
 
-def _run(args: argparse.Namespace) -> int:
+def _read_text(args: argparse.Namespace) -> bytes | int:
+    """The document's bytes (b"" with --no-text), or the exit code of a refusal."""
+    if args.no_text:
+        if args.file is not None:
+            return _fail(
+                "give FILE or --no-text, not both",
+                "--no-text registers a source without its text",
+                EXIT_USAGE,
+            )
+        if not args.url:
+            return _fail("--no-text needs --url", "say where the cited document is published", EXIT_USAGE)
+        return b""
+    if args.file is None:
+        return _fail(
+            "give the document's FILE", "or --no-text --url URL for a source not archived here", EXIT_USAGE
+        )
     try:
-        raw = args.file.read_bytes()
+        raw: bytes = args.file.read_bytes()
     except OSError as exc:
         return _fail(
             f"cannot read {args.file}: {exc.strerror or exc}", "give the path of a text file", EXIT_USAGE
@@ -168,6 +178,13 @@ def _run(args: argparse.Namespace) -> int:
         )
     if not raw.strip():
         return _fail(f"{args.file} is empty", "archive the document's text")
+    return raw
+
+
+def _run(args: argparse.Namespace) -> int:
+    raw = _read_text(args)
+    if isinstance(raw, int):
+        return raw
     source_id = args.id or slugify(args.title)
     if not source_id:
         return _fail(
@@ -188,8 +205,8 @@ def _run(args: argparse.Namespace) -> int:
             f"a source with id {source_id!r} already exists: {ids[source_id]}",
             "choose another id with --id (or, if it is the same document, use the existing source)",
         )
-    digest = hashlib.sha256(raw).hexdigest()
-    if digest in hashes:
+    digest = hashlib.sha256(raw).hexdigest() if raw else ""
+    if digest and digest in hashes:
         other = hashes[digest]
         return _fail(
             f"this text is already archived: {other} has the same sha256 ({digest[:12]}…)",
@@ -216,6 +233,14 @@ def _run(args: argparse.Namespace) -> int:
     meta_path = folder / f"{source_id}.yaml"
     node = {k: (plain_scalar(v) if k in ("published", "retrieved") else v) for k, v in fields.items()}
     yaml_text = f"# yaml-language-server: $schema={_schema_comment(folder, args.claims)}\n" + dump_yaml(node)
+    if not raw:
+        try:
+            atomic_create(meta_path, yaml_text.encode("utf-8"))
+        except FileExistsError:
+            return _fail(f"{meta_path} already exists", "choose another id with --id")
+        print(f"registered source {source_id!r} (not archived here): {meta_path}")
+        print(f'next: kb add --source {source_id} --quote "..." --locator "where in the document"')
+        return EXIT_OK
     try:
         atomic_create(text_path, raw)
     except FileExistsError:

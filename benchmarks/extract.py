@@ -1,0 +1,122 @@
+"""kb extract measured on the four seed documents against the claims the knowledge base holds for them.
+
+Recall: the share of the knowledge base's claims (with a value, quoting the document) that kb extract
+proposes with the right value and unit (equal in base units: "13 万亿" token is 13 trillion token).
+Precision: the share of its proposals that are one of those claims.
+
+    python -m benchmarks.extract            # the four seeds
+    python -m benchmarks.extract --show     # with each missed claim and each proposal kept
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+from kb import contents
+from kb.errors import KbError
+from kb.extract import Proposal, extract_source
+from kb.model import Claim
+from kb.numbers import literal_value
+from kb.units import unit_info
+
+SEEDS = ("kdnuggets-gpt4-leak-zh", "gpt4-cost-power-qa", "aiedge-gpt4-newsletter", "csdn-chatgpt-cost-zh")
+CARDS = ("meta-llama2-model-card", "deepseek-v3-readme")
+ROOT = Path(__file__).resolve().parent.parent / "claims"
+
+
+def magnitude(value: str | list[str], unit: str) -> tuple[object, ...] | None:
+    """A value and unit as numbers in base units with dimensions, to compare however they are written."""
+    values = value if isinstance(value, list) else [value]
+    try:
+        info = unit_info(unit)
+        if info.is_date:
+            return ("date", *values)
+        return (info.dims, *(literal_value(v) * info.scale for v in values))
+    except KbError:
+        return None
+
+
+def same(a: tuple[object, ...] | None, b: tuple[object, ...] | None) -> bool:
+    if a is None or b is None or len(a) != len(b) or a[0] != b[0]:
+        return False
+    return all(
+        x == y if isinstance(x, str) else math.isclose(float(x), float(y), rel_tol=1e-6)  # type: ignore[arg-type]
+        for x, y in zip(a[1:], b[1:], strict=True)
+    )
+
+
+@dataclass
+class Score:
+    source: str
+    claims: list[Claim]
+    proposals: list[Proposal]
+    found: list[bool]
+    kept: list[bool]
+
+    @property
+    def recall(self) -> float:
+        return sum(self.found) / len(self.found) if self.found else 1.0
+
+    @property
+    def precision(self) -> float:
+        return sum(self.kept) / len(self.kept) if self.kept else 1.0
+
+
+def score(root: Path, source_id: str) -> Score:
+    kb = contents.load(root)
+    source = kb.sources[source_id]
+    claims = [
+        e.claim
+        for e in kb.claims.values()
+        if e.claim.value is not None and any(s.source == source_id and s.quote for s in e.claim.sources)
+    ]
+    proposals = extract_source(kb, source)
+    wanted = [magnitude(c.value, c.unit) for c in claims]  # type: ignore[arg-type]
+    got = [magnitude(p.reading.value, p.unit) for p in proposals]
+    found = [any(same(w, g) for g in got) for w in wanted]
+    kept = [any(same(w, g) for w in wanted) for g in got]
+    return Score(source_id, claims, proposals, found, kept)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--show", action="store_true", help="list missed claims and proposals")
+    parser.add_argument("--claims", type=Path, default=ROOT)
+    args = parser.parse_args()
+    scores = [score(args.claims, s) for s in SEEDS]
+    print("| document | claims | found | proposals | real | recall | precision |")
+    print("|---|---:|---:|---:|---:|---:|---:|")
+    for s in scores:
+        print(
+            f"| {s.source} | {len(s.found)} | {sum(s.found)} | {len(s.kept)} | {sum(s.kept)} "
+            f"| {s.recall:.0%} | {s.precision:.0%} |"
+        )
+    found, claims = sum(sum(s.found) for s in scores), sum(len(s.found) for s in scores)
+    kept, proposed = sum(sum(s.kept) for s in scores), sum(len(s.kept) for s in scores)
+    print(
+        f"| all four | {claims} | {found} | {proposed} | {kept} "
+        f"| {found / claims:.1%} | {kept / proposed:.1%} |"
+    )
+    print()
+    print("The model cards the knowledge base also holds (their claims were written by hand with kb add):")
+    for source in CARDS:
+        s = score(args.claims, source)
+        print(
+            f"  {source}: recall {s.recall:.0%} ({sum(s.found)}/{len(s.found)}), precision {s.precision:.0%}"
+        )
+    if args.show:
+        for s in scores:
+            for c, ok in zip(s.claims, s.found, strict=True):
+                if not ok:
+                    print(f"missed {s.source}: {c.id} {c.value} {c.unit} | {c.sources[0].quote}")
+            for p, ok in zip(s.proposals, s.kept, strict=True):
+                mark = "+" if ok else "-"
+                what = f"{p.reading.value_text} {p.unit} [{p.quantity}] {p.reading.text!r}"
+                print(f"{mark} {what} | {p.quote[:50]}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,343 @@
+"""Proposing every numeric claim of a document: the reading of `kb add`, run over the whole text.
+
+Each number becomes a proposal: its sentence (or table row) as the verbatim quote, its value and
+unit as written, a quantity guessed from the vocabulary and the words around the number (a table
+cell's column header counts), and a subject guessed from the row or the document. Guesses are
+named in `guessed`: a person reviews each proposal before it becomes a claim.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field, replace
+
+from kb.choosing import FROM
+from kb.contents import KnowledgeBase, Source
+from kb.guessing import PER, Context, Vocabulary, related, words
+from kb.markup import CELL, plain
+from kb.numbers import parse_numbers
+from kb.quotes import fold
+from kb.reading import Reading, readings
+from kb.tables import blank_tables, html_rows
+
+MAX_QUOTE = 300
+
+
+@dataclass
+class Proposal:
+    """A claim proposed from a number of the document, with what was guessed."""
+
+    quote: str
+    reading: Reading
+    quantity: str | None
+    subject: str
+    guessed: list[str] = field(default_factory=list)
+
+    @property
+    def unit(self) -> str:
+        return self.reading.unit
+
+
+def sentences(text: str) -> list[tuple[int, str]]:
+    """The sentences and table rows of a text, with their offsets; white space folded, so a sentence
+    wrapped over lines is one ("may take 1-10 Wh (~0.001–0.01\nkWh)")."""
+    out = []
+    for line_start, line in _lines(text):
+        for m in re.finditer(r"[^。！？!?]+[。！？!?]?", line) if not _is_row(line) else [None]:
+            part = line if m is None else m.group()
+            start = line_start + (0 if m is None else m.start())
+            for piece_start, piece in _english_sentences(part):
+                folded = fold(piece)
+                if folded:
+                    out.append((start + piece_start + len(piece) - len(piece.lstrip()), folded))
+    return out
+
+
+_BLOCK = re.compile(r"\s*(?:$|[-*•#>|]|\d+\\?[.)]\s)")
+_ENDS = re.compile(r"[.!?。！？:：|]\s*$|^\s*$")
+
+
+def _lines(text: str) -> list[tuple[int, str]]:
+    """Logical lines: a line wrapped onto the next (no end punctuation, no new block) is one line."""
+    out: list[tuple[int, str]] = []
+    pos = 0
+    joined = False
+    for line in text.split("\n"):
+        if joined:
+            start, prev = out[-1]
+            out[-1] = (start, prev + "\n" + line)
+        else:
+            out.append((pos, line))
+        pos += len(line) + 1
+        joined = not _ENDS.search(line) and not _is_row(line)
+        rest = text[pos : pos + 40]
+        joined = joined and not _BLOCK.match(rest.split("\n")[0] if rest else "")
+    return out
+
+
+def _is_row(line: str) -> bool:
+    """A markdown table row: cells between pipes (at least two)."""
+    return line.count(CELL) >= 2
+
+
+def _english_sentences(text: str) -> list[tuple[int, str]]:
+    """Split at '. ' followed by a capital, not inside numbers ("1.8") or abbreviations ("e.g.")."""
+    cuts = [0] + [m.end() for m in re.finditer(r"(?<![A-Z]\.)(?<!\be\.g)(?<!\bi\.e)\.\s+(?=[A-Z“\"(])", text)]
+    return [(a, text[a:b]) for a, b in zip(cuts, [*cuts[1:], len(text)], strict=True)]
+
+
+def _header(text: str, row_start: int) -> list[str] | None:
+    """The header cells of the markdown table a row belongs to (the first row of its block of rows)."""
+    lines = text[:row_start].split("\n")[:-1]
+    block = []
+    for line in reversed(lines):
+        if CELL not in line:
+            break
+        block.append(line)
+    rows = [r for r in reversed(block) if not re.fullmatch(r"[\s|:\-]*", r)]
+    return _cells(rows[0]) if rows else None
+
+
+def _cells(row: str) -> list[str]:
+    """A row's cells; the pipes at its ends are optional in markdown ("||Params|" has an empty first cell)."""
+    r = row.strip()
+    r = r[1:] if r.startswith(CELL) else r
+    r = r[:-1] if r.endswith(CELL) else r
+    return [c.strip() for c in r.split(CELL)]
+
+
+def _column(row: str, index: int) -> int:
+    return row[:index].count(CELL) - (1 if row.lstrip().startswith(CELL) else 0)
+
+
+def propose(text: str, vocabulary: Vocabulary, subjects: list[str], fallback: str) -> list[Proposal]:
+    """Every number of the text as a proposed claim, in the order of the text."""
+    counts = Counter({s: len(re.findall(re.escape(s), text)) for s in subjects})
+    document_subject = next((s for s, n in counts.most_common() if n), fallback)
+    units = [
+        *(
+            (start, sentence, sentence, _header(text, start) if _is_row(sentence) else None, frozenset[int]())
+            for start, sentence in sentences(blank_tables(text))
+        ),
+        *((row.start, row.text, row.quote, row.header, row.filled) for row in html_rows(text)),
+    ]
+    out = []
+    for start, sentence, quote, header, filled in sorted(units, key=lambda u: u[0]):
+        found = readings(sentence)
+        for reading, named in [*_inherit(sentence, found), *_vague(sentence), *_scaled_ranges(sentence)]:
+            column = _column(sentence, reading.start) if header is not None else -1
+            if _list_marker(sentence, reading) or column in filled or _in_name(sentence, reading, subjects):
+                continue
+            if _range_end(sentence, reading, found):
+                continue
+            if header is not None and not named:
+                reading, named = _header_unit(reading, header[column:][:1])
+            if re.match(r"[A-Za-z]{2}", sentence[reading.end : reading.end + 2]) and not named:
+                continue  # the 80 of "H100-80GB": a number glued to letters kb does not read is a name
+            context = _context(text, start, sentence, reading, header)
+            quantity, fitted = vocabulary.guess(reading, named, context)
+            if quantity is None and fitted.unit == "1":
+                continue  # a bare number no word names ("Java整理12"): nothing to claim
+            subject = _subject(sentence, reading, subjects) or document_subject
+            guessed = ["quantity", "subject"] if quantity else ["subject"]
+            cited = _clause(sentence, reading) if quote is sentence and len(sentence) > MAX_QUOTE else quote
+            out.append(Proposal(cited, fitted, quantity.id if quantity else None, subject, guessed))
+    return out
+
+
+def _context(text: str, start: int, sentence: str, reading: Reading, header: list[str] | None) -> Context:
+    """The words that may name a number's quantity: its clause, its sentence, and its column's header
+    in a table, or the lines just before a short line (a flattened table's row label)."""
+    if header is not None:  # the column's header, and the row's label (its cells before the number)
+        col = _column(sentence, reading.start)
+        cell = _NAME.sub(" ", header[col]) if col < len(header) else ""  # a model's name is no quantity
+        label = " ".join(c for c in _cells(sentence)[:col] if not re.search(r"\d", c))
+        return Context(words(cell) | words(label), set(), set())
+    before = set()
+    if len(sentence) < 60:
+        lines = text[:start].rstrip("\n").split("\n")[-3:]
+        before = words(" ".join(line for line in lines if len(line) < 60))
+    # The nouns of the sentence's other numbers are theirs ("(~10 tokens) → ~$0.01": not per token).
+    others = {
+        w
+        for r, _ in readings(sentence)
+        if (r.end <= reading.start or r.start >= reading.end) and not PER.search(sentence[: r.start])
+        for w in words(r.unit)
+    }
+    own = words(sentence)
+    theirs = {w for w in own | before if any(related(w, o) for o in others)}
+    return Context(words(_clause(sentence, reading)), own - theirs, before - theirs)
+
+
+def _list_marker(sentence: str, reading: Reading) -> bool:
+    """The "1." of a numbered list or the "6.1" of a heading, not a figure."""
+    after = sentence[reading.end : reading.end + 2]
+    before = plain(sentence[: reading.start]).text
+    if re.fullmatch(r"\s*#+\s*", before):
+        return True
+    return (
+        re.match(r"\\?\.(?:\s|$)", after) is not None
+        and re.fullmatch(r"[\s\[\]()+*•>#-]*", before) is not None
+    )
+
+
+def _clause(sentence: str, reading: Reading) -> str:
+    """The clause of a sentence holding a reading (between commas, semicolons, dashes)."""
+    cuts = [m.end() for m in re.finditer(r"[,;，；:：—()（）]", sentence)]
+    a = max((c for c in cuts if c <= reading.start), default=0)
+    b = min((c - 1 for c in cuts if c > reading.end), default=len(sentence))
+    return sentence[a:b].strip() or sentence
+
+
+def _range_end(sentence: str, reading: Reading, found: list[tuple[Reading, bool]]) -> bool:
+    """An end of a range the sentence states ("$1–$3"): the range is the figure, unless it runs
+    "from 7 billion to 70 billion", which as often names two things."""
+    for r, _ in found:
+        if (
+            isinstance(r.value, list)
+            and r.start <= reading.start
+            and reading.end <= r.end
+            and r is not reading
+        ):
+            return not FROM.search(sentence[: r.start])
+    return False
+
+
+def _in_name(sentence: str, reading: Reading, subjects: list[str]) -> bool:
+    """Whether the number is part of a model's name ("Llama 3", "Llama 3 8B" as a whole)."""
+    for s in subjects:
+        for m in re.finditer(re.escape(s), sentence):
+            size = re.search(r"\d[BMK]$", reading.text)  # "Llama 3 8B": its size is a figure
+            if m.start() < reading.start and reading.end <= m.end() and not size:
+                return True
+    return False
+
+
+def _subject(sentence: str, reading: Reading, subjects: list[str]) -> str | None:
+    """The known subject named closest before the number in its sentence or row."""
+    best: tuple[int, str] | None = None
+    for s in subjects:
+        pos = sentence.rfind(s, 0, reading.start)
+        if pos >= 0 and (best is None or pos > best[0] or (pos == best[0] and len(s) > len(best[1]))):
+            best = (pos, s)
+    return best[1] if best else None
+
+
+_VAGUE_SCALES = {"thousands": 1e3, "millions": 1e6, "billions": 1e9, "trillions": 1e12}
+_SCALE_NAMES = {1e3: "thousand", 1e4: "wan", 1e6: "million", 1e8: "yi", 1e9: "billion", 1e12: "trillion"}
+
+
+def _vague(sentence: str) -> list[tuple[Reading, bool]]:
+    """'hundreds of billions', '数百万': a range of the named scale ([100, 1000] billion, [2, 9] million)."""
+    out = []
+    text = plain(sentence)
+    for p in parse_numbers(text.text):
+        words_ = text.text[p.start : p.end]
+        m = re.search(r"of\s+(\w+)$", words_) or re.search(r"数([十百千万亿]+)$", words_)
+        if not m or not p.is_range or not p.approx:
+            continue
+        scale = _VAGUE_SCALES.get(m.group(1).lower()) or _zh_scale(m.group(1))
+        name = _SCALE_NAMES.get(scale)
+        if name is None:
+            continue
+        lo, hi = (_literal(p.lo / scale), _literal(p.hi / scale))
+        a, b = text.span(p.start, p.end)
+        after = sentence[b : b + 30]
+        reading = Reading([lo, hi], name, "about" if "数" in words_ else None, sentence[a:b], "", a, b, after)
+        out.append((reading, False))
+    return out
+
+
+def _zh_scale(chars: str) -> float:
+    value = 1.0
+    for ch in chars:
+        value *= {"十": 10, "百": 100, "千": 1e3, "万": 1e4, "亿": 1e8}[ch]
+    # 百万 is a million, 万亿 a trillion: the product names the scale word.
+    return value
+
+
+def _literal(x: float) -> str:
+    return format(round(x, 6), "g")
+
+
+def extract_source(kb: KnowledgeBase, source: Source) -> list[Proposal]:
+    """The proposals for an archived source of the knowledge base."""
+    assert source.text is not None
+    used = Counter(e.claim.quantity for e in kb.claims.values())
+    names = model_names(source.text)
+    known = {e.claim.subject for e in kb.claims.values()}
+    subjects = sorted(known | set(names), key=len, reverse=True)
+    in_title = [n for n in names if n in source.meta.title]
+    fallback = max(in_title, key=names.__getitem__) if in_title else source.meta.title
+    return propose(source.text, Vocabulary(kb.quantities, used), subjects, fallback)
+
+
+# A model's name: a capitalised word and a version ("Llama 3", "GPT-4", "DeepSeek-V3"), maybe a size.
+_NAME = re.compile(
+    r"\b(?!(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\b)"  # "March 2023" is a date
+    r"[A-Z][A-Za-z]{2,}(?:[ -]?(?:V|v)?\d+(?:\.\d+)?)(?:[ -]\d+(?:\.\d+)?[BMK]\b)?"
+)
+
+
+def model_names(text: str) -> Counter[str]:
+    """The model names of a document and how often each is written ("Llama 3": 40, "Llama 3 8B": 3)."""
+    return Counter(m.group() for m in _NAME.finditer(plain(text).text))
+
+
+_JOIN = re.compile(r"\s*(?:-|–|—|to)\s*")
+
+
+def _scaled_ranges(sentence: str) -> list[tuple[Reading, bool]]:
+    """'$100M - $1B': a range whose ends have different scale words, in the smaller ([100, 1000] million)."""
+    found = [r for r, _ in readings(sentence) if isinstance(r.value, str)]
+    out = []
+    for a, b in zip(found, found[1:], strict=False):
+        ua, ub = a.unit.split(" ", 1), b.unit.split(" ", 1)
+        if len(ua) < 2 or len(ub) < 2 or ua[1] != ub[1] or ua[0] == ub[0]:
+            continue
+        scales = {v: k for k, v in _SCALE_NAMES.items()}
+        if ua[0] not in scales or ub[0] not in scales or not _JOIN.fullmatch(sentence[a.end : b.start]):
+            continue
+        hi = _literal(float(b.value) * scales[ub[0]] / scales[ua[0]])  # type: ignore[arg-type]
+        words_ = sentence[a.start : b.end]
+        out.append(
+            (Reading([str(a.value), hi], a.unit, a.qualifier, words_, "", a.start, b.end, b.after), True)
+        )
+    return out
+
+
+_LIST = re.compile(r"\s*(?:,|,?\s*and|,?\s*or)\s*")
+
+
+def _inherit(sentence: str, found: list[tuple[Reading, bool]]) -> list[tuple[Reading, bool]]:
+    """Numbers take the noun of the range or list they are in: "from 7 billion to 70 billion
+    parameters" and "7B, 13B, and 70B parameters" have 7 billion parameter."""
+    out = list(found)
+    for i in range(len(out) - 1, -1, -1):
+        r, named = out[i]
+        if named or isinstance(r.value, list):
+            continue
+        ranges = (g for g, m in out if m and isinstance(g.value, list) and g.start <= r.start < g.end)
+        outer = next(ranges, None)
+        nxt, nxt_named = out[i + 1] if i + 1 < len(out) else (None, False)
+        if outer is not None and outer.unit.startswith(r.unit + " "):
+            out[i] = (replace(r, unit=outer.unit), True)
+        elif nxt is not None and nxt_named and _LIST.fullmatch(sentence[r.end : nxt.start]):
+            noun = nxt.unit.split(" ")[-1]
+            scale = "" if r.unit == "1" else r.unit
+            if noun not in ("USD", "percent", "date") and noun != scale:
+                out[i] = (replace(r, unit=f"{scale} {noun}".strip()), True)
+    return out
+
+
+def _header_unit(reading: Reading, cells: list[str]) -> tuple[Reading, bool]:
+    """A column's unit from its header ("Time (GPU hours)", "Power Consumption (W)") for a bare number."""
+    m = re.search(r"\(([^()]{1,40})\)\s*$", plain(cells[0]).text) if cells else None
+    if not m or isinstance(reading.value, list):
+        return reading, False
+    noun = [r.unit for r, named in readings("1 " + m.group(1)) if named and r.start == 0]
+    if not noun or noun[0] == "1":
+        return reading, False
+    unit = noun[0] if reading.unit == "1" else f"{reading.unit} {noun[0]}"
+    return replace(reading, unit=unit, note=f"the unit {noun[0]!r} is the column header's"), True

@@ -1,0 +1,96 @@
+"""kb extract: every number of a document proposed in a draft, reviewed, and the accepted ones added."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from benchmarks.extract import SEEDS, score
+from kb.cli import main
+from kb.extract import sentences
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def root(claims_copy: Path) -> Path:
+    return claims_copy
+
+
+def kb(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str]:
+    code = main(list(args))
+    out = capsys.readouterr()
+    assert "Traceback" not in out.out + out.err
+    return code, out.out + out.err
+
+
+def test_recall_on_the_four_seeds_is_at_least_95_percent() -> None:
+    scores = [score(REPO / "claims", s) for s in SEEDS]
+    found = sum(sum(s.found) for s in scores)
+    claims = sum(len(s.found) for s in scores)
+    assert found / claims >= 0.95, [(s.source, s.recall) for s in scores]
+    kept = sum(sum(s.kept) for s in scores)
+    assert kept / sum(len(s.kept) for s in scores) >= 0.5  # more real claims than noise
+
+
+def test_a_sentence_wrapped_over_lines_is_one() -> None:
+    text = "- A\ncomplex query (~1000 tokens) may take 1-10 Wh (~0.001–0.01\nkWh).\n- Next one.\n"
+    assert [s for _, s in sentences(text)] == [
+        "- A complex query (~1000 tokens) may take 1-10 Wh (~0.001–0.01 kWh).",
+        "- Next one.",
+    ]
+
+
+def test_draft_marks_guesses_and_leaves_translations_empty(
+    root: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out = kb(capsys, "extract", "--claims", str(root), "csdn-chatgpt-cost-zh")
+    assert code == 0, out
+    draft = (root.parent / "drafts" / "csdn-chatgpt-cost-zh.yaml").read_text(encoding="utf-8")
+    assert "Nothing here is a claim yet" in draft
+    assert draft.count("review: pending") == len(re.findall(r"^  - review:", draft, re.M))
+    assert "guessed: [quantity, subject, translation]" in draft
+    assert 'translation: ""' in draft  # never a made-up translation
+    assert "value: 0.177\n    unit: cent/kilotoken" in draft
+    # The claims folder is untouched: a draft is not a claim.
+    code, out = kb(capsys, "extract", "--claims", str(root), "csdn-chatgpt-cost-zh")
+    assert code == 1 and "exists already; nothing written" in out
+
+
+def _accept_first(draft: Path, translation: str) -> None:
+    text = draft.read_text(encoding="utf-8")
+    text = text.replace("review: pending", "review: accept", 1)
+    text = text.replace('translation: ""', f'translation: "{translation}"', 1)
+    draft.write_text(text, encoding="utf-8")
+
+
+def test_accepting_adds_the_reviewed_claims(root: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    kb(capsys, "extract", "--claims", str(root), "csdn-chatgpt-cost-zh")
+    draft = root.parent / "drafts" / "csdn-chatgpt-cost-zh.yaml"
+    _accept_first(draft, "ChatGPT's single training run cost about 1.7 million US dollars")
+    code, out = kb(capsys, "extract", "--claims", str(root), "--accept", str(draft))
+    assert code == 0, out
+    assert "added 1 claims to claims/chatgpt/csdn-chatgpt-cost-zh.yaml (0 dropped, 13 still pending)" in out
+    code, out = kb(capsys, "check", "--claims", str(root))
+    assert code == 0, out
+
+
+def test_an_accepted_proposal_without_translation_is_refused(
+    root: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    kb(capsys, "extract", "--claims", str(root), "csdn-chatgpt-cost-zh")
+    draft = root.parent / "drafts" / "csdn-chatgpt-cost-zh.yaml"
+    draft.write_text(draft.read_text(encoding="utf-8").replace("review: pending", "review: accept", 1))
+    code, out = kb(capsys, "extract", "--claims", str(root), "--accept", str(draft))
+    assert code == 1
+    assert re.search(r"drafts/csdn-chatgpt-cost-zh.yaml:\d+:\d+: the translation is empty", out), out
+    assert not (root / "chatgpt" / "csdn-chatgpt-cost-zh.yaml").exists()
+
+
+def test_unknown_and_unarchived_sources_are_refused(root: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out = kb(capsys, "extract", "--claims", str(root), "csdn-chatgpt-cost")
+    assert code == 1 and "no source 'csdn-chatgpt-cost'" in out and "csdn-chatgpt-cost-zh" in out
+    code, out = kb(capsys, "extract", "--claims", str(root), "semianalysis-gpt4")
+    assert code == 1 and "not archived here" in out
