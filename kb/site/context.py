@@ -11,14 +11,12 @@ Paths are relative to the site root ("claims/x.html"); a page adds its own `root
 
 from __future__ import annotations
 
-import hashlib
 import math
-import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from kb import mutations
+from kb import mutations, slugs
 from kb.contents import ClaimEntry, KnowledgeBase, Source
 from kb.errors import Problem
 from kb.interval import Interval
@@ -353,10 +351,8 @@ class SiteContext:
 
 
 def slugify(text: str) -> str:
-    slug = re.sub(r"[^a-z0-9]+", "-", text.casefold()).strip("-")
-    if not slug:
-        slug = "s-" + hashlib.sha1(text.encode("utf-8")).hexdigest()[:10]
-    return slug[:80]
+    """A subject's URL part (kb/slugs.py)."""
+    return slugs.slugify(text, 80, stable=True)
 
 
 def convert(iv: Interval, unit: UnitInfo, to: UnitInfo) -> Interval:

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import hashlib
 import re
-import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
+from kb import slugs
 from kb.importers.yamlout import Flow, Literal
 
 
@@ -148,30 +148,9 @@ def _scaled(n: int, k: int) -> str:
 # --- ids -------------------------------------------------------------------------------------------
 
 
-def _ascii(ch: str) -> str:
-    if ch.isascii():
-        return "-plus" if ch == "+" else ch
-    plain = unicodedata.normalize("NFKD", ch).encode("ascii", "ignore").decode("ascii")
-    if plain:
-        return plain
-    name = unicodedata.name(ch, "")
-    if "LETTER" in name:  # Greek and other alphabets: σ -> sigma
-        return f"-{name.split()[-1]}-"
-    return f"-{ord(ch):x}-" if ch.isalnum() else "-"
-
-
 def slugify(text: str, limit: int = 80) -> str:
-    """A stable id part: lower-case ASCII words joined by '-'.
-
-    "PanGu-Σ" -> pangu-sigma, "C++" -> c-plus-plus; cut, with a hash suffix, beyond `limit`.
-    """
-    slug = re.sub(r"[^a-z0-9]+", "-", "".join(_ascii(ch) for ch in text).lower()).strip("-")
-    digest = hashlib.sha1(text.encode("utf-8")).hexdigest()[:6]
-    if not slug:
-        return f"x-{digest}"
-    if len(slug) > limit:
-        slug = slug[: limit - 7].rstrip("-") + "-" + digest
-    return slug
+    """A stable id part (kb/slugs.py): cut with a hash of the whole text beyond `limit`."""
+    return slugs.slugify(text, limit, stable=True)
 
 
 def clean_name(text: str) -> str:
