@@ -18,7 +18,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from kb import mutations
+from kb import display, mutations
 from kb.contents import ClaimEntry, KnowledgeBase, Source
 from kb.errors import Problem
 from kb.interval import Interval
@@ -26,7 +26,6 @@ from kb.model import Claim, Quantity, Quote
 from kb.mutations import Mutation
 from kb.results import BASES, VERDICTS, CheckResult, ClaimResult, Conflict, Results
 from kb.units import UnitInfo, unit_info
-from kb.values import format_interval, format_number
 from kb.verdicts import Basis, Standing, Verdict
 
 
@@ -162,10 +161,43 @@ class ClaimView:
         s = self.result.suggested
         if s is None:
             return ""
-        text = f"would be consistent at {s.text}"
+        text = f"would be consistent at {display.interval(Interval(s.lo, s.hi), s.unit)}"
         if s.multiplier is not None:
-            text += f" (×{format_number(s.multiplier, 3)}: {s.slip_text})"
+            text += f" ({display.factor(s.multiplier)}: {s.slip_text})"
         return text
+
+    @property
+    def fix_text(self) -> str:
+        """The suggested value in one line (the cause line names the slip): "22,000–28,000 GPUs (×1,000)"."""
+        s = self.result.suggested
+        if s is None:
+            return ""
+        text = f"{display.interval(Interval(s.lo, s.hi), s.unit)} would be consistent"
+        return text + (f" (the stated value {display.factor(s.multiplier)})" if s.multiplier else "")
+
+    @property
+    def lead(self) -> CheckResult | None:
+        """The relation that best shows why: the condemning one the slip fits, else the first that
+        fails, else the first that recomputes the value."""
+        r = self.result
+        condemning = self.condemning or [c for c in r.checks if c.verdict == Verdict.INCONSISTENT]
+        slip = r.suggested.slip if r.suggested else None
+        fitting = [c for c in condemning if slip and c.slip == slip and c.kind == "check"]
+        if r.suggested and r.suggested.multiplier:  # the closest fit first: "×1,000" over "×1,138"
+            m = r.suggested.multiplier
+            fitting.sort(key=lambda c: abs(math.log(c.factor / m)) if c.factor and c.factor > 0 else math.inf)
+        recomputing = [c for c in r.checks if c.computed is not None and c.kind == "check"]
+        return next(iter(fitting + condemning + recomputing), None)
+
+    @property
+    def cause_text(self) -> str:
+        """The cause in one line: the slip, or which claim's error makes a relation fail."""
+        r = self.result
+        if r.standing == Standing.CONDEMNED:
+            if r.suggested is not None and r.suggested.slip_text:
+                return f"Likely {r.suggested.slip_text}."
+            return "No known slip explains the factor; this number being wrong explains every failing relation."
+        return self.standing_text
 
     @property
     def claim(self) -> Claim:
@@ -216,6 +248,12 @@ class ClaimView:
         return text
 
     @property
+    def verdict_detail(self) -> str:
+        """What the verdict text adds to its label: "severe", "one of the claims that may be wrong"."""
+        text = self.verdict_text.removeprefix(self.style.label)
+        return text.strip(" :").removeprefix("(").removesuffix(")")
+
+    @property
     def summary(self) -> str:
         """A sentence for descriptions and ClaimReview: "GPT-4 · Total parameters: about 1.8 ..."."""
         what = self.claim.statement if self.claim.value is None else self.value_text
@@ -259,10 +297,9 @@ class Group:
                 )
                 continue
             unit = self.unit
-            suffix = "" if unit.is_date else f" {unit.text}"
-            stated = format_interval(convert(e.value.stated, e.unit, unit), unit) + suffix
+            stated = display.interval(convert(e.value.stated, e.unit, unit), unit)
             recomputed = [
-                (c, format_interval(convert(c.computed, e.unit, unit), unit) + suffix)
+                (c, display.interval(convert(c.computed, e.unit, unit), unit))
                 for c in cv.checks
                 if c.computed is not None
             ]
@@ -370,15 +407,7 @@ def written_value(entry: ClaimEntry) -> str:
     c = entry.claim
     if c.value is None:
         return c.statement or ""
-    v = c.value
-    text = f"{v[0]} to {v[1]}" if isinstance(v, list) else str(v)
-    if c.unit not in ("1", "", "date"):
-        text += f" {c.unit}"
-    if c.qualifier:
-        text = {"about": "about ", "at_least": "at least ", "at_most": "at most ", "exactly": "exactly "}[
-            c.qualifier
-        ] + text
-    return text
+    return display.written(c.value, c.unit or "1", c.qualifier)
 
 
 def _sort_value(entry: ClaimEntry) -> float | None:
@@ -446,9 +475,7 @@ def resolve(kb: KnowledgeBase, results: Results, readme: str = "", protect: bool
         )
         interval = ""
         if e.value is not None and e.unit is not None:
-            interval = format_interval(e.value.stated, e.unit) + (
-                "" if e.unit.is_date else f" {e.claim.unit}"
-            )
+            interval = display.interval(e.value.stated, e.unit)
         views[cid] = ClaimView(
             e,
             r,
@@ -546,4 +573,4 @@ def _count(views: Iterable[ClaimView]) -> dict[str, int]:
     return {v: c.get(v, 0) for v in VERDICTS}
 
 
-__all__ = ["resolve", "SiteContext", "ClaimView", "Group", "VERDICT_STYLES", "format_number"]
+__all__ = ["resolve", "SiteContext", "ClaimView", "Group", "VERDICT_STYLES"]

@@ -13,6 +13,7 @@ import json
 import math
 import multiprocessing
 import os
+import re
 import shutil
 from collections.abc import Callable
 from functools import lru_cache
@@ -23,17 +24,17 @@ from xml.sax.saxutils import escape as xml_escape
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, pass_context
 from jinja2.runtime import Context
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
-from kb import report
+from kb import display, report
 from kb.interval import Interval
-from kb.results import BASES, SEVERITY_ORDER, VERDICTS
+from kb.results import BASES, SEVERITY_ORDER, VERDICTS, CheckResult
 from kb.site import markdown
 from kb.site.context import VERDICT_STYLES, ClaimView, SiteContext
 from kb.site.highlight import highlight
 from kb.site.pages import SITE_NAME, SITE_TAGLINE, Page
 from kb.units import UnitInfo
-from kb.values import format_interval, format_number
+from kb.values import format_number
 
 
 @pass_context
@@ -49,9 +50,23 @@ def _md_inline(context: Context, text: str | None) -> Markup:
 
 
 def _factor(f: float | None) -> str:
-    if f is None or not math.isfinite(f):
-        return "n/a"
-    return f"×{format_number(f, 3)}"
+    return display.factor(f) or "n/a"
+
+
+_CJK = re.compile(r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef]+")
+
+
+def _cjk(text: str | None) -> Markup:
+    """Escape text and mark its Chinese runs lang="zh", so screen readers and fonts read them as Chinese."""
+    escaped = str(escape(text or ""))
+    return Markup(_CJK.sub(lambda m: f'<span lang="zh">{m.group(0)}</span>', escaped))
+
+
+def _sides(cr: CheckResult) -> tuple[str, str]:
+    """A relation's left (stated) and right (recomputed) sides as a reader says them."""
+    if cr.unit is None or cr.stated is None or cr.computed is None:
+        return cr.stated_text, cr.computed_text
+    return display.interval(cr.stated, cr.unit), display.interval(cr.computed, cr.unit)
 
 
 def _num(x: float | None, sig: int = 4) -> str:
@@ -59,8 +74,7 @@ def _num(x: float | None, sig: int = 4) -> str:
 
 
 def _interval(iv: Interval, unit: UnitInfo) -> str:
-    text = format_interval(iv, unit)
-    return text if unit.is_date or unit.text in ("1", "") else f"{text} {unit.text}"
+    return display.interval(iv, unit)
 
 
 def _group_counts(claims: list[ClaimView]) -> dict[str, int]:
@@ -86,6 +100,8 @@ def environment() -> Environment:
         factor=_factor,
         num=_num,
         interval=_interval,
+        sides=_sides,
+        cjk=_cjk,
         groupcounts=_group_counts,
         relation_name=report.relation_name,  # one wording with kb check
     )
