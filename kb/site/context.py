@@ -26,7 +26,7 @@ from kb.model import Claim, Quantity, Quote
 from kb.mutations import Mutation
 from kb.results import BASES, VERDICTS, CheckResult, ClaimResult, Conflict, Results
 from kb.units import UnitInfo, unit_info
-from kb.verdicts import Basis, Standing, Verdict
+from kb.verdicts import SEVERITY_RANK, Basis, Standing, Verdict
 
 
 @dataclass(frozen=True)
@@ -190,13 +190,19 @@ class ClaimView:
         return next(iter(fitting + condemning + recomputing), None)
 
     @property
+    def off_by(self) -> float:
+        """How far off the value is, as a ratio >= 1 (its lead relation's factor or inverse); 0 unknown."""
+        f = self.lead.factor if self.lead is not None else None
+        return max(f, 1 / f) if f and math.isfinite(f) and f > 0 else 0.0
+
+    @property
     def cause_text(self) -> str:
         """The cause in one line: the slip, or which claim's error makes a relation fail."""
         r = self.result
         if r.standing == Standing.CONDEMNED:
             if r.suggested is not None and r.suggested.slip_text:
                 return f"Likely {r.suggested.slip_text}."
-            return "No known slip explains the factor; this number being wrong explains every failing relation."
+            return "No known slip explains the factor; this value being wrong explains the failing relations."
         return self.standing_text
 
     @property
@@ -387,6 +393,11 @@ class SiteContext:
 
     def claim_of(self, claim_id: str) -> ClaimView | None:
         return self.claims.get(claim_id)
+
+    def inconsistent(self) -> list[ClaimView]:
+        """The inconsistent claims, worst first: by severity, then by how far off the value is."""
+        wrong = [cv for cv in self.claims.values() if cv.verdict == Verdict.INCONSISTENT]
+        return sorted(wrong, key=lambda cv: (-SEVERITY_RANK.get(cv.result.severity or "", 0), -cv.off_by))
 
 
 def slugify(text: str) -> str:

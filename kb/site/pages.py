@@ -29,6 +29,8 @@ table's script loads (a <script src>, so it works from file:// too), and in page
 LIST_PAGE claims for reading without JavaScript."""
 LIST_PAGE = 1000
 DATA_FILE = "data/claims.js"
+WRONG_ROWS = 100
+"""Inconsistent claims the dashboard lists first (the claims table filters to all of them)."""
 SITE_NAME = "kb"
 SITE_TAGLINE = "numbers about LLMs, checked against their sources and each other"
 
@@ -97,6 +99,7 @@ def plan(ctx: SiteContext, base_url: str = "", search: bool = True) -> Plan:
             + ".",
             {
                 "counts": counts,
+                "wrong": ctx.inconsistent()[:WRONG_ROWS],
                 "audits": links,
                 "rows": ordered[:ROWS_IN_HTML],
                 "data_file": DATA_FILE if paged else "",

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import gc
 import json
-import math
 import multiprocessing
 import os
 import re
@@ -35,6 +34,7 @@ from kb.site.highlight import highlight
 from kb.site.pages import SITE_NAME, SITE_TAGLINE, Page
 from kb.units import UnitInfo
 from kb.values import format_number
+from kb.verdicts import SEVERITY_RANK
 
 
 @pass_context
@@ -113,6 +113,7 @@ def environment() -> Environment:
         site_tagline=SITE_TAGLINE,
         highlight=highlight,
         severity_order=SEVERITY_ORDER,
+        severity_rank=SEVERITY_RANK,
     )
     return env
 
