@@ -206,6 +206,12 @@ class ClaimView:
         return self.standing_text
 
     @property
+    def quote_text(self) -> str:
+        """Its quotes and their translations, for the dashboard's text filter."""
+        parts = [t for q in self.claim.sources for t in (q.quote, q.translation) if t]
+        return " ".join(parts)
+
+    @property
     def claim(self) -> Claim:
         return self.entry.claim
 

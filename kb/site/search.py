@@ -19,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import math
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -42,7 +43,7 @@ MAX_SHARDS = 16
 """The search page merges every shard; more than this would slow searching down."""
 PARALLEL = 2
 """Pagefind processes at a time (each uses several threads)."""
-SALT = b"kb search records 1"
+SALT = b"kb search records 2"
 
 
 def bundle_dir(shard: int) -> str:
@@ -52,6 +53,26 @@ def bundle_dir(shard: int) -> str:
 
 def _words(*parts: object) -> str:
     return " · ".join(str(p) for p in parts if p not in (None, ""))
+
+
+_CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]{2,}")
+CJK_WORD = 6
+ZH_MARK = "kbzhwords"
+"""Starts the Chinese words of a record; search.js shows no excerpt past it."""
+"""The longest Chinese word the index holds: a query up to this long finds any passage containing it."""
+
+
+def cjk_words(text: str) -> str:
+    """Every suffix of each run of Chinese characters, cut to CJK_WORD characters, as words.
+
+    Chinese has no spaces, so the English index holds a whole run ("它大约有") as one word and
+    "大约" finds nothing. Pagefind matches a query as the prefix of a word, so indexing each suffix
+    ("它大约有", "大约有", "约有") lets any substring of a run be found, without a dictionary.
+    """
+    out: list[str] = []
+    for run in _CJK_RUN.findall(text):
+        out.extend(run[i : i + CJK_WORD] for i in range(1, len(run) - 1))
+    return " ".join(dict.fromkeys(out))
 
 
 def record(page: Page, ctx: SiteContext) -> str | None:
@@ -98,6 +119,9 @@ def record(page: Page, ctx: SiteContext) -> str | None:
         body.append(page.description)
     filt = f'<span data-pagefind-filter="verdict">{escape(verdict)}</span>' if verdict else ""
     text = "".join(f"<p>{escape(b)}</p>" for b in body if b)
+    chinese = cjk_words(" ".join(body))
+    if chinese:  # after a mark the search page cuts from excerpts (kb/static/search.js)
+        text += f"<p>{ZH_MARK} {escape(chinese)}</p>"
     return (
         '<!doctype html><html lang="en"><head><meta charset="utf-8">'
         f"<title>{escape(heading)}</title></head>"

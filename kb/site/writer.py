@@ -205,6 +205,7 @@ def write_claims_data(site: SiteContext, out: Path, path: str) -> None:
             cv.verdict,
             " ".join(c.source_id for c in cv.citations),
             cv.first_source,
+            cv.quote_text,
         ]
         for cv in site.claims.values()
     ]

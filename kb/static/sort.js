@@ -1,12 +1,14 @@
-/* Every table with class "sortable": a sort button in each header that has data-sort (number: by the
-   cell's data-value, text: by its words) and a filter box above that keeps the rows containing its
+/* Every table with class "sortable": a sort button in each header (data-sort="number" or a "num"
+   column sorts by the cell's data-value or its digits, others by their words) and a filter box above that keeps the rows containing its
    text. Without JavaScript the table is shown as built. The claims table has its own (table.js). */
 (function () {
   "use strict";
   function text(cell) { return cell ? cell.textContent.trim().toLowerCase() : ""; }
   function number(cell) {
-    var raw = cell ? cell.getAttribute("data-value") : null;
-    return raw === null || raw === "" ? NaN : parseFloat(raw);
+    if (!cell) return NaN;
+    var raw = cell.getAttribute("data-value");
+    if (raw === null) raw = cell.textContent.replace(/[^0-9.\-]/g, "");
+    return raw === "" ? NaN : parseFloat(raw);
   }
   function compare(kind, x, y) {
     if (kind !== "number") return x < y ? -1 : x > y ? 1 : 0;
@@ -19,14 +21,12 @@
     var rows = Array.prototype.slice.call(body.rows);
     var heads = Array.prototype.slice.call(table.tHead.rows[0].cells);
     heads.forEach(function (th, col) {
-      var kind = th.getAttribute("data-sort");
-      if (!kind) return;
+      var kind = th.getAttribute("data-sort") || (th.classList.contains("num") ? "number" : "text");
       var button = document.createElement("button");
       button.type = "button";
       button.className = "sort";
-      button.textContent = th.textContent;
-      button.setAttribute("aria-label", "Sort by " + th.textContent);
-      th.textContent = "";
+      button.setAttribute("aria-label", "Sort by " + th.textContent.trim());
+      while (th.firstChild) button.appendChild(th.firstChild);
       th.appendChild(button);
       button.addEventListener("click", function () {
         var up = th.getAttribute("aria-sort") !== "ascending";
