@@ -26,10 +26,12 @@
   function clean(result) {
     var input = document.querySelector(".pagefind-ui__search-input");
     var query = input ? input.value : "";
-    if (result.excerpt && result.excerpt.indexOf(MARK) >= 0) result.excerpt = excerpt(result.content || "", query);
-    (result.sub_results || []).forEach(function (sub) {
-      if (sub.excerpt && sub.excerpt.indexOf(MARK) >= 0) sub.excerpt = excerpt(result.content || "", query);
-    });
+    var content = result.content || "";
+    if (content.indexOf(MARK) < 0) return result;
+    var chinese = /[\u3400-\u9fff]/.test(query);
+    function stale(e) { return e && (chinese || e.indexOf(MARK) >= 0); }
+    if (stale(result.excerpt)) result.excerpt = excerpt(content, query);
+    (result.sub_results || []).forEach(function (sub) { if (stale(sub.excerpt)) sub.excerpt = excerpt(content, query); });
     return result;
   }
   var ui = new PagefindUI({ element: "#search", baseUrl: base, mergeIndex: merge, showSubResults: true, showImages: false, resetStyles: false, processResult: clean });
