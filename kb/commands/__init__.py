@@ -12,7 +12,7 @@ EXIT_ERRORS = 1
 EXIT_USAGE = 2
 
 # In the order `kb --help` lists them.
-NAMES = ("check", "show", "build", "serve", "source", "add", "schema", "import_")
+NAMES = ("check", "show", "build", "serve", "export", "source", "add", "schema", "import_")
 MODULE_OF = {name.rstrip("_"): name for name in NAMES}
 """Command name -> module name ("import" is kb.commands.import_)."""
 

@@ -19,7 +19,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kb import checks, contents
+from kb import checks, contents, export
 from kb.contents import KnowledgeBase
 from kb.errors import KbError
 from kb.results import Results
@@ -27,7 +27,7 @@ from kb.site import charts, fingerprint, search, writer
 from kb.site.context import resolve
 from kb.site.keys import page_keys
 from kb.site.options import DEFAULT_BASE_URL, MARKER, BuildOptions
-from kb.site.pages import Page, Plan, plan
+from kb.site.pages import EXPORT_DIR, Page, Plan, plan
 from kb.site.progress import Reporter
 
 __all__ = ["DEFAULT_BASE_URL", "MARKER", "BuildOptions", "BuildOutcome", "BuildError", "build", "swap"]
@@ -83,8 +83,9 @@ def build(options: BuildOptions, progress: Reporter | None = None) -> BuildOutco
     base_url = options.site_url
     progress.step("resolve")
     ctx = resolve(kb, results, kb.readme)
+    ctx.repo_url = options.repo_url
     site_plan = plan(ctx, base_url, options.search)
-    keys = page_keys(ctx, site_plan.pages, repr((base_url, options.search)).encode())
+    keys = page_keys(ctx, site_plan.pages, repr((base_url, options.search, options.repo_url)).encode())
 
     out = options.out
     _check_target(out, options.claims)
@@ -120,6 +121,7 @@ def build(options: BuildOptions, progress: Reporter | None = None) -> BuildOutco
         dashboard = next(p for p in site_plan.pages if p.path == "index.html")
         if dashboard.data.get("data_file"):
             writer.write_claims_data(ctx, tmp, dashboard.data["data_file"])
+        export.write(kb, results, tmp / EXPORT_DIR)  # the same tables as `kb export`, to download
         progress.step("charts", len(site_plan.charts))
         outcome.charts_drawn = charts.write_charts(
             site_plan.charts, tmp, options.cache, previous=(out / "charts") if previous else None

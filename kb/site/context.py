@@ -393,6 +393,8 @@ class SiteContext:
     """Problems not tied to one claim (a broken file, a changed archive)."""
     readme: str = ""
     """claims/README.md, rendered on the methodology page."""
+    repo_url: str = ""
+    """Where the claims' files are browsed (BuildOptions.repo_url); '' for no links."""
 
     def counts(self) -> dict[str, int]:
         return self.results.counts()

@@ -29,6 +29,8 @@ table's script loads (a <script src>, so it works from file:// too), and in page
 LIST_PAGE claims for reading without JavaScript."""
 LIST_PAGE = 1000
 DATA_FILE = "data/claims.js"
+EXPORT_DIR = "data"
+"""Where the site keeps `kb export`'s files (claims.csv, checks.csv, sources.csv, kb.json, kb.sqlite)."""
 WRONG_ROWS = 100
 """Inconsistent claims the dashboard lists first (the claims table filters to all of them)."""
 SITE_NAME = "kb"

@@ -31,7 +31,7 @@ from kb.results import BASES, SEVERITY_ORDER, VERDICTS, CheckResult
 from kb.site import markdown
 from kb.site.context import VERDICT_STYLES, ClaimView, SiteContext
 from kb.site.highlight import highlight
-from kb.site.pages import SITE_NAME, SITE_TAGLINE, Page
+from kb.site.pages import EXPORT_DIR, SITE_NAME, SITE_TAGLINE, Page
 from kb.units import UnitInfo
 from kb.values import format_number
 from kb.verdicts import SEVERITY_RANK
@@ -114,6 +114,7 @@ def environment() -> Environment:
         highlight=highlight,
         severity_order=SEVERITY_ORDER,
         severity_rank=SEVERITY_RANK,
+        export_dir=EXPORT_DIR,
     )
     return env
 
