@@ -36,6 +36,13 @@ from kb.units import UnitInfo
 from kb.values import format_number
 from kb.verdicts import SEVERITY_RANK
 
+CSP = (
+    "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self'"
+)
+"""Only the site's own scripts run (pagefind compiles its WebAssembly); styles may be inline
+(bar widths). A meta tag, as the site is static and may be opened from file://."""
+
 
 @pass_context
 def _md(context: Context, text: str | None, heading_shift: int = 0) -> Markup:
@@ -115,6 +122,7 @@ def environment() -> Environment:
         severity_order=SEVERITY_ORDER,
         severity_rank=SEVERITY_RANK,
         export_dir=EXPORT_DIR,
+        csp=CSP,
     )
     return env
 

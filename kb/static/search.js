@@ -35,6 +35,9 @@
     return result;
   }
   var ui = new PagefindUI({ element: "#search", baseUrl: base, mergeIndex: merge, showSubResults: true, showImages: false, resetStyles: false, processResult: clean });
+  /* The input's only name would be its placeholder: give it one. */
+  var input = document.querySelector(".pagefind-ui__search-input");
+  if (input) input.setAttribute("aria-label", "Search claims and sources");
   var q = new URLSearchParams(location.search).get("q");
   if (q) ui.triggerSearch(q);
 })();
