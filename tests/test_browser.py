@@ -324,3 +324,44 @@ def test_link_checker_over_http(server: str, site: Path) -> None:
     assert broken == []
     expected = {server + str(p.relative_to(site)) for p in html_files(site)}
     assert expected <= pages, sorted(expected - pages)[:5]
+
+
+# --- axe-core ----------------------------------------------------------------------------------------
+
+AXE = Path(__file__).parent.parent / "node_modules" / "axe-core" / "axe.min.js"
+
+
+def _axe_source() -> str:
+    """axe-core as npm installed it (package.json; .ci/run runs npm ci): no network at test time."""
+    if not AXE.is_file():
+        if os.environ.get("CI"):
+            pytest.fail(f"{AXE} is missing: npm ci")
+        pytest.skip("axe-core is not installed (npm ci)")
+    return AXE.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("width", sorted(WIDTHS))
+def test_axe_finds_no_violation_on_any_page_type(browser: Any, server: str, width: str, scheme: str) -> None:
+    source = _axe_source()
+    # The pages' CSP allows only the site's own scripts; the test injects axe past it.
+    context = browser.new_context(
+        viewport={"width": WIDTHS[width], "height": 900}, color_scheme=scheme, bypass_csp=True
+    )
+    found: dict[str, list[str]] = {}
+    try:
+        pg = context.new_page()
+        for name, path in PAGE_TYPES.items():
+            pg.goto(server + path)
+            if name == "search":
+                pg.wait_for_selector(".pagefind-ui__result")
+            pg.add_script_tag(content=source)
+            violations = pg.evaluate(
+                "async () => (await axe.run(document, {resultTypes: ['violations']})).violations"
+                ".map(v => v.id + ': ' + v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(', '))"
+            )
+            if violations:
+                found[name] = violations
+    finally:
+        context.close()
+    assert found == {}, found
