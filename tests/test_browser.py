@@ -326,6 +326,32 @@ def test_link_checker_over_http(server: str, site: Path) -> None:
     assert expected <= pages, sorted(expected - pages)[:5]
 
 
+
+@pytest.mark.parametrize("width", sorted(WIDTHS))
+def test_first_screen_of_an_inconsistent_claim_says_why(browser: Any, server: str, width: str) -> None:
+    context = browser.new_context(viewport={"width": WIDTHS[width], "height": 900})
+    try:
+        pg = context.new_page()
+        pg.goto(server + f"claims/{INCONSISTENT}.html")
+        for selector in ("#recomputed", "#why"):
+            box = pg.locator(selector).bounding_box()
+            assert box is not None and box["y"] + box["height"] <= 900, (selector, box)
+        assert "×" in pg.locator("#recomputed").inner_text() or "÷" in pg.locator("#recomputed").inner_text()
+        assert pg.locator("#why").inner_text().strip()
+    finally:
+        context.close()
+
+
+def test_search_finds_a_chinese_word_inside_a_quote(page: Any, server: str) -> None:
+    # "成本" sits inside the run "训练成本约为": no space delimits it, yet search finds it.
+    page.goto(server + "search.html?q=" + "成本")
+    page.wait_for_selector(".pagefind-ui__result")
+    results = page.locator(".pagefind-ui__result")
+    texts = [results.nth(i).inner_text() for i in range(results.count())]
+    assert any("训练成本约为 630 万美元" in t for t in texts), texts
+    assert not any("kbzhwords" in t for t in texts)  # kb's index words never show in an excerpt
+
+
 # --- axe-core ----------------------------------------------------------------------------------------
 
 AXE = Path(__file__).parent.parent / "node_modules" / "axe-core" / "axe.min.js"
