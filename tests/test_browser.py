@@ -21,7 +21,7 @@ from urllib.parse import urljoin, urlsplit
 import pytest
 from site_helpers import FIXTURE, build_site, html_files
 
-from kb import checks, contents
+from kb import checks, contents, display
 
 pytestmark = pytest.mark.browser
 
@@ -138,7 +138,8 @@ def test_filter_follow_claim_and_find_the_quote(page: Any, server: str, results:
     page.wait_for_url(f"**/claims/{INCONSISTENT}.html")
     badge = page.locator(".claim-head .badge")
     assert "Inconsistent" in badge.inner_text() and "✗" in badge.inner_text()
-    computed = results.claims[INCONSISTENT].checks[0].computed_text
+    cr = results.claims[INCONSISTENT].checks[0]
+    computed = display.interval(cr.computed, cr.unit)
     assert page.locator("dd.recomputed").first.inner_text() == computed
     assert page.locator("blockquote[lang=zh]").count() == 1
     page.locator("figure.quote a.jump").first.click()
@@ -324,7 +325,6 @@ def test_link_checker_over_http(server: str, site: Path) -> None:
     assert broken == []
     expected = {server + str(p.relative_to(site)) for p in html_files(site)}
     assert expected <= pages, sorted(expected - pages)[:5]
-
 
 
 @pytest.mark.parametrize("width", sorted(WIDTHS))

@@ -28,8 +28,8 @@ from markupsafe import Markup, escape
 from kb import display, report
 from kb.interval import Interval
 from kb.results import BASES, SEVERITY_ORDER, VERDICTS, CheckResult
-from kb.site import markdown
-from kb.site.context import VERDICT_STYLES, ClaimView, SiteContext
+from kb.site import document, markdown
+from kb.site.context import VERDICT_STYLES, Citation, ClaimView, SiteContext
 from kb.site.highlight import highlight
 from kb.site.pages import EXPORT_DIR, SITE_NAME, SITE_TAGLINE, Page
 from kb.units import UnitInfo
@@ -67,6 +67,11 @@ def _cjk(text: str | None) -> Markup:
     """Escape text and mark its Chinese runs lang="zh", so screen readers and fonts read them as Chinese."""
     escaped = str(escape(text or ""))
     return Markup(_CJK.sub(lambda m: f'<span lang="zh">{m.group(0)}</span>', escaped))
+
+
+def _source_document(text: str, citations: list[Citation], root: str) -> Markup | None:
+    """A markdown source as a document with its passages marked; None: show the plain text."""
+    return document.render(text, citations, root) if document.looks_like_markdown(text) else None
 
 
 def _sides(cr: CheckResult) -> tuple[str, str]:
@@ -119,6 +124,7 @@ def environment() -> Environment:
         site_name=SITE_NAME,
         site_tagline=SITE_TAGLINE,
         highlight=highlight,
+        source_document=_source_document,
         severity_order=SEVERITY_ORDER,
         severity_rank=SEVERITY_RANK,
         export_dir=EXPORT_DIR,
