@@ -352,6 +352,32 @@ def test_search_finds_a_chinese_word_inside_a_quote(page: Any, server: str) -> N
     assert not any("kbzhwords" in t for t in texts)  # kb's index words never show in an excerpt
 
 
+def test_hovering_a_chart_point_names_its_claim_and_a_click_opens_it(page: Any, server: str) -> None:
+    page.goto(server + f"claims/{INCONSISTENT}.html")
+    page.wait_for_selector("figure.chart.live .vega-chart svg")
+    assert not page.locator("figure.chart.live .chart-scroll").is_visible()  # the static picture gives way
+    point = page.locator("figure.chart.live .mark-symbol path").first
+    point.hover()
+    tooltip = page.locator("#vg-tooltip-element")
+    tooltip.wait_for(state="visible")
+    text = tooltip.inner_text()
+    assert "Claim" in text and "Source" in text and "Verdict" in text
+    claim = next(line.split("\t")[-1].strip() for line in text.splitlines() if line.startswith("Claim"))
+    claim = claim or text.split("Claim")[1].split()[0]
+    point.click()
+    page.wait_for_url(f"**/claims/{claim}.html")
+
+
+def test_charts_fall_back_to_the_static_picture_without_javascript(browser: Any, server: str) -> None:
+    context = browser.new_context(java_script_enabled=False)
+    try:
+        pg = context.new_page()
+        pg.goto(server + f"claims/{INCONSISTENT}.html")
+        assert pg.locator("figure.chart .chart-scroll img").is_visible()
+    finally:
+        context.close()
+
+
 # --- axe-core ----------------------------------------------------------------------------------------
 
 AXE = Path(__file__).parent.parent / "node_modules" / "axe-core" / "axe.min.js"

@@ -17,6 +17,7 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from kb import display, mutations
 from kb.contents import ClaimEntry, KnowledgeBase, Source
@@ -289,6 +290,8 @@ class Group:
     """The chart's width and height in CSS pixels."""
     chart_histogram: bool = False
     """The chart counts estimates by range (too many to draw one bar each)."""
+    vega: dict[str, Any] | None = None
+    """The interactive chart's Vega-Lite spec (kb/site/vega.py); the static chart stays as its fallback."""
 
     @property
     def anchor(self) -> str:

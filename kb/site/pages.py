@@ -14,7 +14,7 @@ from typing import Any
 
 from kb.blame import TRUST
 from kb.results import BASES
-from kb.site import audit
+from kb.site import audit, vega
 from kb.site.charts import AnyChart, HistogramSpec, group_spec, quantity_spec
 from kb.site.context import ClaimView, SiteContext
 from kb.site.graph import claim_graph
@@ -77,6 +77,7 @@ def plan(ctx: SiteContext, base_url: str = "", search: bool = True) -> Plan:
             g.chart = spec.path
             g.chart_size = spec.size_px
             g.chart_histogram = isinstance(spec, HistogramSpec)
+            g.vega = None if g.chart_histogram else vega.group_chart(g)
             charts[spec.path] = spec
     quantity_charts: dict[str, tuple[str, tuple[int, int], int, bool]] = {}
     for q in ctx.quantities.values():
