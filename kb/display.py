@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from kb.interval import Interval
-from kb.units import UnitInfo
+from kb.units import UnitInfo, unit_info
 from kb.values import format_interval
 
 # Scale words a unit may start with, and what they multiply by.
@@ -130,9 +130,16 @@ def amount(x: float, unit: str, sig: int = 3) -> str:
 
 def interval(iv: Interval, unit: UnitInfo | str) -> str:
     """An interval as a reader says it: '22,000–28,000 GPUs', 'at least 25,000 GPUs'."""
-    text = unit if isinstance(unit, str) else unit.text
-    if text in ("date", "month_date", "year_date") or (isinstance(unit, UnitInfo) and unit.is_date):
-        return format_interval(iv, unit if isinstance(unit, UnitInfo) else None)
+    if isinstance(unit, UnitInfo) and unit.is_date:
+        return format_interval(iv, unit)
+    return _interval(iv, unit if isinstance(unit, str) else unit.text)
+
+
+@lru_cache(maxsize=1 << 16)
+def _interval(iv: Interval, text: str) -> str:
+    """interval() of a unit string, cached: group tables show the same intervals on many pages."""
+    if text in ("date", "month_date", "year_date"):
+        return format_interval(iv, unit_info(text))
     if iv.is_point:
         return amount(iv.lo, text)
     if math.isinf(iv.hi) and math.isfinite(iv.lo):
@@ -155,7 +162,11 @@ def _scale_of(x: float) -> tuple[float, str]:
 def _apart(lo: float, hi: float) -> tuple[str, str]:
     """The two ends with the fewest digits that tell them apart and keep each within 1% of the width."""
     slack = (hi - lo) / 100
-    for sig in range(2, 13):
+    # Rounding to d decimal places errs by at most 0.5e-d: start at the digits that need.
+    places = math.ceil(-math.log10(2 * slack)) if slack > 0 else 0
+    top = max(abs(lo), abs(hi))
+    first = max(2, math.floor(math.log10(top)) + 1 + places) if top > 0 else 2
+    for sig in range(min(first, 12), 13):
         a, b = _digits(lo, sig) if lo else "0", _digits(hi, sig) if hi else "0"
         if a != b and abs(_float(a) - lo) <= slack and abs(_float(b) - hi) <= slack:
             return a, b

@@ -196,7 +196,8 @@ def write(kb: KnowledgeBase, results: Results, out: Path, formats: tuple[str, ..
             written.append(out / f"{name}.csv")
     if "json" in formats:
         atomic_write_text(
-            out / JSON_FILE, json.dumps(data, ensure_ascii=False, indent=1, allow_nan=False) + "\n"
+            out / JSON_FILE,
+            json.dumps(data, ensure_ascii=False, separators=(",", ":"), allow_nan=False) + "\n",
         )
         written.append(out / JSON_FILE)
     if "sqlite" in formats:

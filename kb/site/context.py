@@ -292,6 +292,9 @@ class Group:
     """The chart counts estimates by range (too many to draw one bar each)."""
     vega: dict[str, Any] | None = None
     """The interactive chart's Vega-Lite spec (kb/site/vega.py); the static chart stays as its fallback."""
+    _values: list[tuple[ClaimView, str, list[tuple[CheckResult, str]]]] | None = field(
+        default=None, repr=False, compare=False
+    )
 
     @property
     def anchor(self) -> str:
@@ -302,7 +305,13 @@ class Group:
         return f"s-{self.subject_slug}"
 
     def values(self) -> list[tuple[ClaimView, str, list[tuple[CheckResult, str]]]]:
-        """Each claim with its stated interval and its checks' recomputed intervals, in the group's unit."""
+        """Each claim with its stated interval and its checks' recomputed intervals, in the group's unit
+        (computed once: every claim page of the group shows them)."""
+        if self._values is None:
+            self._values = self._compute_values()
+        return self._values
+
+    def _compute_values(self) -> list[tuple[ClaimView, str, list[tuple[CheckResult, str]]]]:
         out = []
         for cv in self.claims:
             e = cv.entry

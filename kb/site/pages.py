@@ -221,7 +221,11 @@ def plan(ctx: SiteContext, base_url: str = "", search: bool = True) -> Plan:
                 "quantity.html",
                 q.label,
                 f"Every estimate of {q.label}: {q.total} claims about {len(q.groups)} subjects.",
-                {"quantity": q, "quantity_chart": quantity_charts.get(q.id)},
+                {
+                    "quantity": q,
+                    "quantity_chart": quantity_charts.get(q.id),
+                    "quantity_vega": vega.quantity_chart(q) if q.id in quantity_charts else None,
+                },
                 indexed=True,
                 section="quantities",
             )

@@ -15,7 +15,8 @@ from typing import Any
 
 from kb import display
 from kb.interval import Interval
-from kb.site.context import VERDICT_STYLES, ClaimView, Group, convert
+from kb.site.context import VERDICT_STYLES, ClaimView, Group, QuantityView, convert
+from kb.units import UnitInfo
 
 MAX_ROWS = 40
 """Past this many estimates a group's chart is the static histogram only."""
@@ -35,9 +36,12 @@ _LABELS = (
 )
 
 
-def _row(
-    cv: ClaimView, label: str, kind: str, iv: Interval, scale: float, text: str
-) -> dict[str, Any] | None:
+Row = dict[str, Any]
+_BY_KIND = {"field": "kind", "type": "nominal", "scale": {"domain": ["stated", "recomputed"]}}
+"""Stated and recomputed bars of one claim side by side in its row."""
+
+
+def _row(cv: ClaimView, label: str, kind: str, iv: Interval, scale: float, text: str) -> Row | None:
     lo, hi = iv.lo * scale, iv.hi * scale
     finite = [v for v in (lo, hi) if math.isfinite(v)]
     if not finite:
@@ -60,17 +64,15 @@ def _row(
     }
 
 
-def _rows(group: Group) -> list[dict[str, Any]]:
-    unit = group.unit
-    assert unit is not None
+def _rows(claims: list[ClaimView], unit: UnitInfo, by_subject: bool) -> list[Row]:
     scale = display.words(unit.text).scale
-    out: list[dict[str, Any]] = []
+    out: list[Row] = []
     seen: set[str] = set()
-    for cv in group.claims:
+    for cv in claims:
         e = cv.entry
         if e.value is None or e.unit is None or e.unit.dims != unit.dims:
             continue
-        label = f"{cv.first_source}: {cv.value_text}"
+        label = f"{cv.claim.subject if by_subject else cv.first_source}: {cv.value_text}"
         label = label if label not in seen else f"{label} ({cv.id})"
         seen.add(label)
         stated = convert(e.value.stated, e.unit, unit)
@@ -95,9 +97,24 @@ def _decades(span: list[float]) -> list[float]:
 
 def group_chart(group: Group) -> dict[str, Any] | None:
     """The Vega-Lite spec of a group's estimates, or None (no numbers, a date, or too many rows)."""
-    if group.unit is None or group.unit.is_date or len(group.claims) > MAX_ROWS:
+    if group.unit is None:
         return None
-    rows = _rows(group)
+    what = f"{group.quantity_label} of {group.subject}"
+    return _chart(group.claims, group.unit, what, by_subject=False)
+
+
+def quantity_chart(q: QuantityView) -> dict[str, Any] | None:
+    """Every subject's estimates of a quantity in one chart, each row named by its model."""
+    unit = next((g.unit for g in q.groups if g.unit is not None), None)
+    if unit is None or sum(1 for g in q.groups if g.unit is not None) < 2:
+        return None
+    return _chart([cv for g in q.groups for cv in g.claims], unit, q.label, by_subject=True)
+
+
+def _chart(claims: list[ClaimView], unit: UnitInfo, what: str, by_subject: bool) -> dict[str, Any] | None:
+    if unit.is_date or len(claims) > MAX_ROWS:
+        return None
+    rows = _rows(claims, unit, by_subject)
     if not rows:
         return None
     values = [v for r in rows for v in (r["lo"], r["hi"])]
@@ -108,7 +125,7 @@ def group_chart(group: Group) -> dict[str, Any] | None:
         # A recomputation off by 10^20 would squeeze the estimates into a corner: keep the axis
         # near the stated values (the table and the tooltip still give every value).
         domain = [min(stated) / REACH, max(stated) * REACH]
-    words = display.words(group.unit.text)
+    words = display.words(unit.text)
     title = (words.money + " " if words.money else "") + (words.plural or "value") + words.per
     x = {
         "field": "lo",
@@ -137,7 +154,7 @@ def group_chart(group: Group) -> dict[str, Any] | None:
     ]
     return {
         "$schema": "https://vega.github.io/schema/vega-lite/v6.json",
-        "description": f"{group.quantity_label} of {group.subject}: every estimate and its recomputation",
+        "description": f"{what}: every estimate and its recomputation",
         "width": "container",
         "height": ROW_PX * len({r["row"] for r in rows}),
         "autosize": {"type": "fit-x", "contains": "padding"},
@@ -156,11 +173,7 @@ def group_chart(group: Group) -> dict[str, Any] | None:
                         "scale": {"domain": ["stated", "recomputed"], "range": [[1, 0], [5, 3]]},
                         "legend": None,  # the caption says what a dashed bar is
                     },
-                    "yOffset": {
-                        "field": "kind",
-                        "type": "nominal",
-                        "scale": {"domain": ["stated", "recomputed"]},
-                    },
+                    "yOffset": _BY_KIND,
                 },
             },
             {
@@ -173,11 +186,7 @@ def group_chart(group: Group) -> dict[str, Any] | None:
                         "scale": {"domain": list(SHAPES), "range": list(SHAPES.values())},
                         "legend": None,
                     },
-                    "yOffset": {
-                        "field": "kind",
-                        "type": "nominal",
-                        "scale": {"domain": ["stated", "recomputed"]},
-                    },
+                    "yOffset": _BY_KIND,
                 },
             },
         ],
@@ -185,4 +194,4 @@ def group_chart(group: Group) -> dict[str, Any] | None:
     }
 
 
-__all__ = ["group_chart", "MAX_ROWS"]
+__all__ = ["group_chart", "quantity_chart", "MAX_ROWS"]

@@ -65,8 +65,10 @@ _CJK = re.compile(r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-
 
 def _cjk(text: str | None) -> Markup:
     """Escape text and mark its Chinese runs lang="zh", so screen readers and fonts read them as Chinese."""
-    escaped = str(escape(text or ""))
-    return Markup(_CJK.sub(lambda m: f'<span lang="zh">{m.group(0)}</span>', escaped))
+    escaped = escape(text or "")
+    if not _CJK.search(escaped):  # most values: nothing to mark
+        return escaped
+    return Markup(_CJK.sub(lambda m: f'<span lang="zh">{m.group(0)}</span>', str(escaped)))
 
 
 def _source_document(text: str, citations: list[Citation], root: str) -> Markup | None:
