@@ -33,8 +33,10 @@ from typing import IO
 
 from kb.cachedir import read_json, write_json
 from kb.errors import KbError
+from kb.site import views
 from kb.site.context import SiteContext
 from kb.site.pages import Page
+from kb.site.views import Plain
 
 TIMEOUT = 1800.0
 SHARD_SIZE = 2000
@@ -44,6 +46,11 @@ MAX_SHARDS = 16
 PARALLEL = 2
 """Pagefind processes at a time (each uses several threads)."""
 SALT = b"kb search records 2"
+
+
+def shard_count(records: int) -> int:
+    """How many shards the index of this many searchable pages has."""
+    return max(1, min(MAX_SHARDS, math.ceil(records / SHARD_SIZE)))
 
 
 def bundle_dir(shard: int) -> str:
@@ -80,11 +87,14 @@ def record(page: Page, ctx: SiteContext) -> str | None:
     if not page.indexed:
         return None
     d = page.data
+    if isinstance(d, dict):  # the audit page
+        d = Plain()
     verdict = ""
     heading = page.title
     body: list[str] = []
     if page.template == "claim.html":
-        cv = d["cv"]
+        assert isinstance(d, views.Claim)
+        cv = d.cv
         c = cv.claim
         verdict = cv.style.label
         # Results must tell claims apart: "GPT-4 · Total parameters: about 1.8 trillion (source)".
@@ -102,18 +112,21 @@ def record(page: Page, ctx: SiteContext) -> str | None:
         body.append(_words(c.notes, c.justification, c.rank_reason))
         body.extend(p.message for p in cv.problems)
     elif page.template == "source.html":
-        sv = d["sv"]
+        assert isinstance(d, views.Source)
+        sv = d.sv
         m = sv.source.meta
         body.append(_words(m.id, m.kind, m.author, m.publisher, m.published, m.url, m.description))
         body.append(_words(f"{sv.total} claims cite it"))
         if sv.source.text:
             body.append(sv.source.text)
     elif page.template == "subject.html":
-        s = d["subject"]
+        assert isinstance(d, views.Subject)
+        s = d.subject
         body.append(_words(s.name, f"{s.total} claims"))
         body.append(", ".join(g.quantity_label for g in s.groups))
     elif page.template == "quantity.html":
-        q = d["quantity"]
+        assert isinstance(d, views.Quantity)
+        q = d.quantity
         body.append(_words(q.label, q.id, q.unit, q.description, f"{q.total} claims"))
     else:
         body.append(page.description)
@@ -154,7 +167,7 @@ def shard_records(
             records.append((p.path, r))
     if cache is not None and keys is not None and fresh != known:
         write_json(cache, fresh)
-    n = max(1, min(MAX_SHARDS, math.ceil(len(records) / SHARD_SIZE)))
+    n = shard_count(len(records))
     shards: list[list[tuple[str, str]]] = [[] for _ in range(n)]
     for path, html in records:
         shards[zlib.crc32(path.encode()) % n].append((path, html))

@@ -18,7 +18,6 @@ from collections.abc import Callable
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
 from xml.sax.saxutils import escape as xml_escape
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, pass_context
@@ -32,6 +31,7 @@ from kb.site import document, markdown
 from kb.site.context import VERDICT_STYLES, Citation, ClaimView, SiteContext
 from kb.site.highlight import highlight
 from kb.site.pages import EXPORT_DIR, SITE_NAME, SITE_TAGLINE, Page
+from kb.site.views import View
 from kb.units import UnitInfo
 from kb.values import format_number
 from kb.verdicts import SEVERITY_RANK
@@ -137,9 +137,9 @@ def environment() -> Environment:
 
 def render_page(page: Page, site: SiteContext, base_url: str = "") -> str:
     template = environment().get_template(page.template)
-    data: dict[str, Any] = dict(page.data)
+    data = page.data.context() if isinstance(page.data, View) else dict(page.data)
     if page.lazy is not None:
-        data.update(page.lazy())
+        data.update(page.lazy().context())
     return template.render(page=page, root=page.root, site=site, base_url=base_url, **data)
 
 
