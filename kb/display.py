@@ -15,7 +15,7 @@ from functools import lru_cache
 
 from kb.interval import Interval
 from kb.units import UnitInfo, unit_info
-from kb.values import format_interval
+from kb.values import format_interval, format_number
 
 # Scale words a unit may start with, and what they multiply by.
 _SCALES = {"thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12, "wan": 1e4, "yi": 1e8}
@@ -98,10 +98,8 @@ def words(unit: str) -> Words:
 
 def number(x: float, sig: int = 3) -> str:
     """A number in English: 2.8e11 -> '280 billion', 25000 -> '25,000', 8.64e19 -> '8.64×10¹⁹'."""
-    if math.isinf(x):
-        return "∞" if x > 0 else "-∞"
-    if x == 0:
-        return "0"
+    if math.isinf(x) or x == 0:
+        return format_number(x)
     ax = abs(x)
     if ax >= 1e15 or ax < 1e-4:
         mant, exp = f"{x:.{sig - 1}e}".split("e")

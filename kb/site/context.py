@@ -158,16 +158,6 @@ class ClaimView:
         return ""
 
     @property
-    def suggestion_text(self) -> str:
-        s = self.result.suggested
-        if s is None:
-            return ""
-        text = f"would be consistent at {display.interval(Interval(s.lo, s.hi), s.unit)}"
-        if s.multiplier is not None:
-            text += f" ({display.factor(s.multiplier)}: {s.slip_text})"
-        return text
-
-    @property
     def fix_text(self) -> str:
         """The suggested value in one line (the cause line names the slip): "22,000–28,000 GPUs (×1,000)"."""
         s = self.result.suggested

@@ -20,6 +20,7 @@ from markupsafe import Markup, escape
 
 from kb.site.context import VERDICT_STYLES, Citation
 from kb.site.highlight import highlight
+from kb.site.markdown import commonmark
 
 _MARKDOWN = re.compile(r"^(#{1,6} |\s*[-*] |\|.*\|\s*$|```)|!\[|\]\(", re.MULTILINE)
 _SAFE_URL = re.compile(r"^https?://[^\s<>\"'`]+$", re.IGNORECASE)
@@ -61,8 +62,7 @@ def _marked(self: Any, tokens: Sequence[Token], idx: int, options: Any, env: Any
 
 
 def _parser() -> MarkdownIt:
-    md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
-    md.enable(["table", "strikethrough"])
+    md = commonmark()
     md.validateLink = lambda url: True  # type: ignore[method-assign]  # kept as words by _link_open
     md.add_render_rule("image", _image)
     md.add_render_rule("link_open", _link_open)
