@@ -55,3 +55,13 @@ def test_passages_are_marked_inside_paragraphs_and_as_rows_across_cells() -> Non
 def test_a_passage_it_cannot_place_falls_back_to_the_plain_text() -> None:
     split = _cite("120 layers.\n\n| Model", "c")  # from a paragraph into a table: no block holds it
     assert document.render(TEXT, [split], "../") is None
+
+
+def test_hostile_markdown_stays_text() -> None:
+    hostile = (
+        '# t\n\n- a\n- b\n\n[x](javascript:alert(1)) ![y" onerror="alert(1)](x.png) '
+        "<img src=x onerror=alert(1)> `<b>`\n"
+    )
+    html = str(document.render(hostile, [], "../"))
+    assert "javascript:" not in html and "<img" not in html and "<b>" not in html
+    assert 'onerror="' not in html and "[image: y&#34; onerror=&#34;alert(1)]" in html
