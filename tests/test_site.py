@@ -536,6 +536,8 @@ def test_build_of_the_real_claims_folder(tmp_path: Path) -> None:
     h1 = page(site, "claims/gpt4-leak-zh-attention-params.html").find("h1")
     assert h1.text() == "about 55亿 (5.5 billion) parameters"
     assert h1.find("span").get("lang") == "zh"
+    title = page(site, "sources/kdnuggets-gpt4-leak-zh.html").find("h1")
+    assert title.find("span").get("lang") == "zh" and title.find("span").text() == "细节已泄露！"
     # A claim whose check fails only because of another claim says so, and is not inconsistent.
     cost = page(site, "claims/gpt4-leak-zh-training-cost.html")
     why = cost.find("dd", id="why")
