@@ -44,7 +44,7 @@
     });
     var label = document.createElement("label");
     label.className = "table-filter";
-    label.textContent = "Filter: ";
+    label.textContent = "Filter this table: ";
     var input = document.createElement("input");
     input.type = "search";
     input.id = "table-filter-" + n;
