@@ -96,6 +96,14 @@ def words(unit: str) -> Words:
     return Words(scale, chinese, "", singular, plural, per)
 
 
+def unit_name(unit: str) -> str:
+    """What a unit counts, in words: 'yi parameter' -> 'parameters', 'cent/kilotoken' -> 'US dollars per
+    1,000 tokens'."""
+    w = words(unit)
+    money = {"$": "US dollars", "¥": "yuan"}.get(w.money, "")
+    return (money or w.plural or "value") + w.per
+
+
 def number(x: float, sig: int = 3) -> str:
     """A number in English: 2.8e11 -> '280 billion', 25000 -> '25,000', 8.64e19 -> '8.64×10¹⁹'."""
     if math.isinf(x) or x == 0:
@@ -216,4 +224,4 @@ def _written_number(xs: list[float], raw: list[str], unit: str) -> str:
     return f"{source} ({bare.removesuffix(tail)}){tail}"
 
 
-__all__ = ["amount", "factor", "interval", "number", "words", "written"]
+__all__ = ["amount", "factor", "interval", "number", "unit_name", "words", "written"]

@@ -62,3 +62,9 @@ def test_factor_has_one_style() -> None:
     assert display.factor(5.66) == "×5.66"
     assert display.factor(8.7e-4) == "÷1,150"
     assert display.factor(None) == display.factor(math.nan) == ""
+
+
+def test_unit_name() -> None:
+    assert display.unit_name("yi parameter") == "parameters"
+    assert display.unit_name("cent/kilotoken") == "US dollars per 1,000 tokens"
+    assert display.unit_name("GPU*hour") == "GPU-hours"

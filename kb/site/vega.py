@@ -125,12 +125,11 @@ def _chart(claims: list[ClaimView], unit: UnitInfo, what: str, by_subject: bool)
         # A recomputation off by 10^20 would squeeze the estimates into a corner: keep the axis
         # near the stated values (the table and the tooltip still give every value).
         domain = [min(stated) / REACH, max(stated) * REACH]
-    words = display.words(unit.text)
-    title = (words.money + " " if words.money else "") + (words.plural or "value") + words.per
+    title = display.unit_name(unit.text)
     x = {
         "field": "lo",
         "type": "quantitative",
-        "title": title.strip(),
+        "title": title,
         "scale": ({"type": "log"} if log else {"zero": False}) | ({"domain": domain} if domain else {}),
         "axis": {"labelExpr": _LABELS, "labelOverlap": True, "grid": True}
         | ({"values": _decades(domain or [min(values), max(values)])} if log else {"tickCount": 5}),

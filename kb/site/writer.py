@@ -116,6 +116,7 @@ def environment() -> Environment:
         interval=_interval,
         sides=_sides,
         cjk=_cjk,
+        unit_name=display.unit_name,
         groupcounts=_group_counts,
         relation_name=report.relation_name,  # one wording with kb check
     )
