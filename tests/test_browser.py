@@ -378,6 +378,32 @@ def test_charts_fall_back_to_the_static_picture_without_javascript(browser: Any,
         context.close()
 
 
+def test_any_table_sorts_and_filters(page: Any, server: str) -> None:
+    page.goto(server + "subjects/gpt-4.html")
+    tables = page.locator("table.group-table")
+    k = max(range(tables.count()), key=lambda i: tables.nth(i).locator("tbody tr").count())
+    table = tables.nth(k)
+    rows = table.locator("tbody tr")
+    n = rows.count()
+    assert n >= 2
+    head = table.locator("th", has_text="Claim").first
+    head.locator("button.sort").click()
+    assert head.get_attribute("aria-sort") == "ascending"
+
+    def first_cells() -> list[str]:
+        return [rows.nth(i).locator("td").first.inner_text().strip() for i in range(n)]
+
+    ids = first_cells()
+    assert ids == sorted(ids)
+    head.locator("button.sort").click()
+    assert head.get_attribute("aria-sort") == "descending"
+    assert first_cells() == sorted(ids, reverse=True)
+    box = table.locator("xpath=ancestor::div[contains(@class, 'table-scroll')][1]")
+    box.locator("xpath=preceding-sibling::label[1]/input").fill(ids[0])  # the filter above this table
+    visible = table.locator("tbody tr:not([hidden])")
+    assert 1 <= visible.count() < n
+
+
 # --- axe-core ----------------------------------------------------------------------------------------
 
 AXE = Path(__file__).parent.parent / "node_modules" / "axe-core" / "axe.min.js"

@@ -718,6 +718,18 @@ def test_interval_filter() -> None:
     assert writer._interval(Interval(0.5, 0.5), unit_info("1")) == "0.5"
 
 
+def test_every_page_allows_only_the_sites_own_scripts(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    assert build_site(site).built
+    for path in html_files(site):
+        doc = page(site, str(path.relative_to(site)))
+        metas = [m for m in doc.find_all("meta") if m.get("http-equiv") == "Content-Security-Policy"]
+        assert len(metas) == 1 and "script-src 'self'" in (metas[0].get("content") or ""), path
+        for script in doc.find_all("script"):
+            # Data blocks (ClaimReview) are never run; every other script is a file of the site.
+            assert script.get("src") or script.get("type") == "application/ld+json", path
+
+
 # --- kb serve --------------------------------------------------------------------------------------
 
 
