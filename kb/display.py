@@ -168,10 +168,11 @@ def _scale_of(x: float) -> tuple[float, str]:
 def _apart(lo: float, hi: float) -> tuple[str, str]:
     """The two ends with the fewest digits that tell them apart and keep each within 1% of the width."""
     slack = (hi - lo) / 100
-    # Rounding to d decimal places errs by at most 0.5e-d: start at the digits that need.
+    # Rounding to d decimal places errs by at most 0.5e-d, so d = -log10(2 * slack) always does;
+    # one digit fewer may still do (22.05 -> 22 within 0.06): start there.
     places = math.ceil(-math.log10(2 * slack)) if slack > 0 else 0
     top = max(abs(lo), abs(hi))
-    first = max(2, math.floor(math.log10(top)) + 1 + places) if top > 0 else 2
+    first = max(2, math.floor(math.log10(top)) + places) if top > 0 else 2
     for sig in range(min(first, 12), 13):
         a, b = _digits(lo, sig) if lo else "0", _digits(hi, sig) if hi else "0"
         if a != b and abs(_float(a) - lo) <= slack and abs(_float(b) - hi) <= slack:

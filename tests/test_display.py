@@ -45,6 +45,7 @@ def test_amount(x: float, unit: str, expected: str) -> None:
 
 def test_interval_ends_have_the_digits_that_tell_them_apart() -> None:
     assert display.interval(Interval(22050, 28050), "GPU") == "22,000–28,000 GPUs"
+    assert display.interval(Interval(22.05, 28.05), "GPU") == "22–28 GPUs"
     assert display.interval(Interval(24999.5, 25000.5), "GPU") == "24,999.5–25,000.5 GPUs"
     assert display.interval(Interval(1.575, 2.035), "trillion parameter") == "1.575–2.035 trillion parameters"
     assert display.interval(Interval(6250, 6350), "wan USD") == "$62.5–63.5 million"
