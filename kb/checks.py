@@ -103,6 +103,7 @@ def _check_result(kb: KnowledgeBase, o: Outcome, diagnosis: blame.Diagnosis, val
     if o.right is not None and o.left is not None:
         if unit is not None:
             cr.computed = o.right.scale(1.0 / unit.factor)
+            cr.stated, cr.unit = o.left.scale(1.0 / unit.factor), unit
             cr.computed_text = f"{format_interval(cr.computed, unit)} {unit.text}"
             cr.stated_text = f"{format_interval(o.left.scale(1.0 / unit.factor), unit)} {unit.text}"
         else:

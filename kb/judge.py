@@ -251,19 +251,20 @@ def describe(f: float | None, slip: SlipMatch | None, op: str = "=", width: floa
             else "the claim is below the least the relation allows"
         )
         if f is not None:
-            head += f" (×{_factor_text(f)})"
+            head += f" ({_factor_text(f)})"
     elif f is None:
         return "the values have different signs or one is zero; check the inputs"
     else:
-        head = f"the recomputed value is ×{_factor_text(f)} the stated one"
+        head = f"the recomputed value is the stated one {_factor_text(f)}"
     if slip is not None:
-        return f"{head}; it fits {slip.text}: the stated value ×{_factor_text(slip.multiplier)} would agree"
+        return f"{head}; it fits {slip.text}: the stated value {_factor_text(slip.multiplier)} would agree"
     if f is not None and width > 30:
         return head + "; the intervals are too wide to name a slip"
     return head + "; no known slip explains it"
 
 
 def _factor_text(f: float) -> str:
-    from kb.values import format_number
+    """One style of factor everywhere: ×1,140, ÷1,150 (kb/display.py)."""
+    from kb.display import factor
 
-    return format_number(f, 3)
+    return factor(f) or "n/a"

@@ -6,7 +6,7 @@ import json
 import math
 from typing import Any
 
-from kb import mutations
+from kb import display, mutations
 from kb.contents import KnowledgeBase
 from kb.results import VERDICTS, CheckResult, ClaimResult, Results
 from kb.values import format_interval, format_number
@@ -14,7 +14,7 @@ from kb.verdicts import SEVERITY_RANK, Basis, Standing, Verdict
 
 
 def _factor(f: float | None) -> str:
-    return "n/a" if f is None or not math.isfinite(f) else f"×{format_number(f, 3)}"
+    return display.factor(f) or "n/a"
 
 
 def summary_line(kb: KnowledgeBase, results: Results) -> str:
@@ -78,7 +78,7 @@ def _slip_text(r: ClaimResult) -> str:
     s = r.suggested
     if s is None or s.multiplier is None:
         return ""
-    return f" (×{format_number(s.multiplier, 3)}: {s.slip_text})"
+    return f" ({display.factor(s.multiplier)}: {s.slip_text})"
 
 
 def text(kb: KnowledgeBase, results: Results, verbose: bool = False) -> str:
@@ -278,7 +278,7 @@ def json_text(kb: KnowledgeBase, results: Results, found: mutations.Report | Non
 
 
 def _times(f: float) -> str:
-    return f"×{format_number(f)}" if f >= 1 else f"÷{format_number(1 / f)}"
+    return display.factor(f)
 
 
 def mutation_text(found: mutations.Report, verbose: bool = False) -> str:

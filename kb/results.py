@@ -77,6 +77,10 @@ class CheckResult:
     inputs: list[InputValue] = field(default_factory=list)
     computed: Interval | None = None
     """Recomputed interval, in the claim's unit."""
+    stated: Interval | None = None
+    """The left side (a check's stated interval), in `unit`."""
+    unit: UnitInfo | None = None
+    """The unit both sides are shown in (None: a dimensionless or SI-only relation)."""
     computed_text: str = ""
     """Recomputed interval formatted with the claim's unit."""
     stated_text: str = ""

@@ -21,7 +21,7 @@ from urllib.parse import urljoin, urlsplit
 import pytest
 from site_helpers import FIXTURE, build_site, html_files
 
-from kb import checks, contents
+from kb import checks, contents, display
 
 pytestmark = pytest.mark.browser
 
@@ -138,7 +138,8 @@ def test_filter_follow_claim_and_find_the_quote(page: Any, server: str, results:
     page.wait_for_url(f"**/claims/{INCONSISTENT}.html")
     badge = page.locator(".claim-head .badge")
     assert "Inconsistent" in badge.inner_text() and "✗" in badge.inner_text()
-    computed = results.claims[INCONSISTENT].checks[0].computed_text
+    cr = results.claims[INCONSISTENT].checks[0]
+    computed = display.interval(cr.computed, cr.unit)
     assert page.locator("dd.recomputed").first.inner_text() == computed
     assert page.locator("blockquote[lang=zh]").count() == 1
     page.locator("figure.quote a.jump").first.click()
@@ -324,3 +325,121 @@ def test_link_checker_over_http(server: str, site: Path) -> None:
     assert broken == []
     expected = {server + str(p.relative_to(site)) for p in html_files(site)}
     assert expected <= pages, sorted(expected - pages)[:5]
+
+
+@pytest.mark.parametrize("width", sorted(WIDTHS))
+def test_first_screen_of_an_inconsistent_claim_says_why(browser: Any, server: str, width: str) -> None:
+    context = browser.new_context(viewport={"width": WIDTHS[width], "height": 900})
+    try:
+        pg = context.new_page()
+        pg.goto(server + f"claims/{INCONSISTENT}.html")
+        for selector in ("#recomputed", "#why"):
+            box = pg.locator(selector).bounding_box()
+            assert box is not None and box["y"] + box["height"] <= 900, (selector, box)
+        assert "×" in pg.locator("#recomputed").inner_text() or "÷" in pg.locator("#recomputed").inner_text()
+        assert pg.locator("#why").inner_text().strip()
+    finally:
+        context.close()
+
+
+def test_search_finds_a_chinese_word_inside_a_quote(page: Any, server: str) -> None:
+    # "成本" sits inside the run "训练成本约为": no space delimits it, yet search finds it.
+    page.goto(server + "search.html?q=" + "成本")
+    page.wait_for_selector(".pagefind-ui__result")
+    results = page.locator(".pagefind-ui__result")
+    texts = [results.nth(i).inner_text() for i in range(results.count())]
+    assert any("训练成本约为 630 万美元" in t for t in texts), texts
+    assert not any("kbzhwords" in t for t in texts)  # kb's index words never show in an excerpt
+
+
+def test_hovering_a_chart_point_names_its_claim_and_a_click_opens_it(page: Any, server: str) -> None:
+    page.goto(server + f"claims/{INCONSISTENT}.html")
+    page.wait_for_selector("figure.chart.live .vega-chart svg")
+    assert not page.locator("figure.chart.live .chart-scroll").is_visible()  # the static picture gives way
+    point = page.locator("figure.chart.live .mark-symbol path").first
+    point.hover()
+    tooltip = page.locator("#vg-tooltip-element")
+    tooltip.wait_for(state="visible")
+    text = tooltip.inner_text()
+    assert "Claim" in text and "Source" in text and "Verdict" in text
+    claim = next(line.split("\t")[-1].strip() for line in text.splitlines() if line.startswith("Claim"))
+    claim = claim or text.split("Claim")[1].split()[0]
+    point.click()
+    page.wait_for_url(f"**/claims/{claim}.html")
+
+
+def test_charts_fall_back_to_the_static_picture_without_javascript(browser: Any, server: str) -> None:
+    context = browser.new_context(java_script_enabled=False)
+    try:
+        pg = context.new_page()
+        pg.goto(server + f"claims/{INCONSISTENT}.html")
+        assert pg.locator("figure.chart .chart-scroll img").is_visible()
+    finally:
+        context.close()
+
+
+def test_any_table_sorts_and_filters(page: Any, server: str) -> None:
+    page.goto(server + "subjects/gpt-4.html")
+    tables = page.locator("table.group-table")
+    k = max(range(tables.count()), key=lambda i: tables.nth(i).locator("tbody tr").count())
+    table = tables.nth(k)
+    rows = table.locator("tbody tr")
+    n = rows.count()
+    assert n >= 2
+    head = table.locator("th", has_text="Claim").first
+    head.locator("button.sort").click()
+    assert head.get_attribute("aria-sort") == "ascending"
+
+    def first_cells() -> list[str]:
+        return [rows.nth(i).locator("td").first.inner_text().strip() for i in range(n)]
+
+    ids = first_cells()
+    assert ids == sorted(ids)
+    head.locator("button.sort").click()
+    assert head.get_attribute("aria-sort") == "descending"
+    assert first_cells() == sorted(ids, reverse=True)
+    box = table.locator("xpath=ancestor::div[contains(@class, 'table-scroll')][1]")
+    box.locator("xpath=preceding-sibling::label[1]/input").fill(ids[0])  # the filter above this table
+    visible = table.locator("tbody tr:not([hidden])")
+    assert 1 <= visible.count() < n
+
+
+# --- axe-core ----------------------------------------------------------------------------------------
+
+AXE = Path(__file__).parent.parent / "node_modules" / "axe-core" / "axe.min.js"
+
+
+def _axe_source() -> str:
+    """axe-core as npm installed it (package.json; .ci/run runs npm ci): no network at test time."""
+    if not AXE.is_file():
+        if os.environ.get("CI"):
+            pytest.fail(f"{AXE} is missing: npm ci")
+        pytest.skip("axe-core is not installed (npm ci)")
+    return AXE.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("width", sorted(WIDTHS))
+def test_axe_finds_no_violation_on_any_page_type(browser: Any, server: str, width: str, scheme: str) -> None:
+    source = _axe_source()
+    # The pages' CSP allows only the site's own scripts; the test injects axe past it.
+    context = browser.new_context(
+        viewport={"width": WIDTHS[width], "height": 900}, color_scheme=scheme, bypass_csp=True
+    )
+    found: dict[str, list[str]] = {}
+    try:
+        pg = context.new_page()
+        for name, path in PAGE_TYPES.items():
+            pg.goto(server + path)
+            if name == "search":
+                pg.wait_for_selector(".pagefind-ui__result")
+            pg.add_script_tag(content=source)
+            violations = pg.evaluate(
+                "async () => (await axe.run(document, {resultTypes: ['violations']})).violations"
+                ".map(v => v.id + ': ' + v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(', '))"
+            )
+            if violations:
+                found[name] = violations
+    finally:
+        context.close()
+    assert found == {}, found

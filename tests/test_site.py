@@ -30,7 +30,7 @@ from site_helpers import (
     parse,
 )
 
-from kb import checks, contents
+from kb import checks, contents, display
 from kb.cli import main
 from kb.interval import Interval
 from kb.site import build as site_build
@@ -175,7 +175,8 @@ def test_claim_page_inconsistent(site: Path, fixture_kb) -> None:  # type: ignor
     inputs = check.find("table", cls="inputs")
     hrefs = {a.get("href") for a in inputs.find_all("a")}
     assert {f"../claims/{i.claim_id}.html" for i in cr.inputs} <= hrefs
-    assert check.find("dd", cls="recomputed").text() == cr.computed_text
+    assert cr.computed is not None and cr.unit is not None
+    assert check.find("dd", cls="recomputed").text() == display.interval(cr.computed, cr.unit)
     facts = check.text()
     assert "×9" in facts and cr.severity in facts and cr.diagnosis in facts
     assert "Depends on assumption" in facts and "gpt4-assumed-gpu-hour-price" in facts
@@ -522,16 +523,24 @@ def test_build_of_the_real_claims_folder(tmp_path: Path) -> None:
     for cid in outcome.kb.claims:
         assert (site / "claims" / f"{cid}.html").is_file()
     assert broken_links(site) == []
-    # The first screen says why: the relations that condemn the claim, and the fix with its slip.
+    # The first screen says why, one line each: the recomputed value and factor, the cause, the fix.
     head = page(site, "claims/gpt4-leak-zh-gpu-count.html").find("header", cls="claim-head")
-    assert (
-        "×1,000" in head.find("p", id="suggested").text()
-        and "thousand" in head.find("p", id="suggested").text()
-    )
-    assert len(head.find("ul", cls="why-relations").find_all("li")) == 3
+    assert head.find("h1").text() == "about 25 GPUs"
+    recomputed = head.find("dd", id="recomputed").text()
+    assert "22,000–28,000 GPUs" in recomputed and "×1,000" in recomputed and "check original" in recomputed
+    assert "thousand" in head.find("dd", id="why").text()
+    assert "22,000–28,000 GPUs" in head.find("dd", id="suggested").text()
+    assert "×1,000" in head.find("dd", id="suggested").text()
+    assert len(head.find("details", cls="why-relations").find_all("li")) == 3
+    # Chinese numbers keep the source's words beside the English, marked lang="zh".
+    h1 = page(site, "claims/gpt4-leak-zh-attention-params.html").find("h1")
+    assert h1.text() == "about 55亿 (5.5 billion) parameters"
+    assert h1.find("span").get("lang") == "zh"
+    title = page(site, "sources/kdnuggets-gpt4-leak-zh.html").find("h1")
+    assert title.find("span").get("lang") == "zh" and title.find("span").text() == "细节已泄露！"
     # A claim whose check fails only because of another claim says so, and is not inconsistent.
     cost = page(site, "claims/gpt4-leak-zh-training-cost.html")
-    why = cost.find("p", id="why")
+    why = cost.find("dd", id="why")
     assert "gpt4-leak-zh-gpu-count" in why.text() and why.find("a").attrs["href"].endswith(
         "claims/gpt4-leak-zh-gpu-count.html"
     )
@@ -704,9 +713,21 @@ def test_interval_filter() -> None:
 
     assert (
         writer._interval(Interval(1.75, 1.85), unit_info("trillion parameter"))
-        == "[1.75, 1.85] trillion parameter"
+        == "1.75–1.85 trillion parameters"
     )
     assert writer._interval(Interval(0.5, 0.5), unit_info("1")) == "0.5"
+
+
+def test_every_page_allows_only_the_sites_own_scripts(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    assert build_site(site).built
+    for path in html_files(site):
+        doc = page(site, str(path.relative_to(site)))
+        metas = [m for m in doc.find_all("meta") if m.get("http-equiv") == "Content-Security-Policy"]
+        assert len(metas) == 1 and "script-src 'self'" in (metas[0].get("content") or ""), path
+        for script in doc.find_all("script"):
+            # Data blocks (ClaimReview) are never run; every other script is a file of the site.
+            assert script.get("src") or script.get("type") == "application/ld+json", path
 
 
 # --- kb serve --------------------------------------------------------------------------------------

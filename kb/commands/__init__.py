@@ -19,6 +19,7 @@ NAMES = (
     "show",
     "build",
     "serve",
+    "export",
     "source",
     "add",
     "extract",

@@ -43,6 +43,13 @@ def add_site_options(p: argparse.ArgumentParser) -> None:
         metavar="URL",
         help=f"the address the site is published at, for the sitemap and links (default: {DEFAULT_BASE_URL})",
     )
+    p.add_argument(
+        "--repo-url",
+        default="",
+        metavar="URL",
+        help="where the claims' files are browsed (e.g. https://host/owner/repo/blob/main): each claim "
+        "page links its YAML line there",
+    )
     p.add_argument("--no-search", dest="search", action="store_false", help="skip the pagefind search index")
     p.add_argument(
         "--no-cache",
@@ -93,6 +100,7 @@ def options(args: argparse.Namespace, strict: bool = False) -> BuildOptions:
         args.out,
         search=args.search,
         base_url=args.base_url,
+        repo_url=args.repo_url.rstrip("/") if args.repo_url.startswith(("https://", "http://")) else "",
         strict=strict,
         cache=cache,
         reuse=args.cache,

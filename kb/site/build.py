@@ -18,15 +18,15 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kb import checks, contents, procs
+from kb import checks, contents, export, procs
 from kb.contents import KnowledgeBase
 from kb.errors import KbError
 from kb.results import Results
-from kb.site import charts, fingerprint, search, writer
+from kb.site import charts, fingerprint, search, views, writer
 from kb.site.context import resolve
 from kb.site.keys import page_keys
 from kb.site.options import DEFAULT_BASE_URL, MARKER, BuildOptions
-from kb.site.pages import Page, Plan, plan
+from kb.site.pages import EXPORT_DIR, Page, Plan, plan
 from kb.site.progress import Reporter
 
 __all__ = ["DEFAULT_BASE_URL", "MARKER", "BuildOptions", "BuildOutcome", "BuildError", "build", "swap"]
@@ -82,8 +82,9 @@ def build(options: BuildOptions, progress: Reporter | None = None) -> BuildOutco
     base_url = options.site_url
     progress.step("resolve")
     ctx = resolve(kb, results, kb.readme)
+    ctx.repo_url = options.repo_url
     site_plan = plan(ctx, base_url, options.search)
-    keys = page_keys(ctx, site_plan.pages, repr((base_url, options.search)).encode())
+    keys = page_keys(ctx, site_plan.pages, repr((base_url, options.search, options.repo_url)).encode())
 
     out = options.out
     _check_target(out, options.claims)
@@ -102,7 +103,11 @@ def build(options: BuildOptions, progress: Reporter | None = None) -> BuildOutco
             records_cache = options.cache.parent / "search-records.json" if options.cache else None
             shards = search.shard_records(site_plan.pages, ctx, keys, records_cache)
             search_page = next(p for p in site_plan.pages if p.path == "search.html")
-            search_page.data["bundles"] = [search.bundle_dir(i) for i in range(1, len(shards))]
+            # plan() named the shards from the count of searchable pages, as shard_records() splits them.
+            assert (
+                isinstance(search_page.data, views.Search)
+                and len(search_page.data.bundles) == len(shards) - 1
+            )
             old_keys = previous.get("search", {}) if previous else {}
             indexer = search.Indexer(tmp, shards, out if previous else None, old_keys).start()
             outcome.shards, outcome.shards_indexed = len(shards), indexer.indexed
@@ -118,8 +123,9 @@ def build(options: BuildOptions, progress: Reporter | None = None) -> BuildOutco
         writer.write_pages(todo, ctx, tmp, base_url, workers=options.workers, advance=advance)
         writer.write_sitemap(site_plan.pages, tmp, base_url)
         dashboard = next(p for p in site_plan.pages if p.path == "index.html")
-        if dashboard.data.get("data_file"):
-            writer.write_claims_data(ctx, tmp, dashboard.data["data_file"])
+        if isinstance(dashboard.data, views.Dashboard) and dashboard.data.data_file:
+            writer.write_claims_data(ctx, tmp, dashboard.data.data_file)
+        export.write(kb, results, tmp / EXPORT_DIR)  # the same tables as `kb export`, to download
         progress.step("charts", len(site_plan.charts))
         outcome.charts_drawn = charts.write_charts(
             site_plan.charts, tmp, options.cache, previous=(out / "charts") if previous else None

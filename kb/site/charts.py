@@ -34,7 +34,7 @@ from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
-from kb import procs
+from kb import display, procs
 from kb.cachedir import package_hash
 from kb.site.context import ClaimView, Group, QuantityView, convert
 from kb.units import UnitInfo
@@ -300,12 +300,21 @@ def _label(text: str) -> str:
     return text if len(text) <= MAX_LABEL else text[: MAX_LABEL - 1] + "…"
 
 
-def tick_label(x: float) -> str:
-    """Axis numbers: 25,000 and 0.5 as they are, large and tiny ones as 5e6, 2.15e25."""
-    ax = abs(x)
-    if x == 0 or 1e-3 <= ax < 1e6:
-        return format_number(x, 3)
-    mant, exp = f"{x:.2e}".split("e")
+_SUFFIXES = ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e4, "k"))
+
+
+def tick_label(x: float, unit: str = "1") -> str:
+    """Axis numbers as readers write them, in what the unit counts: 2800 (亿 parameters) -> 280B,
+    1.8T, 60k, 5,000 and 0.5 as they are; beyond trillions and tiny ones as 2.15e25."""
+    # No "$" here: matplotlib would read it as maths; the axis title says "US dollars".
+    v = x * display.words(unit).scale
+    av = abs(v)
+    if v == 0 or 1e-3 <= av < 1e4:
+        return format_number(v, 3)
+    if 1e4 <= av < 1e15:
+        size, suffix = next((s, t) for s, t in _SUFFIXES if av >= s)
+        return f"{format_number(v / (1e3 if suffix == 'k' else size), 3)}{suffix}"
+    mant, exp = f"{v:.2e}".split("e")
     return f"{mant.rstrip('0').rstrip('.')}e{int(exp)}"
 
 
@@ -421,8 +430,8 @@ def render_svg(spec: ChartSpec) -> str:
                 ax.xaxis.set_minor_formatter(NullFormatter())
             else:
                 ax.xaxis.set_major_locator(MaxNLocator(nbins=6))
-            ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _p: tick_label(x)))
-            ax.set_xlabel(spec.unit + (" (log scale)" if log else ""))
+            ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _p: tick_label(x, spec.unit)))
+            ax.set_xlabel(display.unit_name(spec.unit) + (" (log scale)" if log else ""))
         verdicts = list(dict.fromkeys(r.verdict for r in rows if not r.recomputed))
         handles = [
             Line2D([], [], color=COLOURS[v], marker=MARKERS[v], linewidth=2.4, label=f"stated: {v}")
@@ -527,8 +536,8 @@ def render_histogram(spec: HistogramSpec) -> str:
                 ax.xaxis.set_minor_formatter(NullFormatter())
             else:
                 ax.xaxis.set_major_locator(MaxNLocator(nbins=6))
-            ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _p: tick_label(x)))
-            ax.set_xlabel(spec.unit + (" (log scale)" if spec.log else ""))
+            ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _p: tick_label(x, spec.unit)))
+            ax.set_xlabel(display.unit_name(spec.unit) + (" (log scale)" if spec.log else ""))
         fig.legend(
             handles=handles,
             loc="upper left",

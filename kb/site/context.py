@@ -15,8 +15,9 @@ import math
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
-from kb import mutations, slugs
+from kb import display, mutations, slugs
 from kb.contents import ClaimEntry, KnowledgeBase, Source
 from kb.errors import Problem
 from kb.interval import Interval
@@ -24,8 +25,7 @@ from kb.model import Claim, Quantity, Quote
 from kb.mutations import Mutation
 from kb.results import BASES, VERDICTS, CheckResult, ClaimResult, Conflict, Results
 from kb.units import UnitInfo, unit_info
-from kb.values import format_interval, format_number
-from kb.verdicts import Basis, Standing, Verdict
+from kb.verdicts import SEVERITY_RANK, Basis, Standing, Verdict
 
 
 @dataclass(frozen=True)
@@ -156,14 +156,49 @@ class ClaimView:
         return ""
 
     @property
-    def suggestion_text(self) -> str:
+    def fix_text(self) -> str:
+        """The suggested value in one line (the cause line names the slip): "22,000–28,000 GPUs (×1,000)"."""
         s = self.result.suggested
         if s is None:
             return ""
-        text = f"would be consistent at {s.text}"
-        if s.multiplier is not None:
-            text += f" (×{format_number(s.multiplier, 3)}: {s.slip_text})"
-        return text
+        text = f"{display.interval(Interval(s.lo, s.hi), s.unit)} would be consistent"
+        return text + (f" (the stated value {display.factor(s.multiplier)})" if s.multiplier else "")
+
+    @property
+    def lead(self) -> CheckResult | None:
+        """The relation that best shows why: the condemning one the slip fits, else the first that
+        fails, else the first that recomputes the value."""
+        r = self.result
+        condemning = self.condemning or [c for c in r.checks if c.verdict == Verdict.INCONSISTENT]
+        slip = r.suggested.slip if r.suggested else None
+        fitting = [c for c in condemning if slip and c.slip == slip and c.kind == "check"]
+        if r.suggested and r.suggested.multiplier:  # the closest fit first: "×1,000" over "×1,138"
+            m = r.suggested.multiplier
+            fitting.sort(key=lambda c: abs(math.log(c.factor / m)) if c.factor and c.factor > 0 else math.inf)
+        recomputing = [c for c in r.checks if c.computed is not None and c.kind == "check"]
+        return next(iter(fitting + condemning + recomputing), None)
+
+    @property
+    def off_by(self) -> float:
+        """How far off the value is, as a ratio >= 1 (its lead relation's factor or inverse); 0 unknown."""
+        f = self.lead.factor if self.lead is not None else None
+        return max(f, 1 / f) if f and math.isfinite(f) and f > 0 else 0.0
+
+    @property
+    def cause_text(self) -> str:
+        """The cause in one line: the slip, or which claim's error makes a relation fail."""
+        r = self.result
+        if r.standing == Standing.CONDEMNED:
+            if r.suggested is not None and r.suggested.slip_text:
+                return f"Likely {r.suggested.slip_text}."
+            return "No known slip explains the factor; this value being wrong explains the failing relations."
+        return self.standing_text
+
+    @property
+    def quote_text(self) -> str:
+        """Its quotes and their translations, for the dashboard's text filter."""
+        parts = [t for q in self.claim.sources for t in (q.quote, q.translation) if t]
+        return " ".join(parts)
 
     @property
     def claim(self) -> Claim:
@@ -214,6 +249,12 @@ class ClaimView:
         return text
 
     @property
+    def verdict_detail(self) -> str:
+        """What the verdict text adds to its label: "severe", "one of the claims that may be wrong"."""
+        text = self.verdict_text.removeprefix(self.style.label)
+        return text.strip(" :").removeprefix("(").removesuffix(")")
+
+    @property
     def summary(self) -> str:
         """A sentence for descriptions and ClaimReview: "GPT-4 · Total parameters: about 1.8 ..."."""
         what = self.claim.statement if self.claim.value is None else self.value_text
@@ -237,6 +278,11 @@ class Group:
     """The chart's width and height in CSS pixels."""
     chart_histogram: bool = False
     """The chart counts estimates by range (too many to draw one bar each)."""
+    vega: dict[str, Any] | None = None
+    """The interactive chart's Vega-Lite spec (kb/site/vega.py); the static chart stays as its fallback."""
+    _values: list[tuple[ClaimView, str, list[tuple[CheckResult, str]]]] | None = field(
+        default=None, repr=False, compare=False
+    )
 
     @property
     def anchor(self) -> str:
@@ -247,7 +293,13 @@ class Group:
         return f"s-{self.subject_slug}"
 
     def values(self) -> list[tuple[ClaimView, str, list[tuple[CheckResult, str]]]]:
-        """Each claim with its stated interval and its checks' recomputed intervals, in the group's unit."""
+        """Each claim with its stated interval and its checks' recomputed intervals, in the group's unit
+        (computed once: every claim page of the group shows them)."""
+        if self._values is None:
+            self._values = self._compute_values()
+        return self._values
+
+    def _compute_values(self) -> list[tuple[ClaimView, str, list[tuple[CheckResult, str]]]]:
         out = []
         for cv in self.claims:
             e = cv.entry
@@ -257,10 +309,9 @@ class Group:
                 )
                 continue
             unit = self.unit
-            suffix = "" if unit.is_date else f" {unit.text}"
-            stated = format_interval(convert(e.value.stated, e.unit, unit), unit) + suffix
+            stated = display.interval(convert(e.value.stated, e.unit, unit), unit)
             recomputed = [
-                (c, format_interval(convert(c.computed, e.unit, unit), unit) + suffix)
+                (c, display.interval(convert(c.computed, e.unit, unit), unit))
                 for c in cv.checks
                 if c.computed is not None
             ]
@@ -342,12 +393,19 @@ class SiteContext:
     """Problems not tied to one claim (a broken file, a changed archive)."""
     readme: str = ""
     """claims/README.md, rendered on the methodology page."""
+    repo_url: str = ""
+    """Where the claims' files are browsed (BuildOptions.repo_url); '' for no links."""
 
     def counts(self) -> dict[str, int]:
         return self.results.counts()
 
     def claim_of(self, claim_id: str) -> ClaimView | None:
         return self.claims.get(claim_id)
+
+    def inconsistent(self) -> list[ClaimView]:
+        """The inconsistent claims, worst first: by severity, then by how far off the value is."""
+        wrong = [cv for cv in self.claims.values() if cv.verdict == Verdict.INCONSISTENT]
+        return sorted(wrong, key=lambda cv: (-SEVERITY_RANK.get(cv.result.severity or "", 0), -cv.off_by))
 
 
 def slugify(text: str) -> str:
@@ -366,15 +424,7 @@ def written_value(entry: ClaimEntry) -> str:
     c = entry.claim
     if c.value is None:
         return c.statement or ""
-    v = c.value
-    text = f"{v[0]} to {v[1]}" if isinstance(v, list) else str(v)
-    if c.unit not in ("1", "", "date"):
-        text += f" {c.unit}"
-    if c.qualifier:
-        text = {"about": "about ", "at_least": "at least ", "at_most": "at most ", "exactly": "exactly "}[
-            c.qualifier
-        ] + text
-    return text
+    return display.written(c.value, c.unit or "1", c.qualifier)
 
 
 def _sort_value(entry: ClaimEntry) -> float | None:
@@ -442,9 +492,7 @@ def resolve(kb: KnowledgeBase, results: Results, readme: str = "", protect: bool
         )
         interval = ""
         if e.value is not None and e.unit is not None:
-            interval = format_interval(e.value.stated, e.unit) + (
-                "" if e.unit.is_date else f" {e.claim.unit}"
-            )
+            interval = display.interval(e.value.stated, e.unit)
         views[cid] = ClaimView(
             e,
             r,
@@ -542,4 +590,4 @@ def _count(views: Iterable[ClaimView]) -> dict[str, int]:
     return {v: c.get(v, 0) for v in VERDICTS}
 
 
-__all__ = ["resolve", "SiteContext", "ClaimView", "Group", "VERDICT_STYLES", "format_number"]
+__all__ = ["resolve", "SiteContext", "ClaimView", "Group", "VERDICT_STYLES"]

@@ -72,7 +72,7 @@ def inputs(opts: BuildOptions) -> str:
     """The fingerprint of everything a build of `opts` reads."""
     h = hashlib.sha256()
     h.update(f"kb {__version__} format {FORMAT}\n{_versions()}\n".encode())
-    h.update(repr((opts.search, opts.site_url, str(opts.claims.resolve()))).encode())
+    h.update(repr((opts.search, opts.site_url, opts.repo_url, str(opts.claims.resolve()))).encode())
     h.update(b"\ncode\n")
     _tree(h, Path(__file__).resolve().parent.parent)
     h.update(b"\nclaims\n")

@@ -39,9 +39,15 @@ def highlight(text: str, citations: Iterable[Citation], root: str) -> Markup:
             out.append(f'<span class="anchor" id="{escape(extra.anchor)}"></span>')
         ident = f' id="{escape(opening[0].anchor)}"' if opening else ""
         classes = f"hl v-{inner.verdict}" + (" start" if opening else "")
-        names = ", ".join(dict.fromkeys(f"{c.claim_id} ({VERDICT_STYLES[c.verdict].label})" for c in active))
+        names = "; ".join(dict.fromkeys(_title(c) for c in active))
         out.append(
             f'<mark class="{classes}"{ident} title="{escape(names)}">'
             f'<a href="{escape(root)}claims/{escape(inner.claim_id)}.html">{piece}</a></mark>'
         )
     return Markup("".join(out))
+
+
+def _title(c: Citation) -> str:
+    """The tooltip of a passage: its claim, verdict and, for a quote in another language, its translation."""
+    text = f"{c.claim_id} ({VERDICT_STYLES[c.verdict].label})"
+    return text + (f": “{c.quote.translation}”" if c.quote.translation else "")

@@ -20,6 +20,7 @@ from collections.abc import Iterable
 
 import kb
 from kb.cachedir import package_hash
+from kb.site import views
 from kb.site.context import ClaimView, Group, SiteContext
 from kb.site.graph import _levels
 from kb.site.pages import Page
@@ -115,8 +116,9 @@ def page_keys(ctx: SiteContext, pages: list[Page], salt: bytes = b"") -> dict[st
     out: dict[str, str] = {}
     for page in pages:
         key: bytes | None = None
-        if page.template == "claim.html":
-            cv: ClaimView = page.data["cv"]
+        data = page.data
+        if isinstance(data, views.Claim):
+            cv: ClaimView = data.cv
             group = ctx.groups[(cv.subject_slug, cv.claim.quantity)]
             near = [cid for level in _levels(ctx, cv.id).values() for cid in level]
             notes = [cv.claim.notes, cv.claim.justification, cv.claim.rank_reason]
@@ -129,20 +131,20 @@ def page_keys(ctx: SiteContext, pages: list[Page], salt: bytes = b"") -> dict[st
                 *(d.source(c.source_id) for c in cv.citations),
                 _linked(ctx, notes),
             )
-        elif page.template == "subject.html":
-            s = page.data["subject"]
+        elif isinstance(data, views.Subject):
+            s = data.subject
             key = _h(salt, page.path, s.name, *(d.group(g) for g in s.groups))
-        elif page.template == "quantity.html":
-            q = page.data["quantity"]
+        elif isinstance(data, views.Quantity):
+            q = data.quantity
             key = _h(
                 salt,
                 page.path,
-                repr((q.id, q.label, q.unit, q.description, q.defined, page.data.get("quantity_chart"))),
+                repr((q.id, q.label, q.unit, q.description, q.defined, data.quantity_chart)),
                 _linked(ctx, [q.description]),
                 *(d.group(g) for g in q.groups),
             )
-        elif page.template == "source.html":
-            sv = page.data["sv"]
+        elif isinstance(data, views.Source):
+            sv = data.sv
             meta = sv.source.meta
             key = _h(
                 salt,
@@ -154,9 +156,8 @@ def page_keys(ctx: SiteContext, pages: list[Page], salt: bytes = b"") -> dict[st
                 *(d.claim(c.claim_id) for c in sv.citations),
                 _linked(ctx, [meta.description]),
             )
-        elif page.template == "claims-list.html":
-            rows = page.data["rows"]
-            key = _h(salt, page.path, str(page.data["count"]), *(d.claim(cv.id) for cv in rows))
+        elif isinstance(data, views.ClaimsList):
+            key = _h(salt, page.path, str(data.count), *(d.claim(cv.id) for cv in data.rows))
         if key is not None:
             out[page.path] = _h(key, page.title, page.description).hex()
     return out

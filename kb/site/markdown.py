@@ -21,9 +21,15 @@ def _validate_link(url: str) -> bool:
     return bool(_SAFE_URL.match(url.strip()))
 
 
-def _parser() -> MarkdownIt:
+def commonmark() -> MarkdownIt:
+    """CommonMark with tables and strikethrough, raw HTML off: the base of every markdown kb renders."""
     md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
     md.enable(["table", "strikethrough"])
+    return md
+
+
+def _parser() -> MarkdownIt:
+    md = commonmark()
     md.disable("image")
     md.validateLink = _validate_link  # type: ignore[method-assign]
 

@@ -28,6 +28,9 @@ reads and writes no cache at all."""
     reuse: bool = True
     """Reuse what the previous build in `out` made from the same inputs: pages, charts and search
     shards whose inputs hash the same are linked, not made again."""
+    repo_url: str = ""
+    """Where the claims' files are browsed (https://host/owner/repo/blob/main): each claim page links
+    its YAML line there. Empty: no link."""
     workers: int | None = None
     """Processes that render pages (default: one per core)."""
 

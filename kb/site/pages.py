@@ -7,6 +7,7 @@ the same content hash.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -14,7 +15,7 @@ from typing import Any
 
 from kb.blame import TRUST
 from kb.results import BASES
-from kb.site import audit
+from kb.site import audit, vega, views
 from kb.site.charts import AnyChart, HistogramSpec, group_spec, quantity_spec
 from kb.site.context import ClaimView, SiteContext
 from kb.site.graph import claim_graph
@@ -29,6 +30,10 @@ table's script loads (a <script src>, so it works from file:// too), and in page
 LIST_PAGE claims for reading without JavaScript."""
 LIST_PAGE = 1000
 DATA_FILE = "data/claims.js"
+EXPORT_DIR = "data"
+"""Where the site keeps `kb export`'s files (claims.csv, checks.csv, sources.csv, kb.json, kb.sqlite)."""
+WRONG_ROWS = 100
+"""Inconsistent claims the dashboard lists first (the claims table filters to all of them)."""
 SITE_NAME = "kb"
 SITE_TAGLINE = "numbers about LLMs, checked against their sources and each other"
 
@@ -42,13 +47,14 @@ class Page:
     template: str
     title: str
     description: str
-    data: dict[str, Any] = field(default_factory=dict)
+    data: views.View | dict[str, Any] = field(default_factory=views.Plain)
+    """The template's context (kb/site/views.py); a dict only for the audit page."""
     indexed: bool = False
     """Searchable: pagefind indexes only pages marked so (data-pagefind-body)."""
     og_type: str = "website"
     section: str = ""
     """Which navigation entry is current."""
-    lazy: Callable[[], dict[str, Any]] | None = None
+    lazy: Callable[[], views.View] | None = None
     """More data, computed only when the page is rendered (a page reused from the previous build
     never needs it)."""
 
@@ -73,6 +79,7 @@ def plan(ctx: SiteContext, base_url: str = "", search: bool = True) -> Plan:
             g.chart = spec.path
             g.chart_size = spec.size_px
             g.chart_histogram = isinstance(spec, HistogramSpec)
+            g.vega = None if g.chart_histogram else vega.group_chart(g)
             charts[spec.path] = spec
     quantity_charts: dict[str, tuple[str, tuple[int, int], int, bool]] = {}
     for q in ctx.quantities.values():
@@ -95,14 +102,15 @@ def plan(ctx: SiteContext, base_url: str = "", search: bool = True) -> Plan:
             f"{total} claims about LLMs from {len(ctx.sources)} sources: "
             + ", ".join(f"{n} {v}" for v, n in counts.items() if n)
             + ".",
-            {
-                "counts": counts,
-                "audits": links,
-                "rows": ordered[:ROWS_IN_HTML],
-                "data_file": DATA_FILE if paged else "",
-                "list_count": list_count,
-                "per_page": LIST_PAGE,
-            },
+            views.Dashboard(
+                counts=counts,
+                wrong=ctx.inconsistent()[:WRONG_ROWS],
+                audits=links,
+                rows=ordered[:ROWS_IN_HTML],
+                data_file=DATA_FILE if paged else "",
+                list_count=list_count,
+                per_page=LIST_PAGE,
+            ),
             section="home",
         ),
         Page(
@@ -124,7 +132,7 @@ def plan(ctx: SiteContext, base_url: str = "", search: bool = True) -> Plan:
             "sources.html",
             "Sources",
             f"The {len(ctx.sources)} source documents.",
-            {"audits": links},
+            views.Sources(links),
             section="sources",
         ),
         Page(
@@ -132,16 +140,16 @@ def plan(ctx: SiteContext, base_url: str = "", search: bool = True) -> Plan:
             "methodology.html",
             "Methodology",
             "How claims are checked: verdict rules, tolerances, units, and how to add a claim.",
-            {
-                "bases": BASES,
-                "severity": SEVERITY,
-                "slips": SLIPS,
-                "trust": TRUST,
-                "about": ABOUT_RELATIVE,
-                "about_days": ABOUT_DAYS,
-                "scale_words": sorted(SCALE_WORDS),
-                "inf": math.inf,
-            },
+            views.Methodology(
+                bases=dict(BASES),
+                severity=tuple(SEVERITY),
+                slips=SLIPS,
+                trust=dict(TRUST),
+                about=ABOUT_RELATIVE,
+                about_days=ABOUT_DAYS,
+                scale_words=sorted(SCALE_WORDS),
+                inf=math.inf,
+            ),
             section="methodology",
         ),
         Page(
@@ -149,7 +157,7 @@ def plan(ctx: SiteContext, base_url: str = "", search: bool = True) -> Plan:
             "search.html",
             "Search",
             "Search claims and sources.",
-            {"search_built": search, "bundles": []},
+            views.Search(search, []),  # its bundles are known once every page is: see below
             section="search",
         ),
         Page(
@@ -169,14 +177,14 @@ def plan(ctx: SiteContext, base_url: str = "", search: bool = True) -> Plan:
                 "claims-list.html",
                 f"All claims, page {i + 1} of {list_count}",
                 f"Claims {i * LIST_PAGE + 1} to {i * LIST_PAGE + len(rows)} of {total}.",
-                {
-                    "rows": rows,
-                    "number": i + 1,
-                    "count": list_count,
-                    "first": i * LIST_PAGE + 1,
-                    "last": i * LIST_PAGE + len(rows),
-                    "per_page": LIST_PAGE,
-                },
+                views.ClaimsList(
+                    rows=rows,
+                    number=i + 1,
+                    count=list_count,
+                    first=i * LIST_PAGE + 1,
+                    last=i * LIST_PAGE + len(rows),
+                    per_page=LIST_PAGE,
+                ),
                 section="home",
             )
         )
@@ -190,7 +198,7 @@ def plan(ctx: SiteContext, base_url: str = "", search: bool = True) -> Plan:
                 sv.source.meta.title,
                 f"Source: {sv.source.meta.title}. {sv.total} claims cite it"
                 + ("." if sv.source.archived else "; not archived here."),
-                {"sv": sv},
+                views.Source(sv),
                 indexed=True,
                 og_type="article",
                 section="sources",
@@ -203,7 +211,7 @@ def plan(ctx: SiteContext, base_url: str = "", search: bool = True) -> Plan:
                 "subject.html",
                 s.name,
                 f"Every claim about {s.name}: {s.total} claims of {len(s.groups)} quantities.",
-                {"subject": s},
+                views.Subject(s),
                 indexed=True,
                 section="subjects",
             )
@@ -215,11 +223,23 @@ def plan(ctx: SiteContext, base_url: str = "", search: bool = True) -> Plan:
                 "quantity.html",
                 q.label,
                 f"Every estimate of {q.label}: {q.total} claims about {len(q.groups)} subjects.",
-                {"quantity": q, "quantity_chart": quantity_charts.get(q.id)},
+                views.Quantity(
+                    q,
+                    quantity_charts.get(q.id),
+                    vega.quantity_chart(q) if q.id in quantity_charts else None,
+                ),
                 indexed=True,
                 section="quantities",
             )
         )
+    # The search page merges the index's shards, whose number follows from the searchable pages.
+    from kb.site.search import bundle_dir, shard_count  # search.py reads Page: imported here
+
+    indexed = sum(1 for p in pages if p.indexed)
+    for i, p in enumerate(pages):
+        if p.template == "search.html":
+            bundles = [bundle_dir(k) for k in range(1, shard_count(indexed))] if search else []
+            pages[i] = dataclasses.replace(p, data=views.Search(search, bundles))
     return Plan(pages, list(charts.values()))
 
 
@@ -233,15 +253,15 @@ def _claim_page(ctx: SiteContext, cv: ClaimView, base_url: str) -> Page:
         "claim.html",
         title,
         description,
-        {"cv": cv, "group": group, "others": others},
+        views.Claim(cv, group, others),
         indexed=True,
         og_type="article",
         section="claims",
-        lazy=lambda: {
-            "graph": claim_graph(ctx, cv.id),
-            "graph_narrow": claim_graph(ctx, cv.id, narrow=True),
-            "review": claim_review(cv, base_url),
-        },
+        lazy=lambda: views.ClaimExtras(
+            graph=claim_graph(ctx, cv.id),
+            graph_narrow=claim_graph(ctx, cv.id, narrow=True),
+            review=claim_review(cv, base_url),
+        ),
     )
 
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import math
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -32,8 +33,10 @@ from typing import IO
 
 from kb.cachedir import read_json, write_json
 from kb.errors import KbError
+from kb.site import views
 from kb.site.context import SiteContext
 from kb.site.pages import Page
+from kb.site.views import Plain
 
 TIMEOUT = 1800.0
 SHARD_SIZE = 2000
@@ -42,7 +45,12 @@ MAX_SHARDS = 16
 """The search page merges every shard; more than this would slow searching down."""
 PARALLEL = 2
 """Pagefind processes at a time (each uses several threads)."""
-SALT = b"kb search records 1"
+SALT = b"kb search records 2"
+
+
+def shard_count(records: int) -> int:
+    """How many shards the index of this many searchable pages has."""
+    return max(1, min(MAX_SHARDS, math.ceil(records / SHARD_SIZE)))
 
 
 def bundle_dir(shard: int) -> str:
@@ -54,16 +62,39 @@ def _words(*parts: object) -> str:
     return " · ".join(str(p) for p in parts if p not in (None, ""))
 
 
+_CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]{2,}")
+CJK_WORD = 6
+ZH_MARK = "kbzhwords"
+"""Starts the Chinese words of a record; search.js shows no excerpt past it."""
+"""The longest Chinese word the index holds: a query up to this long finds any passage containing it."""
+
+
+def cjk_words(text: str) -> str:
+    """Every suffix of each run of Chinese characters, cut to CJK_WORD characters, as words.
+
+    Chinese has no spaces, so the English index holds a whole run ("它大约有") as one word and
+    "大约" finds nothing. Pagefind matches a query as the prefix of a word, so indexing each suffix
+    ("它大约有", "大约有", "约有") lets any substring of a run be found, without a dictionary.
+    """
+    out: list[str] = []
+    for run in _CJK_RUN.findall(text):
+        out.extend(run[i : i + CJK_WORD] for i in range(1, len(run) - 1))
+    return " ".join(dict.fromkeys(out))
+
+
 def record(page: Page, ctx: SiteContext) -> str | None:
     """The text pagefind indexes for a page (a small HTML document), or None if it is not searched."""
     if not page.indexed:
         return None
     d = page.data
+    if isinstance(d, dict):  # the audit page
+        d = Plain()
     verdict = ""
     heading = page.title
     body: list[str] = []
     if page.template == "claim.html":
-        cv = d["cv"]
+        assert isinstance(d, views.Claim)
+        cv = d.cv
         c = cv.claim
         verdict = cv.style.label
         # Results must tell claims apart: "GPT-4 · Total parameters: about 1.8 trillion (source)".
@@ -81,23 +112,29 @@ def record(page: Page, ctx: SiteContext) -> str | None:
         body.append(_words(c.notes, c.justification, c.rank_reason))
         body.extend(p.message for p in cv.problems)
     elif page.template == "source.html":
-        sv = d["sv"]
+        assert isinstance(d, views.Source)
+        sv = d.sv
         m = sv.source.meta
         body.append(_words(m.id, m.kind, m.author, m.publisher, m.published, m.url, m.description))
         body.append(_words(f"{sv.total} claims cite it"))
         if sv.source.text:
             body.append(sv.source.text)
     elif page.template == "subject.html":
-        s = d["subject"]
+        assert isinstance(d, views.Subject)
+        s = d.subject
         body.append(_words(s.name, f"{s.total} claims"))
         body.append(", ".join(g.quantity_label for g in s.groups))
     elif page.template == "quantity.html":
-        q = d["quantity"]
+        assert isinstance(d, views.Quantity)
+        q = d.quantity
         body.append(_words(q.label, q.id, q.unit, q.description, f"{q.total} claims"))
     else:
         body.append(page.description)
     filt = f'<span data-pagefind-filter="verdict">{escape(verdict)}</span>' if verdict else ""
     text = "".join(f"<p>{escape(b)}</p>" for b in body if b)
+    chinese = cjk_words(" ".join(body))
+    if chinese:  # after a mark the search page cuts from excerpts (kb/static/search.js)
+        text += f"<p>{ZH_MARK} {escape(chinese)}</p>"
     return (
         '<!doctype html><html lang="en"><head><meta charset="utf-8">'
         f"<title>{escape(heading)}</title></head>"
@@ -130,7 +167,7 @@ def shard_records(
             records.append((p.path, r))
     if cache is not None and keys is not None and fresh != known:
         write_json(cache, fresh)
-    n = max(1, min(MAX_SHARDS, math.ceil(len(records) / SHARD_SIZE)))
+    n = shard_count(len(records))
     shards: list[list[tuple[str, str]]] = [[] for _ in range(n)]
     for path, html in records:
         shards[zlib.crc32(path.encode()) % n].append((path, html))

@@ -10,30 +10,38 @@ from __future__ import annotations
 
 import gc
 import json
-import math
 import multiprocessing
 import os
+import re
 import shutil
 from collections.abc import Callable
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
 from xml.sax.saxutils import escape as xml_escape
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, pass_context
 from jinja2.runtime import Context
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
-from kb import procs, report
+from kb import display, procs, report
 from kb.interval import Interval
-from kb.results import BASES, SEVERITY_ORDER, VERDICTS
-from kb.site import markdown
-from kb.site.context import VERDICT_STYLES, ClaimView, SiteContext
+from kb.results import BASES, SEVERITY_ORDER, VERDICTS, CheckResult
+from kb.site import document, markdown
+from kb.site.context import VERDICT_STYLES, Citation, ClaimView, SiteContext
 from kb.site.highlight import highlight
-from kb.site.pages import SITE_NAME, SITE_TAGLINE, Page
+from kb.site.pages import EXPORT_DIR, SITE_NAME, SITE_TAGLINE, Page
+from kb.site.views import View
 from kb.units import UnitInfo
-from kb.values import format_interval, format_number
+from kb.values import format_number
+from kb.verdicts import SEVERITY_RANK
+
+CSP = (
+    "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self'"
+)
+"""Only the site's own scripts run (pagefind compiles its WebAssembly); styles may be inline
+(bar widths). A meta tag, as the site is static and may be opened from file://."""
 
 
 @pass_context
@@ -49,9 +57,30 @@ def _md_inline(context: Context, text: str | None) -> Markup:
 
 
 def _factor(f: float | None) -> str:
-    if f is None or not math.isfinite(f):
-        return "n/a"
-    return f"×{format_number(f, 3)}"
+    return display.factor(f) or "n/a"
+
+
+_CJK = re.compile(r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef]+")
+
+
+def _cjk(text: str | None) -> Markup:
+    """Escape text and mark its Chinese runs lang="zh", so screen readers and fonts read them as Chinese."""
+    escaped = escape(text or "")
+    if not _CJK.search(escaped):  # most values: nothing to mark
+        return escaped
+    return Markup(_CJK.sub(lambda m: f'<span lang="zh">{m.group(0)}</span>', str(escaped)))
+
+
+def _source_document(text: str, citations: list[Citation], root: str) -> Markup | None:
+    """A markdown source as a document with its passages marked; None: show the plain text."""
+    return document.render(text, citations, root) if document.looks_like_markdown(text) else None
+
+
+def _sides(cr: CheckResult) -> tuple[str, str]:
+    """A relation's left (stated) and right (recomputed) sides as a reader says them."""
+    if cr.unit is None or cr.stated is None or cr.computed is None:
+        return cr.stated_text, cr.computed_text
+    return display.interval(cr.stated, cr.unit), display.interval(cr.computed, cr.unit)
 
 
 def _num(x: float | None, sig: int = 4) -> str:
@@ -59,8 +88,7 @@ def _num(x: float | None, sig: int = 4) -> str:
 
 
 def _interval(iv: Interval, unit: UnitInfo) -> str:
-    text = format_interval(iv, unit)
-    return text if unit.is_date or unit.text in ("1", "") else f"{text} {unit.text}"
+    return display.interval(iv, unit)
 
 
 def _group_counts(claims: list[ClaimView]) -> dict[str, int]:
@@ -86,6 +114,9 @@ def environment() -> Environment:
         factor=_factor,
         num=_num,
         interval=_interval,
+        sides=_sides,
+        cjk=_cjk,
+        unit_name=display.unit_name,
         groupcounts=_group_counts,
         relation_name=report.relation_name,  # one wording with kb check
     )
@@ -96,16 +127,20 @@ def environment() -> Environment:
         site_name=SITE_NAME,
         site_tagline=SITE_TAGLINE,
         highlight=highlight,
+        source_document=_source_document,
         severity_order=SEVERITY_ORDER,
+        severity_rank=SEVERITY_RANK,
+        export_dir=EXPORT_DIR,
+        csp=CSP,
     )
     return env
 
 
 def render_page(page: Page, site: SiteContext, base_url: str = "") -> str:
     template = environment().get_template(page.template)
-    data: dict[str, Any] = dict(page.data)
+    data = page.data.context() if isinstance(page.data, View) else dict(page.data)
     if page.lazy is not None:
-        data.update(page.lazy())
+        data.update(page.lazy().context())
     return template.render(page=page, root=page.root, site=site, base_url=base_url, **data)
 
 
@@ -188,6 +223,7 @@ def write_claims_data(site: SiteContext, out: Path, path: str) -> None:
             cv.verdict,
             " ".join(c.source_id for c in cv.citations),
             cv.first_source,
+            cv.quote_text,
         ]
         for cv in site.claims.values()
     ]

@@ -21,7 +21,7 @@
     rows = data.rows.map(function (r) {
       return {
         attrs: { verdict: r[8], subject: r[3], quantity: r[4], source: r[9] },
-        text: [r[0], r[1], r[2], r[5], r[6], data.styles[r[8]].label, r[10]].join(" ").toLowerCase(),
+        text: [r[0], r[1], r[2], r[5], r[6], data.styles[r[8]].label, r[10], r[11]].join(" ").toLowerCase(),
         keys: [r[0], r[2], r[5], r[7] === null ? NaN : r[7], data.order[r[8]], r[10]],
         data: r,
         tr: null
@@ -31,7 +31,8 @@
     rows = Array.prototype.slice.call(body.rows).map(function (tr) {
       var attrs = {};
       fields.forEach(function (f) { attrs[f] = tr.getAttribute("data-" + f) || ""; });
-      return { attrs: attrs, text: tr.textContent.toLowerCase(), keys: null, data: null, tr: tr };
+      var text = tr.textContent + " " + (tr.getAttribute("data-text") || "");  /* quotes and translations too */
+      return { attrs: attrs, text: text.toLowerCase(), keys: null, data: null, tr: tr };
     });
   }
   var total = rows.length;

@@ -1,0 +1,151 @@
+"""What each page template can use: one typed, read-only context per template.
+
+A Page carries one of these as its data (kb/site/pages.py builds them once, in `plan`), and the
+writer hands its fields to the template by name. Every page also gets `page`, `root`, `site` (the
+SiteContext) and `base_url`, and the globals and filters of kb/site/writer.py. The audit page
+(kb/site/audit.py) still passes a plain dict.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields
+from typing import Any
+
+from kb.site.context import ClaimView, Group, QuantityView, SourceView, SubjectView
+from kb.slips import Slip
+
+
+@dataclass(frozen=True)
+class View:
+    """A template's context; its fields are the template's variables."""
+
+    def context(self) -> dict[str, Any]:
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+
+@dataclass(frozen=True)
+class Plain(View):
+    """Pages that show only the site as a whole (subjects, quantities, errors)."""
+
+
+@dataclass(frozen=True)
+class Dashboard(View):
+    """index.html"""
+
+    counts: dict[str, int]
+    """Claims per verdict."""
+    wrong: list[ClaimView]
+    """Inconsistent claims, worst first (at most WRONG_ROWS)."""
+    audits: list[tuple[str, str]]
+    """(path, title) of each audit page."""
+    rows: list[ClaimView]
+    """The claims the table holds in its HTML."""
+    data_file: str
+    """The script with every claim's row, when the table holds only the first ones ('' otherwise)."""
+    list_count: int
+    """Pages of the paged list of claims (0: no list)."""
+    per_page: int
+
+
+@dataclass(frozen=True)
+class Sources(View):
+    """sources.html"""
+
+    audits: list[tuple[str, str]]
+
+
+@dataclass(frozen=True)
+class Methodology(View):
+    """methodology.html: the rules, from the code that applies them."""
+
+    bases: dict[str, str]
+    severity: tuple[tuple[float, str], ...]
+    slips: tuple[Slip, ...]
+    trust: dict[str, Any]
+    about: float
+    about_days: float
+    scale_words: list[str]
+    inf: float
+
+
+@dataclass(frozen=True)
+class Search(View):
+    """search.html"""
+
+    search_built: bool
+    bundles: list[str]
+    """The search index's other shards (pagefind-1/, ...), merged by the search page."""
+
+
+@dataclass(frozen=True)
+class ClaimsList(View):
+    """all-claims/N.html: one page of the paged list of claims."""
+
+    rows: list[ClaimView]
+    number: int
+    count: int
+    first: int
+    last: int
+    per_page: int
+
+
+@dataclass(frozen=True)
+class Claim(View):
+    """claims/ID.html; graph, graph_narrow and review come from ClaimExtras when it is rendered."""
+
+    cv: ClaimView
+    group: Group
+    """The claims of the same subject and quantity (its chart and table)."""
+    others: int
+    """How many other estimates the group holds."""
+
+
+@dataclass(frozen=True)
+class ClaimExtras(View):
+    """What only a claim page being rendered needs (a page reused from the last build never does)."""
+
+    graph: Any
+    graph_narrow: Any
+    review: dict[str, Any]
+    """schema.org ClaimReview."""
+
+
+@dataclass(frozen=True)
+class Source(View):
+    """sources/ID.html"""
+
+    sv: SourceView
+
+
+@dataclass(frozen=True)
+class Subject(View):
+    """subjects/SLUG.html"""
+
+    subject: SubjectView
+
+
+@dataclass(frozen=True)
+class Quantity(View):
+    """quantities/ID.html"""
+
+    quantity: QuantityView
+    quantity_chart: tuple[str, tuple[int, int], int, bool] | None
+    """The static chart of every subject's estimates: path, size, count, whether a histogram."""
+    quantity_vega: dict[str, Any] | None = field(default=None)
+    """Its interactive spec (kb/site/vega.py)."""
+
+
+__all__ = [
+    "View",
+    "Plain",
+    "Dashboard",
+    "Sources",
+    "Methodology",
+    "Search",
+    "ClaimsList",
+    "Claim",
+    "ClaimExtras",
+    "Source",
+    "Subject",
+    "Quantity",
+]
