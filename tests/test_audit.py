@@ -135,3 +135,28 @@ def test_an_impossible_row_comes_first_with_the_utilization_it_needs(tmp_path: P
     assert bound.impossible and bound.implied == "needs 1,964% of the chips' peak"
     assert "Hardware quantity" in {b.column for b in bound.blamed}
     assert all(not m.impossible for m in data.models[1:])
+
+
+def test_the_audit_scatter_is_interactive_with_a_static_fallback(
+    imported: tuple[Path, contents.KnowledgeBase, Results],
+) -> None:
+    import html as html_lib
+    import json
+    import re
+
+    from kb.site import audit, writer
+    from kb.site.context import resolve
+
+    _, kb, results = imported
+    ctx = resolve(kb, results, "")
+    [page] = audit.pages(ctx)
+    html = writer.render_page(page, ctx)
+    spec = json.loads(html_lib.unescape(re.search(r"data-spec='([^']*)'", html).group(1)))  # type: ignore[union-attr]
+    rows = spec["data"]["values"]
+    data = audit.audit(kb, results, "epoch")
+    assert data is not None and len(rows) == len([p for p in data.pairs if p.stated > 0 and p.recomputed > 0])
+    assert {"model", "claim", "stated_text", "recomputed_text", "verdict", "href"} <= set(rows[0])
+    assert all(r["href"] == f"claims/{r['claim']}.html" for r in rows)
+    # Clicking a verdict in the legend filters the points; the static SVG stays for readers without JS.
+    assert spec["layer"][1]["params"][0]["bind"] == "legend"
+    assert "vega-bundle.js" in html and "<svg" in html

@@ -285,6 +285,7 @@ def pages(ctx: SiteContext, folders: tuple[str, ...] = ("epoch",)) -> list[Page]
     """The audit page of each imported folder that has claims."""
     from markupsafe import Markup
 
+    from kb.site import vega
     from kb.site.pages import Page
 
     out: list[Page] = []
@@ -300,7 +301,11 @@ def pages(ctx: SiteContext, folders: tuple[str, ...] = ("epoch",)) -> list[Page]
                 "audit.html",
                 f"Audit: {data.models_file or folder}",
                 describe(data),
-                {"audit": data, "chart": Markup(chart_svg(data))},
+                {
+                    "audit": data,
+                    "chart": Markup(chart_svg(data)),
+                    "vega": vega.audit_chart(data.pairs, data.legend),
+                },
                 indexed=True,
                 section="sources",
             )

@@ -193,4 +193,95 @@ def _chart(claims: list[ClaimView], unit: UnitInfo, what: str, by_subject: bool)
     }
 
 
-__all__ = ["group_chart", "quantity_chart", "MAX_ROWS"]
+def audit_chart(pairs: list[Any], legend: dict[str, str]) -> dict[str, Any] | None:
+    """Every model of an audited data set: stated (across) against recomputed (up) training compute,
+    log-log, colour by verdict, shape by check; clicking a verdict in the legend shows only it,
+    hovering names the model, and a click opens the claim."""
+    rows = [
+        {
+            "stated": p.stated,
+            "recomputed": p.recomputed,
+            "model": p.subject,
+            "claim": p.claim_id,
+            "check": legend.get(p.check_id, p.check_id),
+            "v": p.verdict,
+            "verdict": VERDICT_STYLES[p.verdict].label if p.verdict in VERDICT_STYLES else p.verdict,
+            "factor": display.factor(p.recomputed / p.stated) if p.stated else "",
+            "stated_text": display.amount(p.stated, "FLOP"),
+            "recomputed_text": display.amount(p.recomputed, "FLOP"),
+            "href": f"claims/{p.claim_id}.html",
+        }
+        for p in pairs
+        if p.stated > 0 and p.recomputed > 0
+    ]
+    if not rows:
+        return None
+    values = [v for r in rows for v in (r["stated"], r["recomputed"])]
+    lo, hi = min(values) / 2, max(values) * 2
+    axis = {"labelExpr": _LABELS, "values": _decades([lo, hi]), "grid": True}
+    scale = {"type": "log", "domain": [lo, hi]}
+    pick = {"name": "pick", "select": {"type": "point", "fields": ["v"]}, "bind": "legend"}
+    return {
+        "$schema": "https://vega.github.io/schema/vega-lite/v6.json",
+        "description": "Stated against recomputed training compute, one point per check of a model",
+        "width": "container",
+        "height": 420,
+        "autosize": {"type": "fit-x", "contains": "padding"},
+        "data": {"values": rows},
+        "encoding": {
+            "x": {
+                "field": "stated",
+                "type": "quantitative",
+                "title": "Stated training compute (FLOP)",
+                "scale": scale,
+                "axis": axis,
+            },
+            "y": {
+                "field": "recomputed",
+                "type": "quantitative",
+                "title": "Recomputed (FLOP)",
+                "scale": scale,
+                "axis": axis,
+            },
+        },
+        "layer": [
+            {  # the diagonal: stated = recomputed
+                "data": {"values": [{"stated": lo, "recomputed": lo}, {"stated": hi, "recomputed": hi}]},
+                "mark": {"type": "line", "color": "#888", "strokeDash": [4, 4]},
+            },
+            {
+                "params": [pick],
+                "mark": {"type": "point", "filled": True, "size": 60, "cursor": "pointer"},
+                "encoding": {
+                    "color": {
+                        "field": "v",
+                        "type": "nominal",
+                        "title": "Verdict (click to filter)",
+                        "scale": {"domain": list(COLOURS), "range": list(COLOURS.values())},
+                        "legend": {"orient": "bottom", "direction": "horizontal"},
+                    },
+                    "shape": {
+                        "field": "check",
+                        "type": "nominal",
+                        "title": "Check",
+                        "legend": {"orient": "bottom", "direction": "horizontal"},
+                    },
+                    "opacity": {"condition": {"param": "pick", "value": 0.9}, "value": 0.06},
+                    "tooltip": [
+                        {"field": "model", "title": "Model"},
+                        {"field": "check", "title": "Check"},
+                        {"field": "stated_text", "title": "Stated"},
+                        {"field": "recomputed_text", "title": "Recomputed"},
+                        {"field": "factor", "title": "Recomputed / stated"},
+                        {"field": "verdict", "title": "Verdict"},
+                        {"field": "claim", "title": "Claim"},
+                    ],
+                    "href": {"field": "href"},
+                },
+            },
+        ],
+        "config": {"view": {"stroke": None}, "font": "system-ui, sans-serif"},
+    }
+
+
+__all__ = ["group_chart", "quantity_chart", "audit_chart", "MAX_ROWS"]
