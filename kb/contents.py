@@ -421,10 +421,21 @@ def _add_relations(kb: KnowledgeBase, doc: Document, relations: list[Relation], 
 
 
 def _read_laws(kb: KnowledgeBase, doc: Document) -> None:
+    """Every law that validates is used: one broken law is reported, the others still apply."""
     lawfile, problems = validate(LawFile, doc.data, doc)
-    kb.problems.extend(problems)
+    laws: list[tuple[int, Law]] = list(enumerate(lawfile.laws)) if lawfile else []
+    if lawfile is None:
+        items = doc.data.get("laws") if isinstance(doc.data, dict) else None
+        if not isinstance(items, list):
+            kb.problems.extend(problems)
+            return
+        for i, item in enumerate(items):
+            one, its_problems = validate(Law, item, doc, ("laws", i))
+            kb.problems.extend(its_problems)
+            if one is not None:
+                laws.append((i, one))
     known = {law.id: where for where, law in kb.laws}
-    for i, law in enumerate(lawfile.laws if lawfile else []):
+    for i, law in laws:
         where = doc.location(("laws", i))
         if law.id in known:
             kb.problems.append(Problem(where, f"law {law.id!r} is defined twice, also at {known[law.id]}"))

@@ -115,11 +115,11 @@ def sides(spec: Spec, values: Values, levels: tuple[str, ...] = LEVELS) -> Sides
         assert spec.right is not None
         out.right[lvl], rdims = evaluate(spec.right, env)
         if ldims != rdims:
-            raise KbError(
-                f"units do not match: {describe_mismatch(rdims, ldims)}",
-                _unit_hint(spec),
-                "incompatible-units",
-            )
+            why = describe_mismatch(rdims, ldims)
+            if spec.kind != "check":  # no claim is "the stated one" in a relation
+                why = why.replace("the formula gives", "the right side gives")
+                why = why.replace("but the claim states", "but the left side gives")
+            raise KbError(f"units do not match: {why}", _unit_hint(spec), "incompatible-units")
         out.dims = ldims
     return out
 

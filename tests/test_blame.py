@@ -400,3 +400,25 @@ def test_an_assumption_is_doubted_only_within_a_plausible_range(make_kb: Make) -
     assert r.claims["wpt"].standing == "in_doubt"  # 0.5 words per token would do for "near"
     assert r.claims["far"].standing == "condemned"
     assert r.claims["wpt"].condemned_by == ["check:near/from-words"]
+
+
+def test_one_broken_law_is_reported_and_the_others_still_apply(make_kb: Make) -> None:
+    laws = """\
+laws:
+  - id: active-at-most-total
+    title: active at most total
+    formula: a <= t
+    inputs: {a: active_parameters_per_token, t: total_parameters}
+    definition: a test law
+  - id: broken
+    title: a law without a source
+    formula: a = t
+    inputs: {a: active_parameters_per_token, t: total_parameters}
+"""
+    body = claim("t", "123") + claim("a", "45", quantity="active_parameters_per_token")
+    root = make_kb("claims:\n" + body)
+    (root / "laws.yaml").write_text(laws, encoding="utf-8")
+    results = checks.run(contents.load(root))
+    [problem] = results.problems
+    assert "a law needs sources" in problem.message and problem.location.line == 7
+    assert [r.law for r in results.relations] == ["active-at-most-total"]
