@@ -8,20 +8,20 @@ fact from a datasheet or a paper over an article, an article over a translation 
 claim that an independent relation confirms over one that nothing confirms. The cheapest diagnosis
 is the explanation; equally cheap ones are all reported ("either A or B is wrong").
 
-The search (branch and bound over the claims of the failed relations) runs per connected component
-of failed relations, up to MAX_NODES sets; reference facts, assumptions and claims in very many
+The search (kb/hitting.py: branch and bound over the claims of the failed relations) runs per
+connected component of failed relations; reference facts, assumptions and claims in very many
 relations do not join components (the rows that share one datasheet are separate findings). Past
-the bound, a greedy cover is reported as approximate.
+its bound, a greedy cover is reported as approximate.
 """
 
 from __future__ import annotations
 
-import heapq
 import math
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 
+from kb import hitting
 from kb.contents import KnowledgeBase
 from kb.interval import Interval
 from kb.judge import Outcome, Values, judge, overlay, unit_kinds
@@ -29,13 +29,9 @@ from kb.slips import SlipMatch, fitting
 from kb.solve import solve
 from kb.verdicts import Standing, Verdict
 
-MAX_NODES = 20_000
-"""Sets the branch-and-bound search may try per component before a greedy cover stands in."""
 ASSUMPTION_RANGE = 3.0
 """An assumption may be blamed only where a value within this factor of it would hold: beyond, the
 relation is off for another reason (a 30% utilization may be 10% or 90%, not 0.1%)."""
-EPS = 1e-6
-"""Costs this close are equal: the explanations are equally good."""
 HUB = 40
 """A claim in more relations than this (a constant of a law, a chip's datasheet) links no components."""
 TRUST = {
@@ -216,18 +212,17 @@ def _diagnose_component(ctx: _Context, component: list[str], out: Diagnosis) -> 
         for c in conflict:
             holding[c] += 1
     candidates = sorted(holding, key=lambda c: (-holding[c], _trust(ctx, c), c))
-    scored = _explanations(ctx, conflicts, candidates)
-    approximate = not scored
-    if approximate:
-        hs = _greedy(ctx, conflicts, candidates)
-        fixes = {c: _fix(ctx, c, hs) for c in hs}
-        scored = [(False, 0.0, sorted(hs), fixes)]
-    scored.sort(key=lambda t: (t[0], t[1], len(t[2]), t[2]))
-    best = [t for t in scored if t[:2] == scored[0][:2]]
-    everywhere = set.intersection(*(set(t[2]) for t in best))
+    found = hitting.cheapest(conflicts, lambda c: _trust(ctx, c), lambda chosen: _fixes(ctx, chosen))
+    approximate = found is None
+    if found is None:
+        cover = hitting.greedy(conflicts, candidates, lambda c: _trust(ctx, c))
+        found = [hitting.Found(sorted(cover), 0.0, _fixes(ctx, cover)[0], True)]
+    found.sort(key=lambda t: (len(t.members), t.members))
+    everywhere = set.intersection(*(set(t.members) for t in found))
     blamed_here: set[str] = set()
-    for infeasible, _, members, fixes in best:
-        others = [t[2] for t in best if t[2] != members]
+    for explanation in found:
+        members, fixes, infeasible = explanation.members, explanation.fixes, not explanation.feasible
+        others = [t.members for t in found if t.members != members]
         for cid in members:
             if cid in blamed_here:
                 continue
@@ -273,101 +268,20 @@ def _merge(out: Diagnosis, blame: Blame) -> None:
         first.standing = Standing.CONDEMNED
 
 
-Scored = tuple[bool, float, list[str], dict[str, tuple[Interval | None, list[str]]]]
+Fix = tuple[Interval | None, list[str]]
 
 
-class _Budget(Exception):
-    """The search tried MAX_NODES sets without finishing: the greedy cover stands in."""
+def _fixes(ctx: _Context, chosen: frozenset[str]) -> tuple[dict[str, Fix], frozenset[str] | None]:
+    """The fix of each claim of a set, and (when one cannot be fixed) the claims of the relations
+    that disagree, for the search to learn from."""
+    fixes = {c: _fix(ctx, c, chosen) for c in chosen}
+    if not any(f[0] is None and f[1] for f in fixes.values()):
+        return fixes, None
+    keys = [k for f in fixes.values() if f[0] is None for k in f[1] if k in ctx.outcomes]
+    return fixes, frozenset(c for k in keys for c in ctx.outcomes[k].spec.claims)
 
 
-def _explanations(ctx: _Context, conflicts: list[frozenset[str]], candidates: list[str]) -> list[Scored]:
-    """The cheapest sets of claims that meet every conflict and can be fixed, by branch and bound:
-    (infeasible, cost, members, fixes) for every set of the lowest cost; sets no values can fix only
-    where no set can be. A set that cannot be fixed teaches a new conflict: one more claim of the
-    relations that disagree is wrong too (so {a, r} is tried where {r} alone cannot hold)."""
-    feasible: list[Scored] = []
-    infeasible: list[Scored] = []
-    best = [math.inf]
-    nodes = [0]
-    trust = {c: _trust(ctx, c) for c in candidates}
-
-    def weight(claim: str) -> float:
-        if claim not in trust:
-            trust[claim] = _trust(ctx, claim)
-        return trust[claim]
-
-    def search(
-        chosen: frozenset[str], cost: float, learnt: tuple[frozenset[str], ...], banned: frozenset[str]
-    ) -> None:
-        nodes[0] += 1
-        if nodes[0] > MAX_NODES:
-            raise _Budget
-        if cost > best[0] + EPS:
-            return
-        unhit = [c for c in (*conflicts, *learnt) if not c & chosen]
-        if unhit:
-            target = min(unhit, key=lambda c: len(c - banned))
-            tried: set[str] = set()
-            for claim in sorted(target - banned, key=lambda c: (weight(c), c)):
-                if cost + weight(claim) > best[0] + EPS:
-                    break  # the rest cost more still
-                search(chosen | {claim}, cost + weight(claim), learnt, banned | tried)
-                tried.add(claim)  # later branches need not try it again: no set is seen twice
-            return
-        fixes = {c: _fix(ctx, c, chosen) for c in chosen}
-        disagree = [k for f in fixes.values() if f[0] is None for k in f[1] if k in ctx.outcomes]
-        if not any(f[0] is None and f[1] for f in fixes.values()):
-            if cost < best[0] - EPS:
-                best[0] = cost
-                feasible.clear()
-            feasible.append((False, round(cost, 6), sorted(chosen), fixes))
-            return
-        infeasible.append((True, round(cost, 6), sorted(chosen), fixes))
-        more = frozenset(c for k in disagree for c in ctx.outcomes[k].spec.claims) - chosen
-        if more:
-            search(chosen, cost, (*learnt, more), banned)
-
-    try:
-        search(frozenset(), 0.0, (), frozenset())
-    except _Budget:
-        return []
-    if feasible:  # a set that only adds a claim believed wrong already is not another explanation
-        return [t for t in feasible if not any(set(o[2]) < set(t[2]) for o in feasible)]
-    lowest = min((t[1] for t in infeasible), default=math.inf)
-    return [t for t in infeasible if t[1] <= lowest + EPS]
-
-
-def _greedy(ctx: _Context, conflicts: list[frozenset[str]], candidates: list[str]) -> frozenset[str]:
-    """A cover chosen claim by claim (most failures per unit of trust first), with a heap whose stale
-    entries are skipped: linear in the size of the conflicts, up to a logarithm."""
-    count: dict[str, int] = {c: 0 for c in candidates}
-    holding: dict[str, list[int]] = defaultdict(list)
-    for i, conflict in enumerate(conflicts):
-        for c in conflict:
-            count[c] += 1
-            holding[c].append(i)
-    weight = {c: max(_trust(ctx, c), 0.5) for c in candidates}
-    heap = [(-count[c] / weight[c], c) for c in candidates]
-    heapq.heapify(heap)
-    covered = [False] * len(conflicts)
-    left = len(conflicts)
-    chosen: set[str] = set()
-    while left and heap:
-        score, pick = heapq.heappop(heap)
-        if -score != count[pick] / weight[pick]:  # stale: push it back with its current score
-            heapq.heappush(heap, (-count[pick] / weight[pick], pick))
-            continue
-        chosen.add(pick)
-        for i in holding[pick]:
-            if not covered[i]:
-                covered[i] = True
-                left -= 1
-                for c in conflicts[i]:
-                    count[c] -= 1
-    return frozenset(chosen)
-
-
-def _fix(ctx: _Context, cid: str, blamed: Iterable[str]) -> tuple[Interval | None, list[str]]:
+def _fix(ctx: _Context, cid: str, blamed: Iterable[str]) -> Fix:
     """The interval every relation of `cid` allows (the others blamed with it left free).
 
     Returns (interval, []) when the relations agree, (None, keys) naming relations that disagree,

@@ -422,3 +422,21 @@ laws:
     [problem] = results.problems
     assert "a law needs sources" in problem.message and problem.location.line == 7
     assert [r.law for r in results.relations] == ["active-at-most-total"]
+
+
+def test_the_hitting_set_search_learns_from_sets_it_cannot_fix() -> None:
+    from kb import hitting
+
+    conflicts = [frozenset("ab"), frozenset("bc")]
+    price = {"a": 1.0, "b": 3.0, "c": 1.0, "d": 1.0}
+    # {b} is the cheapest cover (3 < 1 + 1 is false: {a, c} costs 2), so {a, c} alone is found.
+    found = hitting.cheapest(conflicts, price.__getitem__, lambda s: (None, None))
+    assert found is not None and [f.members for f in found] == [["a", "c"]]
+
+    # If {a, c} cannot be fixed because a relation with d disagrees, {a, c, d} and {b} (both 3) tie.
+    def fix(s: frozenset[str]) -> tuple[None, frozenset[str] | None]:
+        return None, (frozenset("d") if s == frozenset("ac") else None)
+
+    found = hitting.cheapest(conflicts, price.__getitem__, fix)
+    assert found is not None and sorted(f.members for f in found) == [["a", "c", "d"], ["b"]]
+    assert hitting.greedy(conflicts, list(price), price.__getitem__) in (frozenset("b"), frozenset("ac"))
