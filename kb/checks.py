@@ -20,7 +20,7 @@ from kb.judge import Outcome, Values, judge
 from kb.quotes import FoldedText, value_in_quote
 from kb.results import CheckResult, ClaimResult, Conflict, InputValue, Results, Suggestion
 from kb.units import UnitInfo, dims_text
-from kb.values import StatedValue, format_interval, format_number
+from kb.values import StatedValue, format_interval
 from kb.verdicts import SEVERITY_RANK, Standing, Verdict, factor
 
 
@@ -313,4 +313,4 @@ def _conflict(a: ClaimEntry, b: ClaimEntry) -> Conflict:
     )
 
 
-__all__ = ["run", "conflicts", "format_number"]
+__all__ = ["run", "conflicts"]

@@ -14,13 +14,13 @@ import re
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from kb.contents import ClaimEntry, KnowledgeBase, unreadable_hint
-from kb.errors import KbError, Location, Problem
+from kb.errors import Location, Problem
 from kb.formula import FormulaError, Node, parse
 from kb.model import Check, Law, Relation, Tolerance
 
-OPS = ("<=", ">=", "=")
 _OP = re.compile(r"<=|>=|=")
 MAX_LAW_COMBINATIONS = 12
 """Per law and subject: more combinations of claims than this are not all tried (the first are)."""
@@ -180,8 +180,7 @@ def _parse_sides(spec: Spec, formula: str, names: frozenset[str], where: Locatio
         )
 
 
-def _unknown_inputs(kb: KnowledgeBase, spec: Spec, where_of: object) -> Problem | None:
-    locate = where_of if callable(where_of) else (lambda name: spec.location)
+def _unknown_inputs(kb: KnowledgeBase, spec: Spec, locate: Callable[[str], Location]) -> Problem | None:
     for name, cid in spec.variables.items():
         source = kb.claims.get(cid)
         if source is None:
@@ -207,11 +206,11 @@ def _unknown_inputs(kb: KnowledgeBase, spec: Spec, where_of: object) -> Problem 
     return None
 
 
-def _in_formula(path: object, at: Location, offset: int) -> Location:
+def _in_formula(path: Path, at: Location, offset: int) -> Location:
     """The place of character `offset` of a check's formula: past 'formula:' and an opening quote."""
     try:
-        line = path.read_text(encoding="utf-8").splitlines()[at.line - 1]  # type: ignore[attr-defined]
-    except (OSError, UnicodeDecodeError, IndexError, AttributeError):
+        line = path.read_text(encoding="utf-8").splitlines()[at.line - 1]
+    except (OSError, UnicodeDecodeError, IndexError):
         return at
     m = re.compile(r"formula\s*:\s*(['\"]?)").match(line, max(at.column - 1, 0))
     if m is None:
@@ -326,4 +325,4 @@ def _value_key(e: ClaimEntry) -> object:
     return (e.value.stated if e.value else None, e.unit.factor if e.unit else None)
 
 
-__all__ = ["Spec", "gather", "split", "OPS", "KbError"]
+__all__ = ["Spec", "gather", "split"]

@@ -12,12 +12,10 @@ from __future__ import annotations
 import math
 
 from kb.errors import KbError
-from kb.formula import BinOp, Call, Name, Neg, Node, Num, Pow, Value, evaluate
+from kb.formula import BinOp, Call, Name, Neg, Node, Pow, Value, evaluate
 from kb.interval import Interval
 from kb.judge import Values, widened
 from kb.relations import Spec
-
-EVERYTHING = Interval(-math.inf, math.inf)
 
 
 def _count(node: Node, name: str) -> int:
@@ -187,4 +185,4 @@ def _loosen(spec: Spec, right: Interval) -> Interval:
     return Interval(lo, hi)
 
 
-__all__ = ["solve", "EVERYTHING", "Num"]
+__all__ = ["solve"]

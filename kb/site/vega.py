@@ -15,6 +15,7 @@ from typing import Any
 
 from kb import display
 from kb.interval import Interval
+from kb.site.charts import COLOURS
 from kb.site.context import VERDICT_STYLES, ClaimView, Group, QuantityView, convert
 from kb.units import UnitInfo
 
@@ -25,7 +26,6 @@ LOG_SPAN = 30.0
 ROW_PX = 32
 REACH = 10.0
 """On a log axis, recomputed values more than this factor beyond the stated ones are cut off."""
-COLOURS = {"consistent": "#1f883d", "inconsistent": "#d1242f", "error": "#bc4c00", "unverified": "#6e7781"}
 SHAPES = {"consistent": "circle", "inconsistent": "cross", "error": "triangle-up", "unverified": "square"}
 _LABELS = (
     "datum.value >= 1e15 ? format(datum.value, '.0e')"
