@@ -13,7 +13,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 
 from kb.errors import KbError, Problem
-from kb.formula import FormulaError, Value, evaluate
+from kb.formula import FormulaError, Name, Value, evaluate
 from kb.interval import Interval
 from kb.relations import Spec
 from kb.slips import CJK, PERCENT, SlipMatch, fitting
@@ -188,8 +188,6 @@ def _error(spec: Spec, exc: KbError) -> Outcome:
 def display_unit(spec: Spec, values: Values, dims: Dims = ()) -> UnitInfo | None:
     """The unit a relation's sides are shown in: its claim's, the first claim's on the left, or, for
     sides that are dates (a date plus a duration), the first date's."""
-    from kb.formula import Name
-
     if spec.owner is not None:
         return values[spec.owner].unit
     if isinstance(spec.left, Name):

@@ -53,10 +53,12 @@ def check_line(cr: CheckResult, of: str = "") -> str:
     return text
 
 
-def blame_lines(r: ClaimResult, results: Results, indent: str = "    ") -> list[str]:
+def blame_lines(
+    r: ClaimResult, results: Results, indent: str = "    ", alternatives: bool = True
+) -> list[str]:
     """Why a blamed claim is wrong and what it would have to be."""
     lines = []
-    if r.standing == Standing.SUSPECT and r.alternatives:
+    if alternatives and r.standing == Standing.SUSPECT and r.alternatives:
         others = " or ".join(", ".join(a) for a in r.alternatives)
         lines.append(f"{indent}either this claim or {others} is wrong: the relations cannot tell which")
     for key in r.condemned_by:
@@ -161,8 +163,8 @@ def _finding_lines(kb: KnowledgeBase, results: Results, group: list[ClaimResult]
         lines.append(f"    one of these {len(group)} is wrong (the relations cannot tell which):")
         shown: set[str] = set()
         for r in group:
-            for line in blame_lines(r, results):
-                if "either this claim" in line or line in shown:
+            for line in blame_lines(r, results, alternatives=False):
+                if line in shown:
                     continue
                 shown.add(line)
                 lines.append(line)
