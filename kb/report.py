@@ -53,27 +53,36 @@ def check_line(cr: CheckResult, of: str = "") -> str:
     return text
 
 
-def blame_lines(
-    r: ClaimResult, results: Results, indent: str = "    ", alternatives: bool = True
-) -> list[str]:
+def blame_lines(r: ClaimResult, results: Results, indent: str = "    ") -> list[str]:
     """Why a blamed claim is wrong and what it would have to be."""
     lines = []
-    if alternatives and r.standing == Standing.SUSPECT and r.alternatives:
+    if r.standing == Standing.SUSPECT and r.alternatives:
         others = " or ".join(", ".join(a) for a in r.alternatives)
         lines.append(f"{indent}either this claim or {others} is wrong: the relations cannot tell which")
-    for key in r.condemned_by:
+    lines += _relation_lines(r.condemned_by, results, indent, r.claim_id)
+    return lines + _fix_lines(r, results, indent)
+
+
+def _relation_lines(keys: list[str], results: Results, indent: str, of: str = "") -> list[str]:
+    lines = []
+    for key in keys:
         cr = results.by_key.get(key)
         if cr is None:
             continue
-        lines.append(f"{indent}{check_line(cr, r.claim_id)}")
+        lines.append(f"{indent}{check_line(cr, of)}")
         if cr.diagnosis:
             lines.append(f"{indent}  {cr.diagnosis}")
-    if r.suggested is not None:
-        lines.append(f"{indent}would be consistent at {r.suggested.text}" + _slip_text(r))
-    elif r.disagree:
-        names = ", ".join(relation_name(results.by_key[k]) for k in r.disagree if k in results.by_key)
-        lines.append(f"{indent}no single value fixes it: {names} disagree")
     return lines
+
+
+def _fix_lines(r: ClaimResult, results: Results, indent: str, who: str = "") -> list[str]:
+    """What the claim would have to be; `who` names it where several claims share one finding."""
+    if r.suggested is not None:
+        return [f"{indent}{who}would be consistent at {r.suggested.text}" + _slip_text(r)]
+    if r.disagree:
+        names = ", ".join(relation_name(results.by_key[k]) for k in r.disagree if k in results.by_key)
+        return [f"{indent}{who}no single value fixes it: {names} disagree"]
+    return []
 
 
 def _slip_text(r: ClaimResult) -> str:
@@ -159,17 +168,14 @@ def _finding_lines(kb: KnowledgeBase, results: Results, group: list[ClaimResult]
         e = kb.claims[r.claim_id]
         sev = f" {r.severity}" if r.severity else ""
         lines.append(f"  {r.claim_id}  [{e.claim.subject} · {e.claim.quantity}]{sev}  {e.location}")
-    if len(group) > 1:
-        lines.append(f"    one of these {len(group)} is wrong (the relations cannot tell which):")
-        shown: set[str] = set()
-        for r in group:
-            for line in blame_lines(r, results, alternatives=False):
-                if line in shown:
-                    continue
-                shown.add(line)
-                lines.append(line)
-        return lines
-    return lines + blame_lines(group[0], results)
+    if len(group) == 1:
+        return lines + blame_lines(group[0], results)
+    lines.append(f"    one of these {len(group)} is wrong (the relations cannot tell which):")
+    keys = list(dict.fromkeys(k for r in group for k in r.condemned_by))
+    lines += _relation_lines(keys, results, "    ")
+    for r in group:
+        lines += _fix_lines(r, results, "    ", f"{r.claim_id} ")
+    return lines
 
 
 def _rank(r: ClaimResult) -> int:
