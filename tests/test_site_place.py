@@ -98,3 +98,19 @@ def test_search_bundles_of_unchanged_shards_stay_and_changed_ones_are_replaced(t
     assert again.shards_indexed <= again.shards
     fresh = build_site(tmp_path / "fresh", claims, search=True)
     assert files(out) == files(tmp_path / "fresh") and fresh.shards == again.shards
+
+
+def test_a_quote_of_a_claim_others_rest_on_renders_only_its_own_pages(tmp_path: Path) -> None:
+    claims = copy_fixture(tmp_path / "claims")
+    out = tmp_path / "site"
+    build_site(out, claims)
+    baseline = build_site(out, claims).pages_rendered  # the pages that summarise everything
+    a100 = claims / "reference" / "a100.yaml"
+    text = a100.read_text(encoding="utf-8")
+    old = 'locator: "Table: Technical specifications, BF16 Tensor Core"'
+    assert old in text  # edited on its line: a line added would move the claims below it
+    a100.write_text(text.replace(old, old[:-1] + ' (edited)"', 1), encoding="utf-8")
+    again = build_site(out, claims)
+    assert again.pages_rendered == baseline + 2  # its page and its source's page, not its dependents'
+    build_site(tmp_path / "fresh", claims)
+    assert files(out) == files(tmp_path / "fresh")
