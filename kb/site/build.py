@@ -10,6 +10,7 @@ mistaken --out never deletes someone's files.
 
 from __future__ import annotations
 
+import gc
 import os
 import shutil
 import time
@@ -66,13 +67,28 @@ def summary_line(outcome: BuildOutcome, opts: BuildOptions) -> str:
 
 def build(options: BuildOptions, progress: Reporter | None = None) -> BuildOutcome:
     """Build the site of options.claims into options.out; see the module's docstring."""
+    try:
+        return _build(options, progress)
+    finally:
+        gc.unfreeze()
+
+
+def _settle() -> None:
+    """What the build made so far lives until it ends: the cyclic collector need not walk it again
+    (with 10,000 claims loaded, its full passes cost a third of checking and planning)."""
+    gc.freeze()
+
+
+def _build(options: BuildOptions, progress: Reporter | None) -> BuildOutcome:
     start = time.perf_counter()
     progress = progress if progress is not None else Reporter()
     stamp = fingerprint.inputs(options)  # before reading: an edit during the build is seen next time
     progress.step("load")
     kb = contents.load(options.claims, use_cache=options.cache is not None)
+    _settle()
     progress.step("check", len(kb.claims))
     results = checks.run(kb)
+    _settle()
     outcome = BuildOutcome(kb, results, timings=progress.timings)
     if options.strict and results.problems:
         progress.close()
@@ -80,6 +96,7 @@ def build(options: BuildOptions, progress: Reporter | None = None) -> BuildOutco
     base_url = options.site_url
     progress.step("resolve")
     ctx = resolve(kb, results, kb.readme)
+    _settle()
     ctx.repo_url = options.repo_url
     site_plan = plan(ctx, base_url, options.search)
     keys = page_keys(ctx, site_plan.pages, repr((base_url, options.search, options.repo_url)).encode())
