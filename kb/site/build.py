@@ -95,7 +95,8 @@ def _build(options: BuildOptions, progress: Reporter | None) -> BuildOutcome:
         return outcome
     base_url = options.site_url
     progress.step("resolve")
-    ctx = resolve(kb, results, kb.readme)
+    protection_cache = options.cache.parent / "protection.json" if options.cache else None
+    ctx = resolve(kb, results, kb.readme, protection_cache=protection_cache)
     _settle()
     ctx.repo_url = options.repo_url
     site_plan = plan(ctx, base_url, options.search)
