@@ -114,3 +114,15 @@ def test_a_quote_of_a_claim_others_rest_on_renders_only_its_own_pages(tmp_path: 
     assert again.pages_rendered == baseline + 2  # its page and its source's page, not its dependents'
     build_site(tmp_path / "fresh", claims)
     assert files(out) == files(tmp_path / "fresh")
+
+
+def test_with_kb_caches_a_rebuild_equals_a_build_without_any(tmp_path: Path) -> None:
+    claims = copy_fixture(tmp_path / "claims")
+    out = tmp_path / "site"
+    cache = tmp_path / "cache" / "charts"  # beside it: the search records and the protection
+    build_site(out, claims, cache=cache)
+    assert (cache.parent / "protection.json").is_file()
+    edit(claims, "value: 111", "value: 112")
+    build_site(out, claims, cache=cache)
+    build_site(tmp_path / "fresh", claims)
+    assert files(out) == files(tmp_path / "fresh")
