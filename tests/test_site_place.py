@@ -126,3 +126,24 @@ def test_with_kb_caches_a_rebuild_equals_a_build_without_any(tmp_path: Path) -> 
     build_site(out, claims, cache=cache)
     build_site(tmp_path / "fresh", claims)
     assert files(out) == files(tmp_path / "fresh")
+
+
+def test_a_failed_export_fails_the_build_and_keeps_the_previous_site(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from kb import export
+
+    claims = copy_fixture(tmp_path / "claims")
+    out = tmp_path / "site"
+    build_site(out, claims)
+    before = files(out)
+
+    def broken(*args: object) -> None:
+        raise RuntimeError("no space left")
+
+    monkeypatch.setattr(export, "write", broken)
+    edit(claims, "value: 111", "value: 112")
+    with pytest.raises(OSError, match="worker process failed"):
+        build_site(out, claims, workers=2)  # the exports are written by a process of their own
+    assert files(out) == before
+    assert not list(tmp_path.glob(".site.build-*"))

@@ -112,6 +112,7 @@ def _build(options: BuildOptions, progress: Reporter | None) -> BuildOutcome:
     tmp = procs.owned_temp_folder(f".{out.name}.build-", out.parent)
     indexer: search.Indexer | None = None
     staged = place.Staged()
+    exports: procs.Beside | None = None
     _counted(outcome, site_plan)
     try:
         writer.copy_static(tmp)
@@ -131,12 +132,16 @@ def _build(options: BuildOptions, progress: Reporter | None) -> BuildOutcome:
             if indexer is not None:
                 indexer.poll()
 
+        # The downloads take seconds of CPU and depend on nothing rendered: written meanwhile.
+        exports = procs.Beside(export.write, kb, results, tmp / EXPORT_DIR, parallel=options.workers != 1)
         writer.write_pages(todo, ctx, tmp, base_url, workers=options.workers, advance=advance)
-        _write_site_files(site_plan, ctx, kb, results, tmp, base_url)
+        _write_site_files(site_plan, ctx, tmp, base_url)
         progress.step("charts", len(site_plan.charts))
         outcome.charts_drawn = charts.write_charts(
             site_plan.charts, tmp, options.cache, previous=(out / "charts") if previous else None
         )
+        exports.join()
+        exports = None
         shard_keys: dict[str, str] = {}
         if indexer is not None:
             progress.step("search index", outcome.shards_indexed)
@@ -163,6 +168,8 @@ def _build(options: BuildOptions, progress: Reporter | None) -> BuildOutcome:
     except BaseException:
         if indexer is not None:
             indexer.stop()
+        if exports is not None:
+            exports.stop()
         shutil.rmtree(tmp, ignore_errors=True)
         progress.close()
         raise
@@ -246,15 +253,12 @@ def _start_search(
     return search.Indexer(tmp, shards, out if previous else None, old_keys, in_place=in_place).start()
 
 
-def _write_site_files(
-    site_plan: Plan, ctx: SiteContext, kb: KnowledgeBase, results: Results, tmp: Path, base_url: str
-) -> None:
-    """What every build writes besides pages and charts: sitemap, the dashboard's data, exports."""
+def _write_site_files(site_plan: Plan, ctx: SiteContext, tmp: Path, base_url: str) -> None:
+    """What every build writes besides pages, charts and exports: sitemap, the dashboard's data."""
     writer.write_sitemap(site_plan.pages, tmp, base_url)
     dashboard = next(p for p in site_plan.pages if p.path == "index.html")
     if isinstance(dashboard.data, views.Dashboard) and dashboard.data.data_file:
         writer.write_claims_data(ctx, tmp, dashboard.data.data_file)
-    export.write(kb, results, tmp / EXPORT_DIR)  # the same tables as `kb export`, to download
 
 
 def _counted(outcome: BuildOutcome, site_plan: Plan) -> None:
