@@ -81,15 +81,13 @@ class Digests:
         e = cv.entry
         cites = [(c.source_id, c.source is not None, c.found, c.span) for c in cv.citations]
         return _h(
+            self.shown(cv.id),  # the rest of what the page shows
             e.claim.model_dump_json(),
             str(e.location),
-            repr(cv.result),
             repr(e.problems),
             repr(cites),
-            repr(cv.conflicts),
             repr(cv.condemning),
             repr(cv.protection),
-            repr((cv.subject_slug, cv.quantity_label, cv.rests_on, cv.rested_on_by)),
         )
 
     def shown(self, cid: str) -> bytes:
