@@ -31,9 +31,9 @@ def _check_json(tmp_path: Path, failed: list[tuple[str, str]]) -> Path:
 
 
 def test_committed_samples_are_labelled_and_scored() -> None:
-    for path in (ep.BEFORE, ep.AFTER, ep.ADDED):
+    for path in (ep.BEFORE, ep.AFTER, ep.ADDED, ep.NOTES):
         rows = list(csv.DictReader(path.open(encoding="utf-8")))
-        size = ep.SIZE if path != ep.ADDED else len(rows)
+        size = ep.SIZE if path in (ep.BEFORE, ep.AFTER) else len(rows)
         assert len(rows) == size and len({r["key"] for r in rows}) == size and size
         assert {r["label"] for r in rows} <= {"real", "modelling", "bug"}
         assert all(r["evidence"] and r["csv_row"] for r in rows)
@@ -57,10 +57,10 @@ def test_draw_is_seeded_and_score_counts_labels_and_recall(tmp_path: Path) -> No
             writer.writeheader()
             for i, label in enumerate(labels):
                 writer.writerow({"key": failed[i][0], "model": f"M{i}" if i else "Gone", "label": label})
-    s = ep.score(check, before, after, tmp_path / "none.csv")
+    s = ep.score(check, before, after, tmp_path / "none.csv", tmp_path / "none.csv")
     assert s["before"] == {"sample": 2, "real": 1, "modelling": 1, "bug": 0, "in_doubt": 0, "not_raised": 0}
     assert s["after"] == {"sample": 3, "real": 2, "modelling": 0, "bug": 1, "in_doubt": 0, "not_raised": 0}
-    assert s["added"]["sample"] == 0
+    assert s["added"]["sample"] == 0 and s["notes"]["sample"] == 0
     assert s["recall"] == {"real_before": 1, "still_flagged": 0, "in_doubt_only": 0} and s["lost"] == ["Gone"]
 
 

@@ -8,7 +8,7 @@ import json
 import os
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -150,6 +150,10 @@ class ModelRow:
     text_unit: str = ""
     """What a language model's data set size counts: token, word, or '' when neither the column
     nor the notes say (then both readings are allowed)."""
+    quotes: dict[str, str] = field(default_factory=dict)
+    """Column key -> the quote of its cell ('Model | Column: cell')."""
+    numbers: dict[str, Number] = field(default_factory=dict)
+    """Field key -> the cell read as a number."""
 
 
 class EpochImport:
@@ -467,6 +471,7 @@ class EpochImport:
         if moe:
             self.report.mixture_of_experts.append(name)
         m = ModelRow(row, name, language, moe, hardware, clean_name(cells.get("base_model", "")), ids, {})
+        m.quotes, m.numbers = quotes, numbers
         m.text_unit = self._text_unit(m, numbers.get("dataset_size"))
         context = self._context_note(cells)
         for f in FIELDS:
@@ -477,6 +482,9 @@ class EpochImport:
             if claim is not None:
                 m.claims[f.key] = claim
         claims = list(m.claims.values())
+        notes_claim = self._notes_parameters(m, ex.source_id, subject)
+        if notes_claim is not None:
+            claims.append(notes_claim)
         if hardware:
             claims.append(
                 {
@@ -694,6 +702,50 @@ class EpochImport:
         how = self._method(m, target, "Operation counting")
         tolerance = {"relative": SIX_ND_TOLERANCE, "reason": SIX_ND_REASON.format(how=how)} if how else None
         return sixnd.checks(row, self.ctx.words_per_token or "", self.ctx.words_per_token_inverse, tolerance)
+
+    def _notes_parameters(self, m: ModelRow, sid: str, subject: str) -> dict[str, Any] | None:
+        """The parameter count of the compute notes' 6·N·D product, as a claim of the row checked
+        against the parameters cell (sixnd.notes_parameters says when the notes give one)."""
+        parameters, notes = m.numbers.get("parameters"), m.row.cells.get("compute_notes", "")
+        if m.moe or parameters is None or "parameters" not in m.claims or "compute_notes" not in m.quotes:
+            return None
+        computes = [m.numbers[k].floats()[0] for k in ("compute", "finetune_compute") if k in m.numbers]
+        epochs = m.numbers.get("epochs")
+        found = sixnd.notes_parameters(
+            notes,
+            parameters.floats()[0],
+            computes,
+            epochs.floats()[0] if epochs is not None else None,
+            m.row.cells.get("parameters_notes", ""),
+        )
+        if found is None:
+            return None
+        factor = found.factor
+        column = self.models.columns["compute_notes"]
+        claim: dict[str, Any] = {
+            "id": f"{m.ids['parameters']}-in-compute-notes",
+            "subject": subject,
+            "quantity": "total_parameters",
+            "value": Literal(factor.literal),
+            "unit": f"{factor.scale} parameter".strip(),
+            "sources": [
+                {
+                    "source": sid,
+                    "quote": m.quotes["compute_notes"],
+                    "locator": f"row {m.row.number}, column '{column}'",
+                }
+            ],
+        }
+        # A count written apart from its power of ten ("32.5 parameters *10^9") is not a number
+        # of the quote as kb reads quotes: no claim.
+        if _value_problem(claim, m.row.cells["compute_notes"]):
+            return None
+        claim["notes"] = (
+            f"The parameter count in the 6·N·D product of the compute notes ({found.product.text}), "
+            "which gives the row's training compute."
+        )
+        claim["checks"] = [sixnd.notes_check(found, m.ids["parameters"])]
+        return claim
 
     def _passes(self, m: ModelRow, target: str) -> None:
         """Report the passes over the data set that a row with blank epochs implies."""
