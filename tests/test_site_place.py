@@ -156,3 +156,20 @@ def test_a_failed_export_fails_the_build_and_keeps_the_previous_site(
         build_site(out, claims, workers=2)  # the exports are written by a process of their own
     assert files(out) == before
     assert not list(tmp_path.glob(".site.build-*"))
+
+
+def test_a_build_waits_for_another_on_the_same_folder(tmp_path: Path) -> None:
+    import threading
+
+    from kb.atomic import locked
+
+    claims = copy_fixture(tmp_path / "claims")
+    out = tmp_path / "site"
+    done = threading.Event()
+    with locked(tmp_path):  # as another kb build of this folder would hold it
+        worker = threading.Thread(target=lambda: (build_site(out, claims), done.set()))
+        worker.start()
+        assert not done.wait(1.0)
+        assert not out.exists()
+    worker.join(60)
+    assert done.is_set() and (out / "index.html").is_file()
