@@ -31,7 +31,7 @@ def _check_json(tmp_path: Path, failed: list[tuple[str, str]]) -> Path:
 
 
 def test_committed_samples_are_labelled_and_scored() -> None:
-    for path in (ep.BEFORE, ep.AFTER, ep.ADDED, ep.NOTES):
+    for path in (ep.BEFORE, ep.AFTER, ep.ADDED, ep.NOTES, ep.EVERY):
         rows = list(csv.DictReader(path.open(encoding="utf-8")))
         size = ep.SIZE if path in (ep.BEFORE, ep.AFTER) else len(rows)
         assert len(rows) == size and len({r["key"] for r in rows}) == size and size
@@ -41,6 +41,9 @@ def test_committed_samples_are_labelled_and_scored() -> None:
     before = {r["key"]: r["label"] for r in csv.DictReader(ep.BEFORE.open(encoding="utf-8"))}
     after = {r["key"]: r["label"] for r in csv.DictReader(ep.AFTER.open(encoding="utf-8"))}
     assert all(after[k] == before[k] for k in after.keys() & before.keys())
+    # Every flag of the snapshot is labelled as the samples label it.
+    every = {r["key"]: r["label"] for r in csv.DictReader(ep.EVERY.open(encoding="utf-8"))}
+    assert after.keys() <= every.keys() and all(every[k] == after[k] for k in after)
 
 
 def test_draw_is_seeded_and_score_counts_labels_and_recall(tmp_path: Path) -> None:
