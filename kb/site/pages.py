@@ -13,9 +13,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from markupsafe import Markup
+
 from kb.blame import TRUST
 from kb.results import BASES
-from kb.site import audit, vega, views
+from kb.site import audit, graph, vega, views
 from kb.site.charts import AnyChart, HistogramSpec, group_spec, quantity_spec
 from kb.site.context import ClaimView, SiteContext
 from kb.site.graph import claim_graph
@@ -257,12 +259,13 @@ def _claim_page(ctx: SiteContext, cv: ClaimView, base_url: str) -> Page:
         indexed=True,
         og_type="article",
         section="claims",
-        lazy=lambda: views.ClaimExtras(
-            graph=claim_graph(ctx, cv.id),
-            graph_narrow=claim_graph(ctx, cv.id, narrow=True),
-            review=claim_review(cv, base_url),
-        ),
+        lazy=lambda: views.ClaimExtras(graph=_graph(ctx, cv), review=claim_review(cv, base_url)),
     )
+
+
+def _graph(ctx: SiteContext, cv: ClaimView) -> Markup | None:
+    g = claim_graph(ctx, cv.id)
+    return None if g is None else graph.render(g, cv.id, "../")
 
 
 def claim_review(cv: ClaimView, base_url: str) -> dict[str, Any]:

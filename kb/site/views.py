@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field, fields
 from typing import Any
 
+from markupsafe import Markup
+
 from kb.site.context import ClaimView, Group, QuantityView, SourceView, SubjectView
 from kb.slips import Slip
 
@@ -91,7 +93,7 @@ class ClaimsList(View):
 
 @dataclass(frozen=True)
 class Claim(View):
-    """claims/ID.html; graph, graph_narrow and review come from ClaimExtras when it is rendered."""
+    """claims/ID.html; graph and review come from ClaimExtras when it is rendered."""
 
     cv: ClaimView
     group: Group
@@ -104,8 +106,8 @@ class Claim(View):
 class ClaimExtras(View):
     """What only a claim page being rendered needs (a page reused from the last build never does)."""
 
-    graph: Any
-    graph_narrow: Any
+    graph: Markup | None
+    """The dependency graph as inline SVG (kb/site/graph.py), None when the claim has no neighbours."""
     review: dict[str, Any]
     """schema.org ClaimReview."""
 

@@ -12,7 +12,6 @@ import gc
 import json
 import multiprocessing
 import os
-import re
 import shutil
 from collections.abc import Callable
 from functools import lru_cache
@@ -22,12 +21,12 @@ from xml.sax.saxutils import escape as xml_escape
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, pass_context
 from jinja2.runtime import Context
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from kb import display, procs, report
 from kb.interval import Interval
 from kb.results import BASES, SEVERITY_ORDER, VERDICTS, CheckResult
-from kb.site import document, markdown
+from kb.site import document, fragments, markdown
 from kb.site.context import VERDICT_STYLES, Citation, ClaimView, SiteContext
 from kb.site.highlight import highlight
 from kb.site.pages import EXPORT_DIR, SITE_NAME, SITE_TAGLINE, Page
@@ -58,17 +57,6 @@ def _md_inline(context: Context, text: str | None) -> Markup:
 
 def _factor(f: float | None) -> str:
     return display.factor(f) or "n/a"
-
-
-_CJK = re.compile(r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef]+")
-
-
-def _cjk(text: str | None) -> Markup:
-    """Escape text and mark its Chinese runs lang="zh", so screen readers and fonts read them as Chinese."""
-    escaped = escape(text or "")
-    if not _CJK.search(escaped):  # most values: nothing to mark
-        return escaped
-    return Markup(_CJK.sub(lambda m: f'<span lang="zh">{m.group(0)}</span>', str(escaped)))
 
 
 def _source_document(text: str, citations: list[Citation], root: str) -> Markup | None:
@@ -115,7 +103,7 @@ def environment() -> Environment:
         num=_num,
         interval=_interval,
         sides=_sides,
-        cjk=_cjk,
+        cjk=fragments.cjk,
         unit_name=display.unit_name,
         groupcounts=_group_counts,
         relation_name=report.relation_name,  # one wording with kb check
@@ -132,6 +120,10 @@ def environment() -> Environment:
         severity_rank=SEVERITY_RANK,
         export_dir=EXPORT_DIR,
         csp=CSP,
+        badge=fragments.badge,
+        group_table=fragments.group_table,
+        site_header=fragments.site_header,
+        site_footer=fragments.site_footer,
     )
     return env
 
