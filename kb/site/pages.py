@@ -17,9 +17,9 @@ from markupsafe import Markup
 
 from kb.blame import TRUST
 from kb.results import BASES
-from kb.site import audit, graph, vega, views
+from kb.site import audit, graph, paging, vega, views
 from kb.site.charts import AnyChart, HistogramSpec, group_spec, quantity_spec
-from kb.site.context import ClaimView, SiteContext
+from kb.site.context import ClaimView, QuantityView, SiteContext, SubjectView
 from kb.site.graph import claim_graph
 from kb.slips import SLIPS
 from kb.units import SCALE_WORDS
@@ -94,6 +94,14 @@ def plan(ctx: SiteContext, base_url: str = "", search: bool = True) -> Plan:
     ordered = list(ctx.claims.values())
     paged = total > ROWS_IN_HTML
     list_count = math.ceil(total / LIST_PAGE) if paged else 0
+    subject_parts = {s.slug: paging.split(s.groups) for s in ctx.subjects.values()}
+    group_pages = {
+        (part.group.subject_slug, part.group.quantity_id): paging.page_path(s.url, i + 1)
+        for s in ctx.subjects.values()
+        for i, shown in enumerate(subject_parts[s.slug])
+        for part in shown
+        if part.first
+    }
     audits = audit.pages(ctx)  # the audit of each imported data set (kb import epoch), if any
     links = [(a.path, a.title) for a in audits]
     pages = [
@@ -112,6 +120,7 @@ def plan(ctx: SiteContext, base_url: str = "", search: bool = True) -> Plan:
                 data_file=DATA_FILE if paged else "",
                 list_count=list_count,
                 per_page=LIST_PAGE,
+                group_pages=group_pages,
             ),
             section="home",
         ),
@@ -207,33 +216,10 @@ def plan(ctx: SiteContext, base_url: str = "", search: bool = True) -> Plan:
             )
         )
     for s in ctx.subjects.values():
-        pages.append(
-            Page(
-                s.url,
-                "subject.html",
-                s.name,
-                f"Every claim about {s.name}: {s.total} claims of {len(s.groups)} quantities.",
-                views.Subject(s),
-                indexed=True,
-                section="subjects",
-            )
-        )
+        pages += _subject_pages(s, subject_parts[s.slug], group_pages)
     for q in ctx.quantities.values():
-        pages.append(
-            Page(
-                q.url,
-                "quantity.html",
-                q.label,
-                f"Every estimate of {q.label}: {q.total} claims about {len(q.groups)} subjects.",
-                views.Quantity(
-                    q,
-                    quantity_charts.get(q.id),
-                    vega.quantity_chart(q) if q.id in quantity_charts else None,
-                ),
-                indexed=True,
-                section="quantities",
-            )
-        )
+        chart = quantity_charts.get(q.id)
+        pages += _quantity_pages(q, chart, vega.quantity_chart(q) if chart is not None else None)
     # The search page merges the index's shards, whose number follows from the searchable pages.
     from kb.site.search import bundle_dir, shard_count  # search.py reads Page: imported here
 
@@ -243,6 +229,54 @@ def plan(ctx: SiteContext, base_url: str = "", search: bool = True) -> Plan:
             bundles = [bundle_dir(k) for k in range(1, shard_count(indexed))] if search else []
             pages[i] = dataclasses.replace(p, data=views.Search(search, bundles))
     return Plan(pages, list(charts.values()))
+
+
+def _subject_pages(
+    s: SubjectView, parts: list[list[paging.Part]], group_pages: dict[tuple[str, str], str]
+) -> list[Page]:
+    """A subject's page, and its further pages when its claims are many (kb/site/paging.py)."""
+    pagers = paging.pagers(s.url, parts, lambda g: g.quantity_label)
+    where = {g.quantity_id: group_pages[(s.slug, g.quantity_id)] for g in s.groups}
+    out: list[Page] = []
+    for shown, pager in zip(parts, pagers, strict=True):
+        n = pager.number
+        of = f", page {n} of {pager.count}" if pager.count > 1 else ""
+        out.append(
+            Page(
+                paging.page_path(s.url, n),
+                "subject.html",
+                s.name + of,
+                f"Every claim about {s.name}: {s.total} claims of {len(s.groups)} quantities{of}.",
+                views.Subject(s, shown, pager, where),
+                indexed=n == 1,
+                section="subjects",
+            )
+        )
+    return out
+
+
+def _quantity_pages(
+    q: QuantityView, chart: tuple[str, tuple[int, int], int, bool] | None, spec: dict[str, Any] | None
+) -> list[Page]:
+    """A quantity's page, and its further pages when its claims are many; the chart is on the first."""
+    parts = paging.split(q.groups)
+    pagers = paging.pagers(q.url, parts, lambda g: g.subject)
+    out: list[Page] = []
+    for shown, pager in zip(parts, pagers, strict=True):
+        n = pager.number
+        of = f", page {n} of {pager.count}" if pager.count > 1 else ""
+        out.append(
+            Page(
+                paging.page_path(q.url, n),
+                "quantity.html",
+                q.label + of,
+                f"Every estimate of {q.label}: {q.total} claims about {len(q.groups)} subjects{of}.",
+                views.Quantity(q, chart if n == 1 else None, spec if n == 1 else None, shown, pager),
+                indexed=n == 1,
+                section="quantities",
+            )
+        )
+    return out
 
 
 def _claim_page(ctx: SiteContext, cv: ClaimView, base_url: str) -> Page:

@@ -14,6 +14,7 @@ from typing import Any
 from markupsafe import Markup
 
 from kb.site.context import ClaimView, Group, QuantityView, SourceView, SubjectView
+from kb.site.paging import Pager, Part
 from kb.slips import Slip
 
 
@@ -47,6 +48,8 @@ class Dashboard(View):
     list_count: int
     """Pages of the paged list of claims (0: no list)."""
     per_page: int
+    group_pages: dict[tuple[str, str], str] = field(default_factory=dict)
+    """(subject slug, quantity id) -> the subject page that shows the group (kb/site/paging.py)."""
 
 
 @dataclass(frozen=True)
@@ -121,20 +124,29 @@ class Source(View):
 
 @dataclass(frozen=True)
 class Subject(View):
-    """subjects/SLUG.html"""
+    """subjects/SLUG.html, and its further pages subjects/SLUG/N.html when it holds many claims."""
 
     subject: SubjectView
+    parts: list[Part] = field(default_factory=list)
+    """The groups (or parts of groups) this page shows (kb/site/paging.py)."""
+    pager: Pager = field(default_factory=lambda: Pager(1, ()))
+    where: dict[str, str] = field(default_factory=dict)
+    """Quantity id -> the page (path from the site root) where its group starts, when paged."""
 
 
 @dataclass(frozen=True)
 class Quantity(View):
-    """quantities/ID.html"""
+    """quantities/ID.html, and its further pages quantities/ID/N.html when it holds many claims."""
 
     quantity: QuantityView
     quantity_chart: tuple[str, tuple[int, int], int, bool] | None
-    """The static chart of every subject's estimates: path, size, count, whether a histogram."""
+    """The static chart of every subject's estimates: path, size, count, whether a histogram (first
+    page only)."""
     quantity_vega: dict[str, Any] | None = field(default=None)
     """Its interactive spec (kb/site/vega.py)."""
+    parts: list[Part] = field(default_factory=list)
+    """The groups (or parts of groups) this page shows (kb/site/paging.py)."""
+    pager: Pager = field(default_factory=lambda: Pager(1, ()))
 
 
 __all__ = [
