@@ -58,3 +58,42 @@ def test_fragments_escape_what_they_show() -> None:
     assert 'href="../quantities.html" aria-current="page"' in header
     assert header.count("aria-current") == 1
     assert fragments.cjk("它大约有 <b>") == '<span lang="zh">它大约有</span> &lt;b&gt;'
+
+
+def test_search_shards_are_small_and_merged_bundles_hold_only_their_index(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from site_helpers import build_site, page
+
+    from kb.site import search
+
+    monkeypatch.setattr(search, "SHARD_SIZE", 10)
+    out = tmp_path / "site"
+    outcome = build_site(out, search=True)
+    assert outcome.shards > 1
+    bundles = (page(out, "search.html").find("div", id="search").get("data-bundles") or "").split()
+    assert bundles == [search.bundle_dir(i) for i in range(1, outcome.shards)]
+    assert (out / "pagefind" / "pagefind-ui.js").is_file()
+    for name in bundles:
+        files = {f.name for f in (out / name).iterdir() if f.is_file()}
+        assert "pagefind-entry.json" in files and any(f.endswith(".pf_meta") for f in files)
+        assert not any(f.endswith((".js", ".css")) for f in files)  # the first bundle's UI serves them all
+
+
+def test_record_sink_puts_each_record_in_the_shard_shard_records_does(tmp_path: Path) -> None:
+    from site_helpers import build_site
+
+    from kb.site import search
+    from kb.site.context import resolve
+    from kb.site.pages import plan
+
+    outcome = build_site(tmp_path / "site", search=False)
+    ctx = resolve(outcome.kb, outcome.results)
+    pages = plan(ctx).pages
+    shards = search.shard_records(pages, ctx)
+    sink = search.RecordSink(tmp_path / "records", len(shards))
+    for p in pages:
+        sink.write(p, ctx)
+    for i, shard in enumerate(shards):
+        for path, html in shard:
+            assert (sink.folder / str(i) / path).read_text(encoding="utf-8") == html
