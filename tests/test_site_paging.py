@@ -73,3 +73,22 @@ def test_paged_quantity_and_subject_pages_link_every_claim(
     doc = page(out, s.url)
     assert doc.find("nav", cls="pages-of")
     assert broken_links(out) == []
+
+
+def test_index_of_subjects_is_paged(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from kb.site import pages
+
+    monkeypatch.setattr(pages, "SUBJECTS_PAGE", 1)
+    out = tmp_path / "site"
+    outcome = build_site(out)
+    ctx = resolve(outcome.kb, outcome.results)
+    first = page(out, "subjects.html")
+    hrefs = [str(a.get("href")) for a in first.find("nav", cls="pages-of").find_all("a")]
+    assert hrefs[0] == "subjects.html" and hrefs[1] == "all-subjects/2.html"
+    listed: list[str] = []
+    for href in hrefs:
+        rows = page(out, href).find("table").find("tbody").find_all("tr")
+        assert len(rows) == 1
+        listed += [str(r.find("a").get("href")).removeprefix("../") for r in rows]
+    assert listed == [s.url for s in ctx.subjects.values()]
+    assert broken_links(out) == []

@@ -125,13 +125,6 @@ def plan(ctx: SiteContext, base_url: str = "", search: bool = True) -> Plan:
             section="home",
         ),
         Page(
-            "subjects.html",
-            "subjects.html",
-            "Subjects",
-            f"The {len(ctx.subjects)} subjects of the claims.",
-            section="subjects",
-        ),
-        Page(
             "quantities.html",
             "quantities.html",
             "Quantities",
@@ -179,6 +172,7 @@ def plan(ctx: SiteContext, base_url: str = "", search: bool = True) -> Plan:
             section="errors",
         ),
     ]
+    pages[1:1] = _subjects_index(ctx)
     pages += audits
     for i in range(list_count):
         rows = ordered[i * LIST_PAGE : (i + 1) * LIST_PAGE]
@@ -229,6 +223,37 @@ def plan(ctx: SiteContext, base_url: str = "", search: bool = True) -> Plan:
             bundles = [bundle_dir(k) for k in range(1, shard_count(indexed))] if search else []
             pages[i] = dataclasses.replace(p, data=views.Search(search, bundles))
     return Plan(pages, list(charts.values()))
+
+
+SUBJECTS_PAGE = 500
+"""Subjects the index of subjects lists a page (subjects.html, then all-subjects/N.html)."""
+
+
+def _subjects_index(ctx: SiteContext) -> list[Page]:
+    """The index of subjects, SUBJECTS_PAGE a page, each page linking every other."""
+    subjects = list(ctx.subjects.values())
+    chunks = [subjects[i : i + SUBJECTS_PAGE] for i in range(0, len(subjects), SUBJECTS_PAGE)] or [[]]
+    paths = ["subjects.html"] + [f"all-subjects/{i}.html" for i in range(2, len(chunks) + 1)]
+    links: tuple[paging.PageLink, ...] = ()
+    if len(chunks) > 1:
+        links = tuple(
+            paging.PageLink(path, paging.label_range(chunk[0].name, chunk[-1].name), len(chunk))
+            for path, chunk in zip(paths, chunks, strict=True)
+        )
+    out: list[Page] = []
+    for i, (path, chunk) in enumerate(zip(paths, chunks, strict=True)):
+        of = f", page {i + 1} of {len(chunks)}" if len(chunks) > 1 else ""
+        out.append(
+            Page(
+                path,
+                "subjects.html",
+                "Subjects" + of,
+                f"The {len(subjects)} subjects of the claims{of}.",
+                views.SubjectsList(chunk, paging.Pager(i + 1, links)),
+                section="subjects",
+            )
+        )
+    return out
 
 
 def _subject_pages(

@@ -98,7 +98,7 @@ def pagers(first: str, pages: list[list[Part]], name: Callable[[Group], str]) ->
     links = tuple(
         PageLink(
             page_path(first, i + 1),
-            _range(name(parts[0].group), name(parts[-1].group)),
+            label_range(name(parts[0].group), name(parts[-1].group)),
             sum(p.stop - p.start for p in parts),
         )
         for i, parts in enumerate(pages)
@@ -106,5 +106,5 @@ def pagers(first: str, pages: list[list[Part]], name: Callable[[Group], str]) ->
     return [Pager(i + 1, links) for i in range(len(pages))]
 
 
-def _range(a: str, b: str) -> str:
+def label_range(a: str, b: str) -> str:
     return a if a == b else f"{a} – {b}"

@@ -123,6 +123,14 @@ class Source(View):
 
 
 @dataclass(frozen=True)
+class SubjectsList(View):
+    """subjects.html, and all-subjects/N.html when the subjects are many."""
+
+    subjects: list[SubjectView]
+    pager: Pager
+
+
+@dataclass(frozen=True)
 class Subject(View):
     """subjects/SLUG.html, and its further pages subjects/SLUG/N.html when it holds many claims."""
 
@@ -160,6 +168,7 @@ __all__ = [
     "Claim",
     "ClaimExtras",
     "Source",
+    "SubjectsList",
     "Subject",
     "Quantity",
 ]
