@@ -97,3 +97,22 @@ def test_record_sink_puts_each_record_in_the_shard_shard_records_does(tmp_path: 
     for i, shard in enumerate(shards):
         for path, html in shard:
             assert (sink.folder / str(i) / path).read_text(encoding="utf-8") == html
+
+
+def test_a_claim_page_names_at_most_used_by_shown_claims_that_rest_on_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from site_helpers import build_site, page
+
+    from kb.site import writer
+
+    monkeypatch.setattr(writer, "USED_BY_SHOWN", 1)
+    writer.environment.cache_clear()
+    try:
+        build_site(tmp_path / "site")
+    finally:
+        writer.environment.cache_clear()
+    doc = page(tmp_path / "site", "claims/gpt4-en-gpus.html")
+    used = next(p for p in doc.find_all("p") if "Used by 3 claims" in p.text())
+    assert len(used.find_all("a")) == 1
+    assert "and 2 more" in used.text()

@@ -44,6 +44,11 @@ CSP = (
 (bar widths). A meta tag, as the site is static and may be opened from file://."""
 
 
+USED_BY_SHOWN = 100
+"""Claims a claim page names among those that rest on it: a constant used by thousands of claims
+(a law's factor) would otherwise make a page that grows with the knowledge base."""
+
+
 @pass_context
 def _md(context: Context, text: str | None, heading_shift: int = 0) -> Markup:
     site: SiteContext = context["site"]
@@ -121,6 +126,7 @@ def environment() -> Environment:
         severity_rank=SEVERITY_RANK,
         export_dir=EXPORT_DIR,
         csp=CSP,
+        used_by_shown=USED_BY_SHOWN,
         badge=fragments.badge,
         group_table=fragments.group_table,
         site_header=fragments.site_header,
