@@ -81,6 +81,33 @@ def site_footer(root: str) -> Markup:
     )
 
 
+def verdict_cells(counts: dict[str, int]) -> Markup:
+    """One table cell per verdict: its icon and count, or a muted 0."""
+    cells = []
+    for v, style in VERDICT_STYLES.items():
+        n = counts.get(v, 0)
+        if n:
+            icon = f'<span class="icon" aria-hidden="true">{style.icon}</span>'
+            inner = f'<span class="count v-{v}">{icon}&nbsp;{n}</span>'
+        else:
+            inner = '<span class="zero">0</span>'
+        cells.append(f'<td class="num">{inner}</td>')
+    return Markup("".join(cells))
+
+
+@lru_cache(maxsize=4)
+def verdict_heads(compact: bool = False) -> Markup:
+    """The header cells of verdict_cells: icon, and the label (hidden from sight when compact)."""
+    label = "visually-hidden" if compact else "vh-label"
+    return Markup(
+        "".join(
+            f'<th scope="col" class="num" title="{escape(s.label)}"><span class="icon" aria-hidden="true">'
+            f'{s.icon}</span> <span class="{label}">{escape(s.label)}</span></th>'
+            for s in VERDICT_STYLES.values()
+        )
+    )
+
+
 def _factor(f: float | None) -> str:
     return display.factor(f) or "n/a"
 

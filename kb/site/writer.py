@@ -129,6 +129,8 @@ def environment() -> Environment:
         used_by_shown=USED_BY_SHOWN,
         badge=fragments.badge,
         group_table=fragments.group_table,
+        verdict_cells=fragments.verdict_cells,
+        verdict_heads=fragments.verdict_heads,
         site_header=fragments.site_header,
         site_footer=fragments.site_footer,
     )
