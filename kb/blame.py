@@ -72,6 +72,8 @@ class Diagnosis:
     blamed: dict[str, Blame] = field(default_factory=dict)
     explained_by: dict[str, list[str]] = field(default_factory=dict)
     """Failed relation key -> the blamed claims in it."""
+    fixed: set[str] = field(default_factory=set)
+    """The claims whose fix the search computed: all of their relations were read."""
 
 
 @dataclass
@@ -93,6 +95,11 @@ class _Context:
     """Claims an earlier component condemned: believing them wrong again costs nothing."""
     fixed: dict[str, Interval] = field(default_factory=dict)
     """The values an earlier component requires of the claims it condemned (in the claim's unit)."""
+    explain: bool = True
+    """Name the slip that maps each blamed claim onto its suggested value (the report's, not the
+    mutation report's: who is blamed never depends on it)."""
+    fixed_claims: set[str] = field(default_factory=set)
+    """The claims `_fix` was asked about (Diagnosis.fixed)."""
 
 
 def diagnose(
@@ -103,12 +110,17 @@ def diagnose(
     by_claim: dict[str, list[str]] | None = None,
     shared_trust: dict[str, float] | None = None,
     changed: str | None = None,
+    explain: bool = True,
 ) -> Diagnosis:
     """Blame for every failed relation; with `focus` (relation keys), only for the failed relations
     connected to them (the mutation report changes one claim, `changed`, at a time, and keeps the
-    trust of the others in `shared_trust`: a claim's trust comes from the knowledge base as it is)."""
+    trust of the others in `shared_trust`: a claim's trust comes from the knowledge base as it is).
+
+    With `explain` False no slip is named (`Blame.slip` stays None); who is blamed, how, for which
+    relations and with which suggested values is the same.
+    """
     index = by_claim if by_claim is not None else relation_index(outcomes)
-    ctx = _Context(kb, outcomes, values, index, shared_trust=shared_trust, changed=changed)
+    ctx = _Context(kb, outcomes, values, index, shared_trust=shared_trust, changed=changed, explain=explain)
     if focus is None:
         failed = [k for k, o in outcomes.items() if o.verdict == Verdict.INCONSISTENT]
     else:
@@ -116,10 +128,11 @@ def diagnose(
     out = Diagnosis()
     ctx.failed = frozenset(failed)
     # The largest problems first: a claim they condemn then explains smaller ones at no cost.
+    ctx.fixed_claims = out.fixed
     for component in sorted(_components(ctx, failed), key=lambda c: (-len(c), c)):
         ctx.component = frozenset(component)
-        _diagnose_component(ctx, component, out)
-        for cid, b in out.blamed.items():
+        for cid in _diagnose_component(ctx, component, out):  # only what this component changed
+            b = out.blamed[cid]
             if b.standing == Standing.CONDEMNED:
                 ctx.condemned.add(cid)
                 if b.suggested is not None:
@@ -197,13 +210,19 @@ def _links(ctx: _Context, cid: str) -> bool:
     join them: the failures of several rows that use one datasheet are several findings, each
     weighed on its own (where blaming the reference is still the cheapest explanation, it is
     blamed there), and an assumption may fail to hold in one case and hold in the next."""
-    if len(ctx.by_claim.get(cid, ())) > HUB:
+    return links(ctx.kb, ctx.by_claim, cid)
+
+
+def links(kb: KnowledgeBase, by_claim: Mapping[str, list[str]], cid: str) -> bool:
+    """Whether failed relations that share this claim are one component (see `_links`)."""
+    if len(by_claim.get(cid, ())) > HUB:
         return False
-    entry = ctx.kb.claims.get(cid)
+    entry = kb.claims.get(cid)
     return entry is None or entry.claim.kind == "claim"
 
 
-def _diagnose_component(ctx: _Context, component: list[str], out: Diagnosis) -> None:
+def _diagnose_component(ctx: _Context, component: list[str], out: Diagnosis) -> list[str]:
+    """Blame the claims of one component of failed relations, into `out`; the claims it blamed."""
     conflicts = [frozenset(ctx.outcomes[k].spec.claims) for k in component]
     holding: dict[str, int] = defaultdict(int)
     for conflict in conflicts:
@@ -238,7 +257,7 @@ def _diagnose_component(ctx: _Context, component: list[str], out: Diagnosis) -> 
                 alternatives=[o for o in others if cid not in o],
             )
             value = ctx.values.get(cid)
-            if suggested is not None and value is not None:
+            if ctx.explain and suggested is not None and value is not None:
                 context = frozenset(
                     d
                     for k in blame.condemned_by
@@ -250,6 +269,7 @@ def _diagnose_component(ctx: _Context, component: list[str], out: Diagnosis) -> 
             _merge(out, blame)
     for key in component:
         out.explained_by[key] = [c for c in ctx.outcomes[key].spec.claims if c in blamed_here]
+    return sorted(blamed_here)
 
 
 def _merge(out: Diagnosis, blame: Blame) -> None:
@@ -259,6 +279,9 @@ def _merge(out: Diagnosis, blame: Blame) -> None:
         out.blamed[blame.claim_id] = blame
         return
     first.condemned_by += [k for k in blame.condemned_by if k not in first.condemned_by]
+    if first.standing == Standing.IN_DOUBT and first.suggested != blame.suggested:
+        # An assumption is judged per use: each row it fails in needs its own value, none fits all.
+        first.suggested, first.slip = None, None
     first.alternatives += [a for a in blame.alternatives if a not in first.alternatives]
     if blame.standing == Standing.CONDEMNED and first.standing == Standing.SUSPECT:
         first.standing = Standing.CONDEMNED
@@ -283,6 +306,7 @@ def _fix(ctx: _Context, cid: str, blamed: Iterable[str]) -> Fix:
     Returns (interval, []) when the relations agree, (None, keys) naming relations that disagree,
     and (None, []) when nothing constrains the claim.
     """
+    ctx.fixed_claims.add(cid)
     value = ctx.values.get(cid)
     if value is None:
         return None, []
@@ -381,27 +405,49 @@ def trust_in(
 
 def _confirmations(ctx: _Context, cid: str, stop: int) -> int:
     """Passing relations, involving another source, that would fail were this claim 10x off."""
-    value = ctx.values.get(cid)
-    entry = ctx.kb.claims.get(cid)
-    if value is None or entry is None or value.unit.is_date:
-        return 0
-    own = _document_of(ctx, cid)
     count = 0
-    for key in ctx.by_claim.get(cid, [])[: HUB * 2]:
-        outcome = ctx.outcomes[key]
-        if outcome.verdict != Verdict.CONSISTENT:
-            continue
-        spec = outcome.spec
-        if not any(_document_of(ctx, c) != own for c in spec.claims if c != cid):
-            continue
-        if all(  # a relation that pins the value, not a one-sided bound
-            judge(spec, overlay(ctx.values, cid, value.scaled(k))).verdict == Verdict.INCONSISTENT
-            for k in (10.0, 0.1)
-        ):
+    for key in ctx.by_claim.get(cid, [])[:CONFIRMING]:
+        if _confirms(ctx, cid, key):
             count += 1
             if count >= stop:
                 break
     return count
+
+
+CONFIRMING = HUB * 2
+"""A claim's trust looks at its first this many relations for confirmations."""
+
+
+def _confirms(ctx: _Context, cid: str, key: str) -> bool:
+    """Whether this passing relation, involving another source, would fail were the claim 10x off."""
+    value = ctx.values.get(cid)
+    entry = ctx.kb.claims.get(cid)
+    if value is None or entry is None or value.unit.is_date:
+        return False
+    outcome = ctx.outcomes[key]
+    if outcome.verdict != Verdict.CONSISTENT:
+        return False
+    spec = outcome.spec
+    own = _document_of(ctx, cid)
+    if not any(_document_of(ctx, c) != own for c in spec.claims if c != cid):
+        return False
+    return all(  # a relation that pins the value, not a one-sided bound
+        judge(spec, overlay(ctx.values, cid, value.scaled(k)), explain=False).verdict == Verdict.INCONSISTENT
+        for k in (10.0, 0.1)
+    )
+
+
+def confirmations(
+    kb: KnowledgeBase,
+    outcomes: Mapping[str, Outcome],
+    values: Values,
+    by_claim: dict[str, list[str]],
+    cid: str,
+) -> list[tuple[str, bool]]:
+    """Each relation a claim's trust looks at, and whether it confirms the claim: what, besides the
+    claim itself, its trust depends on."""
+    ctx = _Context(kb, outcomes, values, by_claim)
+    return [(key, _confirms(ctx, cid, key)) for key in by_claim.get(cid, [])[:CONFIRMING]]
 
 
 def _document_of(ctx: _Context, cid: str) -> str:

@@ -4,8 +4,8 @@ Parsing and validating YAML is most of what `kb check` costs on a large knowledg
 that has not changed since it was last read without a problem is taken from here instead. The
 key covers the file's bytes and every file of the kb package, so a change to either misses.
 Entries are JSON in kb's cache folder (kb/cachedir.py: outside the knowledge base), one file per
-YAML file; the claims are stored as their validated data and validated again when read, so an
-entry can hold nothing a YAML file could not.
+YAML file; the claims are stored as the YAML data they validated from and validated again when
+read, so an entry can hold nothing a YAML file could not.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from kb import units
-from kb.cachedir import cache_root, package_hash, read_json, write_json
+from kb.cachedir import cache_root, dump_json, loads_json, package_hash, read_json, write_text
 from kb.model import Claim, ClaimFile
 
 Position = tuple[int, int]
@@ -33,21 +33,19 @@ class Entry:
     """Ids of claims whose value was found in their quote (that check depends on the claim alone)."""
 
 
-def _dump(entry: Entry) -> dict[str, Any] | None:
-    """The entry as JSON data; None when a claim would not come back equal (then it is not cached)."""
-    claims = [c.model_dump(mode="python", exclude_unset=True) for c in entry.claims]
-    try:
-        again = ClaimFile.model_validate({"claims": claims}).claims
-    except ValidationError:
-        return None
-    if again != entry.claims:
-        return None
-    return {
+def _dump(entry: Entry, raw: list[Any]) -> str | None:
+    """The entry as JSON text, the claims as the YAML data they were validated from; None when that
+    data would not come back equal from JSON (then it is not cached)."""
+    data = {
         "kind": entry.kind,
-        "claims": claims,
+        "claims": raw,
         "positions": [[list(p), line, col] for p, (line, col) in entry.positions.items()],
         "quoted": sorted(entry.quoted),
     }
+    text = dump_json(data)
+    if text is None or loads_json(text) != data:
+        return None
+    return text
 
 
 def _load(data: Any) -> Entry | None:
@@ -71,7 +69,9 @@ class ParseCache:
         data = read_json(self.dir / f"{key}.json")
         return _load(data) if isinstance(data, dict) else None
 
-    def put(self, key: str, entry: Entry) -> None:
-        data = _dump(entry)
-        if data is not None:
-            write_json(self.dir / f"{key}.json", data)
+    def put(self, key: str, entry: Entry, raw: list[Any]) -> None:
+        """Keep `entry`, whose claims validated from `raw` (the `claims:` list as read): validating
+        the same data again gives the same claims, so no claim is dumped and checked here."""
+        text = _dump(entry, raw)
+        if text is not None:
+            write_text(self.dir / f"{key}.json", text)

@@ -10,6 +10,7 @@ covers a hash of every file of the kb package, so any change to kb misses. Stand
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import json
@@ -59,18 +60,35 @@ def read_json(path: Path) -> Any:
     try:
         with open(path, "rb") as fh:
             raw = fh.read(MAX_BYTES + 1)
-        return None if len(raw) > MAX_BYTES else json.loads(raw, object_hook=_decode)
+        return None if len(raw) > MAX_BYTES else loads_json(raw)
     except (OSError, ValueError, RecursionError):
+        return None
+
+
+def loads_json(raw: str | bytes) -> Any:
+    """JSON as kb writes it (dates come back as dates); raises ValueError when it is not JSON."""
+    return json.loads(raw, object_hook=_decode)
+
+
+def dump_json(data: Any) -> str | None:
+    """JSON text of cache data (dates tagged); None when the data cannot be written as JSON."""
+    try:
+        return json.dumps(data, ensure_ascii=False, separators=(",", ":"), default=_encode)
+    except (ValueError, TypeError, RecursionError):
         return None
 
 
 def write_json(path: Path, data: Any) -> None:
     """Write a cache file atomically; a cache that cannot be written only costs time."""
-    try:
-        text = json.dumps(data, ensure_ascii=False, separators=(",", ":"), default=_encode)
+    text = dump_json(data)
+    if text is not None:
+        write_text(path, text)
+
+
+def write_text(path: Path, text: str) -> None:
+    """Write JSON text made by `dump_json` atomically; a cache that cannot be written only costs time."""
+    with contextlib.suppress(OSError, ValueError):
         atomic_write_bytes(path, text.encode("utf-8", "surrogatepass"), durable=False)
-    except (OSError, ValueError, TypeError):
-        pass
 
 
 def _encode(value: Any) -> Any:

@@ -13,7 +13,7 @@ import math
 from collections import defaultdict
 
 from kb import blame, relations
-from kb.contents import ClaimEntry, KnowledgeBase, remember_quoted, unreadable_hint
+from kb.contents import ClaimEntry, KnowledgeBase, unreadable_hint
 from kb.errors import Problem
 from kb.interval import Interval
 from kb.judge import Outcome, Values, judge
@@ -30,7 +30,6 @@ def run(kb: KnowledgeBase) -> Results:
     results: dict[str, ClaimResult] = {}
     for entry in kb.claims.values():
         results[entry.id] = _check_quotes(kb, entry, folded)
-    remember_quoted(kb, {cid for cid, r in results.items() if r.value_ok})
     values = usable_values(kb)
     outcomes = {spec.key: judge(spec, values) for spec in relations.gather(kb)}
     diagnosis = blame.diagnose(kb, outcomes, values)
@@ -218,7 +217,7 @@ def _check_quotes(kb: KnowledgeBase, entry: ClaimEntry, folded: dict[str, Folded
         result.quote_found.append(found)
         result.quote_spans.append(span)
     # The value is checked against the first quote, whatever becomes of its source: the check then
-    # depends on the claim alone, which is what the parse cache remembers it by.
+    # depends on the claim alone, which is what the parse cache remembers it by (kb/contents.py).
     quote = next((c.quote for c in entry.claim.sources if c.quote), None)
     if quote and entry.value is not None and entry.unit is not None:
         if entry.quoted:

@@ -20,6 +20,7 @@ from kb import procs, units
 from kb.confined import read_confined
 from kb.errors import KbError, Location, Problem, did_you_mean
 from kb.model import Claim, ClaimFile, Law, LawFile, Quantity, QuantityFile, Relation, SourceMeta
+from kb.quotes import value_in_quote
 from kb.readers import Document, Path_, YamlProblem, read_yaml_fast, utf8_problem, validate, yaml_files
 from kb.units import UnitInfo, unit_info
 from kb.unitsfile import UNITS_FILE, read_units
@@ -62,9 +63,10 @@ class ClaimEntry:
     """Where the claim sits in its document, e.g. ('claims', 3)."""
     unit: UnitInfo | None = None
     value: StatedValue | None = None
-    quoted: bool = False
-    """The value was found among the numbers of its quote in an earlier run (parse cache)."""
     """None for a qualitative claim, or when the value or unit has an error."""
+    quoted: bool = False
+    """The value is known to be among the numbers of its first quote (found when the file was read,
+    or remembered by the parse cache); False: not known, kb/checks.py looks."""
     problems: list[Problem] = field(default_factory=list)
     """Errors in this claim itself (unit, value, quote)."""
 
@@ -191,9 +193,31 @@ def load(root: Path, use_cache: bool = True) -> KnowledgeBase:
             continue
         clean = _read_claims(kb, doc)
         if clean is not None and store is not None and key is not None:
-            store.put(key, parse_cache.Entry("claims", clean, doc.positions))
+            matched = _mark_quoted(kb, doc, clean)
+            store.put(key, parse_cache.Entry("claims", clean, doc.positions, matched), doc.data["claims"])
     kb.parse_cache = store
     return kb
+
+
+def _mark_quoted(kb: KnowledgeBase, doc: Document, claims: list[Claim]) -> frozenset[str]:
+    """Look for the value of each claim read from `doc` in its first quote (a check on the claim
+    alone, which the parse cache remembers with the file); the ids of those found."""
+    found: set[str] = set()
+    for claim in claims:
+        entry = kb.claims.get(claim.id)
+        if entry is not None and entry.doc is doc and value_quoted(entry):
+            entry.quoted = True
+            found.add(claim.id)
+    return frozenset(found)
+
+
+def value_quoted(entry: ClaimEntry) -> bool:
+    """Whether the claim's value is among the numbers of its first quote (False without a quote or a
+    value). The first quote whatever becomes of its source: the answer depends on the claim alone."""
+    quote = next((c.quote for c in entry.claim.sources if c.quote), None)
+    if not quote or entry.value is None or entry.unit is None:
+        return False
+    return value_in_quote(entry.value, entry.unit, quote)[0]
 
 
 def _readme(kb: KnowledgeBase) -> str:
@@ -235,28 +259,6 @@ def _parse_in_parallel(items: list[tuple[Path, str, bytes]]) -> dict[Path, Docum
         return {}
     with context.Pool(min(cores, 4), initializer=procs.die_with_parent) as pool:
         return {p: d for p, d in pool.imap_unordered(_parse_one, items, chunksize=4) if d is not None}
-
-
-def remember_quoted(kb: KnowledgeBase, ids: set[str]) -> None:
-    """Record, in the parse cache, the claims whose value matched their quote (see kb/checks.py)."""
-    store = kb.parse_cache
-    if store is None:
-        return
-    by_file: dict[Path, list[ClaimEntry]] = {}
-    for entry in kb.claims.values():
-        by_file.setdefault(entry.doc.path, []).append(entry)
-    for path, entries in by_file.items():
-        fresh = {e.id for e in entries if e.id in ids and not e.quoted}
-        if not fresh:
-            continue
-        try:
-            key = store.key(path.read_bytes())
-        except OSError:
-            continue
-        hit = store.get(key)
-        if hit is not None:
-            hit.quoted = frozenset(hit.quoted | {e.id for e in entries if e.id in ids})
-            store.put(key, hit)
 
 
 def _add_quantity(kb: KnowledgeBase, q: Quantity, where: Location) -> None:

@@ -130,15 +130,19 @@ def _unit_hint(spec: Spec) -> str:
     return "both sides of the relation must have the same units"
 
 
-def judge(spec: Spec, values: Values) -> Outcome:
-    """The verdict of one relation; never raises for anything in the data."""
+def judge(spec: Spec, values: Values, explain: bool = True) -> Outcome:
+    """The verdict of one relation; never raises for anything in the data.
+
+    With `explain` False, the verdict alone (what blame and the mutation report read): the sides at
+    the stated level, and no basis, factor, gap, severity, slip or diagnosis.
+    """
     if spec.problem is not None:
         return Outcome(spec, Verdict.ERROR, diagnosis=spec.problem.message, problem=spec.problem)
     missing = [c for c in spec.claims if c not in values]
     if missing:  # gather() reports why; never judge a relation on a claim without a value
         return Outcome(spec, Verdict.ERROR, diagnosis=f"no usable value for {', '.join(missing)}")
     try:  # the stated level decides; the stricter ones only say what agreement needed
-        s = sides(spec, values, ("stated", "nominal"))
+        s = sides(spec, values, ("stated", "nominal") if explain else ("stated",))
     except KbError as exc:
         return _error(spec, exc)
     out = Outcome(spec, Verdict.INCONSISTENT, left=s.left["stated"], right=s.right["stated"], dims=s.dims)
@@ -152,18 +156,27 @@ def judge(spec: Spec, values: Values) -> Outcome:
             "date-tolerance",
         )
         return Outcome(spec, Verdict.ERROR, diagnosis=problem.message, problem=problem)
+    if not explain:
+        out.verdict = Verdict.CONSISTENT if _agree(spec, s) else Verdict.INCONSISTENT
+        return out
     out.factor = None if is_date else factor(s.right["nominal"], s.left["nominal"])
     if holds(spec.op, s.left["stated"], s.right["stated"]):
         out.basis = _basis(spec, values, s)
-    else:
-        wider = widened(spec, s.left["stated"])
-        if wider is not None and holds(spec.op, wider, s.right["stated"]):
-            out.basis = Basis.TOLERANCE
+    elif _agree(spec, s):
+        out.basis = Basis.TOLERANCE
     if out.basis is not None:
         out.verdict = Verdict.CONSISTENT
         return out
     _rate_failure(out, s, values, is_date)
     return out
+
+
+def _agree(spec: Spec, s: Sides) -> bool:
+    """Whether the sides meet at the stated level, the relation's tolerance allowed for."""
+    if holds(spec.op, s.left["stated"], s.right["stated"]):
+        return True
+    wider = widened(spec, s.left["stated"])
+    return wider is not None and holds(spec.op, wider, s.right["stated"])
 
 
 def _basis(spec: Spec, values: Values, s: Sides) -> Basis:

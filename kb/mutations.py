@@ -9,12 +9,17 @@ falls elsewhere. The report tells contributors where the knowledge base needs an
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 import multiprocessing
 import os
-from collections import ChainMap
+from collections import ChainMap, defaultdict
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from kb import blame, procs, relations
+from kb.cachedir import package_hash
 from kb.contents import KnowledgeBase
 from kb.judge import Outcome, judge, overlay
 from kb.values import StatedValue
@@ -65,17 +70,29 @@ class Report:
 
 
 class Mutator:
-    """Judges the knowledge base once, then one mutated claim at a time."""
+    """Judges the knowledge base once, then one mutated claim at a time.
 
-    def __init__(self, kb: KnowledgeBase) -> None:
+    A mutation needs the verdicts and the blame, not their explanation: with `explain` False (the
+    default) the mutated relations are judged for their verdict alone and no slip is named, which
+    changes none of caught, flagged, alone, by and blamed (tests/test_mutations.py compares them).
+    """
+
+    def __init__(self, kb: KnowledgeBase, explain: bool = False) -> None:
         self.kb = kb
+        self.explain = explain
         self.values: dict[str, StatedValue] = {
             cid: e.value for cid, e in kb.claims.items() if e.value is not None and e.unit is not None
         }
-        self.outcomes: dict[str, Outcome] = {s.key: judge(s, self.values) for s in relations.gather(kb)}
+        # Blame reads verdicts only: the knowledge base as it is is judged without explaining too.
+        self.outcomes: dict[str, Outcome] = {
+            s.key: judge(s, self.values, False) for s in relations.gather(kb)
+        }
         self.by_claim = blame.relation_index(self.outcomes)
         self.trust: dict[str, float] = {}
         """The trust of each claim in the knowledge base as it is, computed once."""
+        self.fixed: dict[str, set[str]] = defaultdict(set)
+        """Claim -> the claims whose fix the diagnoses of its mutations computed (all their relations
+        were read: `ProtectionKeys.escaped` says whether its key covers them)."""
 
     def candidates(self) -> list[str]:
         """Claims that can be mutated: a value that is not a date."""
@@ -84,13 +101,15 @@ class Mutator:
     def mutate(self, claim_id: str, factor: float) -> Mutation:
         values = overlay(self.values, claim_id, self.values[claim_id].scaled(factor))
         keys = self.by_claim.get(claim_id, [])
-        changed = {k: judge(self.outcomes[k].spec, values) for k in keys}
+        changed = {k: judge(self.outcomes[k].spec, values, self.explain) for k in keys}
         outcomes = ChainMap(changed, self.outcomes)
         failing = [k for k, o in changed.items() if o.verdict == Verdict.INCONSISTENT]
         if not failing:
             return Mutation(claim_id, factor, caught=False, flagged=False)
-        for cid in {c for k in failing for c in self.outcomes[k].spec.claims} - {claim_id} - set(self.trust):
-            self.trust[cid] = blame.trust_in(self.kb, self.outcomes, self.values, self.by_claim, cid)
+        for key in failing:
+            for cid in self.outcomes[key].spec.claims:
+                if cid != claim_id and cid not in self.trust:
+                    self.trust[cid] = blame.trust_in(self.kb, self.outcomes, self.values, self.by_claim, cid)
         diagnosis = blame.diagnose(
             self.kb,
             outcomes,
@@ -99,7 +118,9 @@ class Mutator:
             by_claim=self.by_claim,
             shared_trust=self.trust,
             changed=claim_id,
+            explain=self.explain,
         )
+        self.fixed[claim_id] |= diagnosis.fixed
         blamed = sorted(c for k in failing for c in diagnosis.explained_by.get(k, []))
         mine = diagnosis.blamed.get(claim_id)
         return Mutation(
@@ -116,36 +137,246 @@ class Mutator:
 _WORKER: Mutator | None = None
 PARALLEL_CLAIMS = 2_000
 """Below this many claims to mutate, a second process costs more than it saves."""
+PROTECTION_FACTORS = (10.0, 0.1)
+"""The mutations of the claim pages' protection."""
 
 
-def _mutate_chunk(job: tuple[list[str], tuple[float, ...]]) -> list[Mutation]:
+Fixed = dict[str, set[str]]
+
+
+def _mutate_chunk(job: tuple[list[str], tuple[float, ...]]) -> tuple[list[Mutation], Fixed]:
     ids, factors = job
     assert _WORKER is not None
-    return [_WORKER.mutate(cid, f) for cid in ids for f in factors]
+    found = [_WORKER.mutate(cid, f) for cid in ids for f in factors]
+    return found, {cid: _WORKER.fixed[cid] for cid in ids}
 
 
-def protection(kb: KnowledgeBase, factors: tuple[float, ...] = (10.0, 0.1)) -> dict[str, list[Mutation]]:
-    """Claim id -> its mutations by `factors`, on every core (fork) for large knowledge bases."""
+def protection(
+    kb: KnowledgeBase, factors: tuple[float, ...] = PROTECTION_FACTORS, claims: Iterable[str] | None = None
+) -> dict[str, list[Mutation]]:
+    """Claim id -> its mutations by `factors`, on every core (fork) for large knowledge bases; with
+    `claims`, for those candidates only."""
+    return _protect(Mutator(kb), factors, claims)[0]
+
+
+def _protect(
+    mutator: Mutator, factors: tuple[float, ...], claims: Iterable[str] | None
+) -> tuple[dict[str, list[Mutation]], Fixed]:
+    """The mutations of each claim, and the claims whose fix they computed (`Mutator.fixed`)."""
     global _WORKER
-    mutator = Mutator(kb)
     ids = mutator.candidates()
+    if claims is not None:
+        wanted = set(claims)
+        ids = [cid for cid in ids if cid in wanted]
     cores = os.cpu_count() or 1
     if cores < 2 or len(ids) < PARALLEL_CLAIMS:
         found = [mutator.mutate(cid, f) for cid in ids for f in factors]
+        fixed = {cid: mutator.fixed[cid] for cid in ids}
     else:
         _WORKER = mutator  # inherited by the forked workers, never pickled
         chunks = [(ids[i : i + 500], factors) for i in range(0, len(ids), 500)]
+        found, fixed = [], {}
         try:
             with multiprocessing.get_context("fork").Pool(
                 min(cores, 4), initializer=procs.die_with_parent
             ) as pool:
-                found = [m for part in pool.imap(_mutate_chunk, chunks) for m in part]
+                for part, its_fixed in pool.imap(_mutate_chunk, chunks):
+                    found += part
+                    fixed.update(its_fixed)
         finally:
             _WORKER = None
     out: dict[str, list[Mutation]] = {}
     for m in found:
         out.setdefault(m.claim_id, []).append(m)
-    return out
+    return out, fixed
+
+
+@dataclass(frozen=True)
+class ProtectionKeys:
+    """Content keys of the claim pages' protection (see `protection_keys`)."""
+
+    claims: dict[str, str]
+    """Candidate claim -> the key of everything its mutations read, unless they escaped."""
+    world: str
+    """The key of everything any mutation can read: the whole knowledge base, as mutations see it."""
+    reach: dict[str, frozenset[str]] = field(repr=False)
+    """Candidate claim -> the groups of relations its key covers."""
+    group_of: dict[str, str] = field(repr=False)
+    """Relation key -> its group."""
+    by_claim: Mapping[str, list[str]] = field(repr=False)
+
+    def escaped(self, claim_id: str, fixed: Iterable[str]) -> bool:
+        """Whether mutations of the claim that computed the fix of `fixed` (`Mutator.fixed`) read a
+        relation outside its key: each fix reads every relation of its claim."""
+        reach = self.reach[claim_id]
+        return any(self.group_of[k] not in reach for c in fixed for k in self.by_claim.get(c, ()))
+
+    def store_key(self, claim_id: str, escaped: bool) -> str:
+        """The key to keep a claim's mutations under: its own, or with the world's when they escaped."""
+        own = self.claims[claim_id]
+        return f"{own}+{self.world}" if escaped else own
+
+    def fresh(self, claim_id: str, stored: str) -> bool:
+        """Whether mutations kept under `stored` are still this claim's."""
+        own = self.claims.get(claim_id)
+        return own is not None and stored in (own, f"{own}+{self.world}")
+
+
+def protection_keys(kb: KnowledgeBase, factors: tuple[float, ...] = PROTECTION_FACTORS) -> ProtectionKeys:
+    """For each candidate of `protection`, a key of everything its mutations can read.
+
+    A mutation judges the relations of its claim, then blame.diagnose reads: the failed relations
+    connected through shared claims and through passing relations (`blame._connected_failures`,
+    `_components`); every relation of each claim the search tries to fix (`_fix`: solutions from
+    every member's value; a set that cannot be fixed adds the claims of those relations to the
+    search); the trust of the claims it weighs (kind, rank, source kind, translation_of, and which
+    of their first relations confirm them, `_confirmations`); and whether a claim joins components
+    (`blame.links`: its kind and how many relations it is in).
+
+    Relations are grouped by the linking claims they share: a group is closed under everything but
+    the claims that do not link (references, assumptions, hubs), which enter it with their value,
+    metadata and confirmations. A claim's key digests the groups of its relations and, one step on,
+    the groups of the relations of the non-linking claims in them that are in at most `blame.HUB`
+    relations (a datasheet used by a few models: the search may try to fix it), with every
+    relation's spec and verdict, every member's value and metadata, the factors and kb's code.
+
+    A mutation that fixes a claim with relations beyond that (a hub of thousands, rarely fixed: its
+    trust prices it out of nearly every explanation) escapes its key: `ProtectionKeys.escaped` says
+    so from `Mutator.fixed`, and its result is kept under `store_key(claim, escaped=True)`, which
+    includes the world key. `protection_cached` does all of this.
+    """
+    m = Mutator(kb)
+    index: Mapping[str, list[str]] = m.by_claim
+    linking = {cid: blame.links(kb, index, cid) for cid in index}
+    claim_digest = {cid: _claim_digest(m, cid, linking.get(cid, True)) for cid in m.values}
+    group_of = _groups(index, linking)
+    members: dict[str, list[str]] = defaultdict(list)
+    for key, group in group_of.items():
+        members[group].append(key)
+    group_digest = {g: _group_digest(m, sorted(keys), claim_digest) for g, keys in members.items()}
+    own_groups = {cid: frozenset(group_of[k] for k in keys) for cid, keys in index.items()}
+    hop: dict[str, set[str]] = defaultdict(set)  # group -> the groups of its small non-linking claims
+    for cid, groups in own_groups.items():
+        if not linking[cid] and len(index[cid]) <= blame.HUB:
+            for g in groups:
+                hop[g] |= groups
+    salt = f"{package_hash()}|{factors!r}"
+    claims: dict[str, str] = {}
+    reach: dict[str, frozenset[str]] = {}
+    for cid in m.candidates():
+        mine = own_groups.get(cid, frozenset())
+        reach[cid] = mine.union(*(hop[g] for g in mine))
+        claims[cid] = _digest(salt, claim_digest[cid], *sorted(group_digest[g] for g in reach[cid]))
+    world = _digest(salt, *sorted(group_digest.values()), *sorted(claim_digest.values()))
+    return ProtectionKeys(claims, world, reach, group_of, index)
+
+
+def _digest(*parts: str) -> str:
+    return hashlib.sha256("\x1f".join(parts).encode("utf-8", "surrogatepass")).hexdigest()[:32]
+
+
+def _claim_digest(m: Mutator, cid: str, links: bool) -> str:
+    """A claim's value and what its trust and blame read of it; for a claim that does not link
+    components, also which of its first relations confirm it (they may lie outside its group)."""
+    entry = m.kb.claims[cid]
+    claim = entry.claim
+    source = m.kb.sources.get(claim.sources[0].source) if claim.sources else None
+    meta = source.meta if source is not None else None
+    parts = [
+        cid,
+        repr(m.values[cid]),
+        claim.kind,
+        claim.rank,
+        claim.sources[0].source if claim.sources else "",
+        meta.kind if meta is not None else "",
+        (meta.translation_of or "") if meta is not None else "",
+        str(min(len(m.by_claim.get(cid, ())), blame.HUB + 1)),
+    ]
+    if not links:
+        flags = blame.confirmations(m.kb, m.outcomes, m.values, m.by_claim, cid)
+        parts += [f"{key}={int(flag)}" for key, flag in flags]
+    return _digest(*parts)
+
+
+def _groups(index: Mapping[str, list[str]], linking: Mapping[str, bool]) -> dict[str, str]:
+    """Relation key -> its group: relations that share a linking claim are in one group."""
+    parent = {key: key for keys in index.values() for key in keys}
+
+    def find(k: str) -> str:
+        while parent[k] != k:
+            parent[k] = parent[parent[k]]
+            k = parent[k]
+        return k
+
+    for cid, keys in index.items():
+        if linking[cid]:
+            for key in keys[1:]:
+                parent[find(key)] = find(keys[0])
+    return {key: find(key) for key in parent}
+
+
+def _group_digest(m: Mutator, keys: list[str], claim_digest: Mapping[str, str]) -> str:
+    parts: list[str] = []
+    for key in keys:
+        o = m.outcomes[key]
+        spec = o.spec
+        parts += [
+            key,
+            o.verdict.value,
+            spec.kind,
+            spec.op,
+            spec.formula,
+            repr(sorted(spec.variables.items())),
+            spec.owner or "",
+            repr(spec.left),
+            repr(spec.right),
+            repr(spec.tolerance),
+            repr(spec.claims),
+            *(claim_digest.get(c, "-") for c in spec.claims),
+        ]
+    return _digest(*parts)
+
+
+def protection_cached(
+    kb: KnowledgeBase, cache: dict[str, Any], factors: tuple[float, ...] = PROTECTION_FACTORS
+) -> dict[str, list[Mutation]]:
+    """`protection(kb, factors)`, taking from `cache` the claims whose key is unchanged.
+
+    `cache` is plain JSON data (claim id -> {"key": ..., "mutations": [...]}), updated in place:
+    entries of claims recomputed are replaced, those of claims that are no longer candidates
+    dropped. Results equal `protection(kb, factors)` (tests/test_mutations.py).
+    """
+    keys = protection_keys(kb, factors)
+    out: dict[str, list[Mutation]] = {}
+    stale: list[str] = []
+    for cid in keys.claims:
+        found = _cached(cache.get(cid), cid, keys)
+        if found is None:
+            stale.append(cid)
+        else:
+            out[cid] = found
+    for cid in [c for c in cache if c not in keys.claims]:
+        del cache[cid]
+    if stale:
+        fresh, fixed = _protect(Mutator(kb), factors, stale)
+        for cid in stale:
+            found = fresh.get(cid, [])
+            out[cid] = found
+            cache[cid] = {
+                "key": keys.store_key(cid, keys.escaped(cid, fixed.get(cid, ()))),
+                "mutations": [dataclasses.asdict(x) for x in found],
+            }
+    return {cid: out[cid] for cid in keys.claims if out[cid]}
+
+
+def _cached(entry: Any, cid: str, keys: ProtectionKeys) -> list[Mutation] | None:
+    """The mutations a cache entry keeps, if it is this claim's still; None otherwise."""
+    if not isinstance(entry, dict) or not keys.fresh(cid, str(entry.get("key"))):
+        return None
+    try:
+        return [Mutation(**x) for x in entry["mutations"]]
+    except (KeyError, TypeError):
+        return None
 
 
 def run(kb: KnowledgeBase, factors: tuple[float, ...] = FACTORS, claims: list[str] | None = None) -> Report:

@@ -279,57 +279,65 @@ def read_yaml(path: Path, display: str, text: str | None = None) -> Document:
     return doc
 
 
-class _FastLoader(_Loader):  # type: ignore[misc,valid-type,unused-ignore]
-    """libyaml's safe loader, keeping number literals as written and refusing duplicate keys."""
+class _Careful(Exception):
+    """Something the fast reader leaves to the careful one, which says where it is: a duplicate or
+    merge key, a complex key, an alias of a list or mapping, a tag kb does not read, a bad value."""
 
 
-def _literal_number(loader: Any, node: yaml.ScalarNode) -> str:
-    return str(node.value)
+_TAG = "tag:yaml.org,2002:"
+_STR, _INT, _FLOAT = _TAG + "str", _TAG + "int", _TAG + "float"
+_NULL, _BOOL, _TIMESTAMP = _TAG + "null", _TAG + "bool", _TAG + "timestamp"
+_SEQ, _MAP = _TAG + "seq", _TAG + "map"
 
 
-def _mapping(loader: Any, node: yaml.MappingNode) -> dict[Any, Any]:
-    if any(k.tag == "tag:yaml.org,2002:merge" or k.value == "<<" for k, _ in node.value):
-        raise _Duplicate(node)  # merge keys: the careful reader reports them, so both readers agree
-    if any(not isinstance(k, yaml.ScalarNode) for k, _ in node.value):
-        raise _Duplicate(node)  # a complex key: refused by the careful reader, with its place
-    out: dict[Any, Any] = {}
-    for key_node, value_node in node.value:
-        key = loader.construct_object(key_node, deep=True)
-        if not isinstance(key, str):
-            key = str(key)
-        if key in out:
-            raise _Duplicate(key_node)
-        out[key] = loader.construct_object(value_node, deep=True)
-    return out
+def _fast_scalar(node: yaml.ScalarNode) -> Any:
+    tag = node.tag
+    if tag in (_STR, _INT, _FLOAT):  # number literals stay text, as written
+        return node.value
+    if tag == _NULL:
+        return None
+    if tag == _BOOL:
+        return _CONSTRUCTOR.construct_yaml_bool(node)
+    if tag == _TIMESTAMP:
+        return _CONSTRUCTOR.construct_yaml_timestamp(node)
+    raise _Careful  # a tag the careful reader refuses (!!binary, !!python/..., a local !tag)
 
 
-class _Duplicate(Exception):
-    """A duplicate or merge key: the fast reader leaves the file to the careful one, which locates it."""
-
-    def __init__(self, node: yaml.Node) -> None:
-        super().__init__("duplicate key")
-        self.node = node
-
-
-def _refused(loader: Any, node: yaml.Node) -> Any:
-    raise _Duplicate(node)  # a tag the careful reader refuses (!!binary, !!set...): it says where
-
-
-for _tag in ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float"):
-    _FastLoader.add_constructor(_tag, _literal_number)
-_FastLoader.add_constructor("tag:yaml.org,2002:map", _mapping)
-# One rule for both readers: only the tags of plain data build anything.
-for _tag in ("binary", "omap", "pairs", "set"):
-    _FastLoader.add_constructor(f"tag:yaml.org,2002:{_tag}", _refused)
+def _fast_data(node: yaml.Node, seen: set[int]) -> Any:
+    """Plain data from a composed node: no positions, no tag but plain data's, no alias of a list or
+    mapping (the careful reader bounds what aliases expand to)."""
+    kind = type(node)
+    if isinstance(node, yaml.ScalarNode):
+        return _fast_scalar(node)
+    if id(node) in seen:
+        raise _Careful
+    seen.add(id(node))
+    if kind is yaml.SequenceNode and node.tag == _SEQ:
+        return [_fast_data(item, seen) for item in node.value]
+    if kind is yaml.MappingNode and node.tag == _MAP:
+        out: dict[Any, Any] = {}
+        for key_node, value_node in node.value:
+            if type(key_node) is not yaml.ScalarNode or key_node.value == "<<":
+                raise _Careful
+            key = _fast_scalar(key_node)
+            if not isinstance(key, str):
+                key = str(key)
+            if key in out:
+                raise _Careful
+            out[key] = _fast_data(value_node, seen)
+        return out
+    raise _Careful
 
 
 def read_yaml_fast(path: Path, display: str, text: str) -> Document:
-    """Parse with libyaml, keeping only where each claim starts; errors fall back to `read_yaml`.
+    """Parse with libyaml and no positions but where each claim starts; anything the careful reader
+    would refuse or must locate (a syntax error, a duplicate key, a refused tag, an alias of a list
+    or mapping) is left to `read_yaml`, so both readers accept the same files with the same data.
 
     Number literals stay text ("1.80"), which pydantic reads as numbers wherever a number is due.
     """
     check_depth(text, display)
-    loader = _FastLoader(text)
+    loader = _Loader(text)
     try:
         node = loader.get_single_node()
         if node is None:
@@ -340,8 +348,8 @@ def read_yaml_fast(path: Path, display: str, text: str) -> Document:
                 if key_node.value == "claims" and isinstance(value_node, yaml.SequenceNode):
                     for i, item in enumerate(value_node.value):
                         positions[("claims", i)] = (item.start_mark.line + 1, item.start_mark.column + 1)
-        data = loader.construct_document(node)
-    except (yaml.YAMLError, _Duplicate, RecursionError, ValueError, TypeError):
+        data = _fast_data(node, set())
+    except (yaml.YAMLError, _Careful, RecursionError, ValueError, TypeError, OverflowError):
         return read_yaml(path, display, text)  # the careful reader locates the problem
     finally:
         loader.dispose()

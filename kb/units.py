@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import atexit
 import hashlib
+import json
 import math
 import re
 from dataclasses import dataclass
@@ -258,12 +259,41 @@ def _infos(data: dict[str, Any]) -> dict[str, UnitInfo]:
 
 
 UNIT_CACHE = _UnitCache()
+KNOWN_FILE = Path(__file__).with_name("units-known.json")
+"""The units of kb's own vocabulary, claims and laws, resolved ahead (`python -m kb.units`): a first
+run on a knowledge base that writes only these never loads pint. A unit resolves the same whatever
+the units file adds, since a units file defines new names only."""
+
+
+USE_KNOWN = True
+"""Whether `unit_info` takes units from the bundled table (off while the table is made)."""
+
+
+@lru_cache(maxsize=1)
+def known_units() -> dict[str, UnitInfo]:
+    """The bundled table of resolved units; empty when it is missing or damaged."""
+    data = read_json(KNOWN_FILE)
+    return _infos(data) if isinstance(data, dict) else {}
+
+
+def write_known_units(texts: list[str], path: Path = KNOWN_FILE) -> int:
+    """Resolve `texts` with pint (kb's own definitions only) and write the table; how many it holds."""
+    use_definitions([])
+    table = {}
+    for text in sorted(set(texts)):
+        try:
+            table[text] = _fields(_resolve(text))
+        except KbError:
+            continue
+    lines = (f"{json.dumps(text, ensure_ascii=False)}: {json.dumps(row)}" for text, row in table.items())
+    path.write_text("{\n" + ",\n".join(lines) + "\n}\n", encoding="utf-8")
+    return len(table)
 
 
 def unit_info(text: str) -> UnitInfo:
     """Resolve a unit string; raises KbError with a hint when pint does not know it."""
     text = (text or "").strip()
-    found = UNIT_CACHE.known.get(text)
+    found = UNIT_CACHE.known.get(text) or (known_units().get(text) if USE_KNOWN else None)
     if found is not None:
         return found
     if len(text) > MAX_UNIT_LENGTH:  # pint's parser is quadratic in the length of a unit string
@@ -350,3 +380,26 @@ def describe_mismatch(computed: Dims, stated: Dims) -> str:
             "multiply by a duration, or compare rates"
         )
     return f"the formula gives {dims_text(computed)} but the claim states {dims_text(stated)}"
+
+
+def _units_of(folders: list[Path]) -> list[str]:
+    """Every unit string that checking these claims folders resolves (claims, quantities, formulas)."""
+    from kb import checks, contents
+
+    global USE_KNOWN
+    USE_KNOWN = False
+    try:
+        for folder in folders:
+            checks.run(contents.load(folder, use_cache=False))
+    finally:
+        USE_KNOWN = True
+    return sorted(UNIT_CACHE.known)
+
+
+if __name__ == "__main__":  # python -m kb.units claims/ ... : make the bundled table again
+    import sys
+
+    from kb import units  # this module as kb imports it, not as __main__
+
+    count = units.write_known_units(units._units_of([Path(a) for a in sys.argv[1:]] or [Path("claims")]))
+    print(f"{KNOWN_FILE.name}: {count} units")

@@ -95,6 +95,28 @@ def test_cache_is_json_and_still_hits(make_kb: Callable[[str], Path], tmp_path: 
     assert all(e.doc.data is None for e in warm.claims.values())  # from the cache, not parsed again
 
 
+def test_the_parse_cache_remembers_which_values_their_quotes_state(
+    make_kb: Callable[[str], Path], tmp_path: Path
+) -> None:
+    from kb import checks, contents
+
+    root = make_kb(BASE_CLAIMS)
+    os.environ["KB_CACHE_DIR"] = str(tmp_path / "c")
+    try:
+        cold = contents.load(root)
+        warm = contents.load(root)
+    finally:
+        del os.environ["KB_CACHE_DIR"]
+    quoted = {k for k, e in cold.claims.items() if e.quoted}
+    assert quoted and quoted == {k for k, e in warm.claims.items() if e.quoted}
+    assert all(e.doc.data is None for e in warm.claims.values())
+    fresh = checks.run(contents.load(root, use_cache=False))
+    for run in (checks.run(cold), checks.run(warm)):
+        assert {k: r.value_ok for k, r in run.claims.items()} == {
+            k: r.value_ok for k, r in fresh.claims.items()
+        }
+
+
 def test_cache_key_covers_every_file_of_the_package(tmp_path: Path) -> None:
     from kb.cachedir import package_hash
 
@@ -432,6 +454,31 @@ def test_both_yaml_readers_refuse_the_same_things(tmp_path: Path, yaml_text: str
         with pytest.raises(YamlProblem) as exc:
             reader(path, "x.yaml", yaml_text)
         assert message in exc.value.problem.message
+
+
+@pytest.mark.parametrize(
+    ("yaml_text", "careful"),
+    [
+        ("claims:\n  - id: a\n    value: 1.80\n    as_of: 2023-01-02\n    ok: true\n    x: null\n", False),
+        ("a: &x hello\nb: *x\n'1': [c, 'd']\n", False),
+        ("a: &x {k: v}\nb: *x\n", True),  # an alias of a mapping: the careful reader bounds aliases
+        ("a: &x [v]\nb: [*x, *x]\n", True),
+        ("a: 1\na: 2\n", None),  # a duplicate key: refused by both, located by the careful one
+    ],
+)
+def test_the_fast_yaml_reader_reads_what_the_careful_one_does(
+    tmp_path: Path, yaml_text: str, careful: bool | None
+) -> None:
+    from kb.readers import YamlProblem, read_yaml, read_yaml_fast
+
+    path = tmp_path / "x.yaml"
+    if careful is None:
+        with pytest.raises(YamlProblem, match="duplicate key"):
+            read_yaml_fast(path, "x.yaml", yaml_text)
+        return
+    fast, slow = read_yaml_fast(path, "x.yaml", yaml_text), read_yaml(path, "x.yaml", yaml_text)
+    assert fast.data == slow.data
+    assert fast.complete == careful  # False: read fast, positions found again only for an error
 
 
 def test_subjects_that_only_look_alike_are_one_subject(make_kb: Callable[[str], Path]) -> None:

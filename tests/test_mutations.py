@@ -13,6 +13,7 @@ from kb.cli import main
 from tests.test_blame import check, claim
 
 Make = Callable[[str], Path]
+CLAIMS = Path(__file__).resolve().parent.parent / "claims"
 
 
 def kb_text() -> str:
@@ -46,3 +47,84 @@ def test_kb_check_mutations_prints_the_rate_and_the_unprotected_claims(
     data = json.loads(capsys.readouterr().out)
     assert data["mutations"]["unprotected"] == ["a", "c"]
     assert data["mutations"]["by_factor"]["10.0"] == pytest.approx(1 / 3)
+
+
+def _outcomes(found: dict[str, list[mutations.Mutation]]) -> dict[str, list[tuple[object, ...]]]:
+    return {
+        cid: [(m.factor, m.caught, m.flagged, m.alone, m.by, m.blamed) for m in ms]
+        for cid, ms in found.items()
+    }
+
+
+def _synthetic(tmp_path: Path, claims: int) -> Path:
+    from benchmarks.generate import generate
+
+    return generate(tmp_path / "synthetic", claims, 10)
+
+
+@pytest.mark.parametrize("where", ["bundled", "synthetic"])
+def test_mutating_without_explaining_blames_the_same_claims(where: str, tmp_path: Path) -> None:
+    root = CLAIMS if where == "bundled" else _synthetic(tmp_path, 400)
+    kb = contents.load(root, use_cache=False)
+    explained, bare = mutations.Mutator(kb, explain=True), mutations.Mutator(kb, explain=False)
+    ids = explained.candidates()
+    assert ids == bare.candidates() and len(ids) > 100
+    full = {cid: [explained.mutate(cid, f) for f in mutations.FACTORS] for cid in ids}
+    quick = {cid: [bare.mutate(cid, f) for f in mutations.FACTORS] for cid in ids}
+    assert _outcomes(quick) == _outcomes(full)
+    assert any(m.flagged and not m.caught for ms in full.values() for m in ms) or where == "synthetic"
+    assert sum(m.caught for ms in full.values() for m in ms) > len(ids)  # findings, not a trivial KB
+
+
+def _set_value(root: Path, claim_id: str, value: str) -> None:
+    """Write the claim's value as `value` (its quote then no longer matches: no matter here)."""
+    for path in root.rglob("*.yaml"):
+        text = path.read_text(encoding="utf-8")
+        at = text.find(f"id: {claim_id}\n")
+        if at >= 0:
+            start = text.index("value: ", at) + len("value: ")
+            end = text.index("\n", start)
+            path.write_text(text[:start] + value + text[end:], encoding="utf-8")
+            return
+    raise AssertionError(claim_id)
+
+
+def test_a_change_renews_the_protection_keys_of_its_component_only(tmp_path: Path) -> None:
+    root = _synthetic(tmp_path, 1000)
+    before = mutations.protection_keys(contents.load(root, use_cache=False))
+    # Subject 200's ratio claim: its relations share claims with its subject's, and the reference
+    # (in every subject's compute check) does not link them to the others.
+    _set_value(root, "model-f0-0-compute-per-param", "[2.0e14, 2.2e14]")
+    kb = contents.load(root, use_cache=False)
+    after = mutations.protection_keys(kb)
+    assert before.claims.keys() == after.claims.keys()
+    renewed = {cid for cid in after.claims if after.claims[cid] != before.claims[cid]}
+    subject = {f"model-f0-0-{q}" for q in ("params", "tokens", "compute", "compute-per-param")}
+    assert renewed == subject | {"syn-flop-per-param-token"}  # the reference reaches every subject
+    assert after.world != before.world
+
+
+@pytest.mark.parametrize("where", ["bundled", "synthetic"])
+def test_protection_from_the_cache_equals_protection_computed_afresh(where: str, tmp_path: Path) -> None:
+    import json
+    import shutil
+
+    if where == "bundled":
+        root = tmp_path / "claims"
+        shutil.copytree(CLAIMS, root)
+        claim_id, value = "gpt4-leak-en-total-params", "18"
+    else:
+        root = _synthetic(tmp_path, 400)
+        claim_id, value = "model-a5-0-tokens", "250"
+    cache: dict[str, object] = {}
+    first = mutations.protection_cached(contents.load(root, use_cache=False), cache)
+    assert _outcomes(first) == _outcomes(mutations.protection(contents.load(root, use_cache=False)))
+    _set_value(root, claim_id, value)
+    kb = contents.load(root, use_cache=False)
+    kept = json.loads(json.dumps(cache))  # as a build keeps it between runs
+    keys = mutations.protection_keys(kb)
+    reused = [cid for cid in keys.claims if cid in kept and keys.fresh(cid, kept[cid]["key"])]
+    assert 0 < len(reused) < len(keys.claims)
+    again = mutations.protection_cached(kb, kept)
+    assert _outcomes(again) == _outcomes(mutations.protection(kb))
+    assert _outcomes(again) != _outcomes(first) or where == "synthetic"  # the change moved a result

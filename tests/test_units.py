@@ -137,3 +137,41 @@ def test_quantity_add_writes_a_checked_quantity(
     assert main([*args, "vocab_size", "--label", "x", "--unit", "tokenz"]) == 1
     err = capsys.readouterr().err
     assert "exists already" in err and "unknown unit 'tokenz'" in err and "did you mean 'token'" in err
+
+
+def test_the_bundled_unit_table_is_what_pint_resolves() -> None:
+    """kb/units-known.json stands in for pint on a first run: every row must be pint's answer."""
+    table = units.known_units()
+    assert len(table) > 30
+    units.use_definitions([])
+    for text, info in table.items():
+        assert units._resolve(text) == info, text
+
+
+def test_the_bundled_unit_table_holds_the_vocabulary_and_the_benchmark_units(tmp_path: Path) -> None:
+    """Regenerate it with `python -m kb.units claims BENCHMARK_CLAIMS` when this fails."""
+    from benchmarks.generate import generate
+    from kb import checks
+
+    table = units.known_units()
+    kb = contents.load(Path(__file__).resolve().parent.parent / "claims", use_cache=False)
+    synthetic = contents.load(generate(tmp_path, 200, 4), use_cache=False)
+    checks.run(synthetic)
+    wanted = {q.unit.strip() for q in kb.quantities.values()} | {
+        e.claim.unit.strip() for e in synthetic.claims.values()
+    }
+    assert wanted <= set(table), sorted(wanted - set(table))
+
+
+def test_a_first_run_on_known_units_never_loads_pint(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    from benchmarks.generate import generate
+
+    root = generate(tmp_path, 100, 2)
+    code = "import sys; from kb.cli import main; main(['check', '--quiet', '--claims', sys.argv[1]]);"
+    code += "print('pint' in sys.modules)"
+    env = {**__import__("os").environ, "KB_CACHE_DIR": str(tmp_path / "cache")}
+    out = subprocess.run([sys.executable, "-c", code, str(root)], capture_output=True, text=True, env=env)
+    assert out.stdout.strip().endswith("False"), out.stdout + out.stderr
