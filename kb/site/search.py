@@ -306,20 +306,8 @@ class Indexer:
         if self.written is not None:
             assert self.written.shards == len(self.shards)
             self.records = self.written.folder
-        if self.queue:
-            if self.records is None:
-                self.records = Path(tempfile.mkdtemp(prefix=".kb-search-", dir=self.site.parent))
-            for i in self.queue:
-                root = self.records / str(i)
-                for path, html in self.shards[i]:
-                    target = root / path
-                    if self.written is not None and target.is_file():
-                        continue  # written by the worker that rendered the page
-                    target.parent.mkdir(parents=True, exist_ok=True)
-                    target.write_text(html, encoding="utf-8")
-                if not self.shards[i]:  # pagefind refuses an empty site; index an empty page
-                    root.mkdir(parents=True, exist_ok=True)
-                    (root / "empty.html").write_text("<html lang='en'><body></body></html>", encoding="utf-8")
+        if self.queue and self.records is None:
+            self.records = Path(tempfile.mkdtemp(prefix=".kb-search-", dir=self.site.parent))
         self.indexed = len(self.queue)
         self.indexed_shards = list(self.queue)
         self.poll()
@@ -335,6 +323,7 @@ class Indexer:
             self._check(i, code, log)
         while self.queue and len(self.running) < PARALLEL:
             i = self.queue.pop(0)
+            self._write_records(i)  # just before its run: the others are written while pages render
             assert self.records is not None
             cmd = [
                 *_pagefind(),
@@ -357,6 +346,23 @@ class Indexer:
                     "search",
                 ) from None
             self.running[i] = (proc, log)
+
+    def _write_records(self, i: int) -> None:
+        """The record files of shard i, for pagefind to read."""
+        assert self.records is not None
+        root = self.records / str(i)
+        made: set[Path] = set()
+        for path, html in self.shards[i]:
+            target = root / path
+            if self.written is not None and target.is_file():
+                continue  # written by the worker that rendered the page
+            if target.parent not in made:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                made.add(target.parent)
+            target.write_text(html, encoding="utf-8")
+        if not self.shards[i]:  # pagefind refuses an empty site; index an empty page
+            root.mkdir(parents=True, exist_ok=True)
+            (root / "empty.html").write_text("<html lang='en'><body></body></html>", encoding="utf-8")
 
     def _check(self, i: int, code: int, log: IO[bytes]) -> None:
         log.seek(0)
