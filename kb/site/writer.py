@@ -45,8 +45,9 @@ CSP = (
 
 
 USED_BY_SHOWN = 100
-"""Claims a claim page names among those that rest on it: a constant used by thousands of claims
-(a law's factor) would otherwise make a page that grows with the knowledge base."""
+"""Claims a claim page names among those that rest on it, and among those a slip of it would be
+blamed on: a constant used by thousands of claims (a law's factor) would otherwise make a page that
+grows with the knowledge base."""
 
 
 @pass_context
