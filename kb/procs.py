@@ -12,11 +12,12 @@ import ctypes.util
 import multiprocessing
 import multiprocessing.process
 import os
+import pickle
 import shutil
 import signal
-import sys
 import tempfile
 from collections.abc import Callable
+from multiprocessing.connection import Connection
 from pathlib import Path
 
 _PR_SET_PDEATHSIG = 1
@@ -76,37 +77,60 @@ def _alive(owner_file: Path) -> bool:
 
 
 class Beside:
-    """Run fn(*args) in a forked process beside this one (inherited, never pickled), or here when
-    the platform cannot fork or `parallel` is False; join() waits and raises if it failed."""
+    """Run fn(*args) in a forked process beside this one (its arguments inherited, never pickled),
+    or here when the platform cannot fork or `parallel` is False. join() waits and returns what fn
+    returned, or raises what it raised; stop() ends it (when the command fails elsewhere)."""
 
     def __init__(self, fn: Callable[..., object], *args: object, parallel: bool = True) -> None:
         self.proc: multiprocessing.process.BaseProcess | None = None
+        self.conn: Connection | None = None
+        self.result: object = None
         if not parallel or "fork" not in multiprocessing.get_all_start_methods():
-            fn(*args)
+            self.result = fn(*args)
             return
-        self.proc = multiprocessing.get_context("fork").Process(target=_beside, args=(fn, *args), daemon=True)
+        receive, send = multiprocessing.Pipe(duplex=False)
+        self.proc = multiprocessing.get_context("fork").Process(target=_beside, args=(send, fn, *args))
         self.proc.start()
+        send.close()
+        self.conn = receive
 
-    def join(self) -> None:
-        if self.proc is None:
-            return
-        self.proc.join()
-        code, self.proc = self.proc.exitcode, None
-        if code != 0:
-            raise OSError(f"a worker process failed (exit {code}); its error is on the line above")
+    def join(self) -> object:
+        if self.proc is None or self.conn is None:
+            return self.result
+        try:
+            result = self.conn.recv()
+        except EOFError:
+            result = OSError(f"a worker process ended without an answer (exit {self.proc.exitcode})")
+        finally:
+            self.conn.close()
+            self.proc.join()
+            self.proc = self.conn = None
+        if isinstance(result, BaseException):
+            raise result
+        return result
 
     def stop(self) -> None:
-        if self.proc is not None and self.proc.is_alive():
+        if self.proc is not None:
             self.proc.kill()
             self.proc.join()
-        self.proc = None
+        if self.conn is not None:
+            self.conn.close()
+        self.proc = self.conn = None
 
 
-def _beside(fn: Callable[..., object], *args: object) -> None:
+def _beside(conn: Connection, fn: Callable[..., object], *args: object) -> None:
     die_with_parent()
     try:
-        fn(*args)
-    except Exception as exc:  # noqa: BLE001 - one line for the user; the parent fails the command
-        sys.stderr.write(f"kb: {type(exc).__name__}: {exc}\n")
-        sys.stderr.flush()
-        os._exit(1)
+        conn.send(fn(*args))
+    except BaseException as exc:  # noqa: BLE001 - sent to the parent, which raises it
+        conn.send(exc if _picklable(exc) else OSError(f"{type(exc).__name__}: {exc}"))
+    finally:
+        conn.close()
+
+
+def _picklable(exc: BaseException) -> bool:
+    try:
+        pickle.loads(pickle.dumps(exc))  # our own exception, between our own processes
+    except Exception:  # noqa: BLE001 - any failure: send its text instead
+        return False
+    return True

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -152,7 +153,7 @@ def test_a_failed_export_fails_the_build_and_keeps_the_previous_site(
 
     monkeypatch.setattr(export, "write", broken)
     edit(claims, "value: 111", "value: 112")
-    with pytest.raises(OSError, match="worker process failed"):
+    with pytest.raises(RuntimeError, match="no space left"):
         build_site(out, claims, workers=2)  # the exports are written by a process of their own
     assert files(out) == before
     assert not list(tmp_path.glob(".site.build-*"))
@@ -173,3 +174,29 @@ def test_a_build_waits_for_another_on_the_same_folder(tmp_path: Path) -> None:
         assert not out.exists()
     worker.join(60)
     assert done.is_set() and (out / "index.html").is_file()
+
+
+def test_a_value_change_renders_the_page_of_a_paged_list_that_shows_it_not_the_others(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from benchmarks.generate import generate
+    from benchmarks.run import change_one_value
+    from kb.site import paging
+
+    monkeypatch.setattr(paging, "ROWS_PER_PAGE", 10)
+    generate(tmp_path / "kb", 200, 4)
+    claims, out = tmp_path / "kb" / "claims", tmp_path / "site"
+    build_site(out, claims)
+    before = fingerprint.read_manifest(out)
+    edited = change_one_value(tmp_path / "kb", 0)
+    build_site(out, claims)
+    after = fingerprint.read_manifest(out)
+    assert before is not None and after is not None
+    changed = {p for p, entry in after["files"].items() if p.startswith("quantities/") and entry[1]}
+    changed = {p for p in changed if before["files"].get(p, [0, ""])[1] != after["files"][p][1]}
+    later = sorted(p for p in after["files"] if re.fullmatch(r"quantities/[^/]+/\d+\.html", p))
+    assert len(later) >= 4  # the quantity of the edited claim spans several pages
+    assert 0 < len(changed & set(later)) <= 2  # the page(s) holding its group, not every page
+    assert edited
+    build_site(tmp_path / "fresh", claims)
+    assert files(out) == files(tmp_path / "fresh")

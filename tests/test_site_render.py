@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from kb import procs
 from kb.site import charts, fragments
 from kb.site.charts import BINS, HistogramSpec
 
@@ -21,21 +22,22 @@ def _spec(i: int) -> charts.ChartSpec:
     )
 
 
-def test_drawer_draws_in_its_own_process_what_write_charts_draws(tmp_path: Path) -> None:
+def test_charts_drawn_in_a_process_of_their_own_equal_those_drawn_here(tmp_path: Path) -> None:
     specs = [_spec(i) for i in range(3)]
-    drawer = charts.Drawer(specs, tmp_path / "a").start()
-    assert drawer.wait() == 3
+    drawer = procs.Beside(charts.write_charts, specs, tmp_path / "a")
+    assert drawer.proc is not None  # forked
+    assert drawer.join() == 3
     assert charts.write_charts(specs, tmp_path / "b") == 3
     for spec in specs:
         assert (tmp_path / "a" / spec.path).read_bytes() == (tmp_path / "b" / spec.path).read_bytes()
 
 
-def test_drawer_reports_a_failure(tmp_path: Path) -> None:
+def test_a_chart_process_that_fails_raises_its_error_here(tmp_path: Path) -> None:
     blocker = tmp_path / "out"
     blocker.write_text("a file where the site's folder goes", encoding="utf-8")
-    drawer = charts.Drawer([_spec(0)], blocker).start()
+    drawer = procs.Beside(charts.write_charts, [_spec(0)], blocker)
     with pytest.raises(OSError):
-        drawer.wait()
+        drawer.join()
 
 
 def test_histogram_is_one_shape_per_verdict() -> None:

@@ -117,6 +117,7 @@ def _build(options: BuildOptions, progress: Reporter | None) -> BuildOutcome:
     indexer: search.Indexer | None = None
     staged = place.Staged()
     exports: procs.Beside | None = None
+    drawer: procs.Beside | None = None
     _counted(outcome, site_plan)
     try:
         writer.copy_static(tmp)
@@ -136,14 +137,20 @@ def _build(options: BuildOptions, progress: Reporter | None) -> BuildOutcome:
             if indexer is not None:
                 indexer.poll()
 
-        # The downloads take seconds of CPU and depend on nothing rendered: written meanwhile.
-        exports = procs.Beside(export.write, kb, results, tmp / EXPORT_DIR, parallel=options.workers != 1)
+        # The downloads and the charts take seconds of CPU and depend on nothing rendered: made
+        # meanwhile, each in a process of its own (here, when the build may not fork: kb serve).
+        beside = options.workers != 1
+        exports = procs.Beside(export.write, kb, results, tmp / EXPORT_DIR, parallel=beside)
+        previous_charts = (out / "charts") if previous else None
+        drawer = procs.Beside(
+            charts.write_charts, site_plan.charts, tmp, options.cache, None, previous_charts, parallel=beside
+        )
         writer.write_pages(todo, ctx, tmp, base_url, workers=options.workers, advance=advance)
         _write_site_files(site_plan, ctx, tmp, base_url)
         progress.step("charts", len(site_plan.charts))
-        outcome.charts_drawn = charts.write_charts(
-            site_plan.charts, tmp, options.cache, previous=(out / "charts") if previous else None
-        )
+        drawn = drawer.join()
+        outcome.charts_drawn = drawn if isinstance(drawn, int) else 0
+        drawer = None
         exports.join()
         exports = None
         shard_keys: dict[str, str] = {}
@@ -172,8 +179,9 @@ def _build(options: BuildOptions, progress: Reporter | None) -> BuildOutcome:
     except BaseException:
         if indexer is not None:
             indexer.stop()
-        if exports is not None:
-            exports.stop()
+        for worker in (exports, drawer):
+            if worker is not None:
+                worker.stop()
         shutil.rmtree(tmp, ignore_errors=True)
         progress.close()
         raise

@@ -19,20 +19,16 @@ from __future__ import annotations
 
 import hashlib
 import math
-import multiprocessing
 import os
-import pickle
 import shutil
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
-from multiprocessing.connection import Connection
 from pathlib import Path
 
 from kb import procs
 from kb.cachedir import package_hash
-from kb.errors import KbError
 from kb.site.context import ClaimView, Group, QuantityView, convert
 from kb.site.drawing import (  # noqa: F401 - re-exported: what tests and vega.py read
     _INK,
@@ -307,73 +303,6 @@ def write_charts(
         for key, spec in todo.items():
             _write(folder, cache, key, spec.draw())
     return len(todo)
-
-
-class Drawer:
-    """Draw charts (write_charts) in a process of its own while the pages are rendered.
-
-    start() forks the process (or, where fork is unavailable, does nothing until wait()); wait()
-    returns how many charts were drawn and raises what drawing raised; stop() ends it."""
-
-    def __init__(
-        self, specs: Iterable[AnyChart], out: Path, cache: Path | None = None, previous: Path | None = None
-    ) -> None:
-        self.args = (list(specs), out, cache, None, previous)
-        self.process: multiprocessing.process.BaseProcess | None = None
-        self.conn: Connection | None = None
-
-    def start(self) -> Drawer:
-        if "fork" not in multiprocessing.get_all_start_methods():
-            return self
-        receive, send = multiprocessing.Pipe(duplex=False)
-        self.process = multiprocessing.get_context("fork").Process(
-            target=_draw_into, args=(send, self.args), name="kb-charts"
-        )
-        self.process.start()
-        send.close()
-        self.conn = receive
-        return self
-
-    def wait(self) -> int:
-        if self.process is None or self.conn is None:
-            return write_charts(*self.args)
-        try:
-            result = self.conn.recv()
-        except EOFError:
-            result = KbError("drawing the charts stopped without a word", "run kb build again", "charts")
-        finally:
-            self.conn.close()
-            self.process.join()
-            self.process = self.conn = None
-        if isinstance(result, BaseException):
-            raise result
-        return int(result)
-
-    def stop(self) -> None:
-        if self.process is not None:
-            self.process.kill()
-            self.process.join()
-        if self.conn is not None:
-            self.conn.close()
-        self.process = self.conn = None
-
-
-def _draw_into(conn: Connection, args: tuple[list[AnyChart], Path, Path | None, None, Path | None]) -> None:
-    procs.die_with_parent()
-    try:
-        conn.send(write_charts(*args))
-    except BaseException as exc:  # noqa: BLE001 - reported to the parent, which raises it
-        conn.send(exc if _picklable(exc) else KbError(f"drawing a chart failed: {exc!r}", "", "charts"))
-    finally:
-        conn.close()
-
-
-def _picklable(exc: BaseException) -> bool:
-    try:
-        pickle.dumps(exc)
-    except Exception:  # noqa: BLE001
-        return False
-    return True
 
 
 def _link(src: Path, dst: Path) -> bool:

@@ -164,12 +164,15 @@ def page_keys(ctx: SiteContext, pages: list[Page], salt: bytes = b"") -> dict[st
             key = _h(salt, page.path, s.name, *(d.group(g) for g in s.groups))
         elif isinstance(data, views.Quantity):
             q = data.quantity
+            # Its first page charts every estimate; the others show only their own groups' rows.
+            shown = q.groups if data.quantity_chart or data.quantity_vega else [p.group for p in data.parts]
             key = _h(
                 salt,
                 page.path,
                 repr((q.id, q.label, q.unit, q.description, q.defined, data.quantity_chart)),
+                repr((q.total, len(q.groups), [(p.start, p.stop) for p in data.parts], data.pager)),
                 _linked(ctx, [q.description]),
-                *(d.group(g) for g in q.groups),
+                *(d.group(g) for g in shown),
             )
         elif isinstance(data, views.Source):
             sv = data.sv
