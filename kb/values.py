@@ -101,7 +101,7 @@ def stated_value(value: str | list[str], unit: UnitInfo, qualifier: str | None) 
     rounded = nominal if qualifier == "exactly" else Interval(intervals[0][0], intervals[-1][1])
     wide = rounded
     if qualifier != "exactly":
-        wides = [literal_wide(p) for p in parts]
+        wides = [literal_wide(p, parsed_p) for p, parsed_p in zip(parts, parsed, strict=True)]
         wide = Interval(min(wides[0][0], rounded.lo), max(wides[-1][1], rounded.hi))
     if qualifier == "about":
         stated = wide.widen(ABOUT_RELATIVE)
