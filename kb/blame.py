@@ -279,6 +279,9 @@ def _merge(out: Diagnosis, blame: Blame) -> None:
         out.blamed[blame.claim_id] = blame
         return
     first.condemned_by += [k for k in blame.condemned_by if k not in first.condemned_by]
+    if first.standing == Standing.IN_DOUBT and first.suggested != blame.suggested:
+        # An assumption is judged per use: each row it fails in needs its own value, none fits all.
+        first.suggested, first.slip = None, None
     first.alternatives += [a for a in blame.alternatives if a not in first.alternatives]
     if blame.standing == Standing.CONDEMNED and first.standing == Standing.SUSPECT:
         first.standing = Standing.CONDEMNED

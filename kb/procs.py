@@ -9,10 +9,14 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import multiprocessing
+import multiprocessing.process
 import os
 import shutil
 import signal
+import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 _PR_SET_PDEATHSIG = 1
@@ -69,3 +73,40 @@ def _alive(owner_file: Path) -> bool:
     except PermissionError:
         return True
     return True
+
+
+class Beside:
+    """Run fn(*args) in a forked process beside this one (inherited, never pickled), or here when
+    the platform cannot fork or `parallel` is False; join() waits and raises if it failed."""
+
+    def __init__(self, fn: Callable[..., object], *args: object, parallel: bool = True) -> None:
+        self.proc: multiprocessing.process.BaseProcess | None = None
+        if not parallel or "fork" not in multiprocessing.get_all_start_methods():
+            fn(*args)
+            return
+        self.proc = multiprocessing.get_context("fork").Process(target=_beside, args=(fn, *args), daemon=True)
+        self.proc.start()
+
+    def join(self) -> None:
+        if self.proc is None:
+            return
+        self.proc.join()
+        code, self.proc = self.proc.exitcode, None
+        if code != 0:
+            raise OSError(f"a worker process failed (exit {code}); its error is on the line above")
+
+    def stop(self) -> None:
+        if self.proc is not None and self.proc.is_alive():
+            self.proc.kill()
+            self.proc.join()
+        self.proc = None
+
+
+def _beside(fn: Callable[..., object], *args: object) -> None:
+    die_with_parent()
+    try:
+        fn(*args)
+    except Exception as exc:  # noqa: BLE001 - one line for the user; the parent fails the command
+        sys.stderr.write(f"kb: {type(exc).__name__}: {exc}\n")
+        sys.stderr.flush()
+        os._exit(1)

@@ -408,7 +408,10 @@ def test_uses_the_knowledge_base_assumptions_when_they_exist(tmp_path: Path) -> 
         '    sources: [{source: reference-facts, quote: "~0.75"}]\n    justification: inverse\n'
         "  - id: assume-llm-utilization\n    kind: assumption\n    subject: LLM training\n"
         "    quantity: utilization\n    value: 30\n    unit: percent\n"
-        '    sources: [{source: reference-facts, quote: "30%"}]\n    justification: default\n',
+        '    sources: [{source: reference-facts, quote: "30%"}]\n    justification: default\n'
+        "  - id: assume-utilization-other\n    kind: assumption\n    subject: other training\n"
+        "    quantity: utilization\n    value: 40\n    unit: percent\n"
+        '    sources: [{source: reference-facts, quote: "40%"}]\n    justification: default\n',
         encoding="utf-8",
     )
     report = import_epoch(MODELS, root, chips=CHIPS)
@@ -419,9 +422,11 @@ def test_uses_the_knowledge_base_assumptions_when_they_exist(tmp_path: Path) -> 
         c for c in kb.claims["epoch-gpt-3-175b-davinci-training-compute"].claim.checks if c.id == "six-n-d"
     )
     assert six.inputs["w"] == "assume-words-per-token" and "d * w" in six.formula
-    # No default utilization stands in for a row's: only the row's own (Llama 2-70B's) is used.
-    hw = {c.id: c for c in kb.claims["epoch-llama-2-70b-training-compute"].claim.checks}["hardware"]
-    assert hw.inputs["u"] == "epoch-llama-2-70b-utilization"
+    # No default utilization stands in for a row's own (Llama 2-70B's); the defaults only recompute
+    # hardware-only estimates of rows without one (tests/test_epoch_default_utilization.py).
+    hw = {c.id: c for c in kb.claims["epoch-llama-2-70b-training-compute"].claim.checks}
+    assert hw["hardware"].inputs["u"] == "epoch-llama-2-70b-utilization"
+    assert not any(i.startswith("default-utilization") for i in hw)
 
 
 def test_without_reference_facts_the_checks_that_need_them_are_skipped(tmp_path: Path) -> None:

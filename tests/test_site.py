@@ -33,8 +33,8 @@ from site_helpers import (
 from kb import checks, contents, display
 from kb.cli import main
 from kb.interval import Interval
-from kb.site import build as site_build
 from kb.site import charts, markdown, writer
+from kb.site import place as site_place
 from kb.site.build import MARKER, BuildError
 from kb.site.context import resolve
 from kb.site.graph import claim_graph
@@ -389,7 +389,7 @@ def test_refuses_to_replace_a_folder_it_did_not_write(tmp_path: Path) -> None:
 
 
 def test_swap_without_exchange(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(site_build, "_exchange", lambda a, b: False)
+    monkeypatch.setattr(site_place, "exchange", lambda a, b: False)
     out = tmp_path / "site"
     build_site(out)
     build_site(out)

@@ -8,7 +8,8 @@ The pipeline (Pelican style), one module per step:
 - render (kb.site.writer): one writer, Jinja2 with autoescape, templates compiled once;
   charts (kb.site.charts) are drawn with matplotlib as SVG, named by content hash;
 - index (kb.site.search): pagefind over the rendered pages;
-- swap (kb.site.build.swap): the temporary folder replaces the previous site in one step.
+- place (kb.site.place): a cold build's folder replaces the previous site in one step; a rebuild
+  of a few pages updates it in place, file by file, each file renamed over its old version.
 
 Templates are in kb/templates/, CSS and JavaScript in kb/static/: nothing is loaded from elsewhere.
 """

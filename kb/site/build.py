@@ -10,8 +10,7 @@ mistaken --out never deletes someone's files.
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
+import gc
 import os
 import shutil
 import time
@@ -22,14 +21,14 @@ from kb import checks, contents, export, procs
 from kb.contents import KnowledgeBase
 from kb.errors import KbError
 from kb.results import Results
-from kb.site import charts, fingerprint, search, views, writer
-from kb.site.context import resolve
+from kb.site import charts, fingerprint, place, search, views, writer
+from kb.site.context import SiteContext, resolve
 from kb.site.keys import page_keys
 from kb.site.options import DEFAULT_BASE_URL, MARKER, BuildOptions
 from kb.site.pages import EXPORT_DIR, Page, Plan, plan
 from kb.site.progress import Reporter
 
-__all__ = ["DEFAULT_BASE_URL", "MARKER", "BuildOptions", "BuildOutcome", "BuildError", "build", "swap"]
+__all__ = ["DEFAULT_BASE_URL", "MARKER", "BuildOptions", "BuildOutcome", "BuildError", "build"]
 
 
 @dataclass
@@ -68,20 +67,37 @@ def summary_line(outcome: BuildOutcome, opts: BuildOptions) -> str:
 
 def build(options: BuildOptions, progress: Reporter | None = None) -> BuildOutcome:
     """Build the site of options.claims into options.out; see the module's docstring."""
+    try:
+        return _build(options, progress)
+    finally:
+        gc.unfreeze()
+
+
+def _settle() -> None:
+    """What the build made so far lives until it ends: the cyclic collector need not walk it again
+    (with 10,000 claims loaded, its full passes cost a third of checking and planning)."""
+    gc.freeze()
+
+
+def _build(options: BuildOptions, progress: Reporter | None) -> BuildOutcome:
     start = time.perf_counter()
     progress = progress if progress is not None else Reporter()
     stamp = fingerprint.inputs(options)  # before reading: an edit during the build is seen next time
     progress.step("load")
     kb = contents.load(options.claims, use_cache=options.cache is not None)
+    _settle()
     progress.step("check", len(kb.claims))
     results = checks.run(kb)
+    _settle()
     outcome = BuildOutcome(kb, results, timings=progress.timings)
     if options.strict and results.problems:
         progress.close()
         return outcome
     base_url = options.site_url
     progress.step("resolve")
-    ctx = resolve(kb, results, kb.readme)
+    protection_cache = options.cache.parent / "protection.json" if options.cache else None
+    ctx = resolve(kb, results, kb.readme, protection_cache=protection_cache)
+    _settle()
     ctx.repo_url = options.repo_url
     site_plan = plan(ctx, base_url, options.search)
     keys = page_keys(ctx, site_plan.pages, repr((base_url, options.search, options.repo_url)).encode())
@@ -91,27 +107,23 @@ def build(options: BuildOptions, progress: Reporter | None = None) -> BuildOutco
     previous = fingerprint.read_manifest(out) if options.reuse else None
     out.parent.mkdir(parents=True, exist_ok=True)
     procs.remove_abandoned(out.parent, (f".{out.name}.build-", f".{out.name}.old-"))
+    todo = _todo(site_plan.pages, keys, previous)
+    in_place = previous is not None and _in_place(todo, site_plan.pages, out, previous)
     tmp = procs.owned_temp_folder(f".{out.name}.build-", out.parent)
     indexer: search.Indexer | None = None
-    shard_keys: dict[str, str] = {}
+    staged = place.Staged()
+    exports: procs.Beside | None = None
     _counted(outcome, site_plan)
     try:
         writer.copy_static(tmp)
-        todo = _reuse(site_plan.pages, keys, previous, out, tmp)
+        if in_place:
+            staged.kept = {p.path for p in site_plan.pages if p not in todo}
+        else:
+            todo = _link_unchanged(site_plan.pages, todo, out, tmp) if previous else todo
         if options.search:
             progress.step("search records")
-            records_cache = options.cache.parent / "search-records.json" if options.cache else None
-            shards = search.shard_records(site_plan.pages, ctx, keys, records_cache)
-            search_page = next(p for p in site_plan.pages if p.path == "search.html")
-            # plan() named the shards from the count of searchable pages, as shard_records() splits them.
-            assert (
-                isinstance(search_page.data, views.Search)
-                and len(search_page.data.bundles) == len(shards) - 1
-            )
-            old_keys = previous.get("search", {}) if previous else {}
-            indexer = search.Indexer(tmp, shards, out if previous else None, old_keys).start()
-            outcome.shards, outcome.shards_indexed = len(shards), indexer.indexed
-            shard_keys = indexer.keys
+            indexer = _start_search(options, site_plan, ctx, keys, (tmp, out), previous, in_place)
+            outcome.shards, outcome.shards_indexed = len(indexer.shards), indexer.indexed
         progress.step("render", len(todo))
         progress.note(f"{len(site_plan.pages) - len(todo)} of {len(site_plan.pages)} pages unchanged")
 
@@ -120,19 +132,23 @@ def build(options: BuildOptions, progress: Reporter | None = None) -> BuildOutco
             if indexer is not None:
                 indexer.poll()
 
+        # The downloads take seconds of CPU and depend on nothing rendered: written meanwhile.
+        exports = procs.Beside(export.write, kb, results, tmp / EXPORT_DIR, parallel=options.workers != 1)
         writer.write_pages(todo, ctx, tmp, base_url, workers=options.workers, advance=advance)
-        writer.write_sitemap(site_plan.pages, tmp, base_url)
-        dashboard = next(p for p in site_plan.pages if p.path == "index.html")
-        if isinstance(dashboard.data, views.Dashboard) and dashboard.data.data_file:
-            writer.write_claims_data(ctx, tmp, dashboard.data.data_file)
-        export.write(kb, results, tmp / EXPORT_DIR)  # the same tables as `kb export`, to download
+        _write_site_files(site_plan, ctx, tmp, base_url)
         progress.step("charts", len(site_plan.charts))
         outcome.charts_drawn = charts.write_charts(
             site_plan.charts, tmp, options.cache, previous=(out / "charts") if previous else None
         )
+        exports.join()
+        exports = None
+        shard_keys: dict[str, str] = {}
         if indexer is not None:
             progress.step("search index", outcome.shards_indexed)
             indexer.wait()
+            shard_keys = indexer.keys
+            staged.kept_folders = set(indexer.kept) if in_place else set()
+            staged.folders = {search.bundle_dir(i) for i in indexer.indexed_shards} if in_place else set()
             indexer = None
         progress.step("swap")
         extra = {
@@ -140,13 +156,20 @@ def build(options: BuildOptions, progress: Reporter | None = None) -> BuildOutco
             "summary": summary_line(outcome, options),
             "search": shard_keys,
         }
-        (tmp / procs.OWNER).unlink()  # the site is not a temporary folder once it is in place
-        fingerprint.write_manifest(tmp, stamp, keys, extra)
-        tmp.chmod(0o755)
-        swap(tmp, out)
+        if in_place:
+            assert previous is not None
+            place.apply(tmp, out, previous, staged, (stamp, keys, extra))
+            shutil.rmtree(tmp, ignore_errors=True)
+        else:
+            (tmp / procs.OWNER).unlink()  # the site is not a temporary folder once it is in place
+            fingerprint.write_manifest(tmp, stamp, keys, extra)
+            tmp.chmod(0o755)
+            place.swap(tmp, out)
     except BaseException:
         if indexer is not None:
             indexer.stop()
+        if exports is not None:
+            exports.stop()
         shutil.rmtree(tmp, ignore_errors=True)
         progress.close()
         raise
@@ -157,26 +180,35 @@ def build(options: BuildOptions, progress: Reporter | None = None) -> BuildOutco
     return outcome
 
 
-def _counted(outcome: BuildOutcome, site_plan: Plan) -> None:
-    outcome.pages = len(site_plan.pages)
-    outcome.charts = len(site_plan.charts)
+IN_PLACE_SHARE = 0.25
+IN_PLACE_PAGES = 500
+"""A rebuild that renders at most this share of the pages, or this many, updates the site in
+place, file by file (quick to apply); past both, a new site is swapped in whole, so a reader
+never sees a long mix of old and new pages (see kb/site/place.py)."""
 
 
-def _reuse(
-    pages: list[Page], keys: dict[str, str], previous: dict[str, object] | None, out: Path, tmp: Path
-) -> list[Page]:
-    """Link every page whose inputs hash as in the previous build from it; returns the others."""
+def _todo(pages: list[Page], keys: dict[str, str], previous: dict[str, object] | None) -> list[Page]:
+    """The pages whose inputs hash differently from the previous build's (all of them without one)."""
     if previous is None:
         return list(pages)
     old = previous["files"]
     assert isinstance(old, dict)
-    todo: list[Page] = []
-    made: set[Path] = set()
+    todo = []
     for page in pages:
         key = keys.get(page.path)
         entry = old.get(page.path)
         if key is None or entry is None or entry[1] != key:
             todo.append(page)
+    return todo
+
+
+def _link_unchanged(pages: list[Page], todo: list[Page], out: Path, tmp: Path) -> list[Page]:
+    """Link every page not in `todo` from the previous site into tmp; returns todo plus the pages
+    that could not be linked (missing from the previous site)."""
+    again = {p.path for p in todo}
+    made: set[Path] = set()
+    for page in pages:
+        if page.path in again:
             continue
         target = tmp / page.path
         if target.parent not in made:
@@ -185,13 +217,53 @@ def _reuse(
         try:
             os.link(out / page.path, target)
         except FileNotFoundError:
-            todo.append(page)
+            again.add(page.path)
         except OSError:
             try:
                 shutil.copyfile(out / page.path, target)
             except OSError:
-                todo.append(page)
-    return todo
+                again.add(page.path)
+    return [p for p in pages if p.path in again]
+
+
+def _in_place(todo: list[Page], pages: list[Page], out: Path, previous: dict[str, object]) -> bool:
+    small = len(todo) <= max(IN_PLACE_PAGES, IN_PLACE_SHARE * len(pages))
+    return small and fingerprint.intact(out, previous)
+
+
+def _start_search(
+    options: BuildOptions,
+    site_plan: Plan,
+    ctx: SiteContext,
+    keys: dict[str, str],
+    folders: tuple[Path, Path],
+    previous: dict[str, object] | None,
+    in_place: bool,
+) -> search.Indexer:
+    """Make the search records and start indexing the shards whose records changed into folders[0],
+    beside the site folders[1]."""
+    tmp, out = folders
+    records_cache = options.cache.parent / "search-records.json" if options.cache else None
+    shards = search.shard_records(site_plan.pages, ctx, keys, records_cache)
+    search_page = next(p for p in site_plan.pages if p.path == "search.html")
+    # plan() named the shards from the count of searchable pages, as shard_records() splits them.
+    assert isinstance(search_page.data, views.Search) and len(search_page.data.bundles) == len(shards) - 1
+    old_keys = previous.get("search", {}) if previous else {}
+    assert isinstance(old_keys, dict)
+    return search.Indexer(tmp, shards, out if previous else None, old_keys, in_place=in_place).start()
+
+
+def _write_site_files(site_plan: Plan, ctx: SiteContext, tmp: Path, base_url: str) -> None:
+    """What every build writes besides pages, charts and exports: sitemap, the dashboard's data."""
+    writer.write_sitemap(site_plan.pages, tmp, base_url)
+    dashboard = next(p for p in site_plan.pages if p.path == "index.html")
+    if isinstance(dashboard.data, views.Dashboard) and dashboard.data.data_file:
+        writer.write_claims_data(ctx, tmp, dashboard.data.data_file)
+
+
+def _counted(outcome: BuildOutcome, site_plan: Plan) -> None:
+    outcome.pages = len(site_plan.pages)
+    outcome.charts = len(site_plan.charts)
 
 
 def _check_target(out: Path, claims_dir: Path) -> None:
@@ -214,35 +286,3 @@ def _check_target(out: Path, claims_dir: Path) -> None:
                 "choose another --out, or empty the folder",
                 "build-target",
             )
-
-
-def swap(new: Path, target: Path) -> None:
-    """Put `new` at `target`; the previous content of `target` is removed."""
-    if not target.exists():
-        os.rename(new, target)
-        return
-    if _exchange(new, target):
-        shutil.rmtree(new, ignore_errors=True)  # now holds the previous site
-        return
-    old = procs.owned_temp_folder(f".{target.name}.old-", target.parent)
-    os.rename(target, old / "site")
-    os.rename(new, target)
-    shutil.rmtree(old, ignore_errors=True)
-
-
-_RENAME_EXCHANGE = 2
-_AT_FDCWD = -100
-
-
-def _exchange(a: Path, b: Path) -> bool:
-    """Swap two paths in one step (Linux renameat2 RENAME_EXCHANGE); False where unsupported."""
-    if not hasattr(os, "uname") or os.uname().sysname != "Linux":
-        return False
-    try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
-        fn = libc.renameat2
-    except (OSError, AttributeError):
-        return False
-    fn.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
-    fn.restype = ctypes.c_int
-    return int(fn(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE)) == 0

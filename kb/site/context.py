@@ -15,9 +15,11 @@ import math
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from kb import display, mutations, slugs
+from kb.cachedir import read_json, write_json
 from kb.contents import ClaimEntry, KnowledgeBase, Source
 from kb.errors import Problem
 from kb.interval import Interval
@@ -464,8 +466,33 @@ of CPU, spread over the cores);
 past it, `kb check --mutations` gives the same answer for the whole knowledge base."""
 
 
-def resolve(kb: KnowledgeBase, results: Results, readme: str = "", protect: bool = True) -> SiteContext:
-    """Build the page context: claims by subject, quantity and source, and reverse dependencies."""
+def _protection(kb: KnowledgeBase, cache: Path | None) -> dict[str, list[Mutation]]:
+    if cache is None:
+        return mutations.protection(kb)
+    known = read_json(cache)
+    known = known if isinstance(known, dict) else {}
+    before = _entry_keys(known)
+    found = mutations.protection_cached(kb, known)
+    if _entry_keys(known) != before:  # an entry's mutations follow from its key
+        write_json(cache, known)
+    return found
+
+
+def _entry_keys(cache: dict[str, Any]) -> dict[str, object]:
+    return {cid: e.get("key") if isinstance(e, dict) else None for cid, e in cache.items()}
+
+
+def resolve(
+    kb: KnowledgeBase,
+    results: Results,
+    readme: str = "",
+    protect: bool = True,
+    protection_cache: Path | None = None,
+) -> SiteContext:
+    """Build the page context: claims by subject, quantity and source, and reverse dependencies.
+
+    `protection_cache`: a JSON file of the claim pages' mutation protection from earlier builds;
+    only the claims whose relations changed are mutated again (kb.mutations.protection_cached)."""
     for source in kb.sources.values():
         if not source.text_verified:  # checked already; a text that fails its sha256 is never published
             source.text = None
@@ -516,7 +543,7 @@ def resolve(kb: KnowledgeBase, results: Results, readme: str = "", protect: bool
     for cv in views.values():
         cv.condemning = [results.by_key[k] for k in cv.result.condemned_by if k in results.by_key]
     if protect and len(kb.claims) <= PROTECTION_LIMIT:
-        for cid, found in mutations.protection(kb).items():
+        for cid, found in _protection(kb, protection_cache).items():
             if cid in views:
                 views[cid].protection = found
 

@@ -4,7 +4,10 @@ A finding is a failed relation of the model's claims: what it compares (from the
 audit description, or the law's title), the stated and recomputed values, the factor between
 them, the cells the blame falls on (each with its column and suggested value) and the likely
 cause only where a known slip fits. A model is ranked first when one of its findings is
-impossible (a physical or definitional bound fails), then by its largest factor.
+impossible (a physical or definitional bound fails), then by its largest factor; a model whose
+findings are all in doubt comes last. A finding is in doubt when the blame falls on labelled
+assumptions only (a default the data set's estimate may not have used): it names the assumption
+and what the row needs instead, and blames no cell.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from kb.results import CheckResult, Results
 from kb.verdicts import Standing, Verdict
 
 _COLUMN = re.compile(r"column '([^']*)'")
+IN_DOUBT = "in doubt"
 
 
 @dataclass(frozen=True)
@@ -34,6 +38,8 @@ class Blamed:
     suggested: str
     either: bool
     """A tie: this claim or another is wrong, equally likely."""
+    in_doubt: bool = False
+    """A labelled assumption the relation puts in doubt for this row (not a wrong cell)."""
 
 
 @dataclass(frozen=True)
@@ -49,6 +55,27 @@ class Finding:
     """The slip that maps the stated value onto the recomputed one; empty when none fits."""
     implied: str = ""
     """What the stated value implies, where the importer says (the share of the chips' peak)."""
+
+    @property
+    def in_doubt(self) -> bool:
+        """Only labelled assumptions are blamed: the row may be right and the default not apply."""
+        return bool(self.blamed) and all(b.in_doubt for b in self.blamed)
+
+    @property
+    def verdict(self) -> str:
+        return "impossible" if self.impossible else IN_DOUBT if self.in_doubt else "inconsistent"
+
+    @property
+    def doubt(self) -> str:
+        """Why the finding is in doubt, in words ('' when it is not)."""
+        if not self.in_doubt:
+            return ""
+        names = ", ".join(b.claim_id for b in self.blamed)
+        needs = f" (the row {self.implied})" if self.implied else ""
+        return (
+            f"In doubt: the relation fails only under the labelled assumption {names}, which may not "
+            f"hold for this row{needs}; no cell is blamed. The row's notes say what its estimate used."
+        )
 
     @property
     def distance(self) -> float:
@@ -70,11 +97,17 @@ class ModelFindings:
         return any(f.impossible for f in self.findings)
 
     @property
-    def verdict(self) -> str:
-        return "impossible" if self.impossible else "inconsistent"
+    def in_doubt(self) -> bool:
+        return all(f.in_doubt for f in self.findings)
 
-    def rank(self) -> tuple[bool, float, str]:
-        return (not self.impossible, -max(f.distance for f in self.findings), self.subject)
+    @property
+    def verdict(self) -> str:
+        return "impossible" if self.impossible else IN_DOUBT if self.in_doubt else "inconsistent"
+
+    def rank(self) -> tuple[int, float, str]:
+        """Impossible first, then inconsistent, then in doubt; within each, the largest factor first."""
+        tier = 0 if self.impossible else 2 if self.in_doubt else 1
+        return (tier, -max(f.distance for f in self.findings), self.subject)
 
 
 def label(cr: CheckResult, checks: dict[str, dict[str, Any]]) -> str:
@@ -89,10 +122,17 @@ def _impossible(cr: CheckResult, checks: dict[str, dict[str, Any]]) -> bool:
 
 
 def _implied(cr: CheckResult, checks: dict[str, dict[str, Any]]) -> str:
+    """'needs 50% of the chips' peak': the share the stated value needs, where the importer says
+    what it is (`implies`). The recomputed value is that share at 100%, times the relation's
+    labelled assumptions (a default utilization) where it has any."""
     what = checks.get(cr.check_id, {}).get("implies")
     if not what or not cr.factor or cr.factor <= 0:
         return ""
-    return f"needs {100 / cr.factor:,.0f}% {what}"
+    # An assumption's stated value is the middle of its rounding interval (30% is [25%, 35%]).
+    scale = math.prod(
+        (i.interval.lo + i.interval.hi) / 2 * i.unit.factor for i in cr.inputs if i.kind == "assumption"
+    )
+    return f"needs {100 * scale / cr.factor:,.0f}% {what}"
 
 
 def _blamed(kb: KnowledgeBase, results: Results, ids: list[str]) -> tuple[Blamed, ...]:
@@ -104,12 +144,11 @@ def _blamed(kb: KnowledgeBase, results: Results, ids: list[str]) -> tuple[Blamed
         locator = entry.claim.sources[0].locator if entry.claim.sources else ""
         column = _COLUMN.search(locator or "")
         value = f"{entry.claim.value} {entry.claim.unit}".strip() if entry.claim.value is not None else ""
-        suggested = result.suggested.text if result.suggested else ""
-        out.append(
-            Blamed(
-                cid, column.group(1) if column else cid, value, suggested, result.standing == Standing.SUSPECT
-            )
-        )
+        doubted = result.standing == Standing.IN_DOUBT
+        # An assumption's suggestion spans every row it is doubted in; the row's own need is `implied`.
+        suggested = result.suggested.text if result.suggested and not doubted else ""
+        name = column.group(1) if column else f"assumption {cid}" if doubted else cid
+        out.append(Blamed(cid, name, value, suggested, result.standing == Standing.SUSPECT, doubted))
     return tuple(out)
 
 
@@ -195,6 +234,7 @@ CSV_FIELDS = (
     "blamed_cells",
     "suggested",
     "likely_cause",
+    "in_doubt_because",
 )
 
 
@@ -213,7 +253,7 @@ def findings_csv(models: list[ModelFindings]) -> str:
                     m.organization,
                     m.year,
                     m.domain,
-                    "impossible" if f.impossible else "inconsistent",
+                    f.verdict,
                     f.label,
                     f.stated,
                     f.recomputed,
@@ -221,6 +261,7 @@ def findings_csv(models: list[ModelFindings]) -> str:
                     "; ".join(("either " if b.either else "") + b.column for b in f.blamed),
                     "; ".join(f"{b.column}: {b.suggested}" for b in f.blamed if b.suggested),
                     "; ".join(x for x in (f.implied, f.cause) if x),
+                    f.doubt,
                 )
             )
     return buf.getvalue()

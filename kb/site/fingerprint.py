@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from kb import __version__
+from kb.atomic import atomic_write_bytes
 from kb.site.options import MARKER, BuildOptions
 
 FORMAT = 1
@@ -129,5 +130,10 @@ def sizes(site: Path) -> dict[str, int]:
 def write_manifest(site: Path, fingerprint: str, keys: dict[str, str], extra: dict[str, Any]) -> None:
     """Write MARKER with the fingerprint and every file of `site` (size, and input hash for pages)."""
     files = {rel: [size, keys.get(rel, "")] for rel, size in sorted(sizes(site).items())}
-    data = {"kb": NOTE, "format": FORMAT, "fingerprint": fingerprint, **extra, "files": files}
-    (site / MARKER).write_text(json.dumps(data, separators=(",", ":")) + "\n", encoding="utf-8")
+    store_manifest(site, {"kb": NOTE, "format": FORMAT, "fingerprint": fingerprint, **extra, "files": files})
+
+
+def store_manifest(site: Path, data: dict[str, Any]) -> None:
+    """Replace MARKER with `data` in one step (a site updated in place is read while it changes)."""
+    text = json.dumps(data, separators=(",", ":")) + "\n"
+    atomic_write_bytes(site / MARKER, text.encode("utf-8"), durable=False)

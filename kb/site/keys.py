@@ -1,8 +1,10 @@
 """The hash of each page's inputs, so that a rebuild renders only the pages whose inputs changed.
 
-Each claim gets a digest of everything about it that any page can show (its YAML as validated,
-where it is defined, its check results, citations, conflicts and neighbours), and each source a
-digest of its metadata and text. A page's key hashes the digests of what it shows, plus a salt
+Each claim gets two digests: one of everything its own page shows (its YAML as validated, where
+it is defined, its check results, citations, conflicts, neighbours and mutation protection), and
+one of what other pages show of it (the same without its notes, quotes, location and protection),
+so that editing a claim's notes renders its own page again, not every page that lists it. Each
+source gets a digest of its metadata and text. A page's key hashes the digests of what it shows, plus a salt
 covering kb's version, the templates and the site code, and the options that reach every page.
 Two builds that compute the same key for a page would write the same file, so the second links
 the first's file instead of rendering it again.
@@ -17,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Iterable
+from typing import Any
 
 import kb
 from kb.cachedir import package_hash
@@ -26,6 +29,15 @@ from kb.site.graph import _levels
 from kb.site.pages import Page
 
 _CODE_SPAN = re.compile(r"`([^`\n]+)`")
+_PAGE_ONLY: dict[str, Any] = {
+    "notes": True,
+    "justification": True,
+    "rank_reason": True,
+    "sources": {"__all__": {"quote", "translation", "locator"}},
+    "checks": {"__all__": {"note"}},
+}
+"""What only a claim's own page shows of it (and the source pages that cite it, which take the
+whole digest)."""
 
 
 def code_salt() -> bytes:
@@ -54,6 +66,7 @@ class Digests:
         self.ctx = ctx
         self.salt = salt
         self._claims: dict[str, bytes] = {}
+        self._shown: dict[str, bytes] = {}
         self._sources: dict[str, bytes] = {}
         self._groups: dict[int, bytes] = {}
 
@@ -68,16 +81,30 @@ class Digests:
         e = cv.entry
         cites = [(c.source_id, c.source is not None, c.found, c.span) for c in cv.citations]
         return _h(
+            self.shown(cv.id),  # the rest of what the page shows
             e.claim.model_dump_json(),
             str(e.location),
-            repr(cv.result),
             repr(e.problems),
             repr(cites),
-            repr(cv.conflicts),
             repr(cv.condemning),
             repr(cv.protection),
-            repr((cv.subject_slug, cv.quantity_label, cv.rests_on, cv.rested_on_by)),
         )
+
+    def shown(self, cid: str) -> bytes:
+        """What pages other than its own show of a claim (a row, a graph node, a check's input)."""
+        d = self._shown.get(cid)
+        if d is None:
+            cv = self.ctx.claims[cid]
+            claim = cv.entry.claim.model_dump_json(exclude=_PAGE_ONLY)
+            cites = [(c.source_id, c.source is not None) for c in cv.citations]
+            d = self._shown[cid] = _h(
+                claim,
+                repr(cv.result),
+                repr(cites),
+                repr(cv.conflicts),
+                repr((cv.subject_slug, cv.quantity_label, cv.rests_on, cv.rested_on_by)),
+            )
+        return d
 
     def source(self, sid: str) -> bytes:
         d = self._sources.get(sid)
@@ -102,7 +129,7 @@ class Digests:
                         g.chart_size,
                     )
                 ),
-                *(self.claim(cv.id) for cv in g.claims),
+                *(self.shown(cv.id) for cv in g.claims),
                 *(self.source(cv.citations[0].source_id) for cv in g.claims if cv.citations),
             )
             self._groups[id(g)] = d
@@ -126,8 +153,9 @@ def page_keys(ctx: SiteContext, pages: list[Page], salt: bytes = b"") -> dict[st
             key = _h(
                 salt,
                 page.path,
+                d.claim(cv.id),
                 d.group(group),
-                *(d.claim(cid) for cid in near),
+                *(d.shown(cid) for cid in near),
                 *(d.source(c.source_id) for c in cv.citations),
                 _linked(ctx, notes),
             )

@@ -214,8 +214,13 @@ class Indexer:
         shards: list[list[tuple[str, str]]],
         previous: Path | None = None,
         previous_keys: dict[str, str] | None = None,
+        in_place: bool = False,
     ) -> None:
         self.site = site
+        self.in_place = in_place
+        """Leave unchanged bundles in `previous` (a site updated in place) instead of linking them."""
+        self.kept: list[str] = []
+        """Bundles reused as they are."""
         self.shards = shards
         self.previous = previous
         self.previous_keys = previous_keys or {}
@@ -225,16 +230,18 @@ class Indexer:
         self.records: Path | None = None
         self.indexed = 0
         """Shards indexed by this build (not reused)."""
+        self.indexed_shards: list[int] = []
 
     def start(self) -> Indexer:
         for i in range(len(self.shards)):
             name = bundle_dir(i)
-            if (
-                self.previous is not None
-                and self.previous_keys.get(name) == self.keys[name]
-                and _link_tree(self.previous / name, self.site / name)
-            ):
-                continue
+            if self.previous is not None and self.previous_keys.get(name) == self.keys[name]:
+                if self.in_place and (self.previous / name / "pagefind-entry.json").is_file():
+                    self.kept.append(name)
+                    continue
+                if not self.in_place and _link_tree(self.previous / name, self.site / name):
+                    self.kept.append(name)
+                    continue
             self.queue.append(i)
         if self.queue:
             self.records = Path(tempfile.mkdtemp(prefix=".kb-search-", dir=self.site.parent))
@@ -248,6 +255,7 @@ class Indexer:
                     root.mkdir(parents=True, exist_ok=True)
                     (root / "empty.html").write_text("<html lang='en'><body></body></html>", encoding="utf-8")
         self.indexed = len(self.queue)
+        self.indexed_shards = list(self.queue)
         self.poll()
         return self
 

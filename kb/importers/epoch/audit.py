@@ -18,6 +18,21 @@ CHECKS: dict[str, dict[str, Any]] = {
         "marker": "s",
     },
     "hardware": {"label": "compute = chips × peak FLOP/s × time × the row's utilization", "marker": "s"},
+    "default-utilization": {
+        "label": "compute = chips × peak FLOP/s × time × Epoch's default utilization (language models: 30%)",
+        "implies": "of the chips' peak",
+        "marker": "D",
+    },
+    "default-utilization-at-least": {
+        "label": "compute ≥ chips × peak FLOP/s × time × Epoch's lowest default utilization (30%)",
+        "implies": "of the chips' peak",
+        "variant": True,
+    },
+    "default-utilization-at-most": {
+        "label": "compute ≤ chips × peak FLOP/s × time × Epoch's highest default utilization (40%)",
+        "implies": "of the chips' peak",
+        "variant": True,
+    },
     "six-n-d": {"label": "compute = 6 · parameters · tokens · epochs", "marker": "o"},
     "six-n-d-as-words": {
         "label": "compute ≤ 6 · parameters · tokens · epochs, the size read as words",
@@ -38,15 +53,17 @@ CHECKS: dict[str, dict[str, Any]] = {
 """Check id (or "law:" + law id) -> what it compares; `impossible` marks physical or definitional
 bounds (a failure is impossible, not unlikely); `marker` is the chart's for training compute;
 `variant` marks a form of another check (not reported when it does not run); `needs` a column;
-`implies` names what stated ÷ recomputed is (the utilization the row needs), shown as a percentage."""
+`implies` names what stated ÷ recomputed is (the utilization the row needs, times the relation's
+labelled assumptions where it has any), shown as a percentage."""
 
 LEDE = (
     "Every row imported as claims, each row's numbers checked against each other and against "
     "the laws every claim obeys: training compute against the chips' peak throughput (no run "
-    "exceeds 100% of it) and the row's utilization, against 6 · parameters · tokens where the "
-    "row says what its data set size counts and how many passes it made, fine-tune compute "
-    "against training compute, chip-hours against chips × time, cost against chip-hours × a "
-    "cloud price."
+    "exceeds 100% of it) and the row's utilization (or, for an estimate made from the hardware "
+    "alone, Epoch's default utilization: a gap puts the default in doubt, not a cell), against "
+    "6 · parameters · tokens where the row says what its data set size counts and how many "
+    "passes it made, fine-tune compute against training compute, chip-hours against chips × "
+    "time, cost against chip-hours × a cloud price."
 )
 
 

@@ -16,9 +16,11 @@ from kb.units import unit_info
 
 WORDS_PER_TOKEN = "assume-words-per-token"
 LLM_UTILIZATION = "assume-llm-utilization"
+OTHER_UTILIZATION = "assume-utilization-other"
 REFERENCE_FACTS = "reference-facts"
 OWN_WORDS_PER_TOKEN = "epoch-assume-words-per-token"
 OWN_LLM_UTILIZATION = "epoch-assume-llm-utilization"
+OWN_OTHER_UTILIZATION = "epoch-assume-utilization-other"
 WPT_QUOTE = "Words per token (English, GPT tokenizers) | ~0.75"
 UTILIZATION_QUOTE = "Default utilization when unknown | 30% for large language models (40% otherwise)"
 
@@ -32,7 +34,9 @@ class Context:
     words_per_token_inverse: bool = False
     """True when that assumption is written in token/word."""
     utilization: str | None = None
-    """Id of the default utilization assumption."""
+    """Id of the default utilization assumption (30%: language models; the lowest default of others)."""
+    utilization_other: str | None = None
+    """Id of the default utilization of models other than language models (40%)."""
     own_assumptions: list[dict[str, Any]] = field(default_factory=list)
     """Assumptions the import writes itself because the knowledge base lacks them."""
 
@@ -97,9 +101,9 @@ def build_context(claims_root: Path, into: Path, warnings: list[str]) -> Context
         warnings.append(f"no {WORDS_PER_TOKEN} in the knowledge base: wrote {OWN_WORDS_PER_TOKEN}")
     else:
         warnings.append(f"no {WORDS_PER_TOKEN} and no {REFERENCE_FACTS} source to cite: 6·N·D checks skipped")
-    # One default for every domain: Epoch's own hardware estimates use 30% for vision, biology and
-    # the rest too (their compute notes say so), although Sevilla et al. 2022 suggest 40% outside
-    # language models; 40% would set a factor of 4/3 between the two in every such row.
+    # Sevilla et al. 2022 give 30% for language models and 40% for the rest, yet Epoch's own
+    # hardware estimates of vision, biology and other models use 30% as often as 40% (their compute
+    # notes say so): for those, the two defaults bound the estimate from below and from above.
     if LLM_UTILIZATION in units:
         ctx.utilization = LLM_UTILIZATION
     elif have_ref_util:
@@ -118,6 +122,23 @@ def build_context(claims_root: Path, into: Path, warnings: list[str]) -> Context
         )
     else:
         warnings.append("no default utilization assumption: hardware checks need the row's own utilization")
+    if OTHER_UTILIZATION in units:
+        ctx.utilization_other = OTHER_UTILIZATION
+    elif have_ref_util:
+        ctx.utilization_other = OWN_OTHER_UTILIZATION
+        ctx.own_assumptions.append(
+            _assumption(
+                OWN_OTHER_UTILIZATION,
+                "Deep learning training other than large language models",
+                "utilization",
+                "40",
+                "percent",
+                UTILIZATION_QUOTE,
+                "Epoch AI's default utilization for models other than large language models whose "
+                "papers do not report it (Sevilla et al. 2022, 'Estimating Training Compute of Deep "
+                "Learning Models'); Epoch's own estimates of such models also use its 30%.",
+            )
+        )
     return ctx
 
 

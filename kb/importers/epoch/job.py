@@ -52,6 +52,7 @@ SIX_ND_REASON = (
     "embedding parameters, which Epoch's parameter counts include, move the true figure by up to "
     "about 30% for models above 100M parameters"
 )
+DEFAULT_UTILIZATION = "default-utilization"
 CHIP_HOURS_TOLERANCE = 0.1
 CHIP_HOURS_REASON = (
     "the data set's training times are often rounded to whole days or weeks, or derived from "
@@ -765,7 +766,72 @@ class EpochImport:
                     ),
                 }
             )
+        elif peak is not None:
+            out += self._default_utilization(m, target, inputs, peak, fmt)
         return out
+
+    def _default_utilization(
+        self, m: ModelRow, target: str, inputs: dict[str, str], peak: tuple[str, str], fmt: str
+    ) -> list[dict[str, Any]]:
+        """A compute Epoch estimated from the hardware alone, without a utilization cell, recomputed
+        with Epoch's documented defaults (Sevilla et al. 2022): 30% for a language model, between
+        its 30% and 40% for the rest. The defaults are labelled assumptions: a gap puts them in
+        doubt for the row (it used another utilization or another peak), and only a gap no
+        default within a factor of 3 explains is blamed on a cell."""
+        if "utilization" in m.claims or geometric_mean(m.row.cells) or self._method(m, target, "Hardware"):
+            return []
+        name = DEFAULT_UTILIZATION
+        formats = [f.strip().upper() for f in fmt.split(",") if f.strip()]
+        if len(formats) != 1:
+            reason = "no numerical format" if not formats else "several numerical formats"
+            self._skip(m, target, name, f"{reason}: which chip peak Epoch's estimate used is unknown")
+            return []
+        language = _language_only(m.row.cells.get("domain", ""))
+        low, high = self.ctx.utilization, None if language else self.ctx.utilization_other
+        if low is None or (not language and high is None):
+            self._skip(m, target, name, "no default utilization assumption in the knowledge base")
+            return []
+        chip, precision = m.hardware[0], PRECISIONS[peak[1]]
+        base = {**inputs, "peak": peak[0]}
+        why = (
+            f"Epoch estimated this compute from the hardware alone (chips × peak {precision} throughput "
+            f"of {chip} at the row's format, {clean_name(fmt)}, × training time × a utilization) and the "
+            "row gives no utilization"
+        )
+        doubt = (
+            "A gap puts the default in doubt for this row (its estimate used another utilization or "
+            "another peak: its notes say which); only a gap that no utilization within a factor of 3 "
+            "of the default explains is blamed on the row's cells."
+        )
+        if language:
+            return [
+                {
+                    "id": name,
+                    "formula": "n * peak * t * u",
+                    "inputs": {**base, "u": low},
+                    "note": (
+                        f"{why}: Epoch's default for language models is 30% (Sevilla et al. 2022). {doubt}"
+                    ),
+                }
+            ]
+        assert high is not None
+        return [
+            {
+                "id": f"{name}-{side}",
+                "formula": "n * peak * t * u",
+                "inputs": {**base, "u": u},
+                "relation": op,
+                "note": (
+                    f"{why}: Epoch's defaults outside language models are 30% and 40% (Sevilla et al. "
+                    f"2022 give 40%; Epoch's estimates use both), so the compute is {text} the {pct}% of "
+                    f"its chips' peak. {doubt}"
+                ),
+            }
+            for side, op, u, text, pct in (
+                ("at-least", ">=", low, "at least", 30),
+                ("at-most", "<=", high, "at most", 40),
+            )
+        ]
 
     def _no_hardware(self, m: ModelRow) -> str:
         """Why the row's hardware cannot bound its compute ('' when it can)."""
@@ -1038,6 +1104,11 @@ def _counts_text(domain: str, cells: dict[str, str]) -> bool:
         return False
     notes = cells.get("dataset_notes", "") + "\n" + cells.get("compute_notes", "")
     return size is not None and counted_unit(size.floats()[0], notes) != ""
+
+
+def _language_only(domain: str) -> bool:
+    """Whether the row is a language model only (Epoch's 30% default is for language models)."""
+    return {d.strip().lower() for d in domain.split(",") if d.strip()} == {"language"}
 
 
 def _value_problem(claim: dict[str, Any], cell_line: str) -> str | None:
