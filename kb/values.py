@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from kb.errors import KbError
 from kb.interval import Interval
@@ -46,12 +46,22 @@ class StatedValue:
     """The rounding interval with an integer's trailing zeros read as rounding."""
     stated: Interval
     """The rounding interval widened by the qualifier: what the claim asserts."""
+    # Each level in base units, computed on first use (relations read them over and over).
+    _base_nominal: Interval | None = field(default=None, compare=False, repr=False)
+    _base_rounded: Interval | None = field(default=None, compare=False, repr=False)
+    _base_wide: Interval | None = field(default=None, compare=False, repr=False)
+    _base_stated: Interval | None = field(default=None, compare=False, repr=False)
 
     def level(self, name: str) -> Interval:
         return getattr(self, name)  # type: ignore[no-any-return,unused-ignore]
 
     def base(self, name: str = "stated") -> Interval:
-        return self.level(name).scale(self.unit.factor)
+        attr = "_base_" + name
+        found: Interval | None = getattr(self, attr)
+        if found is None:
+            found = self.level(name).scale(self.unit.factor)
+            object.__setattr__(self, attr, found)  # a cache of the frozen fields: not a change
+        return found
 
     def scaled(self, k: float) -> StatedValue:
         """The same value as if its source had written it k times larger (mutations, confirmations)."""
