@@ -266,7 +266,8 @@ def protection_keys(kb: KnowledgeBase, factors: tuple[float, ...] = PROTECTION_F
     for cid in m.candidates():
         mine = own_groups.get(cid, frozenset())
         reach[cid] = mine.union(*(hop[g] for g in mine))
-        claims[cid] = _digest(salt, claim_digest[cid], *sorted(group_digest[g] for g in reach[cid]))
+        order = "|".join(index.get(cid, ()))  # mutating it reads its relations in this order
+        claims[cid] = _digest(salt, claim_digest[cid], order, *sorted(group_digest[g] for g in reach[cid]))
     world = _digest(salt, *sorted(group_digest.values()), *sorted(claim_digest.values()))
     return ProtectionKeys(claims, world, reach, group_of, index)
 
@@ -276,8 +277,9 @@ def _digest(*parts: str) -> str:
 
 
 def _claim_digest(m: Mutator, cid: str, links: bool) -> str:
-    """A claim's value and what its trust and blame read of it; for a claim that does not link
-    components, also which of its first relations confirm it (they may lie outside its group)."""
+    """A claim's value and what its trust and blame read of it (kind, rank, source, its relations in
+    order: `_fix` goes through them in that order); for a claim that does not link components, also
+    which of its first relations confirm it (they may lie outside its group)."""
     entry = m.kb.claims[cid]
     claim = entry.claim
     source = m.kb.sources.get(claim.sources[0].source) if claim.sources else None
@@ -290,8 +292,10 @@ def _claim_digest(m: Mutator, cid: str, links: bool) -> str:
         claim.sources[0].source if claim.sources else "",
         meta.kind if meta is not None else "",
         (meta.translation_of or "") if meta is not None else "",
-        str(min(len(m.by_claim.get(cid, ())), blame.HUB + 1)),
     ]
+    keys = m.by_claim.get(cid, [])
+    # Its relations in the order blame reads them; a hub's many only count (fixing one escapes).
+    parts.append("|".join(keys) if len(keys) <= blame.HUB else "many")
     if not links:
         flags = blame.confirmations(m.kb, m.outcomes, m.values, m.by_claim, cid)
         parts += [f"{key}={int(flag)}" for key, flag in flags]
