@@ -100,6 +100,10 @@ class _Context:
     mutation report's: who is blamed never depends on it)."""
     fixed_claims: set[str] = field(default_factory=set)
     """The claims `_fix` was asked about (Diagnosis.fixed)."""
+    fix_memo: dict[tuple[str, frozenset[str]], Fix] = field(default_factory=dict)
+    """`_fix` answers in the component being diagnosed, by claim and the others that matter."""
+    near: dict[str, frozenset[str]] = field(default_factory=dict)
+    """Claim -> the claims it shares a relation with."""
 
 
 def diagnose(
@@ -131,6 +135,7 @@ def diagnose(
     ctx.fixed_claims = out.fixed
     for component in sorted(_components(ctx, failed), key=lambda c: (-len(c), c)):
         ctx.component = frozenset(component)
+        ctx.fix_memo = {}  # a fix depends on the component diagnosed
         for cid in _diagnose_component(ctx, component, out):  # only what this component changed
             b = out.blamed[cid]
             if b.standing == Standing.CONDEMNED:
@@ -304,13 +309,26 @@ def _fix(ctx: _Context, cid: str, blamed: Iterable[str]) -> Fix:
     """The interval every relation of `cid` allows (the others blamed with it left free).
 
     Returns (interval, []) when the relations agree, (None, keys) naming relations that disagree,
-    and (None, []) when nothing constrains the claim.
+    and (None, []) when nothing constrains the claim. The search asks again and again about the
+    same claim with other sets: within a component the answer depends only on which of the others
+    share a relation with it, so it is kept by that.
     """
     ctx.fixed_claims.add(cid)
+    near = ctx.near.get(cid)
+    if near is None:
+        keys = ctx.by_claim.get(cid, ())
+        near = ctx.near[cid] = frozenset(c for k in keys for c in ctx.outcomes[k].spec.claims)
+    key = (cid, frozenset(c for c in blamed if c != cid and c in near))
+    found = ctx.fix_memo.get(key)
+    if found is None:
+        found = ctx.fix_memo[key] = _fix_with(ctx, cid, key[1])
+    return found[0], list(found[1])
+
+
+def _fix_with(ctx: _Context, cid: str, others: frozenset[str]) -> Fix:
     value = ctx.values.get(cid)
     if value is None:
         return None, []
-    others = set(blamed) - {cid}
     positive = value.stated.lo > 0 and not value.unit.is_date
     current: Interval | None = Interval(0.0, math.inf) if positive else None
     used: list[str] = []
