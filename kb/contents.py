@@ -6,10 +6,12 @@ the first), so that one run of `kb check` reports all of them.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import multiprocessing
 import os
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -117,12 +119,35 @@ def _display(path: Path, root: Path) -> str:
         return str(path)
 
 
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector while a knowledge base is read or checked.
+
+    Each of its full passes walks every object alive, and reading or checking keeps adding objects
+    that stay alive (claims, values, results): with 100,000 claims the passes cost more than the
+    work (a cold `kb check` 40 -> 10 CPU-s). What is made here holds few reference cycles; the
+    collector is enabled again on the way out, as it was.
+    """
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
 def load(root: Path, use_cache: bool = True) -> KnowledgeBase:
     """Read every file under `root` (a claims/ folder).
 
     A file whose bytes were read before without a problem comes from the parse cache
     (kb/cache.py), validated already; everything else is read and validated afresh.
     """
+    with collector_paused():
+        return _load(root, use_cache)
+
+
+def _load(root: Path, use_cache: bool) -> KnowledgeBase:
     kb = KnowledgeBase(root)
     store = parse_cache.ParseCache(root) if use_cache else None
     if not root.is_dir():

@@ -245,7 +245,11 @@ def protection_keys(kb: KnowledgeBase, factors: tuple[float, ...] = PROTECTION_F
     so from `Mutator.fixed`, and its result is kept under `store_key(claim, escaped=True)`, which
     includes the world key. `protection_cached` does all of this.
     """
-    m = Mutator(kb)
+    return _keys(Mutator(kb), factors)
+
+
+def _keys(m: Mutator, factors: tuple[float, ...]) -> ProtectionKeys:
+    kb = m.kb
     index: Mapping[str, list[str]] = m.by_claim
     linking = {cid: blame.links(kb, index, cid) for cid in index}
     claim_digest = {cid: _claim_digest(m, cid, linking.get(cid, True)) for cid in m.values}
@@ -350,7 +354,8 @@ def protection_cached(
     entries of claims recomputed are replaced, those of claims that are no longer candidates
     dropped. Results equal `protection(kb, factors)` (tests/test_mutations.py).
     """
-    keys = protection_keys(kb, factors)
+    mutator = Mutator(kb)
+    keys = _keys(mutator, factors)
     out: dict[str, list[Mutation]] = {}
     stale: list[str] = []
     for cid in keys.claims:
@@ -362,7 +367,7 @@ def protection_cached(
     for cid in [c for c in cache if c not in keys.claims]:
         del cache[cid]
     if stale:
-        fresh, fixed = _protect(Mutator(kb), factors, stale)
+        fresh, fixed = _protect(mutator, factors, stale)
         for cid in stale:
             found = fresh.get(cid, [])
             out[cid] = found
