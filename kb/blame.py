@@ -16,6 +16,7 @@ its bound, a greedy cover stands in.
 
 from __future__ import annotations
 
+import heapq
 import math
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping
@@ -104,6 +105,8 @@ class _Context:
     """`_fix` answers in the component being diagnosed, by claim and the others that matter."""
     near: dict[str, frozenset[str]] = field(default_factory=dict)
     """Claim -> the claims it shares a relation with."""
+    open_of: dict[str, tuple[list[tuple[int, str]], dict[str, int]]] = field(default_factory=dict)
+    """A claim in many relations -> those not failed, with their places (see `_open_keys`)."""
 
 
 def diagnose(
@@ -345,11 +348,9 @@ def _fix_with(ctx: _Context, cid: str, others: frozenset[str]) -> Fix:
         used.append("")
         if current is None:
             return None, used
-    for key in ctx.by_claim.get(cid, []):
-        if others & set(ctx.outcomes[key].spec.claims):
+    for key in _open_keys(ctx, cid):  # less the failures explained in their own component
+        if not others.isdisjoint(ctx.outcomes[key].spec.claims):
             continue
-        if key in ctx.failed and key not in ctx.component:
-            continue  # explained in its own component
         if per_use and key not in ctx.component:
             continue  # an assumption is judged where it is used: other uses may hold
         solution = ctx.solved.get((key, cid), _MISSING)
@@ -368,6 +369,23 @@ def _fix_with(ctx: _Context, cid: str, others: frozenset[str]) -> Fix:
 
 
 _MISSING = Interval(0.0, 0.0)
+
+
+def _open_keys(ctx: _Context, cid: str) -> list[str]:
+    """The claim's relations in order, less the failed ones of other components. A claim in
+    thousands of relations (a reference that every row uses) is fixed in one component after
+    another: its relations that do not fail are listed once per diagnosis, and each component's own
+    merged in, not every relation looked at again."""
+    keys = ctx.by_claim.get(cid, [])
+    if len(keys) <= HUB:
+        return [k for k in keys if k not in ctx.failed or k in ctx.component]
+    found = ctx.open_of.get(cid)
+    if found is None:
+        position = {k: i for i, k in enumerate(keys)}
+        found = ctx.open_of[cid] = ([(i, k) for i, k in enumerate(keys) if k not in ctx.failed], position)
+    passing, position = found
+    mine = sorted((position[k], k) for k in ctx.component if k in position)
+    return [k for _, k in heapq.merge(passing, mine)] if mine else [k for _, k in passing]
 
 
 def _is_assumption(ctx: _Context, cid: str) -> bool:
