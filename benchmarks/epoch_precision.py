@@ -28,6 +28,21 @@ The "after" sample was redrawn (same seed) when the default-utilization relation
 a flag already labelled kept its label. Every flag those relations raise on the snapshot is
 labelled in benchmarks/labels/epoch-2025-08-flags-default-utilization.csv (all of them, not a
 sample), scored apart.
+
+It was redrawn again (same seed, labels kept; the four flags it drew that had none were labelled)
+when the relation between the parameter count of the compute notes' 6·N·D product and the
+parameters cell added a flag (Yi 6B); every flag that relation raises on the snapshot is labelled
+in benchmarks/labels/epoch-2025-08-flags-notes-parameters.csv, scored apart.
+
+It was redrawn again (same seed, labels kept; the fourteen flags it drew that had none were
+labelled by reading their rows) when three rules about how exactly a row's figures are taken
+removed three flags: a numeric cell whose decimals are all zeros ("48.0") is the whole number the
+export wrote (RoBERTa Base, Galactica), and a row's utilization is checked at the peak its notes
+divide by where they write one near the chip table's (BERT-Large); the removed flags and their
+labels are in benchmarks/labels/epoch-2025-08-flags-removed-by-figures.csv. So that a figure does
+not rest on one draw of 40, every flag the snapshot raises is labelled in
+benchmarks/labels/epoch-2025-08-flags-every.csv (the labels of the samples, and the others read
+from their rows), scored apart.
 """
 
 from __future__ import annotations
@@ -44,6 +59,13 @@ LABELS = Path(__file__).with_name("labels")
 BEFORE = LABELS / "epoch-2025-08-flags-before.csv"
 AFTER = LABELS / "epoch-2025-08-flags-after.csv"
 ADDED = LABELS / "epoch-2025-08-flags-default-utilization.csv"
+NOTES = LABELS / "epoch-2025-08-flags-notes-parameters.csv"
+EVERY = LABELS / "epoch-2025-08-flags-every.csv"
+SCORED_APART = {
+    "added": "every default-utilization flag",
+    "notes": "every notes-parameters flag",
+    "every": "every flag of the snapshot",
+}
 SEED = 20261211
 SIZE = 40
 FIELDS = ("key", "model", "csv_row", "relation", "factor", "label", "evidence")
@@ -105,13 +127,19 @@ def draw(check_json: Path, folder: Path, seed: int = SEED, size: int = SIZE) -> 
 
 
 def score(
-    check_json: Path, before: Path = BEFORE, after: Path = AFTER, added: Path = ADDED
+    check_json: Path,
+    before: Path = BEFORE,
+    after: Path = AFTER,
+    added: Path = ADDED,
+    notes: Path = NOTES,
+    every: Path = EVERY,
 ) -> dict[str, Any]:
     now = flags(check_json)
     flagged_models = {f["subject"] for f in now.values()}
     firm_models = {f["subject"] for f in now.values() if not f["in_doubt"]}
     out: dict[str, Any] = {}
-    for name, path in (("before", before), ("after", after), ("added", added)):
+    named = (("before", before), ("after", after), ("added", added), ("notes", notes), ("every", every))
+    for name, path in named:
         rows = list(csv.DictReader(path.open(encoding="utf-8"))) if path.exists() else []
         labels = [r["label"] for r in rows]
         out[name] = {
@@ -142,13 +170,13 @@ def main(argv: list[str]) -> None:
         writer.writerows(draw(Path(argv[1]), Path(argv[2])))
         return
     s = score(Path(argv[1] if len(argv) > 1 else "check.json"))
-    for name in ("before", "after", "added"):
+    for name in ("before", "after", *SCORED_APART):
         x = s[name]
         if not x["sample"]:
             continue
         extra = f", {x['in_doubt']} of them in doubt" if x["in_doubt"] else ""
         stale = f"; {x['not_raised']} no longer raised" if x["not_raised"] else ""
-        title = {"added": "every default-utilization flag"}.get(name, name)
+        title = SCORED_APART.get(name, name)
         print(
             f"{title}: {x['real']}/{x['sample']} real data problems = {x['real'] / max(x['sample'], 1):.0%} "
             f"({x['modelling']} kb modelling, {x['bug']} kb bugs{extra}){stale}"

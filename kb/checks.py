@@ -108,8 +108,9 @@ def _check_result(kb: KnowledgeBase, o: Outcome, diagnosis: blame.Diagnosis, val
         if unit is not None:
             cr.computed = o.right.scale(1.0 / unit.factor)
             cr.stated, cr.unit = o.left.scale(1.0 / unit.factor), unit
-            cr.computed_text = f"{format_interval(cr.computed, unit)} {unit.text}"
-            cr.stated_text = f"{format_interval(o.left.scale(1.0 / unit.factor), unit)} {unit.text}"
+            shown = "" if unit.text in ("1", "") else f" {unit.text}"  # a pure number has no unit to name
+            cr.computed_text = f"{format_interval(cr.computed, unit)}{shown}"
+            cr.stated_text = f"{format_interval(cr.stated, unit)}{shown}"
         else:
             dims = (
                 ""

@@ -440,3 +440,11 @@ def test_the_hitting_set_search_learns_from_sets_it_cannot_fix() -> None:
     found = hitting.cheapest(conflicts, price.__getitem__, fix)
     assert found is not None and sorted(f.members for f in found) == [["a", "c", "d"], ["b"]]
     assert hitting.greedy(conflicts, list(price), price.__getitem__) in (frozenset("b"), frozenset("ac"))
+
+
+def test_a_pure_number_is_shown_without_a_unit(make_kb: Make) -> None:
+    body = claim("u", "72", "1", "ratio") + claim("cap", "1", "1", "ratio", kind="reference")
+    r = run(make_kb, body, "- id: r\n  formula: u <= c\n  inputs: {u: u, c: cap}\n")
+    [rel] = r.relations
+    assert rel.verdict == "inconsistent"
+    assert not rel.stated_text.endswith(" 1") and not rel.computed_text.endswith(" 1")

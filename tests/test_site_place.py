@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from kb.site import place
+from kb.site import fingerprint, place
 from kb.site.options import MARKER
 from tests.site_helpers import build_site, copy_fixture
 
@@ -19,6 +19,13 @@ def files(site: Path) -> dict[str, bytes]:
         if path.is_file() and rel.name != MARKER and not rel.parts[0].startswith("pagefind"):
             out[str(rel)] = path.read_bytes()
     return out
+
+
+def manifest_is_exact(site: Path) -> bool:
+    """The manifest lists every file of the site with its size, as a walk finds them."""
+    manifest = fingerprint.read_manifest(site)
+    assert manifest is not None and manifest["fingerprint"]
+    return {rel: entry[0] for rel, entry in manifest["files"].items()} == fingerprint.sizes(site)
 
 
 def edit(claims: Path, old: str, new: str) -> None:
@@ -42,6 +49,7 @@ def test_a_value_change_updates_the_site_in_place_as_a_fresh_build_would(tmp_pat
     build_site(tmp_path / "fresh", claims)
     assert files(out) == files(tmp_path / "fresh")
     assert not list(tmp_path.glob(".site.build-*"))  # the staging folder is gone
+    assert manifest_is_exact(out)
 
 
 def test_a_removed_claim_loses_its_page(tmp_path: Path) -> None:
@@ -98,6 +106,7 @@ def test_search_bundles_of_unchanged_shards_stay_and_changed_ones_are_replaced(t
     assert again.shards_indexed <= again.shards
     fresh = build_site(tmp_path / "fresh", claims, search=True)
     assert files(out) == files(tmp_path / "fresh") and fresh.shards == again.shards
+    assert manifest_is_exact(out)
 
 
 def test_a_quote_of_a_claim_others_rest_on_renders_only_its_own_pages(tmp_path: Path) -> None:
@@ -147,3 +156,20 @@ def test_a_failed_export_fails_the_build_and_keeps_the_previous_site(
         build_site(out, claims, workers=2)  # the exports are written by a process of their own
     assert files(out) == before
     assert not list(tmp_path.glob(".site.build-*"))
+
+
+def test_a_build_waits_for_another_on_the_same_folder(tmp_path: Path) -> None:
+    import threading
+
+    from kb.atomic import locked
+
+    claims = copy_fixture(tmp_path / "claims")
+    out = tmp_path / "site"
+    done = threading.Event()
+    with locked(tmp_path):  # as another kb build of this folder would hold it
+        worker = threading.Thread(target=lambda: (build_site(out, claims), done.set()))
+        worker.start()
+        assert not done.wait(1.0)
+        assert not out.exists()
+    worker.join(60)
+    assert done.is_set() and (out / "index.html").is_file()

@@ -78,10 +78,12 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         "build",
         help="check everything and write the static site",
         description="Check every claim and write the static site into --out, atomically: a failed build "
-        "leaves the previous site as it was. The site shows errors where they occur. Only what changed "
-        "since the previous build is made again; when nothing did, the site is left as it is. Exit 0 "
-        "when every check ran, 1 when the knowledge base has errors or the build failed, 2 on usage "
-        "errors.",
+        "leaves the previous site as it was, and a reader sees each page old or new, never half "
+        "written. The site shows errors where they occur. Only what changed since the previous build "
+        "is made again (a few pages are renamed over their old versions one by one; many, and a first "
+        "build, replace the whole folder); when nothing did, the site is left as it is. Two builds of "
+        "one folder take turns. Exit 0 when every check ran, 1 when the knowledge base has errors or "
+        "the build failed, 2 on usage errors.",
     )
     add_site_options(p)
     p.add_argument(

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kb import checks, contents, export, procs
+from kb.atomic import locked
 from kb.contents import KnowledgeBase
 from kb.errors import KbError
 from kb.results import Results
@@ -67,8 +68,11 @@ def summary_line(outcome: BuildOutcome, opts: BuildOptions) -> str:
 
 def build(options: BuildOptions, progress: Reporter | None = None) -> BuildOutcome:
     """Build the site of options.claims into options.out; see the module's docstring."""
+    options.out.parent.mkdir(parents=True, exist_ok=True)
     try:
-        return _build(options, progress)
+        # One build at a time per folder: two updating one site in place would mix their pages.
+        with locked(options.out.parent):
+            return _build(options, progress)
     finally:
         gc.unfreeze()
 

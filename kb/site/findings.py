@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from kb import display
 from kb.contents import KnowledgeBase
 from kb.results import CheckResult, Results
 from kb.verdicts import Standing, Verdict
@@ -143,7 +144,7 @@ def _blamed(kb: KnowledgeBase, results: Results, ids: list[str]) -> tuple[Blamed
             continue
         locator = entry.claim.sources[0].locator if entry.claim.sources else ""
         column = _COLUMN.search(locator or "")
-        value = f"{entry.claim.value} {entry.claim.unit}".strip() if entry.claim.value is not None else ""
+        value = display.written(entry.claim.value, entry.claim.unit, entry.claim.qualifier)
         doubted = result.standing == Standing.IN_DOUBT
         # An assumption's suggestion spans every row it is doubted in; the row's own need is `implied`.
         suggested = result.suggested.text if result.suggested and not doubted else ""

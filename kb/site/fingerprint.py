@@ -127,9 +127,17 @@ def sizes(site: Path) -> dict[str, int]:
     return out
 
 
-def write_manifest(site: Path, fingerprint: str, keys: dict[str, str], extra: dict[str, Any]) -> None:
-    """Write MARKER with the fingerprint and every file of `site` (size, and input hash for pages)."""
-    files = {rel: [size, keys.get(rel, "")] for rel, size in sorted(sizes(site).items())}
+def write_manifest(
+    site: Path,
+    fingerprint: str,
+    keys: dict[str, str],
+    extra: dict[str, Any],
+    found: dict[str, int] | None = None,
+) -> None:
+    """Write MARKER with the fingerprint and every file of `site` (size, and input hash for pages);
+    `found`: the files and sizes when the caller knows them (else the folder is walked)."""
+    found = sizes(site) if found is None else found
+    files = {rel: [size, keys.get(rel, "")] for rel, size in sorted(found.items())}
     store_manifest(site, {"kb": NOTE, "format": FORMAT, "fingerprint": fingerprint, **extra, "files": files})
 
 

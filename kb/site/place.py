@@ -70,9 +70,12 @@ def apply(
     changed = [rel for rel in sorted(made) if not _same(staging / rel, site / rel)]
     replaced = {rel for rel in old_files if _top(rel) in staged.folders}
     belongs = staged.kept | set(made) | {rel for rel in old_files if _top(rel) in staged.kept_folders}
-    present = set(fingerprint.sizes(site))  # a file kb did not write goes too, as with a new site
-    gone = sorted(present - belongs - {rel for rel in present if _top(rel) in staged.folders})
+    present = fingerprint.sizes(site)  # a file kb did not write goes too, as with a new site
+    gone = sorted(set(present) - belongs - {rel for rel in present if _top(rel) in staged.folders})
     touched = set(changed) | set(gone) | replaced
+    after = {rel: size for rel, size in present.items() if rel not in touched} | made
+    for name in staged.folders:
+        after |= {f"{name}/{rel}": size for rel, size in fingerprint.sizes(staging / name).items()}
     interim = {rel: entry for rel, entry in old_files.items() if rel not in touched}
     fingerprint.store_manifest(site, {**previous, "fingerprint": "", "files": interim})
     for rel in changed:
@@ -85,7 +88,7 @@ def apply(
         with contextlib.suppress(FileNotFoundError):
             (site / rel).unlink()
     stamp, keys, extra = manifest
-    fingerprint.write_manifest(site, stamp, keys, extra)
+    fingerprint.write_manifest(site, stamp, keys, extra, after)
     return len(changed) + len(gone) + len(staged.folders)
 
 

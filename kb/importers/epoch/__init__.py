@@ -11,6 +11,8 @@ checks the row's own numbers allow:
 - training compute vs 6 · parameters · tokens · epochs, written by sixnd only where the row
   says what it needs (what its data set size counts, how many passes; a mixture-of-experts model
   gets a bound, blank epochs and geometric means no relation);
+- the parameter count of the 6·N·D product the compute notes write (when it gives the compute
+  cell) vs the parameters cell, as a claim of the row quoting its notes;
 - chip-hours vs chips × training time; cost vs chip-hours × a committed-use cloud price.
 
 The laws (claims/laws.yaml) add what they cover by themselves (fine-tune compute ≤ training
@@ -18,10 +20,11 @@ compute, utilization ≤ 100%).
 
 **Modules**, one job each: `table` reads the CSV files (rows, line numbers, unreadable records),
 `columns` says what each column means per release, `cells` reads a cell's number (or says why
-not) and makes ids, `notes` reads facts from the notes, `sixnd` writes the 6·N·D relations a row
-allows, `context` finds the assumptions in the knowledge base, `job` turns rows into claims and
-checks and runs the import, `output` writes files (YAML, excerpts, manifest), `report` is what an
-import did, `audit` what the audit page is told.
+not) and makes ids, `notes` reads facts from the notes, `products` the 6·N·D products the notes
+write out, `sixnd` writes the 6·N·D relations a row allows, `context` finds the assumptions in
+the knowledge base, `job` turns rows into claims and checks and runs the import, `output` writes
+files (YAML, excerpts, manifest), `report` is what an import did, `audit` what the audit page is
+told.
 
 **Citations.** The whole CSV is archived as the release's source (byte for byte, so its sha256 is
 the published file's). Claims do not quote it, though: the engine folds and scans a source per

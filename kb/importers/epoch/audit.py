@@ -42,6 +42,9 @@ CHECKS: dict[str, dict[str, Any]] = {
         "label": "compute ≥ 6 · parameters · tokens · epochs, the size read as tokens",
         "variant": True,
     },
+    "notes-parameters": {
+        "label": "the parameters of the compute notes' 6 · N · D product = the parameters cell (within 5%)"
+    },
     "chips-times-time": {"label": "chip-hours = chips × training time", "needs": "chip_hours"},
     "chip-hours-times-price": {"label": "cost vs chip-hours × a committed-use cloud price (within ×10)"},
     "law:utilization-at-most-one": {"label": "utilization ≤ 100%", "impossible": True},
@@ -62,7 +65,8 @@ LEDE = (
     "exceeds 100% of it) and the row's utilization (or, for an estimate made from the hardware "
     "alone, Epoch's default utilization: a gap puts the default in doubt, not a cell), against "
     "6 · parameters · tokens where the row says what its data set size counts and how many "
-    "passes it made, fine-tune compute against training compute, chip-hours against chips × "
+    "passes it made, the parameters of the compute notes' 6 · N · D product against the "
+    "parameters cell, fine-tune compute against training compute, chip-hours against chips × "
     "time, cost against chip-hours × a cloud price."
 )
 

@@ -57,8 +57,11 @@ MAX_NUMBER = 80
 """The longest numeric cell kb reads ("1.2e25-3.4e25 (estimated)" is 25 characters)."""
 
 
-def read_cell(text: str, allow_percent: bool = False, allow_money: bool = False) -> Number | None:
-    """The value of a numeric cell, None when empty; raises CellError saying why it cannot be read."""
+def read_cell(
+    text: str, allow_percent: bool = False, allow_money: bool = False, count: bool = False
+) -> Number | None:
+    """The value of a numeric cell, None when empty; raises CellError saying why it cannot be read.
+    `count`: the column counts whole things (chips), see _clean."""
     t = text.strip()
     if not t:
         return None
@@ -85,7 +88,7 @@ def read_cell(text: str, allow_percent: bool = False, allow_money: bool = False)
     if len(decimals) == 2 and decimals[0] > decimals[1]:
         raise CellError("a range that runs backwards")
     try:
-        literals, scale = _literals([x.replace(",", "") for x in raw], decimals)
+        literals, scale = _literals([x.replace(",", "") for x in raw], decimals, count)
     except (OverflowError, ArithmeticError, ValueError):  # beyond a float: 1e400, 300 digits
         raise CellError("too large to be a value") from None
     return Number(tuple(literals), scale, "about" if m.group("approx") else None, percent)
@@ -95,8 +98,18 @@ MIN_DIGITS = 3
 """Significant digits a rewritten whole number keeps at least (70000000000.0 -> 70.0 billion)."""
 
 
-def _clean(text: str, d: Decimal) -> tuple[str, Decimal]:
-    """Drop float-export artefacts: 5.400000000000001e+21 -> 5.4e21; 1728.0 -> 1728 (but 1.0 stays)."""
+def _clean(text: str, d: Decimal, count: bool = False) -> tuple[str, Decimal]:
+    """Drop float-export artefacts: 5.400000000000001e+21 -> 5.4e21; 1728.0 -> 1728, 48.0 -> 48.
+
+    A decimal part of zeros only is the export's, not a statement of precision: a CSV written from
+    a table of floats (pandas, a spreadsheet) writes every whole number of a column that has a blank
+    cell as "48.0" (Epoch's 2025-08 release writes all 439 whole epochs, all 560 chip counts and
+    all 372 whole training times so, and none as "48"). The cell is read as the whole number it
+    is, and kb's rounding of whole numbers applies ("48" is 47.5 to 48.5, "10" is 5 to 15).
+
+    A count of whole things (`count`: chips) below MIN_DIGITS digits keeps its ".0": 8 chips are
+    8, not anything from 7.5 to 8.5 (the rounding of "8"), and "8.0", read as 7.95 to 8.05, holds
+    that one whole number."""
     if len(d.as_tuple().digits) >= 15:
         d = Decimal(f"{float(d):.12g}")
         text = f"{d.normalize():E}" if "e" in text.lower() else format(d.normalize(), "f")
@@ -104,19 +117,19 @@ def _clean(text: str, d: Decimal) -> tuple[str, Decimal]:
         mant, _, exp = text.lower().partition("e")
         return f"{mant}e{int(exp)}", d
     whole = text.split(".")[0]
-    if "." in text and d == d.to_integral_value() and len(whole.lstrip("0")) >= MIN_DIGITS:
+    if "." in text and d == d.to_integral_value() and (not count or len(whole.lstrip("0")) >= MIN_DIGITS):
         text = whole
     return text, d
 
 
-def _literals(texts: list[str], decimals: list[Decimal]) -> tuple[list[str], str]:
+def _literals(texts: list[str], decimals: list[Decimal], count: bool = False) -> tuple[list[str], str]:
     """Literals as kb writes them, and the scale word they share ("" for none).
 
     A whole number with three or more trailing zeros takes a scale word, keeping at least
     MIN_DIGITS significant digits: 1000 -> 1.00 thousand, 175000000000 -> 175 billion; beyond a
     thousand trillion it is written with an exponent (170000000000000000 -> 1.70e17).
     """
-    cleaned = [_clean(t, d) for t, d in zip(texts, decimals, strict=True)]
+    cleaned = [_clean(t, d, count) for t, d in zip(texts, decimals, strict=True)]
     if all("e" not in t and "." not in t for t, _ in cleaned):
         ints = [int(d) for _, d in cleaned]
         trailing = min(len(str(n)) - len(str(n).rstrip("0")) for n in ints)

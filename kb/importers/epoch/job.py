@@ -8,7 +8,7 @@ import json
 import os
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +17,14 @@ from kb.importers import yamlout
 from kb.importers.epoch import sixnd
 from kb.importers.epoch.cells import CellError, Number, clean_name, read_cell, release_tag, slugify
 from kb.importers.epoch.context import Context, build_context
-from kb.importers.epoch.notes import chip_name, counted_unit, geometric_mean, mixture_of_experts, word_level
+from kb.importers.epoch.notes import (
+    chip_name,
+    counted_unit,
+    figures_near,
+    geometric_mean,
+    mixture_of_experts,
+    word_level,
+)
 from kb.importers.epoch.output import (
     GENERATED,
     MANIFEST,
@@ -53,6 +60,15 @@ SIX_ND_REASON = (
     "about 30% for models above 100M parameters"
 )
 DEFAULT_UTILIZATION = "default-utilization"
+PEAK_TOLERANCE = 0.05
+PEAK_REASON = (
+    "a chip's peak throughput is given differently by different sources, and Epoch's notes derive "
+    "a row's utilization (and estimate its compute) with the figure at hand, not always the chip "
+    "table's: in the 2025-08 release, 130 TFLOP/s for the V100's 125 (ESM1b, Kosmos-2, Megatron-LM "
+    "8.3B: 4%), 8.5 for the K80's 8.13 (GNMT: 4.6%), 170 for the A30's 165 (SS-pLM: 3%), 46 for "
+    "TPU v2's 45 (BERT-Large: 2.2%), 125 for TPU v3's 123 (1.6%); so chips × peak × time meets the "
+    "compute only to about 5%"
+)
 CHIP_HOURS_TOLERANCE = 0.1
 CHIP_HOURS_REASON = (
     "the data set's training times are often rounded to whole days or weeks, or derived from "
@@ -104,6 +120,8 @@ class Field:
     money: bool = False
     minimum: float = 0.0
     """Smaller values are reported, not imported: they cannot be what the column measures."""
+    count: bool = False
+    """The column counts whole things: "8.0" stays 8.0 (cells._clean)."""
 
 
 FIELDS = (
@@ -113,7 +131,7 @@ FIELDS = (
         "dataset_size", "dataset-size", "training_words", "word", "dataset_notes", "training_datapoints", "1"
     ),
     Field("epochs", "epochs", "epochs", "epoch", "epochs_notes"),
-    Field("hardware_quantity", "hardware-quantity", "gpu_count", "chip"),
+    Field("hardware_quantity", "hardware-quantity", "gpu_count", "chip", count=True),
     Field("training_time", "training-time", "training_duration", "hour", "training_time_notes"),
     Field("utilization", "utilization", "utilization", "1", "utilization_notes", percent=True),
     Field("cost", "training-cost", "training_cost", "USD", "cost_notes", money=True),
@@ -150,6 +168,15 @@ class ModelRow:
     text_unit: str = ""
     """What a language model's data set size counts: token, word, or '' when neither the column
     nor the notes say (then both readings are allowed)."""
+    quotes: dict[str, str] = field(default_factory=dict)
+    """Column key -> the quote of its cell ('Model | Column: cell')."""
+    numbers: dict[str, Number] = field(default_factory=dict)
+    """Field key -> the cell read as a number."""
+    subject: str = ""
+    source_id: str = ""
+    """The excerpt of the row's group that its claims quote."""
+    extra: list[dict[str, Any]] = field(default_factory=list)
+    """Claims the checks add (the peak the utilization notes divide by)."""
 
 
 class EpochImport:
@@ -422,7 +449,7 @@ class EpochImport:
         numbers: dict[str, Number] = {}
         for f in FIELDS:
             try:
-                n = read_cell(cells.get(f.key, ""), f.percent, f.money)
+                n = read_cell(cells.get(f.key, ""), f.percent, f.money, f.count)
             except CellError as exc:
                 self._problem(row, f.key, str(exc))
                 continue
@@ -467,6 +494,7 @@ class EpochImport:
         if moe:
             self.report.mixture_of_experts.append(name)
         m = ModelRow(row, name, language, moe, hardware, clean_name(cells.get("base_model", "")), ids, {})
+        m.quotes, m.numbers, m.subject, m.source_id = quotes, numbers, subject, ex.source_id
         m.text_unit = self._text_unit(m, numbers.get("dataset_size"))
         context = self._context_note(cells)
         for f in FIELDS:
@@ -477,6 +505,9 @@ class EpochImport:
             if claim is not None:
                 m.claims[f.key] = claim
         claims = list(m.claims.values())
+        notes_claim = self._notes_parameters(m, ex.source_id, subject)
+        if notes_claim is not None:
+            claims.append(notes_claim)
         if hardware:
             claims.append(
                 {
@@ -494,6 +525,7 @@ class EpochImport:
                 }
             )
         self._checks(m)
+        claims += m.extra
         ex.lines += block.lines
         self.group_claims.setdefault(group, []).append(
             (f"Row {row.number} (line {row.line}): {label}", claims)
@@ -695,6 +727,50 @@ class EpochImport:
         tolerance = {"relative": SIX_ND_TOLERANCE, "reason": SIX_ND_REASON.format(how=how)} if how else None
         return sixnd.checks(row, self.ctx.words_per_token or "", self.ctx.words_per_token_inverse, tolerance)
 
+    def _notes_parameters(self, m: ModelRow, sid: str, subject: str) -> dict[str, Any] | None:
+        """The parameter count of the compute notes' 6·N·D product, as a claim of the row checked
+        against the parameters cell (sixnd.notes_parameters says when the notes give one)."""
+        parameters, notes = m.numbers.get("parameters"), m.row.cells.get("compute_notes", "")
+        if m.moe or parameters is None or "parameters" not in m.claims or "compute_notes" not in m.quotes:
+            return None
+        computes = [m.numbers[k].floats()[0] for k in ("compute", "finetune_compute") if k in m.numbers]
+        epochs = m.numbers.get("epochs")
+        found = sixnd.notes_parameters(
+            notes,
+            parameters.floats()[0],
+            computes,
+            epochs.floats()[0] if epochs is not None else None,
+            m.row.cells.get("parameters_notes", ""),
+        )
+        if found is None:
+            return None
+        factor = found.factor
+        column = self.models.columns["compute_notes"]
+        claim: dict[str, Any] = {
+            "id": f"{m.ids['parameters']}-in-compute-notes",
+            "subject": subject,
+            "quantity": "total_parameters",
+            "value": Literal(factor.literal),
+            "unit": f"{factor.scale} parameter".strip(),
+            "sources": [
+                {
+                    "source": sid,
+                    "quote": m.quotes["compute_notes"],
+                    "locator": f"row {m.row.number}, column '{column}'",
+                }
+            ],
+        }
+        # A count written apart from its power of ten ("32.5 parameters *10^9") is not a number
+        # of the quote as kb reads quotes: no claim.
+        if _value_problem(claim, m.row.cells["compute_notes"]):
+            return None
+        claim["notes"] = (
+            f"The parameter count in the 6·N·D product of the compute notes ({found.product.text}), "
+            "which gives the row's training compute."
+        )
+        claim["checks"] = [sixnd.notes_check(found, m.ids["parameters"])]
+        return claim
+
     def _passes(self, m: ModelRow, target: str) -> None:
         """Report the passes over the data set that a row with blank epochs implies."""
         try:
@@ -720,9 +796,10 @@ class EpochImport:
         return f"Epoch's method for this compute is '{', '.join(methods)}', not {method.lower()} alone"
 
     def _hardware(self, m: ModelRow, target: str) -> list[dict[str, Any]]:
-        """Compute ≤ chips × peak × time (utilization ≤ 100%: a physical bound), and = × the row's
-        utilization where the row gives one. A default utilization is not used: Epoch's estimates
-        use 30% or 40% and non-tensor or tensor peaks by convention, so a gap would be kb's guess."""
+        """Compute ≤ chips × peak × time (utilization ≤ 100%: a physical bound, to the spread of
+        the peak figures sources give, PEAK_REASON), and = × the row's utilization where the row
+        gives one, at the peak its utilization notes divide by where they write one (_notes_peak).
+        (_default_utilization recomputes a hardware-only estimate without a utilization cell.)"""
         name = "at-most-peak"
         fmt = m.row.cells.get("numerical_format", "")
         why = self._no_hardware(m)
@@ -744,6 +821,7 @@ class EpochImport:
                 "formula": "n * peak * t",
                 "inputs": inputs,
                 "relation": "<=",
+                "tolerance": {"relative": PEAK_TOLERANCE, "reason": PEAK_REASON},
                 "note": (
                     f"Compute ≤ chips × the fastest peak {PRECISIONS[fastest[1]]} throughput of {chip} at "
                     f"the row's format ({fmt_text}) × training time: a run cannot exceed 100% of its "
@@ -758,17 +836,71 @@ class EpochImport:
                 {
                     "id": "hardware",
                     "formula": "n * peak * t * u",
-                    "inputs": {**inputs, "peak": peak[0], "u": m.ids["utilization"]},
+                    "inputs": {**inputs, "peak": self._notes_peak(m, chip, peak), "u": m.ids["utilization"]},
                     "note": (
                         f"Compute = chips × peak {PRECISIONS[peak[1]]} throughput of {chip} × training time "
                         f"× the row's utilization ({fmt_text}): the row's own utilization should give its "
-                        "compute back."
+                        "compute back (at the peak its utilization notes divide by, where they write one)."
                     ),
                 }
             )
         elif peak is not None:
             out += self._default_utilization(m, target, inputs, peak, fmt)
         return out
+
+    def _notes_peak(self, m: ModelRow, chip: str, peak: tuple[str, str]) -> str:
+        """The peak the row's utilization is a quotient of: where the utilization notes write one
+        figure for the chip that differs from the chip table's by no more than the documented
+        spread of peak figures (PEAK_REASON: "64 GPU * 4.6e13 FLOP/GPU-s" for TPU v2's 45 TFLOP/s),
+        the id of a claim of the row quoting it, checked against the table's; else the table's.
+        The equality then tests the row's cells, not which source of the chip's peak Epoch took."""
+        notes, table = m.row.cells.get("utilization_notes", ""), self._chip_value(chip, peak[1])
+        if table is None or "utilization_notes" not in m.quotes:
+            return peak[0]
+        found = figures_near(notes, table, PEAK_TOLERANCE)
+        if len(found) != 1:  # none, or several: which one the quotient used is unclear
+            return peak[0]
+        column = self.models.columns["utilization_notes"]
+        claim: dict[str, Any] = {
+            "id": f"{m.ids['utilization']}-peak",
+            "subject": m.subject,
+            "quantity": "peak_throughput",
+            "value": Literal(found[0]),
+            "unit": "FLOP/s/chip",
+            "sources": [
+                {
+                    "source": m.source_id,
+                    "quote": m.quotes["utilization_notes"],
+                    "locator": f"row {m.row.number}, column '{column}'",
+                }
+            ],
+            "notes": (
+                f"The peak {PRECISIONS[peak[1]]} throughput of one {chip} that the utilization notes "
+                "divide by, where Epoch's chip table gives another figure."
+            ),
+            "checks": [
+                {
+                    "id": "chip-table-peak",
+                    "formula": "peak",
+                    "inputs": {"peak": peak[0]},
+                    "tolerance": {"relative": PEAK_TOLERANCE, "reason": PEAK_REASON},
+                    "note": f"One of the peak figures sources give for the {chip}: the chip table's, to 5%.",
+                }
+            ],
+        }
+        if _value_problem(claim, notes):
+            return peak[0]
+        m.extra.append(claim)
+        return str(claim["id"])
+
+    def _chip_value(self, chip: str, key: str) -> float | None:
+        """The chip table's figure in the column `key` (a PRECISIONS key), None when unreadable."""
+        row = self.chip_rows.get(chip)
+        try:
+            n = read_cell(row.cells.get(key, "")) if row is not None else None
+        except CellError:
+            return None
+        return n.floats()[0] if n is not None else None
 
     def _default_utilization(
         self, m: ModelRow, target: str, inputs: dict[str, str], peak: tuple[str, str], fmt: str

@@ -5,7 +5,9 @@
 - a compute that is the geometric mean of several estimates ("geometric mean", "sqrt(");
 - what the data set size counts: the notes often give the cell's number with its unit ("18
   trillion tokens"), which may differ from the column's convention (words);
-- a chip name as the table writes it ("NVIDIA B200 GPUs" is the chip "NVIDIA B200").
+- a chip name as the table writes it ("NVIDIA B200 GPUs" is the chip "NVIDIA B200");
+- the peak figure a chip's throughput is taken at where the notes derive a utilization with it
+  ("64 GPU * 4.6e13 FLOP/GPU-s"): a number near the chip table's peak.
 """
 
 from __future__ import annotations
@@ -106,3 +108,17 @@ _CHIP_SUFFIX = re.compile(r"\s+(?:GPUs?|TPUs?|chips?|accelerators?)$", re.IGNORE
 def chip_name(text: str) -> str:
     """The chip's name without a plural or generic suffix ("NVIDIA B200 GPUs" -> "NVIDIA B200")."""
     return _CHIP_SUFFIX.sub("", text.strip())
+
+
+_E_NUMBER = re.compile(r"(?<![\w.])\d+(?:\.\d+)?[eE]\+?\d{1,2}(?!\w|\.\d)")
+
+
+def figures_near(text: str, value: float, relative: float) -> list[str]:
+    """The numbers the text writes in e-notation ("4.6e13", "130e12") within `relative` of `value`
+    but not equal to it, as written; each distinct value once."""
+    out: dict[float, str] = {}
+    for m in _E_NUMBER.finditer(text):
+        x = float(m.group(0).replace("+", ""))
+        if x != value and abs(x / value - 1) <= relative:
+            out.setdefault(x, m.group(0).replace("+", ""))
+    return list(out.values())

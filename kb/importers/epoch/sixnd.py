@@ -11,6 +11,11 @@ is a bound or it is not made, and the import says why:
 - epochs blank: any number of passes is possible, so no bound; the passes the compute implies
   are reported instead;
 - a geometric mean of estimates, or an n-gram model: 6·N·D is not how the compute was made.
+
+Where the compute notes write the 6·N·D product that gives the compute cell, its parameter
+count is a claim of the row, which must equal the parameters cell ("6*7*10^9*3*10^12 = 1.26e+23"
+beside a parameters cell of 6 billion: the compute was estimated for another count than the
+row's). A mixture-of-experts model is left out: its product uses the active parameters.
 """
 
 from __future__ import annotations
@@ -18,6 +23,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from typing import Any
+
+from kb.importers.epoch.products import Factor, Product, parameter_factor, products
 
 NAME = "six-n-d"
 SIX = "6 [FLOP/(parameter*token)] * n"
@@ -136,3 +143,55 @@ def implied_passes(compute: float, parameters: float, size: float, text_unit: st
         return f"{tokens:.2g}"
     words = tokens * 0.75
     return f"{words:.2g} (words, 0.75 per token)" if text_unit == "word" else f"{words:.2g} to {tokens:.2g}"
+
+
+NOTES_NAME = "notes-parameters"
+NOTES_TOLERANCE = 0.05
+NOTES_REASON = (
+    "a parameter count written as in the model's name rounds it (the 2025-08 release's notes write "
+    "72 billion for Qwen2-72B's 72.71 billion, 2.7e9 for Stable Code 3B's 2.80 billion), and counts "
+    "with or without the embeddings differ by a few percent; a gap beyond 5% means the product used "
+    "another count than the cell"
+)
+PRODUCT_MATCH = 0.05
+"""How close the notes' product must be to a compute cell to be how that cell was computed (the
+notes write its result to two or three digits: 6 × 7.52e9 × ... = 4.6e22)."""
+
+
+@dataclass(frozen=True)
+class NotesParameters:
+    """The parameter count of the one 6·N·D product of the compute notes that gives a compute cell."""
+
+    product: Product
+    factor: Factor
+
+
+def notes_parameters(
+    notes: str, parameters: float, computes: list[float], epochs: float | None, other_notes: str = ""
+) -> NotesParameters | None:
+    """The count, when the notes write one 6·N·D product (several are several estimates or parts
+    of a sum), it gives one of the compute cells, and its parameter factor can be told (products.py);
+    `other_notes` (the parameters' notes) may qualify the count as active or effective."""
+    found = products(notes)
+    if len(found) != 1 or parameters <= 0:
+        return None
+    product = found[0]
+    if not any(c > 0 and abs(product.value / c - 1) <= PRODUCT_MATCH for c in computes):
+        return None
+    factor = parameter_factor(product, parameters, epochs, f"{notes}\n{other_notes}")
+    return NotesParameters(product, factor) if factor is not None else None
+
+
+def notes_check(found: NotesParameters, parameters_id: str) -> dict[str, Any]:
+    """The relation: the notes' parameter count = the parameters cell (both of the row)."""
+    return {
+        "id": NOTES_NAME,
+        "formula": "n",
+        "inputs": {"n": parameters_id},
+        "tolerance": {"relative": NOTES_TOLERANCE, "reason": NOTES_REASON},
+        "note": (
+            f"The compute notes' product {found.product.text} gives the row's training compute with "
+            f"{found.factor.text} parameters: the row's parameters cell must say the same, or the "
+            "compute was estimated for another parameter count than the row's."
+        ),
+    }
