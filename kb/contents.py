@@ -22,7 +22,7 @@ from kb import procs, units
 from kb.confined import read_confined
 from kb.errors import KbError, Location, Problem, did_you_mean
 from kb.model import Claim, ClaimFile, Law, LawFile, Quantity, QuantityFile, Relation, SourceMeta
-from kb.quotes import value_in_quote
+from kb.quotes import value_stated
 from kb.readers import Document, Path_, YamlProblem, read_yaml_fast, utf8_problem, validate, yaml_files
 from kb.units import UnitInfo, unit_info
 from kb.unitsfile import UNITS_FILE, read_units
@@ -292,7 +292,7 @@ def _in_quote(claim: Claim, unit: object, value: object) -> bool:
     quote = next((c.quote for c in claim.sources if c.quote), None)
     if not quote or not isinstance(value, StatedValue) or not isinstance(unit, UnitInfo):
         return False
-    return value_in_quote(value, unit, quote)[0]
+    return value_stated(value, unit, quote)
 
 
 def _mark_quoted(

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
@@ -218,6 +219,15 @@ def _scan(text: str) -> tuple[list[WrittenNumber], list[tuple[WrittenNumber, Wri
         if _RANGE_JOIN.fullmatch(text[a.end : b.start])
     ]
     return singles, pairs
+
+
+def single_numbers(text: str) -> Iterator[ParsedNumber]:
+    """The single numbers `parse_numbers` finds in `text` (not its ranges, words or dates), one by one."""
+    for m in _TOKEN.finditer(text[:100_000]):
+        w = _written(m)
+        v = _value(w)
+        if math.isfinite(v):
+            yield ParsedNumber(v, v, w.currency, w.approx, start=w.start, end=w.end)
 
 
 def parse_numbers(text: str) -> list[ParsedNumber]:

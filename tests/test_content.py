@@ -176,3 +176,18 @@ def test_reading_on_other_cores_gives_what_reading_here_gives(
     }
     verdicts = {k: r.verdict for k, r in checks.run(here).claims.items()}
     assert {k: r.verdict for k, r in checks.run(forked).claims.items()} == verdicts
+
+
+def test_the_quick_quote_check_answers_as_the_full_one(tmp_path: Path) -> None:
+    """quotes.value_stated looks at a quote's single numbers first: the same answer as value_in_quote,
+    on every quote of the bundled claims, and on each with the value of another claim."""
+    from kb.quotes import value_in_quote, value_stated
+
+    kb = contents.load(CLAIMS, use_cache=False)
+    entries = [e for e in kb.claims.values() if e.value is not None and e.unit is not None]
+    quotes = [c.quote for e in entries for c in e.claim.sources if c.quote]
+    pairs = [(e, c.quote) for e in entries for c in e.claim.sources if c.quote]
+    pairs += [(e, quotes[(i * 7) % len(quotes)]) for i, e in enumerate(entries)]
+    answers = [value_stated(e.value, e.unit, q) for e, q in pairs if e.value and e.unit]
+    assert answers == [value_in_quote(e.value, e.unit, q)[0] for e, q in pairs if e.value and e.unit]
+    assert 50 < sum(answers) < len(answers)
