@@ -74,7 +74,8 @@ class Diagnosis:
     explained_by: dict[str, list[str]] = field(default_factory=dict)
     """Failed relation key -> the blamed claims in it."""
     fixed: set[str] = field(default_factory=set)
-    """The claims whose fix the search computed: all of their relations were read."""
+    """The claims whose fix the search computed, or whose common value `_common_causes` weighed:
+    all of their relations were read."""
 
 
 @dataclass
@@ -107,6 +108,9 @@ class _Context:
     """Claim -> the claims it shares a relation with."""
     open_of: dict[str, tuple[list[tuple[int, str]], dict[str, int]]] = field(default_factory=dict)
     """A claim in many relations -> those not failed, with their places (see `_open_keys`)."""
+    settled: dict[str, Interval] = field(default_factory=dict)
+    """Shared figures condemned as the common cause of several failures, with their fix (computed
+    from every relation they are in, once)."""
 
 
 def diagnose(
@@ -136,6 +140,7 @@ def diagnose(
     ctx.failed = frozenset(failed)
     # The largest problems first: a claim they condemn then explains smaller ones at no cost.
     ctx.fixed_claims = out.fixed
+    _common_causes(ctx, failed, out)
     for component in sorted(_components(ctx, failed), key=lambda c: (-len(c), c)):
         ctx.component = frozenset(component)
         ctx.fix_memo = {}  # a fix depends on the component diagnosed
@@ -280,6 +285,95 @@ def _diagnose_component(ctx: _Context, component: list[str], out: Diagnosis) -> 
     return sorted(blamed_here)
 
 
+def _common_causes(ctx: _Context, failed: list[str], out: Diagnosis) -> None:
+    """Condemn a shared figure that alone explains several failures, before they are weighed apart.
+
+    A reference fact (a datasheet, a paper's constant) or a claim in very many relations joins no
+    component, so each failure it is in is diagnosed on its own and blames the cheapest other
+    claim there. When the shared figure itself is wrong (a datasheet typed ×10), that would accuse
+    a claim in every relation that uses it. So first, for each such figure in two or more
+    failures: the value of it that keeps every relation it passes passing and makes the most of
+    its failures hold; when that is two or more failures and believing the figure wrong costs less
+    than what the independent documents that disagree with it weigh (`_witnesses`), the figure is
+    condemned for them (with that value as its fix), and costs nothing in the components that
+    follow. Labelled assumptions are left to their per-use judgement."""
+    shared: dict[str, list[str]] = defaultdict(list)
+    for key in failed:
+        for cid in ctx.outcomes[key].spec.claims:
+            if cid in ctx.values and not _links(ctx, cid) and not _is_assumption(ctx, cid):
+                shared[cid].append(key)
+    explained: set[str] = set()
+    for cid in sorted(shared, key=lambda c: (-len(shared[c]), c)):
+        keys = [k for k in shared[cid] if k not in explained]
+        if len(keys) < 2:
+            continue
+        ctx.fixed_claims.add(cid)  # every relation of it is read (Diagnosis.fixed)
+        found = _common_value(ctx, cid, keys)
+        if found is None or len(found[1]) < 2 or _trust(ctx, cid) >= _witnesses(ctx, found[1], cid):
+            continue
+        suggested, keys = found
+        blame = Blame(cid, Standing.CONDEMNED, condemned_by=keys, suggested=suggested)
+        if ctx.explain:
+            value = ctx.values[cid]
+            blame.slip = fitting(value.stated, suggested, unit_kinds(value.unit), frozenset())
+        _merge(out, blame)
+        ctx.condemned.add(cid)
+        ctx.fixed[cid] = ctx.settled[cid] = suggested
+        explained.update(keys)
+
+
+def _common_value(ctx: _Context, cid: str, failing: list[str]) -> tuple[Interval, list[str]] | None:
+    """The values of `cid` that every relation it passes allows and the most of `failing` do, with
+    those failures; None when its passing relations allow no value."""
+    value = ctx.values[cid]
+    allowed: Interval | None = Interval(0.0, math.inf) if value.stated.lo > 0 else None
+    for key in ctx.by_claim.get(cid, []):
+        solution = None if key in ctx.failed else _solution(ctx, key, cid)
+        if solution is not None:
+            allowed = solution if allowed is None else allowed.intersect(solution)
+            if allowed is None:
+                return None
+    ranges: list[tuple[Interval, str]] = []
+    for key in failing:
+        solution = _solution(ctx, key, cid)
+        if solution is not None and allowed is not None:
+            solution = solution.intersect(allowed)
+        if solution is not None:
+            ranges.append((solution, key))
+    if not ranges:
+        return None
+    # The point most of the ranges share: sweep their ends, a range opening before one closes.
+    ends = sorted([(r.lo, 0) for r, _ in ranges] + [(r.hi, 1) for r, _ in ranges])
+    best, depth, at = 0, 0, ends[0][0]
+    for x, closing in ends:
+        depth += -1 if closing else 1
+        if depth > best:
+            best, at = depth, x
+    chosen = [(r, k) for r, k in ranges if r.lo <= at <= r.hi]
+    common: Interval | None = chosen[0][0]
+    for r, _ in chosen[1:]:
+        common = common.intersect(r) if common is not None else None
+    if common is None:
+        return None
+    return common, sorted(k for _, k in chosen)
+
+
+def _witnesses(ctx: _Context, keys: list[str], cid: str) -> float:
+    """What the documents that disagree with `cid` in these failures weigh: each document once, at
+    the trust of its cheapest claim there. Articles that copy one wrong figure are one witness,
+    not many (a translation counts as its original), so only independent documents outweigh a
+    reference fact."""
+    weight: dict[str, float] = {}
+    for key in keys:
+        others = [c for c in ctx.outcomes[key].spec.claims if c != cid]
+        if not others:
+            return math.inf  # only the figure itself can explain this failure
+        cheapest = min(others, key=lambda c: (_trust(ctx, c), c))
+        doc = _document_of(ctx, cheapest)
+        weight[doc] = min(weight.get(doc, math.inf), _trust(ctx, cheapest))
+    return sum(weight.values())
+
+
 def _merge(out: Diagnosis, blame: Blame) -> None:
     """A claim blamed in several components (a shared assumption, a reference) is blamed once, for all."""
     first = out.blamed.get(blame.claim_id)
@@ -317,6 +411,8 @@ def _fix(ctx: _Context, cid: str, blamed: Iterable[str]) -> Fix:
     share a relation with it, so it is kept by that.
     """
     ctx.fixed_claims.add(cid)
+    if cid in ctx.settled:
+        return _settled_fix(ctx, cid, set(blamed) - {cid})
     near = ctx.near.get(cid)
     if near is None:
         keys = ctx.by_claim.get(cid, ())
@@ -353,10 +449,7 @@ def _fix_with(ctx: _Context, cid: str, others: frozenset[str]) -> Fix:
             continue
         if per_use and key not in ctx.component:
             continue  # an assumption is judged where it is used: other uses may hold
-        solution = ctx.solved.get((key, cid), _MISSING)
-        if solution is _MISSING:
-            solution = solve(ctx.outcomes[key].spec, cid, ctx.values)
-            ctx.solved[(key, cid)] = solution
+        solution = _solution(ctx, key, cid)
         if solution is None:
             continue
         used.append(key)
@@ -386,6 +479,30 @@ def _open_keys(ctx: _Context, cid: str) -> list[str]:
     passing, position = found
     mine = sorted((position[k], k) for k in ctx.component if k in position)
     return [k for _, k in heapq.merge(passing, mine)] if mine else [k for _, k in passing]
+
+
+def _settled_fix(ctx: _Context, cid: str, others: set[str]) -> Fix:
+    """_fix of a common cause: its fix, narrowed by the failures diagnosed now (its other
+    relations were read when it was settled)."""
+    current: Interval | None = ctx.settled[cid]
+    for key in ctx.by_claim.get(cid, []):
+        if key not in ctx.component or others & set(ctx.outcomes[key].spec.claims):
+            continue
+        solution = _solution(ctx, key, cid)
+        if solution is not None and current is not None:
+            current = current.intersect(solution)
+        if current is None:
+            return None, [key]
+    return current, []
+
+
+def _solution(ctx: _Context, key: str, cid: str) -> Interval | None:
+    """The values of `cid` for which this relation holds, the others as stated (None: any)."""
+    solution = ctx.solved.get((key, cid), _MISSING)
+    if solution is _MISSING:
+        solution = solve(ctx.outcomes[key].spec, cid, ctx.values)
+        ctx.solved[(key, cid)] = solution
+    return solution
 
 
 def _is_assumption(ctx: _Context, cid: str) -> bool:

@@ -230,8 +230,9 @@ def protection_keys(kb: KnowledgeBase, factors: tuple[float, ...] = PROTECTION_F
     `_components`); every relation of each claim the search tries to fix (`_fix`: solutions from
     every member's value; a set that cannot be fixed adds the claims of those relations to the
     search); the trust of the claims it weighs (kind, rank, source kind, translation_of, and which
-    of their first relations confirm them, `_confirmations`); and whether a claim joins components
-    (`blame.links`: its kind and how many relations it is in).
+    of their first relations confirm them, `_confirmations`); whether a claim joins components
+    (`blame.links`: its kind and how many relations it is in); and, for a figure shared by several
+    of the failures (`blame._common_causes`), every relation it is in.
 
     Relations are grouped by the linking claims they share: a group is closed under everything but
     the claims that do not link (references, assumptions, hubs), which enter it with their value,
@@ -240,10 +241,10 @@ def protection_keys(kb: KnowledgeBase, factors: tuple[float, ...] = PROTECTION_F
     relations (a datasheet used by a few models: the search may try to fix it), with every
     relation's spec and verdict, every member's value and metadata, the factors and kb's code.
 
-    A mutation that fixes a claim with relations beyond that (a hub of thousands, rarely fixed: its
-    trust prices it out of nearly every explanation) escapes its key: `ProtectionKeys.escaped` says
-    so from `Mutator.fixed`, and its result is kept under `store_key(claim, escaped=True)`, which
-    includes the world key. `protection_cached` does all of this.
+    A mutation that fixes (or weighs as a common cause) a claim with relations beyond that (a hub
+    of thousands, rarely: its trust prices it out of nearly every explanation) escapes its key:
+    `ProtectionKeys.escaped` says so from `Mutator.fixed`, and its result is kept under
+    `store_key(claim, escaped=True)`, which includes the world key. `protection_cached` does all of this.
     """
     return _keys(Mutator(kb), factors)
 

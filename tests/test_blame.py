@@ -10,6 +10,7 @@ import pytest
 
 from kb import blame, checks, contents, solve
 from kb.results import Results
+from tests.conftest import write_source
 
 Make = Callable[[str], Path]
 
@@ -448,3 +449,42 @@ def test_a_pure_number_is_shown_without_a_unit(make_kb: Make) -> None:
     [rel] = r.relations
     assert rel.verdict == "inconsistent"
     assert not rel.stated_text.endswith(" 1") and not rel.computed_text.endswith(" 1")
+
+
+def _docs(make_kb: Make, body: str, n: int) -> Results:
+    """The knowledge base of `body` with n more archived sources, doc0 ... doc{n-1}."""
+    root = make_kb("claims:\n" + body)
+    for i in range(n):
+        write_source(root, f"doc{i}", f"Document {i}.")
+    results = checks.run(contents.load(root))
+    assert not results.problems, [str(p) for p in results.problems]
+    return results
+
+
+def test_a_reference_typed_ten_times_too_large_is_blamed_not_every_row_that_uses_it(make_kb: Make) -> None:
+    # Four independent documents each give a model's compute and parameters; the shared constant
+    # (6 FLOP per parameter per token) was typed 60: every row fails, and only the constant is wrong.
+    body = claim("k", "60", "1", "ratio", kind="reference", qualifier="exactly")
+    for i in range(4):
+        body += claim(f"n{i}", f"{i + 1}", source=f"doc{i}", subject=f"M{i}")
+        body += claim(f"c{i}", f"{6 * (i + 1)}", source=f"doc{i}", subject=f"M{i}")
+        body += check("k-n", "k * n", f"k: k, n: n{i}")
+    r = _docs(make_kb, body, 4)
+    assert r.claims["k"].standing == "condemned"
+    fix = r.claims["k"].suggested
+    assert fix is not None and fix.lo <= 6 <= fix.hi
+    for i in range(4):
+        assert r.claims[f"c{i}"].verdict != "inconsistent"  # it fails only because of k
+        assert r.claims[f"c{i}"].explained_by == ["k"]
+
+
+def test_a_reference_is_not_blamed_for_failures_no_one_value_of_it_explains(make_kb: Make) -> None:
+    # The same rows, but each off by another factor: no single value of k fits them all.
+    body = claim("k", "6", "1", "ratio", kind="reference", qualifier="exactly")
+    for i, f in enumerate((10, 100, 1000, 0.01)):
+        body += claim(f"n{i}", f"{i + 1}", source=f"doc{i}", subject=f"M{i}")
+        body += claim(f"c{i}", f"{6 * (i + 1) * f:g}", source=f"doc{i}", subject=f"M{i}")
+        body += check("k-n", "k * n", f"k: k, n: n{i}")
+    r = _docs(make_kb, body, 4)
+    assert r.claims["k"].standing is None
+    assert {r.claims[f"c{i}"].standing for i in range(4)} <= {"condemned", "suspect"}

@@ -209,14 +209,19 @@ def test_claim_page_consistent_says_what_it_needed(site: Path) -> None:
 def test_claim_page_tolerance_and_graph(site: Path) -> None:
     doc = page(site, "claims/gpt4-en-training-compute.html")
     assert "the source rounds each factor" in doc.find("article", cls="check").text()
-    svg = doc.find("svg", cls="graph-wide")
+    assert len(doc.find_all("svg", cls="graph")) == 1  # one graph; CSS lays it out wide or narrow
+    svg = doc.find("svg", cls="graph")
     nodes = {a.get("href") for a in svg.find_all("a", cls="node")}
     assert "../claims/a100-peak-bf16.html" in nodes  # what it rests on
-    assert svg.find_all("path", cls="edge")
-    assert doc.find("svg", cls="graph-narrow")
+    assert svg.find("g", cls="edges-wide").find_all("path", cls="edge")
+    assert svg.find("g", cls="edges-narrow").find_all("path", cls="edge")
+    for node in svg.find_all("a", cls="node"):  # placed wide by its transform, narrow by the stylesheet
+        assert str(node.get("transform")).startswith("translate(")
+        assert "--nx:" in str(node.get("style")) and "--ny:" in str(node.get("style"))
+    assert "--nw:" in str(svg.get("style"))
     used = page(site, "claims/gpt4-en-gpus.html")
-    wide = used.find("svg", cls="graph-wide")
-    assert "../claims/gpt4-en-training-cost.html" in {a.get("href") for a in wide.find_all("a", cls="node")}
+    graph = used.find("svg", cls="graph")
+    assert "../claims/gpt4-en-training-cost.html" in {a.get("href") for a in graph.find_all("a", cls="node")}
 
 
 def test_claim_review_json_ld(site: Path) -> None:
@@ -694,18 +699,20 @@ def test_graph_layouts(fixture_kb) -> None:  # type: ignore[no-untyped-def]
     kb, results = fixture_kb
     ctx = resolve(kb, results)
     assert claim_graph(ctx, "gpt4-en-release") is None
-    for narrow in (False, True):
-        g = claim_graph(ctx, "gpt4-en-gpus", narrow=narrow)
-        assert g is not None
-        assert {n.claim_id for n in g.nodes} >= {
-            "gpt4-en-gpus",
-            "gpt4-en-training-cost",
-            "gpt4-zh-training-cost",
-        }
-        assert len(g.edges) == 3
-        for n in g.nodes:
-            assert n.x >= 0 and n.x + g.node_w <= g.width and n.y >= 0 and n.y + g.node_h <= g.height
-    assert claim_graph(ctx, "gpt4-en-gpus", narrow=True).width <= 390  # type: ignore[union-attr]
+    g = claim_graph(ctx, "gpt4-en-gpus")
+    assert g is not None
+    assert {n.claim_id for n in g.nodes} >= {
+        "gpt4-en-gpus",
+        "gpt4-en-training-cost",
+        "gpt4-zh-training-cost",
+    }
+    assert len(g.edges) == len(g.narrow_edges) == 3
+    for n in g.nodes:  # both layouts inside their box
+        assert n.x >= 0 and n.x + g.node_w <= g.width and n.y >= 0 and n.y + g.node_h <= g.height
+        assert n.nx >= 0 and n.nx + g.node_w <= g.narrow_width
+        assert n.ny >= 0 and n.ny + g.node_h <= g.narrow_height
+    assert g.narrow_width <= 390 - 25  # a phone, less the page's padding
+    assert g.narrow_height > g.height  # levels stacked as rows
 
 
 def test_interval_filter() -> None:

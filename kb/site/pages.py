@@ -13,11 +13,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from markupsafe import Markup
+
 from kb.blame import TRUST
 from kb.results import BASES
-from kb.site import audit, vega, views
+from kb.site import audit, graph, paging, vega, views
 from kb.site.charts import AnyChart, HistogramSpec, group_spec, quantity_spec
-from kb.site.context import ClaimView, SiteContext
+from kb.site.context import ClaimView, QuantityView, SiteContext, SubjectView
 from kb.site.graph import claim_graph
 from kb.slips import SLIPS
 from kb.units import SCALE_WORDS
@@ -92,6 +94,14 @@ def plan(ctx: SiteContext, base_url: str = "", search: bool = True) -> Plan:
     ordered = list(ctx.claims.values())
     paged = total > ROWS_IN_HTML
     list_count = math.ceil(total / LIST_PAGE) if paged else 0
+    subject_parts = {s.slug: paging.split(s.groups) for s in ctx.subjects.values()}
+    group_pages = {
+        (part.group.subject_slug, part.group.quantity_id): paging.page_path(s.url, i + 1)
+        for s in ctx.subjects.values()
+        for i, shown in enumerate(subject_parts[s.slug])
+        for part in shown
+        if part.first
+    }
     audits = audit.pages(ctx)  # the audit of each imported data set (kb import epoch), if any
     links = [(a.path, a.title) for a in audits]
     pages = [
@@ -110,15 +120,9 @@ def plan(ctx: SiteContext, base_url: str = "", search: bool = True) -> Plan:
                 data_file=DATA_FILE if paged else "",
                 list_count=list_count,
                 per_page=LIST_PAGE,
+                group_pages=group_pages,
             ),
             section="home",
-        ),
-        Page(
-            "subjects.html",
-            "subjects.html",
-            "Subjects",
-            f"The {len(ctx.subjects)} subjects of the claims.",
-            section="subjects",
         ),
         Page(
             "quantities.html",
@@ -168,6 +172,7 @@ def plan(ctx: SiteContext, base_url: str = "", search: bool = True) -> Plan:
             section="errors",
         ),
     ]
+    pages[1:1] = _subjects_index(ctx)
     pages += audits
     for i in range(list_count):
         rows = ordered[i * LIST_PAGE : (i + 1) * LIST_PAGE]
@@ -205,33 +210,10 @@ def plan(ctx: SiteContext, base_url: str = "", search: bool = True) -> Plan:
             )
         )
     for s in ctx.subjects.values():
-        pages.append(
-            Page(
-                s.url,
-                "subject.html",
-                s.name,
-                f"Every claim about {s.name}: {s.total} claims of {len(s.groups)} quantities.",
-                views.Subject(s),
-                indexed=True,
-                section="subjects",
-            )
-        )
+        pages += _subject_pages(s, subject_parts[s.slug], group_pages)
     for q in ctx.quantities.values():
-        pages.append(
-            Page(
-                q.url,
-                "quantity.html",
-                q.label,
-                f"Every estimate of {q.label}: {q.total} claims about {len(q.groups)} subjects.",
-                views.Quantity(
-                    q,
-                    quantity_charts.get(q.id),
-                    vega.quantity_chart(q) if q.id in quantity_charts else None,
-                ),
-                indexed=True,
-                section="quantities",
-            )
-        )
+        chart = quantity_charts.get(q.id)
+        pages += _quantity_pages(q, chart, vega.quantity_chart(q) if chart is not None else None)
     # The search page merges the index's shards, whose number follows from the searchable pages.
     from kb.site.search import bundle_dir, shard_count  # search.py reads Page: imported here
 
@@ -241,6 +223,85 @@ def plan(ctx: SiteContext, base_url: str = "", search: bool = True) -> Plan:
             bundles = [bundle_dir(k) for k in range(1, shard_count(indexed))] if search else []
             pages[i] = dataclasses.replace(p, data=views.Search(search, bundles))
     return Plan(pages, list(charts.values()))
+
+
+SUBJECTS_PAGE = 500
+"""Subjects the index of subjects lists a page (subjects.html, then all-subjects/N.html)."""
+
+
+def _subjects_index(ctx: SiteContext) -> list[Page]:
+    """The index of subjects, SUBJECTS_PAGE a page, each page linking every other."""
+    subjects = list(ctx.subjects.values())
+    chunks = [subjects[i : i + SUBJECTS_PAGE] for i in range(0, len(subjects), SUBJECTS_PAGE)] or [[]]
+    paths = ["subjects.html"] + [f"all-subjects/{i}.html" for i in range(2, len(chunks) + 1)]
+    links: tuple[paging.PageLink, ...] = ()
+    if len(chunks) > 1:
+        links = tuple(
+            paging.PageLink(path, paging.label_range(chunk[0].name, chunk[-1].name), len(chunk))
+            for path, chunk in zip(paths, chunks, strict=True)
+        )
+    out: list[Page] = []
+    for i, (path, chunk) in enumerate(zip(paths, chunks, strict=True)):
+        of = f", page {i + 1} of {len(chunks)}" if len(chunks) > 1 else ""
+        out.append(
+            Page(
+                path,
+                "subjects.html",
+                "Subjects" + of,
+                f"The {len(subjects)} subjects of the claims{of}.",
+                views.SubjectsList(chunk, paging.Pager(i + 1, links)),
+                section="subjects",
+            )
+        )
+    return out
+
+
+def _subject_pages(
+    s: SubjectView, parts: list[list[paging.Part]], group_pages: dict[tuple[str, str], str]
+) -> list[Page]:
+    """A subject's page, and its further pages when its claims are many (kb/site/paging.py)."""
+    pagers = paging.pagers(s.url, parts, lambda g: g.quantity_label)
+    where = {g.quantity_id: group_pages[(s.slug, g.quantity_id)] for g in s.groups}
+    out: list[Page] = []
+    for shown, pager in zip(parts, pagers, strict=True):
+        n = pager.number
+        of = f", page {n} of {pager.count}" if pager.count > 1 else ""
+        out.append(
+            Page(
+                paging.page_path(s.url, n),
+                "subject.html",
+                s.name + of,
+                f"Every claim about {s.name}: {s.total} claims of {len(s.groups)} quantities{of}.",
+                views.Subject(s, shown, pager, where),
+                indexed=n == 1,
+                section="subjects",
+            )
+        )
+    return out
+
+
+def _quantity_pages(
+    q: QuantityView, chart: tuple[str, tuple[int, int], int, bool] | None, spec: dict[str, Any] | None
+) -> list[Page]:
+    """A quantity's page, and its further pages when its claims are many; the chart is on the first."""
+    parts = paging.split(q.groups)
+    pagers = paging.pagers(q.url, parts, lambda g: g.subject)
+    out: list[Page] = []
+    for shown, pager in zip(parts, pagers, strict=True):
+        n = pager.number
+        of = f", page {n} of {pager.count}" if pager.count > 1 else ""
+        out.append(
+            Page(
+                paging.page_path(q.url, n),
+                "quantity.html",
+                q.label + of,
+                f"Every estimate of {q.label}: {q.total} claims about {len(q.groups)} subjects{of}.",
+                views.Quantity(q, chart if n == 1 else None, spec if n == 1 else None, shown, pager),
+                indexed=n == 1,
+                section="quantities",
+            )
+        )
+    return out
 
 
 def _claim_page(ctx: SiteContext, cv: ClaimView, base_url: str) -> Page:
@@ -257,12 +318,13 @@ def _claim_page(ctx: SiteContext, cv: ClaimView, base_url: str) -> Page:
         indexed=True,
         og_type="article",
         section="claims",
-        lazy=lambda: views.ClaimExtras(
-            graph=claim_graph(ctx, cv.id),
-            graph_narrow=claim_graph(ctx, cv.id, narrow=True),
-            review=claim_review(cv, base_url),
-        ),
+        lazy=lambda: views.ClaimExtras(graph=_graph(ctx, cv), review=claim_review(cv, base_url)),
     )
+
+
+def _graph(ctx: SiteContext, cv: ClaimView) -> Markup | None:
+    g = claim_graph(ctx, cv.id)
+    return None if g is None else graph.render(g, cv.id, "../")
 
 
 def claim_review(cv: ClaimView, base_url: str) -> dict[str, Any]:

@@ -11,7 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field, fields
 from typing import Any
 
+from markupsafe import Markup
+
 from kb.site.context import ClaimView, Group, QuantityView, SourceView, SubjectView
+from kb.site.paging import Pager, Part
 from kb.slips import Slip
 
 
@@ -45,6 +48,8 @@ class Dashboard(View):
     list_count: int
     """Pages of the paged list of claims (0: no list)."""
     per_page: int
+    group_pages: dict[tuple[str, str], str] = field(default_factory=dict)
+    """(subject slug, quantity id) -> the subject page that shows the group (kb/site/paging.py)."""
 
 
 @dataclass(frozen=True)
@@ -91,7 +96,7 @@ class ClaimsList(View):
 
 @dataclass(frozen=True)
 class Claim(View):
-    """claims/ID.html; graph, graph_narrow and review come from ClaimExtras when it is rendered."""
+    """claims/ID.html; graph and review come from ClaimExtras when it is rendered."""
 
     cv: ClaimView
     group: Group
@@ -104,8 +109,8 @@ class Claim(View):
 class ClaimExtras(View):
     """What only a claim page being rendered needs (a page reused from the last build never does)."""
 
-    graph: Any
-    graph_narrow: Any
+    graph: Markup | None
+    """The dependency graph as inline SVG (kb/site/graph.py), None when the claim has no neighbours."""
     review: dict[str, Any]
     """schema.org ClaimReview."""
 
@@ -118,21 +123,38 @@ class Source(View):
 
 
 @dataclass(frozen=True)
+class SubjectsList(View):
+    """subjects.html, and all-subjects/N.html when the subjects are many."""
+
+    subjects: list[SubjectView]
+    pager: Pager
+
+
+@dataclass(frozen=True)
 class Subject(View):
-    """subjects/SLUG.html"""
+    """subjects/SLUG.html, and its further pages subjects/SLUG/N.html when it holds many claims."""
 
     subject: SubjectView
+    parts: list[Part] = field(default_factory=list)
+    """The groups (or parts of groups) this page shows (kb/site/paging.py)."""
+    pager: Pager = field(default_factory=lambda: Pager(1, ()))
+    where: dict[str, str] = field(default_factory=dict)
+    """Quantity id -> the page (path from the site root) where its group starts, when paged."""
 
 
 @dataclass(frozen=True)
 class Quantity(View):
-    """quantities/ID.html"""
+    """quantities/ID.html, and its further pages quantities/ID/N.html when it holds many claims."""
 
     quantity: QuantityView
     quantity_chart: tuple[str, tuple[int, int], int, bool] | None
-    """The static chart of every subject's estimates: path, size, count, whether a histogram."""
+    """The static chart of every subject's estimates: path, size, count, whether a histogram (first
+    page only)."""
     quantity_vega: dict[str, Any] | None = field(default=None)
     """Its interactive spec (kb/site/vega.py)."""
+    parts: list[Part] = field(default_factory=list)
+    """The groups (or parts of groups) this page shows (kb/site/paging.py)."""
+    pager: Pager = field(default_factory=lambda: Pager(1, ()))
 
 
 __all__ = [
@@ -146,6 +168,7 @@ __all__ = [
     "Claim",
     "ClaimExtras",
     "Source",
+    "SubjectsList",
     "Subject",
     "Quantity",
 ]

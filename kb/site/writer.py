@@ -12,7 +12,6 @@ import gc
 import json
 import multiprocessing
 import os
-import re
 import shutil
 from collections.abc import Callable
 from functools import lru_cache
@@ -22,15 +21,16 @@ from xml.sax.saxutils import escape as xml_escape
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, pass_context
 from jinja2.runtime import Context
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from kb import display, procs, report
 from kb.interval import Interval
 from kb.results import BASES, SEVERITY_ORDER, VERDICTS, CheckResult
-from kb.site import document, markdown
+from kb.site import document, fragments, markdown
 from kb.site.context import VERDICT_STYLES, Citation, ClaimView, SiteContext
 from kb.site.highlight import highlight
 from kb.site.pages import EXPORT_DIR, SITE_NAME, SITE_TAGLINE, Page
+from kb.site.search import RecordSink
 from kb.site.views import View
 from kb.units import UnitInfo
 from kb.values import format_number
@@ -42,6 +42,12 @@ CSP = (
 )
 """Only the site's own scripts run (pagefind compiles its WebAssembly); styles may be inline
 (bar widths). A meta tag, as the site is static and may be opened from file://."""
+
+
+USED_BY_SHOWN = 100
+"""Claims a claim page names among those that rest on it, and among those a slip of it would be
+blamed on: a constant used by thousands of claims (a law's factor) would otherwise make a page that
+grows with the knowledge base."""
 
 
 @pass_context
@@ -58,17 +64,6 @@ def _md_inline(context: Context, text: str | None) -> Markup:
 
 def _factor(f: float | None) -> str:
     return display.factor(f) or "n/a"
-
-
-_CJK = re.compile(r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef]+")
-
-
-def _cjk(text: str | None) -> Markup:
-    """Escape text and mark its Chinese runs lang="zh", so screen readers and fonts read them as Chinese."""
-    escaped = escape(text or "")
-    if not _CJK.search(escaped):  # most values: nothing to mark
-        return escaped
-    return Markup(_CJK.sub(lambda m: f'<span lang="zh">{m.group(0)}</span>', str(escaped)))
 
 
 def _source_document(text: str, citations: list[Citation], root: str) -> Markup | None:
@@ -115,7 +110,7 @@ def environment() -> Environment:
         num=_num,
         interval=_interval,
         sides=_sides,
-        cjk=_cjk,
+        cjk=fragments.cjk,
         unit_name=display.unit_name,
         groupcounts=_group_counts,
         relation_name=report.relation_name,  # one wording with kb check
@@ -132,6 +127,13 @@ def environment() -> Environment:
         severity_rank=SEVERITY_RANK,
         export_dir=EXPORT_DIR,
         csp=CSP,
+        used_by_shown=USED_BY_SHOWN,
+        badge=fragments.badge,
+        group_table=fragments.group_table,
+        verdict_cells=fragments.verdict_cells,
+        verdict_heads=fragments.verdict_heads,
+        site_header=fragments.site_header,
+        site_footer=fragments.site_footer,
     )
     return env
 
@@ -149,7 +151,7 @@ PARALLEL_FROM = 200
 CHUNK = 50
 """Pages a worker renders per task (progress is reported per chunk)."""
 
-_JOB: tuple[list[Page], SiteContext, Path, str] | None = None
+_JOB: tuple[list[Page], SiteContext, Path, str, RecordSink | None] | None = None
 """What forked workers render: set before the pool starts, inherited by fork, never pickled."""
 
 
@@ -160,21 +162,26 @@ def write_pages(
     base_url: str = "",
     workers: int | None = None,
     advance: Callable[[int], None] | None = None,
-) -> None:
+    records: RecordSink | None = None,
+) -> dict[str, str]:
     """Render every page into `out`; over `workers` processes (default: one per core) when there
-    are many pages and the platform can fork. `advance(n)` is told as pages get written."""
+    are many pages and the platform can fork. `advance(n)` is told as pages get written.
+
+    With `records`, the worker that renders a searchable page also writes its search record there
+    (kb/site/search.py); returns the records made, by page path."""
     for folder in sorted({(out / page.path).parent for page in pages}):
         folder.mkdir(parents=True, exist_ok=True)
     workers = workers if workers is not None else (os.cpu_count() or 1)
     can_fork = "fork" in multiprocessing.get_all_start_methods()
+    made: dict[str, str] = {}
     if workers <= 1 or len(pages) < PARALLEL_FROM or not can_fork:
         for page in pages:
-            (out / page.path).write_text(render_page(page, site, base_url), encoding="utf-8")
+            made.update(_write(page, site, out, base_url, records))
             if advance is not None:
                 advance(1)
-        return
+        return made
     global _JOB
-    _JOB = (pages, site, out, base_url)
+    _JOB = (pages, site, out, base_url, records)
     environment()  # compile the templates once, before forking
     for name in {page.template for page in pages}:
         environment().get_template(name)
@@ -183,20 +190,31 @@ def write_pages(
     try:
         chunks = [(i, min(i + CHUNK, len(pages))) for i in range(0, len(pages), CHUNK)]
         with multiprocessing.get_context("fork").Pool(workers, initializer=procs.die_with_parent) as pool:
-            for done in pool.imap_unordered(_render_chunk, chunks):
+            for done, chunk_records in pool.imap_unordered(_render_chunk, chunks):
+                made.update(chunk_records)
                 if advance is not None:
                     advance(done)
     finally:
         _JOB = None
         gc.unfreeze()
+    return dict(sorted(made.items()))
 
 
-def _render_chunk(bounds: tuple[int, int]) -> int:
+def _write(
+    page: Page, site: SiteContext, out: Path, base_url: str, records: RecordSink | None
+) -> list[tuple[str, str]]:
+    (out / page.path).write_text(render_page(page, site, base_url), encoding="utf-8")
+    r = records.write(page, site) if records is not None else None
+    return [] if r is None else [(page.path, r)]
+
+
+def _render_chunk(bounds: tuple[int, int]) -> tuple[int, list[tuple[str, str]]]:
     assert _JOB is not None
-    pages, site, out, base_url = _JOB
+    pages, site, out, base_url, records = _JOB
+    made: list[tuple[str, str]] = []
     for page in pages[bounds[0] : bounds[1]]:
-        (out / page.path).write_text(render_page(page, site, base_url), encoding="utf-8")
-    return bounds[1] - bounds[0]
+        made += _write(page, site, out, base_url, records)
+    return bounds[1] - bounds[0], made
 
 
 def copy_static(out: Path) -> None:

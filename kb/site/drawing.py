@@ -1,0 +1,331 @@
+"""Drawing charts with matplotlib: the specs of kb/site/charts.py as themed SVG.
+
+Drawing uses matplotlib's object API (no pyplot state) with settings made once; tick labels are
+plain text, because mathtext costs most of the drawing time. Artists are batched: bars by style
+(one collection per colour and marker), histograms as one filled step shape per verdict.
+
+The SVG follows the page's light or dark scheme: text and axes are drawn in sentinel colours that
+are then replaced by CSS variables defined under `prefers-color-scheme`.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import re
+from collections import defaultdict
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
+from kb import display
+from kb.values import format_number
+from kb.verdicts import Verdict
+
+if TYPE_CHECKING:
+    from kb.site.charts import ChartSpec, HistogramSpec, Row
+
+COLOURS: dict[str, str] = {
+    Verdict.CONSISTENT: "#1f883d",
+    Verdict.INCONSISTENT: "#d1242f",
+    Verdict.ERROR: "#bc4c00",
+    Verdict.UNVERIFIED: "#6e7781",
+}
+"""Verdict colours, the same as the stylesheet's; each verdict also has its own marker shape."""
+MARKERS: dict[str, str] = {
+    Verdict.CONSISTENT: "o",
+    Verdict.INCONSISTENT: "X",
+    Verdict.ERROR: "^",
+    Verdict.UNVERIFIED: "s",
+}
+RECOMPUTED_MARKER = "D"
+_INK, _LINE, _GRID = "#010101", "#020202", "#030303"
+_RC: Any = {
+    "svg.fonttype": "none",
+    "svg.hashsalt": "kb",
+    "font.size": 9,
+    "font.family": "sans-serif",
+    "font.sans-serif": ["DejaVu Sans"],
+    "text.color": _INK,
+    "axes.edgecolor": _LINE,
+    "axes.labelcolor": _INK,
+    "axes.facecolor": "none",
+    "figure.facecolor": "none",
+    "savefig.facecolor": "none",
+    "xtick.color": _LINE,
+    "ytick.color": _LINE,
+    "xtick.labelcolor": _INK,
+    "ytick.labelcolor": _INK,
+    "grid.color": _GRID,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "date.epoch": "1970-01-01T00:00:00",
+}
+_STYLE = """<style>
+svg { --ink: #1f2328; --line: #57606a; --grid: #d0d7de; }
+@media screen and (prefers-color-scheme: dark) { svg { --ink: #e6edf3; --line: #8b949e; --grid: #30363d; } }
+text { font-family: system-ui, -apple-system, "Segoe UI", "DejaVu Sans", sans-serif; }
+</style>"""
+WIDTH_IN = 8.0
+ROW_IN = 0.3
+TOP_IN, BOTTOM_IN = 0.45, 0.55
+LOG_SPAN = 8.0
+"""Values spanning more than this factor are drawn on a log axis."""
+HIST_HEIGHT_IN = 3.2
+
+
+_SUFFIXES = ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e4, "k"))
+
+
+def tick_label(x: float, unit: str = "1") -> str:
+    """Axis numbers as readers write them, in what the unit counts: 2800 (亿 parameters) -> 280B,
+    1.8T, 60k, 5,000 and 0.5 as they are; beyond trillions and tiny ones as 2.15e25."""
+    # No "$" here: matplotlib would read it as maths; the axis title says "US dollars".
+    v = x * display.words(unit).scale
+    av = abs(v)
+    if v == 0 or 1e-3 <= av < 1e4:
+        return format_number(v, 3)
+    if 1e4 <= av < 1e15:
+        size, suffix = next((s, t) for s, t in _SUFFIXES if av >= s)
+        return f"{format_number(v / (1e3 if suffix == 'k' else size), 3)}{suffix}"
+    mant, exp = f"{v:.2e}".split("e")
+    return f"{mant.rstrip('0').rstrip('.')}e{int(exp)}"
+
+
+def _limits(rows: Iterable[Row], log: bool) -> tuple[float, float]:
+    finite = [x for r in rows for x in (r.lo, r.hi, r.point) if math.isfinite(x) and (x > 0 or not log)]
+    lo, hi = min(finite), max(finite)
+    if log:
+        return lo / 2.0, hi * 2.0
+    span = hi - lo or max(abs(hi) * 0.1, 1.0)
+    low = lo - span * 0.08
+    return (max(low, 0.0) if lo >= 0 else low), hi + span * 0.08
+
+
+def use_log(spec: ChartSpec) -> bool:
+    """A log axis when every value is positive and they span more than LOG_SPAN; else linear."""
+    if spec.dates or not all(r.point > 0 and r.lo >= 0 for r in spec.rows):
+        return False
+    finite = [x for r in spec.rows for x in (r.lo, r.hi, r.point) if math.isfinite(x) and x > 0]
+    return max(finite) / min(finite) > LOG_SPAN
+
+
+def render_svg(spec: ChartSpec) -> str:
+    """Draw the chart; returns the SVG text."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib import rc_context
+    from matplotlib.backends.backend_svg import FigureCanvasSVG
+    from matplotlib.collections import LineCollection
+    from matplotlib.figure import Figure
+    from matplotlib.lines import Line2D
+    from matplotlib.ticker import FuncFormatter, LogLocator, MaxNLocator, NullFormatter
+
+    rows = spec.rows
+    n = len(rows)
+    log = use_log(spec)
+    xmin, xmax = _limits(rows, log)
+    label_in = min(3.2, 0.35 + 0.062 * max(len(r.label) for r in rows))
+    top_in, bottom_in = TOP_IN, BOTTOM_IN
+    height = spec.height_in
+    with rc_context(_RC):
+        fig = Figure(figsize=(WIDTH_IN, height))
+        fig.subplots_adjust(
+            left=label_in / WIDTH_IN,
+            right=1 - 0.25 / WIDTH_IN,
+            top=1 - top_in / height,
+            bottom=bottom_in / height,
+        )
+        ax = fig.add_subplot()
+        if log:
+            ax.set_xscale("log")
+        ax.set_xlim(xmin, xmax)
+        # Artists are batched by style (one per colour and marker, not one per row): drawing costs
+        # per artist, and a group may hold hundreds of estimates.
+        segments: dict[tuple[str, bool], list[list[tuple[float, float]]]] = defaultdict(list)
+        marks: dict[tuple[str, str, bool], tuple[list[float], list[float]]] = defaultdict(lambda: ([], []))
+        for y, r in enumerate(rows):
+            colour = COLOURS.get(r.verdict, COLOURS[Verdict.UNVERIFIED])
+            lo_open = not math.isfinite(r.lo) or (log and r.lo <= 0) or r.lo < xmin
+            hi_open = not math.isfinite(r.hi) or r.hi > xmax
+            lo = xmin if lo_open else r.lo
+            hi = xmax if hi_open else r.hi
+            segments[(colour, r.recomputed)].append([(lo, y), (hi, y)])
+            for end, is_open, mark in ((lo, lo_open, "<"), (hi, hi_open, ">")):
+                xs, ys = marks[(colour, mark if is_open else "|", False)]
+                xs.append(end)
+                ys.append(y)
+            if math.isfinite(r.point) and xmin <= r.point <= xmax:
+                mark = RECOMPUTED_MARKER if r.recomputed else MARKERS.get(r.verdict, "s")
+                xs, ys = marks[(colour, mark, r.recomputed)]
+                xs.append(r.point)
+                ys.append(y)
+        for (colour, recomputed), lines in segments.items():
+            ax.add_collection(
+                LineCollection(
+                    lines,
+                    colors=colour,
+                    linewidths=1.6 if recomputed else 2.4,
+                    linestyles="--" if recomputed else "-",
+                    capstyle="butt",
+                )
+            )
+        for (colour, mark, hollow), (xs, ys) in marks.items():
+            if hollow:
+                ax.plot(
+                    xs,
+                    ys,
+                    linestyle="none",
+                    marker=mark,
+                    markersize=6,
+                    markerfacecolor="none",
+                    markeredgecolor=colour,
+                    markeredgewidth=1.4,
+                )
+            else:
+                ax.plot(xs, ys, linestyle="none", marker=mark, markersize=7, color=colour)
+        ax.set_ylim(n - 0.5, -0.5)
+        ax.set_yticks(range(n), [r.label for r in rows])
+        ax.tick_params(axis="y", length=0)
+        ax.grid(axis="x", which="major", linewidth=0.6)
+        if spec.dates:
+            from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
+
+            locator = AutoDateLocator(maxticks=7)
+            ax.xaxis.set_major_locator(locator)
+            ax.xaxis.set_major_formatter(ConciseDateFormatter(locator, show_offset=True))
+            ax.set_xlabel("date")
+        else:
+            if log:
+                decades = math.log10(xmax / xmin)
+                subs = (1.0, 2.0, 5.0) if decades < 3 else (1.0,)
+                ax.xaxis.set_major_locator(LogLocator(base=10, subs=subs, numticks=12))
+                ax.xaxis.set_minor_formatter(NullFormatter())
+            else:
+                ax.xaxis.set_major_locator(MaxNLocator(nbins=6))
+            ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _p: tick_label(x, spec.unit)))
+            ax.set_xlabel(display.unit_name(spec.unit) + (" (log scale)" if log else ""))
+        verdicts = list(dict.fromkeys(r.verdict for r in rows if not r.recomputed))
+        handles = [
+            Line2D([], [], color=COLOURS[v], marker=MARKERS[v], linewidth=2.4, label=f"stated: {v}")
+            for v in verdicts
+            if v in COLOURS
+        ]
+        if any(r.recomputed for r in rows):
+            handles.append(
+                Line2D(
+                    [],
+                    [],
+                    color=_LINE,
+                    marker=RECOMPUTED_MARKER,
+                    markerfacecolor="none",
+                    linestyle="--",
+                    label="recomputed by a check",
+                )
+            )
+        fig.legend(
+            handles=handles,
+            loc="upper left",
+            bbox_to_anchor=(label_in / WIDTH_IN, 1.0),
+            ncol=len(handles),
+            frameon=False,
+            fontsize=8,
+            handlelength=2.2,
+            borderaxespad=0.3,
+        )
+        buf = io.StringIO()
+        FigureCanvasSVG(fig).print_svg(buf, metadata={"Date": None, "Creator": None})
+    return _themed(buf.getvalue())
+
+
+HATCHES: dict[str, str] = {
+    Verdict.CONSISTENT: "",
+    Verdict.INCONSISTENT: "xx",
+    Verdict.ERROR: "..",
+    Verdict.UNVERIFIED: "//",
+}
+"""Bars of a histogram differ by hatching as well as colour."""
+
+
+def render_histogram(spec: HistogramSpec) -> str:
+    """Draw a histogram spec; returns the SVG text."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib import rc_context
+    from matplotlib.backends.backend_svg import FigureCanvasSVG
+    from matplotlib.figure import Figure
+    from matplotlib.patches import Patch
+    from matplotlib.ticker import FuncFormatter, LogLocator, MaxNLocator, NullFormatter
+
+    edges = list(spec.edges)
+    with rc_context(_RC):
+        fig = Figure(figsize=(WIDTH_IN, HIST_HEIGHT_IN))
+        fig.subplots_adjust(
+            left=0.8 / WIDTH_IN, right=1 - 0.25 / WIDTH_IN, top=1 - 0.45 / 3.2, bottom=0.6 / 3.2
+        )
+        ax = fig.add_subplot()
+        if spec.log:
+            ax.set_xscale("log")
+        bottom = [0] * (len(edges) - 1)
+        handles: list[Any] = []
+        for verdict, counts in spec.counts:
+            # One filled step shape per verdict, stacked on the ones before (not a patch per bin).
+            colour = COLOURS.get(verdict, COLOURS[Verdict.UNVERIFIED])
+            top = [b + c for b, c in zip(bottom, counts, strict=True)]
+            ax.stairs(
+                top,
+                edges,
+                baseline=bottom,
+                fill=True,
+                facecolor=colour,
+                edgecolor=_LINE,
+                linewidth=0.3,
+                hatch=HATCHES.get(verdict, ""),
+            )
+            bottom = top
+            handles.append(
+                Patch(facecolor=colour, hatch=HATCHES.get(verdict, ""), label=f"stated: {verdict}")
+            )
+        if any(spec.recomputed):
+            ax.stairs(spec.recomputed, edges, color=_INK, linestyle="--", linewidth=1.4)
+            from matplotlib.lines import Line2D
+
+            handles.append(Line2D([], [], color=_INK, linestyle="--", label="recomputed by a check"))
+        ax.set_xlim(edges[0], edges[-1])
+        ax.set_ylabel("estimates")
+        ax.yaxis.set_major_locator(MaxNLocator(nbins=5, integer=True))
+        ax.grid(axis="y", linewidth=0.6)
+        if spec.dates:
+            from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
+
+            locator = AutoDateLocator(maxticks=7)
+            ax.xaxis.set_major_locator(locator)
+            ax.xaxis.set_major_formatter(ConciseDateFormatter(locator, show_offset=True))
+            ax.set_xlabel("date")
+        else:
+            if spec.log:
+                ax.xaxis.set_major_locator(LogLocator(base=10, numticks=12))
+                ax.xaxis.set_minor_formatter(NullFormatter())
+            else:
+                ax.xaxis.set_major_locator(MaxNLocator(nbins=6))
+            ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _p: tick_label(x, spec.unit)))
+            ax.set_xlabel(display.unit_name(spec.unit) + (" (log scale)" if spec.log else ""))
+        fig.legend(
+            handles=handles,
+            loc="upper left",
+            bbox_to_anchor=(0.8 / WIDTH_IN, 1.0),
+            ncol=len(handles),
+            frameon=False,
+            fontsize=8,
+            borderaxespad=0.3,
+        )
+        buf = io.StringIO()
+        FigureCanvasSVG(fig).print_svg(buf, metadata={"Date": None, "Creator": None})
+    return _themed(buf.getvalue())
+
+
+def _themed(svg: str) -> str:
+    svg = svg.replace(_INK, "var(--ink)").replace(_LINE, "var(--line)").replace(_GRID, "var(--grid)")
+    svg = re.sub(r"font-family: [^;\"]*;?", "", svg)
+    return svg.replace("<defs>", "<defs>\n" + _STYLE, 1)

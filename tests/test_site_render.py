@@ -1,0 +1,118 @@
+"""The cheap render: charts drawn beside the pages, histograms as one shape per verdict, fragments escaped."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from kb.site import charts, fragments
+from kb.site.charts import BINS, HistogramSpec
+
+
+def _spec(i: int) -> charts.ChartSpec:
+    return charts.ChartSpec(
+        "FLOP",
+        False,
+        (
+            charts.Row("a", 1.0, 2.0, 1.5, "consistent"),
+            charts.Row("b", 1.0 + i, 2.0 + i, 1.5 + i, "unverified"),
+        ),
+    )
+
+
+def test_drawer_draws_in_its_own_process_what_write_charts_draws(tmp_path: Path) -> None:
+    specs = [_spec(i) for i in range(3)]
+    drawer = charts.Drawer(specs, tmp_path / "a").start()
+    assert drawer.wait() == 3
+    assert charts.write_charts(specs, tmp_path / "b") == 3
+    for spec in specs:
+        assert (tmp_path / "a" / spec.path).read_bytes() == (tmp_path / "b" / spec.path).read_bytes()
+
+
+def test_drawer_reports_a_failure(tmp_path: Path) -> None:
+    blocker = tmp_path / "out"
+    blocker.write_text("a file where the site's folder goes", encoding="utf-8")
+    drawer = charts.Drawer([_spec(0)], blocker).start()
+    with pytest.raises(OSError):
+        drawer.wait()
+
+
+def test_histogram_is_one_shape_per_verdict() -> None:
+    edges = tuple(10 ** (20 + i * 6 / BINS) for i in range(BINS + 1))
+    counts = (
+        ("consistent", tuple(i % 7 for i in range(BINS))),
+        ("inconsistent", tuple(i % 3 for i in range(BINS))),
+    )
+    spec = HistogramSpec("FLOP", False, True, edges, counts, tuple(i % 2 for i in range(BINS)), 200)
+    svg = spec.draw()
+    # the plot area's patches: one per verdict (the legend draws its own two swatches), not one per bin
+    assert svg.count('id="PathCollection') == 0
+    assert svg.count('<g id="patch_') < 12
+
+
+def test_fragments_escape_what_they_show() -> None:
+    assert "<script>" not in fragments.badge("consistent", text="<script>")
+    assert "&lt;script&gt;" in fragments.badge("consistent", text="<script>")
+    header = fragments.site_header("../", "quantities")
+    assert 'href="../quantities.html" aria-current="page"' in header
+    assert header.count("aria-current") == 1
+    assert fragments.cjk("它大约有 <b>") == '<span lang="zh">它大约有</span> &lt;b&gt;'
+
+
+def test_search_shards_are_small_and_merged_bundles_hold_only_their_index(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from site_helpers import build_site, page
+
+    from kb.site import search
+
+    monkeypatch.setattr(search, "SHARD_SIZE", 10)
+    out = tmp_path / "site"
+    outcome = build_site(out, search=True)
+    assert outcome.shards > 1
+    bundles = (page(out, "search.html").find("div", id="search").get("data-bundles") or "").split()
+    assert bundles == [search.bundle_dir(i) for i in range(1, outcome.shards)]
+    assert (out / "pagefind" / "pagefind-ui.js").is_file()
+    for name in bundles:
+        files = {f.name for f in (out / name).iterdir() if f.is_file()}
+        assert "pagefind-entry.json" in files and any(f.endswith(".pf_meta") for f in files)
+        assert not any(f.endswith((".js", ".css")) for f in files)  # the first bundle's UI serves them all
+
+
+def test_record_sink_puts_each_record_in_the_shard_shard_records_does(tmp_path: Path) -> None:
+    from site_helpers import build_site
+
+    from kb.site import search
+    from kb.site.context import resolve
+    from kb.site.pages import plan
+
+    outcome = build_site(tmp_path / "site", search=False)
+    ctx = resolve(outcome.kb, outcome.results)
+    pages = plan(ctx).pages
+    shards = search.shard_records(pages, ctx)
+    sink = search.RecordSink(tmp_path / "records", len(shards))
+    for p in pages:
+        sink.write(p, ctx)
+    for i, shard in enumerate(shards):
+        for path, html in shard:
+            assert (sink.folder / str(i) / path).read_text(encoding="utf-8") == html
+
+
+def test_a_claim_page_names_at_most_used_by_shown_claims_that_rest_on_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from site_helpers import build_site, page
+
+    from kb.site import writer
+
+    monkeypatch.setattr(writer, "USED_BY_SHOWN", 1)
+    writer.environment.cache_clear()
+    try:
+        build_site(tmp_path / "site")
+    finally:
+        writer.environment.cache_clear()
+    doc = page(tmp_path / "site", "claims/gpt4-en-gpus.html")
+    used = next(p for p in doc.find_all("p") if "Used by 3 claims" in p.text())
+    assert len(used.find_all("a")) == 1
+    assert "and 2 more" in used.text()
