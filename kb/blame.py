@@ -16,6 +16,7 @@ its bound, a greedy cover stands in.
 
 from __future__ import annotations
 
+import heapq
 import math
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping
@@ -73,7 +74,8 @@ class Diagnosis:
     explained_by: dict[str, list[str]] = field(default_factory=dict)
     """Failed relation key -> the blamed claims in it."""
     fixed: set[str] = field(default_factory=set)
-    """The claims whose fix the search computed: all of their relations were read."""
+    """The claims whose fix the search computed, or whose common value `_common_causes` weighed:
+    all of their relations were read."""
 
 
 @dataclass
@@ -100,6 +102,12 @@ class _Context:
     mutation report's: who is blamed never depends on it)."""
     fixed_claims: set[str] = field(default_factory=set)
     """The claims `_fix` was asked about (Diagnosis.fixed)."""
+    fix_memo: dict[tuple[str, frozenset[str]], Fix] = field(default_factory=dict)
+    """`_fix` answers in the component being diagnosed, by claim and the others that matter."""
+    near: dict[str, frozenset[str]] = field(default_factory=dict)
+    """Claim -> the claims it shares a relation with."""
+    open_of: dict[str, tuple[list[tuple[int, str]], dict[str, int]]] = field(default_factory=dict)
+    """A claim in many relations -> those not failed, with their places (see `_open_keys`)."""
     settled: dict[str, Interval] = field(default_factory=dict)
     """Shared figures condemned as the common cause of several failures, with their fix (computed
     from every relation they are in, once)."""
@@ -135,6 +143,7 @@ def diagnose(
     _common_causes(ctx, failed, out)
     for component in sorted(_components(ctx, failed), key=lambda c: (-len(c), c)):
         ctx.component = frozenset(component)
+        ctx.fix_memo = {}  # a fix depends on the component diagnosed
         for cid in _diagnose_component(ctx, component, out):  # only what this component changed
             b = out.blamed[cid]
             if b.standing == Standing.CONDEMNED:
@@ -298,6 +307,7 @@ def _common_causes(ctx: _Context, failed: list[str], out: Diagnosis) -> None:
         keys = [k for k in shared[cid] if k not in explained]
         if len(keys) < 2:
             continue
+        ctx.fixed_claims.add(cid)  # every relation of it is read (Diagnosis.fixed)
         found = _common_value(ctx, cid, keys)
         if found is None or len(found[1]) < 2 or _trust(ctx, cid) >= _witnesses(ctx, found[1], cid):
             continue
@@ -396,15 +406,28 @@ def _fix(ctx: _Context, cid: str, blamed: Iterable[str]) -> Fix:
     """The interval every relation of `cid` allows (the others blamed with it left free).
 
     Returns (interval, []) when the relations agree, (None, keys) naming relations that disagree,
-    and (None, []) when nothing constrains the claim.
+    and (None, []) when nothing constrains the claim. The search asks again and again about the
+    same claim with other sets: within a component the answer depends only on which of the others
+    share a relation with it, so it is kept by that.
     """
     ctx.fixed_claims.add(cid)
     if cid in ctx.settled:
         return _settled_fix(ctx, cid, set(blamed) - {cid})
+    near = ctx.near.get(cid)
+    if near is None:
+        keys = ctx.by_claim.get(cid, ())
+        near = ctx.near[cid] = frozenset(c for k in keys for c in ctx.outcomes[k].spec.claims)
+    key = (cid, frozenset(c for c in blamed if c != cid and c in near))
+    found = ctx.fix_memo.get(key)
+    if found is None:
+        found = ctx.fix_memo[key] = _fix_with(ctx, cid, key[1])
+    return found[0], list(found[1])
+
+
+def _fix_with(ctx: _Context, cid: str, others: frozenset[str]) -> Fix:
     value = ctx.values.get(cid)
     if value is None:
         return None, []
-    others = set(blamed) - {cid}
     positive = value.stated.lo > 0 and not value.unit.is_date
     current: Interval | None = Interval(0.0, math.inf) if positive else None
     used: list[str] = []
@@ -421,11 +444,9 @@ def _fix(ctx: _Context, cid: str, blamed: Iterable[str]) -> Fix:
         used.append("")
         if current is None:
             return None, used
-    for key in ctx.by_claim.get(cid, []):
-        if others & set(ctx.outcomes[key].spec.claims):
+    for key in _open_keys(ctx, cid):  # less the failures explained in their own component
+        if not others.isdisjoint(ctx.outcomes[key].spec.claims):
             continue
-        if key in ctx.failed and key not in ctx.component:
-            continue  # explained in its own component
         if per_use and key not in ctx.component:
             continue  # an assumption is judged where it is used: other uses may hold
         solution = _solution(ctx, key, cid)
@@ -441,6 +462,23 @@ def _fix(ctx: _Context, cid: str, blamed: Iterable[str]) -> Fix:
 
 
 _MISSING = Interval(0.0, 0.0)
+
+
+def _open_keys(ctx: _Context, cid: str) -> list[str]:
+    """The claim's relations in order, less the failed ones of other components. A claim in
+    thousands of relations (a reference that every row uses) is fixed in one component after
+    another: its relations that do not fail are listed once per diagnosis, and each component's own
+    merged in, not every relation looked at again."""
+    keys = ctx.by_claim.get(cid, [])
+    if len(keys) <= HUB:
+        return [k for k in keys if k not in ctx.failed or k in ctx.component]
+    found = ctx.open_of.get(cid)
+    if found is None:
+        position = {k: i for i, k in enumerate(keys)}
+        found = ctx.open_of[cid] = ([(i, k) for i, k in enumerate(keys) if k not in ctx.failed], position)
+    passing, position = found
+    mine = sorted((position[k], k) for k in ctx.component if k in position)
+    return [k for _, k in heapq.merge(passing, mine)] if mine else [k for _, k in passing]
 
 
 def _settled_fix(ctx: _Context, cid: str, others: set[str]) -> Fix:

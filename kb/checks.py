@@ -13,7 +13,7 @@ import math
 from collections import defaultdict
 
 from kb import blame, relations
-from kb.contents import ClaimEntry, KnowledgeBase, unreadable_hint
+from kb.contents import ClaimEntry, KnowledgeBase, collector_paused, unreadable_hint
 from kb.errors import Problem
 from kb.interval import Interval
 from kb.judge import Outcome, Values, judge
@@ -26,6 +26,11 @@ from kb.verdicts import SEVERITY_RANK, Standing, Verdict, factor
 
 def run(kb: KnowledgeBase) -> Results:
     """Check everything; never raises for anything in the data."""
+    with collector_paused():
+        return _run(kb)
+
+
+def _run(kb: KnowledgeBase) -> Results:
     folded = {sid: FoldedText(s.text) for sid, s in kb.sources.items() if s.text is not None}
     results: dict[str, ClaimResult] = {}
     for entry in kb.claims.values():

@@ -6,10 +6,12 @@ the first), so that one run of `kb check` reports all of them.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import multiprocessing
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Generator, Iterable, Iterator
+from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,7 +22,7 @@ from kb import procs, units
 from kb.confined import read_confined
 from kb.errors import KbError, Location, Problem, did_you_mean
 from kb.model import Claim, ClaimFile, Law, LawFile, Quantity, QuantityFile, Relation, SourceMeta
-from kb.quotes import value_in_quote
+from kb.quotes import value_stated
 from kb.readers import Document, Path_, YamlProblem, read_yaml_fast, utf8_problem, validate, yaml_files
 from kb.units import UnitInfo, unit_info
 from kb.unitsfile import UNITS_FILE, read_units
@@ -117,12 +119,35 @@ def _display(path: Path, root: Path) -> str:
         return str(path)
 
 
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector while a knowledge base is read or checked.
+
+    Each of its full passes walks every object alive, and reading or checking keeps adding objects
+    that stay alive (claims, values, results): with 100,000 claims the passes cost as much as the
+    work (reading and checking from the parse cache, 15.7 CPU-s with them, 8.0 without). What is
+    made here holds few reference cycles; the collector is enabled again on the way out, as it was.
+    """
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
 def load(root: Path, use_cache: bool = True) -> KnowledgeBase:
     """Read every file under `root` (a claims/ folder).
 
     A file whose bytes were read before without a problem comes from the parse cache
     (kb/cache.py), validated already; everything else is read and validated afresh.
     """
+    with collector_paused():
+        return _load(root, use_cache)
+
+
+def _load(root: Path, use_cache: bool) -> KnowledgeBase:
     kb = KnowledgeBase(root)
     store = parse_cache.ParseCache(root) if use_cache else None
     if not root.is_dir():
@@ -135,7 +160,7 @@ def load(root: Path, use_cache: bool = True) -> KnowledgeBase:
         )
         return kb
     kb.readme = _readme(kb)
-    claim_docs: list[tuple[Document, list[Claim] | None, str | None]] = []
+    claim_docs: list[tuple[Document, list[Claim] | None, str | None, _Ready | None]] = []
     quoted: frozenset[str] = frozenset()
     kb.problems.extend(read_units(root, _display(root / UNITS_FILE, root)))  # before any unit is read
     if store is not None:
@@ -157,55 +182,128 @@ def load(root: Path, use_cache: bool = True) -> KnowledgeBase:
         key = store.key(raw) if store else None
         hit = store.get(key) if store and key else None
         files.append((path, display, rel, raw, key, hit))
-    parsed = _parse_in_parallel([(p, d, raw) for p, d, rel, raw, _, hit in files if hit is None])
-    for path, display, rel, raw, key, hit in files:
-        if hit is not None and rel.parts[0] != SOURCES_DIR and "quantities" not in hit.kind:
-            doc = Document(path, display, None, hit.positions, complete=False)
-            claim_docs.append((doc, hit.claims, None))
-            quoted |= hit.quoted
-            continue
-        try:
-            text = raw.decode("utf-8")
-            doc = parsed.get(path) or read_yaml_fast(path, display, text)
-        except UnicodeDecodeError as exc:
-            kb.problems.append(utf8_problem(display, raw, exc))
-            continue
-        except YamlProblem as exc:
-            kb.problems.append(exc.problem)
-            continue
-        if doc.data is None:
-            continue
-        if rel.parts[0] == SOURCES_DIR:
-            _read_source(kb, doc)
-        elif isinstance(doc.data, dict) and "quantities" in doc.data:
-            qfile, problems = validate(QuantityFile, doc.data, doc)
-            kb.problems.extend(problems)
-            for i, q in enumerate(qfile.quantities if qfile else []):
-                _add_quantity(kb, q, doc.location(("quantities", i)))
-        elif isinstance(doc.data, dict) and "laws" in doc.data:
-            _read_laws(kb, doc)
-        else:
-            claim_docs.append((doc, None, key))
-    for doc, cached, key in claim_docs:
+    misses = [(p, d, raw) for p, d, rel, raw, _, hit in files if hit is None]
+    with closing(_parsed_in_order(misses)) as parsed:
+        for path, display, rel, raw, key, hit in files:
+            if hit is not None and rel.parts[0] != SOURCES_DIR and "quantities" not in hit.kind:
+                doc = Document(path, display, None, hit.positions, complete=False)
+                claim_docs.append((doc, hit.claims, None, None))
+                quoted |= hit.quoted
+            else:
+                _read_file(
+                    kb, path, display, rel, raw, key, next(parsed) if hit is None else None, claim_docs
+                )
+    for doc, cached, key, ready in claim_docs:
         if cached is not None:
             for i, claim in enumerate(cached):
                 _add_claim(kb, ClaimEntry(claim, doc, ("claims", i), quoted=claim.id in quoted))
             continue
-        clean = _read_claims(kb, doc)
+        clean = _read_claims(kb, doc, ready)
         if clean is not None and store is not None and key is not None:
-            matched = _mark_quoted(kb, doc, clean)
+            matched = _mark_quoted(kb, doc, clean, ready)
             store.put(key, parse_cache.Entry("claims", clean, doc.positions, matched), doc.data["claims"])
     kb.parse_cache = store
     return kb
 
 
-def _mark_quoted(kb: KnowledgeBase, doc: Document, claims: list[Claim]) -> frozenset[str]:
+def _read_file(
+    kb: KnowledgeBase,
+    path: Path,
+    display: str,
+    rel: Path,
+    raw: bytes,
+    key: str | None,
+    parsed: Document | None,
+    claim_docs: list[tuple[Document, list[Claim] | None, str | None, _Ready | None]],
+) -> None:
+    """Read one file parsed afresh (`parsed`, or here): sources, quantities and laws at once; a claims
+    file's claims resolved now (`_prepare`: no change to the knowledge base yet, while the other files
+    are still being parsed) and added after every file is read, in order."""
+    try:
+        text = raw.decode("utf-8")
+        doc = parsed or read_yaml_fast(path, display, text)
+    except UnicodeDecodeError as exc:
+        kb.problems.append(utf8_problem(display, raw, exc))
+        return
+    except YamlProblem as exc:
+        kb.problems.append(exc.problem)
+        return
+    if doc.data is None:
+        return
+    if rel.parts[0] == SOURCES_DIR:
+        _read_source(kb, doc)
+    elif isinstance(doc.data, dict) and "quantities" in doc.data:
+        qfile, problems = validate(QuantityFile, doc.data, doc)
+        kb.problems.extend(problems)
+        for i, q in enumerate(qfile.quantities if qfile else []):
+            _add_quantity(kb, q, doc.location(("quantities", i)))
+    elif isinstance(doc.data, dict) and "laws" in doc.data:
+        _read_laws(kb, doc)
+    else:
+        claim_docs.append((doc, None, key, _prepare(doc)))
+
+
+Resolved = tuple[UnitInfo | KbError, StatedValue | KbError | None]
+"""A claim's unit and value as read, or the error reading each (no value: a qualitative claim)."""
+
+
+@dataclass
+class _Ready:
+    """A claims file validated whole, and each claim's unit, value and quote check: what depends on
+    the file alone, worked out while later files are still being parsed."""
+
+    whole: ClaimFile
+    resolved: list[Resolved]
+    quoted: list[bool]
+
+
+def _prepare(doc: Document) -> _Ready | None:
+    """The file's claims validated and resolved; None when the file has a problem of its own (it is
+    then read claim by claim, with every problem located)."""
+    data = doc.data
+    if not isinstance(data, dict) or not ("claims" in data or "relations" in data):
+        return None
+    try:
+        whole = ClaimFile.model_validate(data)
+    except ValidationError:
+        return None
+    resolved = [_resolve(claim) for claim in whole.claims]
+    quoted = [
+        _in_quote(claim, unit, value) for claim, (unit, value) in zip(whole.claims, resolved, strict=True)
+    ]
+    return _Ready(whole, resolved, quoted)
+
+
+def _resolve(claim: Claim) -> Resolved:
+    try:
+        unit = unit_info(claim.unit)
+    except KbError as exc:
+        return exc, None
+    if claim.value is None:
+        return unit, None
+    try:
+        return unit, stated_value(claim.value, unit, claim.qualifier)
+    except KbError as exc:
+        return unit, exc
+
+
+def _in_quote(claim: Claim, unit: object, value: object) -> bool:
+    """Whether the claim's value is among the numbers of its first quote (see `value_quoted`)."""
+    quote = next((c.quote for c in claim.sources if c.quote), None)
+    if not quote or not isinstance(value, StatedValue) or not isinstance(unit, UnitInfo):
+        return False
+    return value_stated(value, unit, quote)
+
+
+def _mark_quoted(
+    kb: KnowledgeBase, doc: Document, claims: list[Claim], ready: _Ready | None
+) -> frozenset[str]:
     """Look for the value of each claim read from `doc` in its first quote (a check on the claim
     alone, which the parse cache remembers with the file); the ids of those found."""
     found: set[str] = set()
-    for claim in claims:
+    for i, claim in enumerate(claims):
         entry = kb.claims.get(claim.id)
-        if entry is not None and entry.doc is doc and value_quoted(entry):
+        if entry is not None and entry.doc is doc and (ready.quoted[i] if ready else value_quoted(entry)):
             entry.quoted = True
             found.add(claim.id)
     return frozenset(found)
@@ -214,10 +312,7 @@ def _mark_quoted(kb: KnowledgeBase, doc: Document, claims: list[Claim]) -> froze
 def value_quoted(entry: ClaimEntry) -> bool:
     """Whether the claim's value is among the numbers of its first quote (False without a quote or a
     value). The first quote whatever becomes of its source: the answer depends on the claim alone."""
-    quote = next((c.quote for c in entry.claim.sources if c.quote), None)
-    if not quote or entry.value is None or entry.unit is None:
-        return False
-    return value_in_quote(entry.value, entry.unit, quote)[0]
+    return _in_quote(entry.claim, entry.unit, entry.value)
 
 
 def _readme(kb: KnowledgeBase) -> str:
@@ -248,17 +343,22 @@ def _parse_one(item: tuple[Path, str, bytes]) -> tuple[Path, Document | None]:
         return path, None  # the main process reads it again and reports the problem
 
 
-def _parse_in_parallel(items: list[tuple[Path, str, bytes]]) -> dict[Path, Document]:
-    """Parse many YAML files on every core (fork); {} when there is too little to gain."""
+def _parsed_in_order(items: list[tuple[Path, str, bytes]]) -> Generator[Document | None, None, None]:
+    """Each item parsed, in order, on the other cores (fork) while this process reads what is parsed
+    already; None for every item when there is too little to gain (or for one that failed: it is
+    parsed again here, which reports its problem)."""
     cores = os.cpu_count() or 1
     if cores < 2 or sum(len(raw) for _, _, raw in items) < PARALLEL_BYTES:
-        return {}
+        yield from (None for _ in items)
+        return
     try:
         context = multiprocessing.get_context("fork")
     except ValueError:  # pragma: no cover - no fork on this platform
-        return {}
-    with context.Pool(min(cores, 4), initializer=procs.die_with_parent) as pool:
-        return {p: d for p, d in pool.imap_unordered(_parse_one, items, chunksize=4) if d is not None}
+        yield from (None for _ in items)
+        return
+    with context.Pool(min(cores - 1, 4), initializer=procs.die_with_parent) as pool:
+        for _, doc in pool.imap(_parse_one, items, chunksize=4):
+            yield doc
 
 
 def _add_quantity(kb: KnowledgeBase, q: Quantity, where: Location) -> None:
@@ -343,7 +443,7 @@ def _archived_text(kb: KnowledgeBase, doc: Document, meta: SourceMeta) -> tuple[
         return None, False
 
 
-def _read_claims(kb: KnowledgeBase, doc: Document) -> list[Claim] | None:
+def _read_claims(kb: KnowledgeBase, doc: Document, ready: _Ready | None = None) -> list[Claim] | None:
     """Validate a claims file; returns its claims when the file has no problem of its own."""
     data = doc.data
     if not isinstance(data, dict) or not ("claims" in data or "relations" in data):
@@ -356,13 +456,15 @@ def _read_claims(kb: KnowledgeBase, doc: Document) -> list[Claim] | None:
             )
         )
         return None
-    try:  # the common case, validated in one call; a file with an error is validated claim by claim
-        whole = ClaimFile.model_validate(data)
-    except ValidationError:
-        whole = None
+    whole: ClaimFile | None = ready.whole if ready else None
+    if whole is None:
+        try:  # the common case, validated in one call; a file with an error is validated claim by claim
+            whole = ClaimFile.model_validate(data)
+        except ValidationError:
+            whole = None
     if whole is not None:
         for i, claim in enumerate(whole.claims):
-            _add_claim(kb, ClaimEntry(claim, doc, ("claims", i)))
+            _add_claim(kb, ClaimEntry(claim, doc, ("claims", i)), ready.resolved[i] if ready else None)
         _add_relations(kb, doc, whole.relations)
         # A file with relations is read afresh each time: the parse cache keeps claims only.
         return None if whole.relations else list(whole.claims)
@@ -458,7 +560,7 @@ def unreadable_hint(kb: KnowledgeBase, ident: str, choices: Iterable[str]) -> tu
     return "unknown", did_you_mean(ident, choices)
 
 
-def _add_claim(kb: KnowledgeBase, entry: ClaimEntry) -> None:
+def _add_claim(kb: KnowledgeBase, entry: ClaimEntry, resolved: Resolved | None = None) -> None:
     claim = entry.claim
     if claim.id in kb.claims:
         first = kb.claims[claim.id].location
@@ -471,17 +573,19 @@ def _add_claim(kb: KnowledgeBase, entry: ClaimEntry) -> None:
             )
         )
         return
-    _resolve_value(kb, entry)
+    _resolve_value(kb, entry, resolved)
     kb.claims[claim.id] = entry
 
 
-def _resolve_value(kb: KnowledgeBase, entry: ClaimEntry) -> None:
+def _resolve_value(kb: KnowledgeBase, entry: ClaimEntry, resolved: Resolved | None = None) -> None:
+    """Set the claim's unit and value as resolved (`_resolve`, unless given), with the problems of
+    each located, and check its unit against its quantity's."""
     claim = entry.claim
-    try:
-        entry.unit = unit_info(claim.unit)
-    except KbError as exc:
-        entry.problems.append(exc.at(entry.where("unit")))
+    unit, value = resolved or _resolve(claim)
+    if isinstance(unit, KbError):
+        entry.problems.append(unit.at(entry.where("unit")))
         return
+    entry.unit = unit
     quantity = kb.quantities.get(claim.quantity)
     if quantity is None:
         from kb.errors import did_you_mean
@@ -506,9 +610,7 @@ def _resolve_value(kb: KnowledgeBase, entry: ClaimEntry) -> None:
                     "unit-mismatch",
                 )
             )
-    if claim.value is None:
-        return
-    try:
-        entry.value = stated_value(claim.value, entry.unit, claim.qualifier)
-    except KbError as exc:
-        entry.problems.append(exc.at(entry.where("value")))
+    if isinstance(value, KbError):
+        entry.problems.append(value.at(entry.where("value")))
+    else:
+        entry.value = value

@@ -29,9 +29,9 @@ class Interval:
     hi: float
 
     def __post_init__(self) -> None:
-        if math.isnan(self.lo) or math.isnan(self.hi):
-            raise KbError("a computation produced an undefined number (NaN)", code="nan")
-        if self.lo > self.hi:
+        if not self.lo <= self.hi:  # one comparison for both: any comparison with a NaN is false
+            if math.isnan(self.lo) or math.isnan(self.hi):
+                raise KbError("a computation produced an undefined number (NaN)", code="nan")
             raise KbError(f"empty interval [{self.lo}, {self.hi}]", code="empty-interval")
 
     @classmethod
@@ -69,6 +69,8 @@ class Interval:
         return Interval(-self.hi, -self.lo)
 
     def __mul__(self, o: Interval) -> Interval:
+        if self.lo > 0.0 and o.lo > 0.0:  # the usual case, two positive intervals: no zero, no sign
+            return Interval(self.lo * o.lo, self.hi * o.hi)
         p = (_mul(self.lo, o.lo), _mul(self.lo, o.hi), _mul(self.hi, o.lo), _mul(self.hi, o.hi))
         return Interval(min(p), max(p))
 

@@ -59,8 +59,14 @@ def _replacement(m: re.Match[str]) -> str:
     return ""  # emphasis, the end of a superscript
 
 
+_MARKS = ("<", "&", "](", "http", "www.", "\\", "*", "__", "`")
+"""What every piece of markup `_MARKUP` finds begins with: a text with none of them has none."""
+
+
 def plain(text: str) -> Plain:
     """The text without HTML tags, entities and markdown emphasis, and where each character came from."""
+    if not any(mark in text for mark in _MARKS):  # most quotes: nothing to strip
+        return Plain(text, tuple(range(len(text))), text)
     out: list[str] = []
     offsets: list[int] = []
     last = 0

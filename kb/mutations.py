@@ -230,8 +230,9 @@ def protection_keys(kb: KnowledgeBase, factors: tuple[float, ...] = PROTECTION_F
     `_components`); every relation of each claim the search tries to fix (`_fix`: solutions from
     every member's value; a set that cannot be fixed adds the claims of those relations to the
     search); the trust of the claims it weighs (kind, rank, source kind, translation_of, and which
-    of their first relations confirm them, `_confirmations`); and whether a claim joins components
-    (`blame.links`: its kind and how many relations it is in).
+    of their first relations confirm them, `_confirmations`); whether a claim joins components
+    (`blame.links`: its kind and how many relations it is in); and, for a figure shared by several
+    of the failures (`blame._common_causes`), every relation it is in.
 
     Relations are grouped by the linking claims they share: a group is closed under everything but
     the claims that do not link (references, assumptions, hubs), which enter it with their value,
@@ -240,12 +241,16 @@ def protection_keys(kb: KnowledgeBase, factors: tuple[float, ...] = PROTECTION_F
     relations (a datasheet used by a few models: the search may try to fix it), with every
     relation's spec and verdict, every member's value and metadata, the factors and kb's code.
 
-    A mutation that fixes a claim with relations beyond that (a hub of thousands, rarely fixed: its
-    trust prices it out of nearly every explanation) escapes its key: `ProtectionKeys.escaped` says
-    so from `Mutator.fixed`, and its result is kept under `store_key(claim, escaped=True)`, which
-    includes the world key. `protection_cached` does all of this.
+    A mutation that fixes (or weighs as a common cause) a claim with relations beyond that (a hub
+    of thousands, rarely: its trust prices it out of nearly every explanation) escapes its key:
+    `ProtectionKeys.escaped` says so from `Mutator.fixed`, and its result is kept under
+    `store_key(claim, escaped=True)`, which includes the world key. `protection_cached` does all of this.
     """
-    m = Mutator(kb)
+    return _keys(Mutator(kb), factors)
+
+
+def _keys(m: Mutator, factors: tuple[float, ...]) -> ProtectionKeys:
+    kb = m.kb
     index: Mapping[str, list[str]] = m.by_claim
     linking = {cid: blame.links(kb, index, cid) for cid in index}
     claim_digest = {cid: _claim_digest(m, cid, linking.get(cid, True)) for cid in m.values}
@@ -266,7 +271,8 @@ def protection_keys(kb: KnowledgeBase, factors: tuple[float, ...] = PROTECTION_F
     for cid in m.candidates():
         mine = own_groups.get(cid, frozenset())
         reach[cid] = mine.union(*(hop[g] for g in mine))
-        claims[cid] = _digest(salt, claim_digest[cid], *sorted(group_digest[g] for g in reach[cid]))
+        order = "|".join(index.get(cid, ()))  # mutating it reads its relations in this order
+        claims[cid] = _digest(salt, claim_digest[cid], order, *sorted(group_digest[g] for g in reach[cid]))
     world = _digest(salt, *sorted(group_digest.values()), *sorted(claim_digest.values()))
     return ProtectionKeys(claims, world, reach, group_of, index)
 
@@ -276,8 +282,9 @@ def _digest(*parts: str) -> str:
 
 
 def _claim_digest(m: Mutator, cid: str, links: bool) -> str:
-    """A claim's value and what its trust and blame read of it; for a claim that does not link
-    components, also which of its first relations confirm it (they may lie outside its group)."""
+    """A claim's value and what its trust and blame read of it (kind, rank, source, its relations in
+    order: `_fix` goes through them in that order); for a claim that does not link components, also
+    which of its first relations confirm it (they may lie outside its group)."""
     entry = m.kb.claims[cid]
     claim = entry.claim
     source = m.kb.sources.get(claim.sources[0].source) if claim.sources else None
@@ -290,8 +297,10 @@ def _claim_digest(m: Mutator, cid: str, links: bool) -> str:
         claim.sources[0].source if claim.sources else "",
         meta.kind if meta is not None else "",
         (meta.translation_of or "") if meta is not None else "",
-        str(min(len(m.by_claim.get(cid, ())), blame.HUB + 1)),
     ]
+    keys = m.by_claim.get(cid, [])
+    # Its relations in the order blame reads them; a hub's many only count (fixing one escapes).
+    parts.append("|".join(keys) if len(keys) <= blame.HUB else "many")
     if not links:
         flags = blame.confirmations(m.kb, m.outcomes, m.values, m.by_claim, cid)
         parts += [f"{key}={int(flag)}" for key, flag in flags]
@@ -346,7 +355,8 @@ def protection_cached(
     entries of claims recomputed are replaced, those of claims that are no longer candidates
     dropped. Results equal `protection(kb, factors)` (tests/test_mutations.py).
     """
-    keys = protection_keys(kb, factors)
+    mutator = Mutator(kb)
+    keys = _keys(mutator, factors)
     out: dict[str, list[Mutation]] = {}
     stale: list[str] = []
     for cid in keys.claims:
@@ -358,7 +368,7 @@ def protection_cached(
     for cid in [c for c in cache if c not in keys.claims]:
         del cache[cid]
     if stale:
-        fresh, fixed = _protect(Mutator(kb), factors, stale)
+        fresh, fixed = _protect(mutator, factors, stale)
         for cid in stale:
             found = fresh.get(cid, [])
             out[cid] = found

@@ -11,8 +11,10 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 
 from kb.errors import KbError
 
@@ -219,6 +221,15 @@ def _scan(text: str) -> tuple[list[WrittenNumber], list[tuple[WrittenNumber, Wri
     return singles, pairs
 
 
+def single_numbers(text: str) -> Iterator[ParsedNumber]:
+    """The single numbers `parse_numbers` finds in `text` (not its ranges, words or dates), one by one."""
+    for m in _TOKEN.finditer(text[:100_000]):
+        w = _written(m)
+        v = _value(w)
+        if math.isfinite(v):
+            yield ParsedNumber(v, v, w.currency, w.approx, start=w.start, end=w.end)
+
+
 def parse_numbers(text: str) -> list[ParsedNumber]:
     """Every number, range and date in `text`, in order of appearance; never raises on any text."""
     text = text[:100_000]
@@ -399,6 +410,15 @@ def _decimal(text: str) -> Decimal:
     return d
 
 
+@lru_cache(maxsize=512)
+def _half_unit(exponent: int) -> float:
+    """Half a unit of the digit at 10**exponent (a literal's last), computed once per exponent."""
+    try:
+        return float(Decimal(5) * Decimal(10) ** (exponent - 1))
+    except ArithmeticError:  # decimal.Overflow for exponents past the context's range
+        return math.inf
+
+
 def literal_value(text: str) -> float:
     d = _decimal(text)
     value = float(d)
@@ -422,10 +442,7 @@ def literal_half_unit(text: str) -> float:
 
 
 def _half(text: str, exponent: int) -> float:
-    try:
-        half = float(Decimal(5) * Decimal(10) ** (exponent - 1))
-    except ArithmeticError:  # decimal.Overflow for exponents past the context's range
-        half = math.inf
+    half = _half_unit(exponent)
     if math.isinf(half):  # "0E400": a zero written to a place no float reaches
         raise KbError(f"number {text.strip()[:40]!r} is out of range", code="bad-number")
     return half
@@ -437,13 +454,14 @@ def literal_interval(text: str) -> tuple[float, float]:
     return lo, hi
 
 
-def literal_wide(text: str) -> tuple[float, float]:
+def literal_wide(text: str, parts: tuple[float, float, float] | None = None) -> tuple[float, float]:
     """The widest rounding a literal allows: an integer's trailing zeros may be rounding too.
 
     "420" -> (415, 425) (rounded to tens), "6000" -> (5500, 6500), "25" -> (24.5, 25.5); a decimal
     keeps every digit ("2.0" -> (1.95, 2.05), "539.00" -> (538.995, 539.005)), as does "2.15e25".
+    `parts` is `literal_parts(text)` where the caller has it already.
     """
-    v, lo, hi = literal_parts(text)
+    v, lo, hi = parts or literal_parts(text)
     cleaned = text.strip().replace(",", "").replace("_", "").lstrip("+-")
     if not cleaned.isdigit() or v == 0:
         return lo, hi

@@ -12,7 +12,7 @@ import math
 import re
 
 from kb.markup import plain
-from kb.numbers import ParsedNumber, parse_numbers
+from kb.numbers import ParsedNumber, parse_numbers, single_numbers
 from kb.units import UnitInfo
 from kb.values import StatedValue
 
@@ -142,22 +142,31 @@ def value_in_quote(value: StatedValue, unit: UnitInfo, quote: str) -> tuple[bool
     lo, hi = value.nominal.lo, value.nominal.hi
     if unit.is_date:
         return any(p.is_date and _close(p.lo, lo) and _close(p.hi, hi) for p in found), found
-    targets = [(lo * unit.scale, hi * unit.scale)]
+    return any(_states(p, value, unit) for p in found), found
+
+
+def value_stated(value: StatedValue, unit: UnitInfo, quote: str) -> bool:
+    """`value_in_quote`'s answer alone, looking at the quote's single numbers first: most values are
+    one of them, and then its ranges, number words and dates need not be read."""
+    if not unit.is_date and any(_states(p, value, unit) for p in single_numbers(plain(quote).text)):
+        return True
+    return value_in_quote(value, unit, quote)[0]
+
+
+def _states(p: ParsedNumber, value: StatedValue, unit: UnitInfo) -> bool:
+    """Whether the number (not a date) of a quote is the value as written, in its unit."""
+    if p.is_date:
+        return False
     money = unit.currency_factor
-    yuan = any(d == "[currency_cny]" for d, _ in unit.dims)
-    for p in found:
-        if p.is_date:
-            continue
-        # An amount the quote names in another currency is not this value ("100元" is not 100 USD).
-        if (money is not None and p.currency == "CNY") or (yuan and p.currency in ("USD", "cent")):
-            continue
-        candidates = [(p.lo, p.hi)]
-        if money is not None and p.currency in ("USD", "cent"):
-            # Compare amounts of money: "0.177 cents" equals 0.00177 USD.
-            to_usd = 0.01 if p.currency == "cent" else 1.0
-            candidates = [(p.lo * to_usd / money, p.hi * to_usd / money)]
-        for t_lo, t_hi in targets:
-            for c_lo, c_hi in candidates:
-                if _close(c_lo, t_lo) and _close(c_hi, t_hi):
-                    return True, found
-    return False, found
+    # An amount the quote names in another currency is not this value ("100元" is not 100 USD).
+    if (money is not None and p.currency == "CNY") or (
+        p.currency in ("USD", "cent") and any(d == "[currency_cny]" for d, _ in unit.dims)
+    ):
+        return False
+    c_lo, c_hi = p.lo, p.hi
+    if money is not None and p.currency in ("USD", "cent"):
+        # Compare amounts of money: "0.177 cents" equals 0.00177 USD.
+        to_usd = 0.01 if p.currency == "cent" else 1.0
+        c_lo, c_hi = p.lo * to_usd / money, p.hi * to_usd / money
+    t_lo, t_hi = value.nominal.lo * unit.scale, value.nominal.hi * unit.scale
+    return _close(c_lo, t_lo) and _close(c_hi, t_hi)

@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from kb.errors import KbError
 from kb.interval import Interval
@@ -46,12 +46,22 @@ class StatedValue:
     """The rounding interval with an integer's trailing zeros read as rounding."""
     stated: Interval
     """The rounding interval widened by the qualifier: what the claim asserts."""
+    # Each level in base units, computed on first use (relations read them over and over).
+    _base_nominal: Interval | None = field(default=None, compare=False, repr=False)
+    _base_rounded: Interval | None = field(default=None, compare=False, repr=False)
+    _base_wide: Interval | None = field(default=None, compare=False, repr=False)
+    _base_stated: Interval | None = field(default=None, compare=False, repr=False)
 
     def level(self, name: str) -> Interval:
         return getattr(self, name)  # type: ignore[no-any-return,unused-ignore]
 
     def base(self, name: str = "stated") -> Interval:
-        return self.level(name).scale(self.unit.factor)
+        attr = "_base_" + name
+        found: Interval | None = getattr(self, attr)
+        if found is None:
+            found = self.level(name).scale(self.unit.factor)
+            object.__setattr__(self, attr, found)  # a cache of the frozen fields: not a change
+        return found
 
     def scaled(self, k: float) -> StatedValue:
         """The same value as if its source had written it k times larger (mutations, confirmations)."""
@@ -101,7 +111,7 @@ def stated_value(value: str | list[str], unit: UnitInfo, qualifier: str | None) 
     rounded = nominal if qualifier == "exactly" else Interval(intervals[0][0], intervals[-1][1])
     wide = rounded
     if qualifier != "exactly":
-        wides = [literal_wide(p) for p in parts]
+        wides = [literal_wide(p, parsed_p) for p, parsed_p in zip(parts, parsed, strict=True)]
         wide = Interval(min(wides[0][0], rounded.lo), max(wides[-1][1], rounded.hi))
     if qualifier == "about":
         stated = wide.widen(ABOUT_RELATIVE)

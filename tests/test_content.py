@@ -153,3 +153,41 @@ def test_the_translations_280_billion_active_parameters_agree_with_the_original(
     r = results.claims["gpt4-leak-zh-active-params"]
     assert r.verdict == "consistent" and r.standing is None
     assert next(c for c in r.checks if c.check_id == "original").verdict == "consistent"
+
+
+def test_reading_on_other_cores_gives_what_reading_here_gives(
+    claims_copy: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Large knowledge bases are parsed in forked processes while this one resolves what is parsed:
+    the same claims, values, problems (in the same order) and verdicts as reading everything here."""
+    (claims_copy / "gpt-4" / "broken.yaml").write_text(
+        "claims:\n  - id: x\n    value: [1\n", encoding="utf-8"
+    )
+    (claims_copy / "gpt-4" / "twice.yaml").write_text(
+        (claims_copy / "gpt-4" / "leak-en.yaml").read_text(encoding="utf-8"), encoding="utf-8"
+    )
+    here = contents.load(claims_copy, use_cache=False)
+    monkeypatch.setattr(contents, "PARALLEL_BYTES", 0)
+    forked = contents.load(claims_copy, use_cache=False)
+    assert [str(p) for p in forked.all_problems()] == [str(p) for p in here.all_problems()]
+    assert len([p for p in here.all_problems() if p.code == "duplicate-id"]) > 3
+    assert {k: (e.claim, e.value, e.quoted) for k, e in forked.claims.items()} == {
+        k: (e.claim, e.value, e.quoted) for k, e in here.claims.items()
+    }
+    verdicts = {k: r.verdict for k, r in checks.run(here).claims.items()}
+    assert {k: r.verdict for k, r in checks.run(forked).claims.items()} == verdicts
+
+
+def test_the_quick_quote_check_answers_as_the_full_one(tmp_path: Path) -> None:
+    """quotes.value_stated looks at a quote's single numbers first: the same answer as value_in_quote,
+    on every quote of the bundled claims, and on each with the value of another claim."""
+    from kb.quotes import value_in_quote, value_stated
+
+    kb = contents.load(CLAIMS, use_cache=False)
+    entries = [e for e in kb.claims.values() if e.value is not None and e.unit is not None]
+    quotes = [c.quote for e in entries for c in e.claim.sources if c.quote]
+    pairs = [(e, c.quote) for e in entries for c in e.claim.sources if c.quote]
+    pairs += [(e, quotes[(i * 7) % len(quotes)]) for i, e in enumerate(entries)]
+    answers = [value_stated(e.value, e.unit, q) for e, q in pairs if e.value and e.unit]
+    assert answers == [value_in_quote(e.value, e.unit, q)[0] for e, q in pairs if e.value and e.unit]
+    assert 50 < sum(answers) < len(answers)

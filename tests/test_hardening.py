@@ -481,6 +481,26 @@ def test_the_fast_yaml_reader_reads_what_the_careful_one_does(
     assert fast.complete == careful  # False: read fast, positions found again only for an error
 
 
+def test_the_quick_tag_resolver_resolves_as_pyyaml_does() -> None:
+    import yaml
+
+    from kb.readers import _Loader
+
+    def tags(node: yaml.Node) -> list[str]:
+        out = [node.tag]
+        for item in node.value if isinstance(node.value, list) else []:
+            for part in item if isinstance(item, tuple) else (item,):
+                out += tags(part)
+        return out
+
+    text = (
+        "a: [~, null, '', 0x1F, 0o17, 1_000, .inf, -.5, +1, 2001-12-14t21:59:43.10-05:00, yes, No, on,\n"
+        "    '1', =, <<, 1e3, 1.0e+3, 2023-03-14, \"x\", plain words, -, ., 12:30]\n? b\n: {c: d}\n"
+    )
+    reference = yaml.CSafeLoader if hasattr(yaml, "CSafeLoader") else yaml.SafeLoader
+    assert tags(yaml.compose(text, Loader=_Loader)) == tags(yaml.compose(text, Loader=reference))
+
+
 def test_subjects_that_only_look_alike_are_one_subject(make_kb: Callable[[str], Path]) -> None:
     from kb import checks, contents
 

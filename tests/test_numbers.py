@@ -115,3 +115,29 @@ def test_a_letter_after_a_space_is_not_a_scale_word() -> None:
 )
 def test_trailing_zeros_of_an_integer_may_be_rounding(text: str, interval: tuple[float, float]) -> None:
     assert literal_wide(text) == pytest.approx(interval)
+
+
+def test_plain_text_without_marks_reads_as_the_full_scan_does() -> None:
+    """markup.plain skips its scan for a text with no mark markup begins with: same result."""
+    import random
+
+    from kb import markup
+
+    def scanned(text: str) -> markup.Plain:
+        out, offsets, last = [], [], 0
+        for m in markup._MARKUP.finditer(text):
+            rep = markup._replacement(m)
+            out += [text[last : m.start()], rep]
+            offsets += [*range(last, m.start()), *[m.start()] * len(rep)]
+            last = m.end()
+        out.append(text[last:])
+        offsets += range(last, len(text))
+        return markup.Plain("".join(out), tuple(offsets), text)
+
+    pieces = ["<sup>", "</sup>", "&amp;", "&#10007;", "](x)", "https://a.b", "www.x", "\\.", "**", "__"]
+    pieces += ["*", "`", "a", " ", "1", "_", "h", "w", "<", "&", "]", "(", "万"]
+    rng = random.Random(3)
+    texts = ["".join(rng.choice(pieces) for _ in range(rng.randint(0, 12))) for _ in range(3000)]
+    assert sum(not any(m in t for m in markup._MARKS) for t in texts) > 100  # the fast path is tried
+    for text in texts:
+        assert markup.plain(text) == scanned(text), text

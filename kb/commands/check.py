@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import sys
 
 from kb import checks, contents, mutations, report
@@ -43,6 +44,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
 def run(args: argparse.Namespace) -> int:
     kb = contents.load(args.claims)
     results = checks.run(kb)
+    gc.freeze()  # all of it lives until the command ends: the collector need not walk it again
     wanted = Filter.from_args(args)
     if wanted.active:  # everything is checked; the report shows the selected claims only
         try:
