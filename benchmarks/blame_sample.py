@@ -72,7 +72,6 @@ from __future__ import annotations
 
 import csv
 import json
-import random
 import sys
 from collections import defaultdict
 from pathlib import Path
@@ -106,28 +105,15 @@ def _members(f: dict[str, Any]) -> list[str]:
 def draw(check_json: Path, folder: Path, seed: int = SEED, size: int = SIZE) -> list[dict[str, str]]:
     """A seeded sample of the failed relations of the import (all of them if fewer than size),
     with what kb blamed; label and evidence are left for the reader of the rows."""
-    found = ep.flags(check_json)
     blamed = blame(check_json)
-    rows = ep.csv_rows(folder)
-    keys = random.Random(seed).sample(sorted(found), min(size, len(found)))
-    out = []
-    for key in keys:
-        f = found[key]
-        factor = f.get("factor")
-        out.append(
-            {
-                "key": key,
-                "model": f["subject"],
-                "csv_row": rows.get(f["subject"], ""),
-                "relation": f.get("law") or f["id"],
-                "factor": f"{factor:.3g}" if factor else "",
-                "members": " ".join(_members(f)),
-                "blamed": " ".join(f"{c}:{s}" for c, s in blamed.get(key, [])),
-                "label": "",
-                "evidence": "",
-            }
-        )
-    return out
+
+    def more(key: str, f: dict[str, Any]) -> dict[str, str]:
+        return {
+            "members": " ".join(_members(f)),
+            "blamed": " ".join(f"{c}:{s}" for c, s in blamed.get(key, [])),
+        }
+
+    return ep.draw(check_json, folder, seed, size, more)
 
 
 def wrong_cells(label: str) -> list[str]:

@@ -52,6 +52,7 @@ import json
 import random
 import re
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -104,7 +105,15 @@ def csv_rows(folder: Path) -> dict[str, str]:
     return out
 
 
-def draw(check_json: Path, folder: Path, seed: int = SEED, size: int = SIZE) -> list[dict[str, str]]:
+def draw(
+    check_json: Path,
+    folder: Path,
+    seed: int = SEED,
+    size: int = SIZE,
+    more: Callable[[str, dict[str, Any]], dict[str, str]] | None = None,
+) -> list[dict[str, str]]:
+    """A seeded sample of the import's flags (all of them if fewer than size), each a row to label;
+    `more(key, flag)` adds columns before the label."""
     found = flags(check_json)
     rows = csv_rows(folder)
     keys = random.Random(seed).sample(sorted(found), min(size, len(found)))
@@ -112,17 +121,14 @@ def draw(check_json: Path, folder: Path, seed: int = SEED, size: int = SIZE) -> 
     for key in keys:
         f = found[key]
         factor = f.get("factor")
-        out.append(
-            {
-                "key": key,
-                "model": f["subject"],
-                "csv_row": rows.get(f["subject"], ""),
-                "relation": f.get("law") or f["id"],
-                "factor": f"{factor:.3g}" if factor else "",
-                "label": "",
-                "evidence": "",
-            }
-        )
+        row = {
+            "key": key,
+            "model": f["subject"],
+            "csv_row": rows.get(f["subject"], ""),
+            "relation": f.get("law") or f["id"],
+            "factor": f"{factor:.3g}" if factor else "",
+        }
+        out.append(row | (more(key, f) if more else {}) | {"label": "", "evidence": ""})
     return out
 
 

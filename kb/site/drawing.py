@@ -189,12 +189,7 @@ def render_svg(spec: ChartSpec) -> str:
         ax.tick_params(axis="y", length=0)
         ax.grid(axis="x", which="major", linewidth=0.6)
         if spec.dates:
-            from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
-
-            locator = AutoDateLocator(maxticks=7)
-            ax.xaxis.set_major_locator(locator)
-            ax.xaxis.set_major_formatter(ConciseDateFormatter(locator, show_offset=True))
-            ax.set_xlabel("date")
+            _date_axis(ax)
         else:
             if log:
                 decades = math.log10(xmax / xmin)
@@ -297,12 +292,7 @@ def render_histogram(spec: HistogramSpec) -> str:
         ax.yaxis.set_major_locator(MaxNLocator(nbins=5, integer=True))
         ax.grid(axis="y", linewidth=0.6)
         if spec.dates:
-            from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
-
-            locator = AutoDateLocator(maxticks=7)
-            ax.xaxis.set_major_locator(locator)
-            ax.xaxis.set_major_formatter(ConciseDateFormatter(locator, show_offset=True))
-            ax.set_xlabel("date")
+            _date_axis(ax)
         else:
             if spec.log:
                 ax.xaxis.set_major_locator(LogLocator(base=10, numticks=12))
@@ -329,3 +319,13 @@ def _themed(svg: str) -> str:
     svg = svg.replace(_INK, "var(--ink)").replace(_LINE, "var(--line)").replace(_GRID, "var(--grid)")
     svg = re.sub(r"font-family: [^;\"]*;?", "", svg)
     return svg.replace("<defs>", "<defs>\n" + _STYLE, 1)
+
+
+def _date_axis(ax: Any) -> None:
+    """An axis of dates, labelled as concisely as the range allows."""
+    from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
+
+    locator = AutoDateLocator(maxticks=7)
+    ax.xaxis.set_major_locator(locator)
+    ax.xaxis.set_major_formatter(ConciseDateFormatter(locator, show_offset=True))
+    ax.set_xlabel("date")

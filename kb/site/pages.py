@@ -19,7 +19,7 @@ from kb.blame import TRUST
 from kb.results import BASES
 from kb.site import audit, graph, paging, vega, views
 from kb.site.charts import AnyChart, HistogramSpec, group_spec, quantity_spec
-from kb.site.context import ClaimView, QuantityView, SiteContext, SubjectView
+from kb.site.context import ClaimView, Group, QuantityView, SiteContext, SubjectView
 from kb.site.graph import claim_graph
 from kb.slips import SLIPS
 from kb.units import SCALE_WORDS
@@ -260,47 +260,47 @@ def _subject_pages(
     s: SubjectView, parts: list[list[paging.Part]], group_pages: dict[tuple[str, str], str]
 ) -> list[Page]:
     """A subject's page, and its further pages when its claims are many (kb/site/paging.py)."""
-    pagers = paging.pagers(s.url, parts, lambda g: g.quantity_label)
     where = {g.quantity_id: group_pages[(s.slug, g.quantity_id)] for g in s.groups}
-    out: list[Page] = []
-    for shown, pager in zip(parts, pagers, strict=True):
-        n = pager.number
-        of = f", page {n} of {pager.count}" if pager.count > 1 else ""
-        out.append(
-            Page(
-                paging.page_path(s.url, n),
-                "subject.html",
-                s.name + of,
-                f"Every claim about {s.name}: {s.total} claims of {len(s.groups)} quantities{of}.",
-                views.Subject(s, shown, pager, where),
-                indexed=n == 1,
-                section="subjects",
-            )
-        )
-    return out
+    return _paged(
+        (s.url, "subject.html", "subjects", s.name),
+        parts,
+        lambda g: g.quantity_label,
+        lambda of: f"Every claim about {s.name}: {s.total} claims of {len(s.groups)} quantities{of}.",
+        lambda shown, pager: views.Subject(s, shown, pager, where),
+    )
 
 
 def _quantity_pages(
     q: QuantityView, chart: tuple[str, tuple[int, int], int, bool] | None, spec: dict[str, Any] | None
 ) -> list[Page]:
     """A quantity's page, and its further pages when its claims are many; the chart is on the first."""
-    parts = paging.split(q.groups)
-    pagers = paging.pagers(q.url, parts, lambda g: g.subject)
+    return _paged(
+        (q.url, "quantity.html", "quantities", q.label),
+        paging.split(q.groups),
+        lambda g: g.subject,
+        lambda of: f"Every estimate of {q.label}: {q.total} claims about {len(q.groups)} subjects{of}.",
+        lambda shown, pager: views.Quantity(
+            q, chart if pager.number == 1 else None, spec if pager.number == 1 else None, shown, pager
+        ),
+    )
+
+
+def _paged(
+    where: tuple[str, str, str, str],
+    parts: list[list[paging.Part]],
+    name: Callable[[Group], str],
+    describe: Callable[[str], str],
+    view: Callable[[list[paging.Part], paging.Pager], views.View],
+) -> list[Page]:
+    """The pages of one paged list: where = (url, template, section, title); only the first is
+    searched (its further pages hold the same words)."""
+    url, template, section, title = where
     out: list[Page] = []
-    for shown, pager in zip(parts, pagers, strict=True):
+    for shown, pager in zip(parts, paging.pagers(url, parts, name), strict=True):
         n = pager.number
         of = f", page {n} of {pager.count}" if pager.count > 1 else ""
-        out.append(
-            Page(
-                paging.page_path(q.url, n),
-                "quantity.html",
-                q.label + of,
-                f"Every estimate of {q.label}: {q.total} claims about {len(q.groups)} subjects{of}.",
-                views.Quantity(q, chart if n == 1 else None, spec if n == 1 else None, shown, pager),
-                indexed=n == 1,
-                section="quantities",
-            )
-        )
+        page = Page(paging.page_path(url, n), template, title + of, describe(of), view(shown, pager))
+        out.append(dataclasses.replace(page, indexed=n == 1, section=section))
     return out
 
 
