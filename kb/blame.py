@@ -108,6 +108,8 @@ class _Context:
     """Claim -> the claims it shares a relation with."""
     open_of: dict[str, tuple[list[tuple[int, str]], dict[str, int]]] = field(default_factory=dict)
     """A claim in many relations -> those not failed, with their places (see `_open_keys`)."""
+    position_of: dict[str, dict[str, int]] = field(default_factory=dict)
+    """A claim in many relations -> each relation's place among them (`_in_component`)."""
     settled: dict[str, Interval] = field(default_factory=dict)
     """Shared figures condemned as the common cause of several failures, with their fix (computed
     from every relation they are in, once)."""
@@ -242,7 +244,9 @@ def _diagnose_component(ctx: _Context, component: list[str], out: Diagnosis) -> 
         for c in conflict:
             holding[c] += 1
     candidates = sorted(holding, key=lambda c: (-holding[c], _trust(ctx, c), c))
-    found = hitting.cheapest(conflicts, lambda c: _trust(ctx, c), lambda chosen: _fixes(ctx, chosen))
+    found = _settled_alone(ctx, conflicts) or hitting.cheapest(
+        conflicts, lambda c: _trust(ctx, c), lambda chosen: _fixes(ctx, chosen)
+    )
     if found is None:
         cover = hitting.greedy(conflicts, candidates, lambda c: _trust(ctx, c))
         found = [hitting.Found(sorted(cover), 0.0, _fixes(ctx, cover)[0], True)]
@@ -264,7 +268,7 @@ def _diagnose_component(ctx: _Context, component: list[str], out: Diagnosis) -> 
             blame = Blame(
                 cid,
                 standing,
-                condemned_by=[k for k in ctx.by_claim.get(cid, []) if k in ctx.component],
+                condemned_by=_in_component(ctx, cid),
                 suggested=suggested,
                 disagree=disagree if infeasible else [],
                 alternatives=[o for o in others if cid not in o],
@@ -374,6 +378,22 @@ def _witnesses(ctx: _Context, keys: list[str], cid: str) -> float:
     return sum(weight.values())
 
 
+def _settled_alone(
+    ctx: _Context, conflicts: list[frozenset[str]]
+) -> list[hitting.Found[dict[str, Fix]]] | None:
+    """What the search would find where a common cause is in every failure of the component, is
+    the only claim there that costs nothing, and its fix holds: that claim alone. (A constant in
+    2,500 failures is 2,500 components; this spares each a search.) None: search."""
+    common = frozenset.intersection(*conflicts) & ctx.settled.keys()
+    if len(common) != 1:
+        return None
+    [cid] = common
+    if any(_trust(ctx, c) == 0.0 for conflict in conflicts for c in conflict if c != cid):
+        return None  # another free claim: the search would report the tie
+    fixes, disagree = _fixes(ctx, frozenset(common))
+    return None if disagree is not None else [hitting.Found([cid], 0.0, fixes, True)]
+
+
 def _merge(out: Diagnosis, blame: Blame) -> None:
     """A claim blamed in several components (a shared assumption, a reference) is blamed once, for all."""
     first = out.blamed.get(blame.claim_id)
@@ -481,12 +501,24 @@ def _open_keys(ctx: _Context, cid: str) -> list[str]:
     return [k for _, k in heapq.merge(passing, mine)] if mine else [k for _, k in passing]
 
 
+def _in_component(ctx: _Context, cid: str) -> list[str]:
+    """The relations of the component being diagnosed that `cid` is in, in its own order (read
+    from the few failures of the component, not from the thousands of relations a hub is in)."""
+    keys = ctx.by_claim.get(cid, [])
+    if len(keys) <= HUB:
+        return [k for k in keys if k in ctx.component]
+    position = ctx.position_of.get(cid)
+    if position is None:
+        position = ctx.position_of[cid] = {k: i for i, k in enumerate(keys)}
+    return sorted((k for k in ctx.component if k in position), key=position.__getitem__)
+
+
 def _settled_fix(ctx: _Context, cid: str, others: set[str]) -> Fix:
     """_fix of a common cause: its fix, narrowed by the failures diagnosed now (its other
     relations were read when it was settled)."""
     current: Interval | None = ctx.settled[cid]
-    for key in ctx.by_claim.get(cid, []):
-        if key not in ctx.component or others & set(ctx.outcomes[key].spec.claims):
+    for key in _in_component(ctx, cid):
+        if not others.isdisjoint(ctx.outcomes[key].spec.claims):
             continue
         solution = _solution(ctx, key, cid)
         if solution is not None and current is not None:
