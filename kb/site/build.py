@@ -23,8 +23,8 @@ from kb.contents import KnowledgeBase
 from kb.errors import KbError
 from kb.results import Results
 from kb.site import charts, fingerprint, place, search, views, writer
-from kb.site.context import SiteContext, resolve
-from kb.site.keys import page_keys
+from kb.site.context import SiteContext, attach_protection, protection_of, resolve
+from kb.site.keys import page_keys, with_protection
 from kb.site.options import DEFAULT_BASE_URL, MARKER, BuildOptions
 from kb.site.pages import EXPORT_DIR, Page, Plan, plan
 from kb.site.progress import Reporter
@@ -90,21 +90,31 @@ def _build(options: BuildOptions, progress: Reporter | None) -> BuildOutcome:
     progress.step("load")
     kb = contents.load(options.claims, use_cache=options.cache is not None)
     _settle()
-    progress.step("check", len(kb.claims))
-    results = checks.run(kb)
-    _settle()
-    outcome = BuildOutcome(kb, results, timings=progress.timings)
-    if options.strict and results.problems:
-        progress.close()
-        return outcome
-    base_url = options.site_url
-    progress.step("resolve")
+    # Whether a slip of each claim would be caught needs only the claims: found meanwhile.
     protection_cache = options.cache.parent / "protection.json" if options.cache else None
-    ctx = resolve(kb, results, kb.readme, protection_cache=protection_cache)
-    _settle()
-    ctx.repo_url = options.repo_url
-    site_plan = plan(ctx, base_url, options.search)
-    keys = page_keys(ctx, site_plan.pages, repr((base_url, options.search, options.repo_url)).encode())
+    protection = procs.Beside(protection_of, kb, protection_cache, parallel=options.workers != 1)
+    try:
+        progress.step("check", len(kb.claims))
+        results = checks.run(kb)
+        _settle()
+        outcome = BuildOutcome(kb, results, timings=progress.timings)
+        if options.strict and results.problems:
+            protection.stop()
+            progress.close()
+            return outcome
+        base_url = options.site_url
+        progress.step("resolve")
+        ctx = resolve(kb, results, kb.readme, protect=False)
+        _settle()
+        ctx.repo_url = options.repo_url
+        site_plan = plan(ctx, base_url, options.search)
+        keys = page_keys(ctx, site_plan.pages, repr((base_url, options.search, options.repo_url)).encode())
+        found = protection.join()
+    except BaseException:
+        protection.stop()
+        raise
+    attach_protection(ctx, found if isinstance(found, dict) else {})
+    keys = with_protection(keys, site_plan.pages)
 
     out = options.out
     _check_target(out, options.claims)

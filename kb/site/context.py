@@ -466,7 +466,12 @@ of CPU, spread over the cores);
 past it, `kb check --mutations` gives the same answer for the whole knowledge base."""
 
 
-def _protection(kb: KnowledgeBase, cache: Path | None) -> dict[str, list[Mutation]]:
+def protection_of(kb: KnowledgeBase, cache: Path | None = None) -> dict[str, list[Mutation]]:
+    """Claim id -> whether ×10 and ÷10 slips of it would be caught (kb.mutations.protection), none
+    past PROTECTION_LIMIT claims. `cache`: a JSON file of earlier builds' results; only the claims
+    whose relations changed are mutated again (kb.mutations.protection_cached)."""
+    if len(kb.claims) > PROTECTION_LIMIT:
+        return {}
     if cache is None:
         return mutations.protection(kb)
     known = read_json(cache)
@@ -476,6 +481,13 @@ def _protection(kb: KnowledgeBase, cache: Path | None) -> dict[str, list[Mutatio
     if _entry_keys(known) != before:  # an entry's mutations follow from its key
         write_json(cache, known)
     return found
+
+
+def attach_protection(ctx: SiteContext, found: dict[str, list[Mutation]]) -> None:
+    """Put each claim's protection on its view (what protection_of found)."""
+    for cid, mutated in found.items():
+        if cid in ctx.claims:
+            ctx.claims[cid].protection = mutated
 
 
 def _entry_keys(cache: dict[str, Any]) -> dict[str, object]:
@@ -542,8 +554,8 @@ def resolve(
                 views[cid].conflicts.append(conflict)
     for cv in views.values():
         cv.condemning = [results.by_key[k] for k in cv.result.condemned_by if k in results.by_key]
-    if protect and len(kb.claims) <= PROTECTION_LIMIT:
-        for cid, found in _protection(kb, protection_cache).items():
+    if protect:
+        for cid, found in protection_of(kb, protection_cache).items():
             if cid in views:
                 views[cid].protection = found
 

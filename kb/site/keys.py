@@ -1,10 +1,11 @@
 """The hash of each page's inputs, so that a rebuild renders only the pages whose inputs changed.
 
 Each claim gets two digests: one of everything its own page shows (its YAML as validated, where
-it is defined, its check results, citations, conflicts, neighbours and mutation protection), and
-one of what other pages show of it (the same without its notes, quotes, location and protection),
-so that editing a claim's notes renders its own page again, not every page that lists it. Each
-source gets a digest of its metadata and text. A page's key hashes the digests of what it shows, plus a salt
+it is defined, its check results, citations, conflicts and neighbours; its mutation protection is
+added to its page's key last, see with_protection), and one of what other pages show of it (the
+same without its notes, quotes and location), so that editing a claim's notes renders its own page
+again, not every page that lists it. Each source gets a digest of its metadata and text. A page's
+key hashes the digests of what it shows, plus a salt
 covering kb's version, the templates and the site code, and the options that reach every page.
 Two builds that compute the same key for a page would write the same file, so the second links
 the first's file instead of rendering it again.
@@ -87,7 +88,6 @@ class Digests:
             repr(e.problems),
             repr(cites),
             repr(cv.condemning),
-            repr(cv.protection),
         )
 
     def shown(self, cid: str) -> bytes:
@@ -191,4 +191,14 @@ def page_keys(ctx: SiteContext, pages: list[Page], salt: bytes = b"") -> dict[st
             key = _h(salt, page.path, str(data.count), *(d.claim(cv.id) for cv in data.rows))
         if key is not None:
             out[page.path] = _h(key, page.title, page.description).hex()
+    return out
+
+
+def with_protection(keys: dict[str, str], pages: list[Page]) -> dict[str, str]:
+    """The keys of claim pages with what they say of their protection (found beside the other
+    inputs: kb/site/build.py), which no other page shows."""
+    out = dict(keys)
+    for page in pages:
+        if isinstance(page.data, views.Claim) and page.path in out:
+            out[page.path] = _h(bytes.fromhex(out[page.path]), repr(page.data.cv.protection)).hex()
     return out
