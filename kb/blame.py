@@ -106,13 +106,13 @@ class _Context:
     """`_fix` answers in the component being diagnosed, by claim and the others that matter."""
     near: dict[str, frozenset[str]] = field(default_factory=dict)
     """Claim -> the claims it shares a relation with."""
-    open_of: dict[str, tuple[list[tuple[int, str]], dict[str, int]]] = field(default_factory=dict)
+    open_of: dict[str, list[tuple[int, str]]] = field(default_factory=dict)
     """A claim in many relations -> those not failed, with their places (see `_open_keys`)."""
     position_of: dict[str, dict[str, int]] = field(default_factory=dict)
-    """A claim in many relations -> each relation's place among them (`_in_component`)."""
-    settled: dict[str, Interval] = field(default_factory=dict)
-    """Shared figures condemned as the common cause of several failures, with their fix (computed
-    from every relation they are in, once)."""
+    """A claim in many relations -> each relation's place among them (`_open_keys`, `_in_component`)."""
+    settled: set[str] = field(default_factory=set)
+    """Shared figures condemned as the common cause of several failures (their fix, computed from
+    every relation they are in, is in `fixed`)."""
 
 
 def diagnose(
@@ -322,21 +322,19 @@ def _common_causes(ctx: _Context, failed: list[str], out: Diagnosis) -> None:
             blame.slip = fitting(value.stated, suggested, unit_kinds(value.unit), frozenset())
         _merge(out, blame)
         ctx.condemned.add(cid)
-        ctx.fixed[cid] = ctx.settled[cid] = suggested
+        ctx.fixed[cid] = suggested
+        ctx.settled.add(cid)
         explained.update(keys)
 
 
 def _common_value(ctx: _Context, cid: str, failing: list[str]) -> tuple[Interval, list[str]] | None:
     """The values of `cid` that every relation it passes allows and the most of `failing` do, with
     those failures; None when its passing relations allow no value."""
-    value = ctx.values[cid]
-    allowed: Interval | None = Interval(0.0, math.inf) if value.stated.lo > 0 else None
-    for key in ctx.by_claim.get(cid, []):
-        solution = None if key in ctx.failed else _solution(ctx, key, cid)
-        if solution is not None:
-            allowed = solution if allowed is None else allowed.intersect(solution)
-            if allowed is None:
-                return None
+    allowed, disagree = _fix(ctx, cid, ())  # no component yet: the relations it passes
+    if disagree:
+        return None
+    if allowed is None and ctx.values[cid].stated.lo > 0:
+        allowed = Interval(0.0, math.inf)
     ranges: list[tuple[Interval, str]] = []
     for key in failing:
         solution = _solution(ctx, key, cid)
@@ -384,7 +382,7 @@ def _settled_alone(
     """What the search would find where a common cause is in every failure of the component, is
     the only claim there that costs nothing, and its fix holds: that claim alone. (A constant in
     2,500 failures is 2,500 components; this spares each a search.) None: search."""
-    common = frozenset.intersection(*conflicts) & ctx.settled.keys()
+    common = frozenset.intersection(*conflicts) & ctx.settled
     if len(common) != 1:
         return None
     [cid] = common
@@ -431,8 +429,6 @@ def _fix(ctx: _Context, cid: str, blamed: Iterable[str]) -> Fix:
     share a relation with it, so it is kept by that.
     """
     ctx.fixed_claims.add(cid)
-    if cid in ctx.settled:
-        return _settled_fix(ctx, cid, set(blamed) - {cid})
     near = ctx.near.get(cid)
     if near is None:
         keys = ctx.by_claim.get(cid, ())
@@ -464,7 +460,9 @@ def _fix_with(ctx: _Context, cid: str, others: frozenset[str]) -> Fix:
         used.append("")
         if current is None:
             return None, used
-    for key in _open_keys(ctx, cid):  # less the failures explained in their own component
+    # A common cause's other relations were read when it was settled (its fix is in ctx.fixed).
+    keys = _in_component(ctx, cid) if cid in ctx.settled else _open_keys(ctx, cid)
+    for key in keys:  # less the failures explained in their own component
         if not others.isdisjoint(ctx.outcomes[key].spec.claims):
             continue
         if per_use and key not in ctx.component:
@@ -492,12 +490,11 @@ def _open_keys(ctx: _Context, cid: str) -> list[str]:
     keys = ctx.by_claim.get(cid, [])
     if len(keys) <= HUB:
         return [k for k in keys if k not in ctx.failed or k in ctx.component]
-    found = ctx.open_of.get(cid)
-    if found is None:
-        position = {k: i for i, k in enumerate(keys)}
-        found = ctx.open_of[cid] = ([(i, k) for i, k in enumerate(keys) if k not in ctx.failed], position)
-    passing, position = found
-    mine = sorted((position[k], k) for k in ctx.component if k in position)
+    passing = ctx.open_of.get(cid)
+    if passing is None:
+        passing = ctx.open_of[cid] = [(i, k) for i, k in enumerate(keys) if k not in ctx.failed]
+    position = _positions(ctx, cid)
+    mine = [(position[k], k) for k in _in_component(ctx, cid)]
     return [k for _, k in heapq.merge(passing, mine)] if mine else [k for _, k in passing]
 
 
@@ -507,25 +504,16 @@ def _in_component(ctx: _Context, cid: str) -> list[str]:
     keys = ctx.by_claim.get(cid, [])
     if len(keys) <= HUB:
         return [k for k in keys if k in ctx.component]
-    position = ctx.position_of.get(cid)
-    if position is None:
-        position = ctx.position_of[cid] = {k: i for i, k in enumerate(keys)}
+    position = _positions(ctx, cid)
     return sorted((k for k in ctx.component if k in position), key=position.__getitem__)
 
 
-def _settled_fix(ctx: _Context, cid: str, others: set[str]) -> Fix:
-    """_fix of a common cause: its fix, narrowed by the failures diagnosed now (its other
-    relations were read when it was settled)."""
-    current: Interval | None = ctx.settled[cid]
-    for key in _in_component(ctx, cid):
-        if not others.isdisjoint(ctx.outcomes[key].spec.claims):
-            continue
-        solution = _solution(ctx, key, cid)
-        if solution is not None and current is not None:
-            current = current.intersect(solution)
-        if current is None:
-            return None, [key]
-    return current, []
+def _positions(ctx: _Context, cid: str) -> dict[str, int]:
+    """Each relation of a claim by its place among them, made once per diagnosis."""
+    position = ctx.position_of.get(cid)
+    if position is None:
+        position = ctx.position_of[cid] = {k: i for i, k in enumerate(ctx.by_claim.get(cid, []))}
+    return position
 
 
 def _solution(ctx: _Context, key: str, cid: str) -> Interval | None:
