@@ -374,7 +374,7 @@ def protection_cached(
             out[cid] = found
             cache[cid] = {
                 "key": keys.store_key(cid, keys.escaped(cid, fixed.get(cid, ()))),
-                "mutations": [dataclasses.asdict(x) for x in found],
+                "mutations": as_data(found),
             }
     return {cid: out[cid] for cid in keys.claims if out[cid]}
 
@@ -384,9 +384,19 @@ def _cached(entry: Any, cid: str, keys: ProtectionKeys) -> list[Mutation] | None
     if not isinstance(entry, dict) or not keys.fresh(cid, str(entry.get("key"))):
         return None
     try:
-        return [Mutation(**x) for x in entry["mutations"]]
+        return from_data(entry["mutations"])
     except (KeyError, TypeError):
         return None
+
+
+def as_data(found: list[Mutation]) -> list[dict[str, Any]]:
+    """Mutations as plain data (a cache file, an answer from another process): JSON, never pickle."""
+    return [dataclasses.asdict(x) for x in found]
+
+
+def from_data(rows: list[dict[str, Any]]) -> list[Mutation]:
+    """The mutations `as_data` wrote; raises TypeError or KeyError on anything else."""
+    return [Mutation(**x) for x in rows]
 
 
 def run(kb: KnowledgeBase, factors: tuple[float, ...] = FACTORS, claims: list[str] | None = None) -> Report:

@@ -7,18 +7,21 @@ folder records the process that owns it, so the next build removes the ones whos
 
 from __future__ import annotations
 
+import builtins
 import ctypes
 import ctypes.util
+import json
 import multiprocessing
 import multiprocessing.process
 import os
-import pickle
 import shutil
 import signal
 import tempfile
 from collections.abc import Callable
 from multiprocessing.connection import Connection
 from pathlib import Path
+
+from kb.errors import KbError
 
 _PR_SET_PDEATHSIG = 1
 OWNER = ".kb-owner"
@@ -77,9 +80,12 @@ def _alive(owner_file: Path) -> bool:
 
 
 class Beside:
-    """Run fn(*args) in a forked process beside this one (its arguments inherited, never pickled),
+    """Run fn(*args) in a forked process beside this one (its arguments inherited, never sent),
     or here when the platform cannot fork or `parallel` is False. join() waits and returns what fn
-    returned, or raises what it raised; stop() ends it (when the command fails elsewhere)."""
+    returned, or raises what it raised; stop() ends it (when the command fails elsewhere).
+
+    What comes back travels as JSON, never as a pickle: fn returns plain data (None, numbers,
+    strings, lists, dicts), and an error comes back as its kind and message."""
 
     def __init__(self, fn: Callable[..., object], *args: object, parallel: bool = True) -> None:
         self.proc: multiprocessing.process.BaseProcess | None = None
@@ -98,16 +104,17 @@ class Beside:
         if self.proc is None or self.conn is None:
             return self.result
         try:
-            result = self.conn.recv()
-        except EOFError:
-            result = OSError(f"a worker process ended without an answer (exit {self.proc.exitcode})")
+            answer = json.loads(self.conn.recv_bytes())
+        except (EOFError, ValueError):
+            ended = f"a worker process ended without an answer (exit {self.proc.exitcode})"
+            answer = {"error": ["OSError", ended]}
         finally:
             self.conn.close()
             self.proc.join()
             self.proc = self.conn = None
-        if isinstance(result, BaseException):
-            raise result
-        return result
+        if "error" in answer:
+            raise _error(*answer["error"])
+        return answer["result"]
 
     def stop(self) -> None:
         if self.proc is not None:
@@ -121,16 +128,23 @@ class Beside:
 def _beside(conn: Connection, fn: Callable[..., object], *args: object) -> None:
     die_with_parent()
     try:
-        conn.send(fn(*args))
+        answer: dict[str, object] = {"result": fn(*args)}
+        data = json.dumps(answer)
     except BaseException as exc:  # noqa: BLE001 - sent to the parent, which raises it
-        conn.send(exc if _picklable(exc) else OSError(f"{type(exc).__name__}: {exc}"))
+        hint, code = getattr(exc, "hint", ""), getattr(exc, "code", "")
+        data = json.dumps({"error": [type(exc).__name__, str(exc), str(hint), str(code)]})
+    try:
+        conn.send_bytes(data.encode("utf-8"))
     finally:
         conn.close()
 
 
-def _picklable(exc: BaseException) -> bool:
-    try:
-        pickle.loads(pickle.dumps(exc))  # our own exception, between our own processes
-    except Exception:  # noqa: BLE001 - any failure: send its text instead
-        return False
-    return True
+def _error(kind: str, message: str, hint: str = "", code: str = "") -> Exception:
+    """The parent's copy of a worker's error: a KbError or a built-in exception as it was, any
+    other kind as an OSError naming it."""
+    if kind == "KbError":
+        return KbError(message, hint, code or "error")
+    found = getattr(builtins, kind, None)
+    if isinstance(found, type) and issubclass(found, Exception):
+        return found(message)
+    return OSError(f"{kind}: {message}")

@@ -21,6 +21,7 @@ from subprocess import PIPE
 import pytest
 
 import kb
+from kb.errors import KbError
 from tests.conftest import BASE_CLAIMS
 
 # --- 1. no code from the cache ---------------------------------------------------------------------
@@ -581,3 +582,20 @@ def _running(pid: int) -> bool:
             return fh.read().split()[2] != "Z"  # a zombie has ended
     except FileNotFoundError:
         return False
+
+
+def _fail_with_hint() -> None:
+    raise KbError("the disk is full", "free some space", "disk")
+
+
+def test_work_beside_a_command_comes_back_as_json_never_as_a_pickle() -> None:
+    from kb import procs
+
+    assert procs.Beside(lambda: {"a": [1, 2.5, "x"]}).join() == {"a": [1, 2.5, "x"]}
+    beside = procs.Beside(_fail_with_hint)
+    with pytest.raises(KbError) as caught:
+        beside.join()
+    error = caught.value
+    assert (error.message, error.hint, error.code) == ("the disk is full", "free some space", "disk")
+    with pytest.raises(TypeError):  # not plain data: said loudly, not smuggled through a pickle
+        procs.Beside(lambda: object()).join()

@@ -23,7 +23,7 @@ from kb.contents import KnowledgeBase
 from kb.errors import KbError
 from kb.results import Results
 from kb.site import charts, fingerprint, place, search, views, writer
-from kb.site.context import SiteContext, attach_protection, protection_of, resolve
+from kb.site.context import SiteContext, attach_protection, protection_data, resolve
 from kb.site.keys import page_keys, with_protection
 from kb.site.options import DEFAULT_BASE_URL, MARKER, BuildOptions
 from kb.site.pages import EXPORT_DIR, Page, Plan, plan
@@ -92,7 +92,7 @@ def _build(options: BuildOptions, progress: Reporter | None) -> BuildOutcome:
     _settle()
     # Whether a slip of each claim would be caught needs only the claims: found meanwhile.
     protection_cache = options.cache.parent / "protection.json" if options.cache else None
-    protection = procs.Beside(protection_of, kb, protection_cache, parallel=options.workers != 1)
+    protection = procs.Beside(protection_data, kb, protection_cache, parallel=options.workers != 1)
     try:
         progress.step("check", len(kb.claims))
         results = checks.run(kb)
@@ -150,7 +150,7 @@ def _build(options: BuildOptions, progress: Reporter | None) -> BuildOutcome:
         # The downloads and the charts take seconds of CPU and depend on nothing rendered: made
         # meanwhile, each in a process of its own (here, when the build may not fork: kb serve).
         beside = options.workers != 1
-        exports = procs.Beside(export.write, kb, results, tmp / EXPORT_DIR, parallel=beside)
+        exports = procs.Beside(_write_exports, kb, results, tmp / EXPORT_DIR, parallel=beside)
         previous_charts = (out / "charts") if previous else None
         drawer = procs.Beside(
             charts.write_charts, site_plan.charts, tmp, options.cache, None, previous_charts, parallel=beside
@@ -273,6 +273,10 @@ def _start_search(
     old_keys = previous.get("search", {}) if previous else {}
     assert isinstance(old_keys, dict)
     return search.Indexer(tmp, shards, out if previous else None, old_keys, in_place=in_place).start()
+
+
+def _write_exports(kb: KnowledgeBase, results: Results, folder: Path) -> None:
+    export.write(kb, results, folder)  # the same tables as `kb export`, to download
 
 
 def _write_site_files(site_plan: Plan, ctx: SiteContext, tmp: Path, base_url: str) -> None:

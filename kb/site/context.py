@@ -483,11 +483,16 @@ def protection_of(kb: KnowledgeBase, cache: Path | None = None) -> dict[str, lis
     return found
 
 
-def attach_protection(ctx: SiteContext, found: dict[str, list[Mutation]]) -> None:
-    """Put each claim's protection on its view (what protection_of found)."""
-    for cid, mutated in found.items():
+def protection_data(kb: KnowledgeBase, cache: Path | None = None) -> dict[str, list[dict[str, Any]]]:
+    """protection_of as plain data, to come back from another process (kb/site/build.py)."""
+    return {cid: mutations.as_data(found) for cid, found in protection_of(kb, cache).items()}
+
+
+def attach_protection(ctx: SiteContext, data: dict[str, list[dict[str, Any]]]) -> None:
+    """Put each claim's protection (protection_data) on its view."""
+    for cid, rows in data.items():
         if cid in ctx.claims:
-            ctx.claims[cid].protection = mutated
+            ctx.claims[cid].protection = mutations.from_data(rows)
 
 
 def _entry_keys(cache: dict[str, Any]) -> dict[str, object]:
