@@ -122,10 +122,11 @@ def _build(options: BuildOptions, progress: Reporter | None) -> BuildOutcome:
     out.parent.mkdir(parents=True, exist_ok=True)
     procs.remove_abandoned(out.parent, (f".{out.name}.build-", f".{out.name}.old-"))
     todo = _todo(site_plan.pages, keys, previous)
-    in_place = previous is not None and _in_place(todo, site_plan.pages, out, previous)
+    present = fingerprint.sizes(out) if previous is not None and _small(todo, site_plan.pages) else None
+    in_place = previous is not None and present is not None and fingerprint.intact(out, previous, present)
     tmp = procs.owned_temp_folder(f".{out.name}.build-", out.parent)
     indexer: search.Indexer | None = None
-    staged = place.Staged()
+    staged = place.Staged(present=present or {})
     exports: procs.Beside | None = None
     drawer: procs.Beside | None = None
     _counted(outcome, site_plan)
@@ -248,9 +249,8 @@ def _link_unchanged(pages: list[Page], todo: list[Page], out: Path, tmp: Path) -
     return [p for p in pages if p.path in again]
 
 
-def _in_place(todo: list[Page], pages: list[Page], out: Path, previous: dict[str, object]) -> bool:
-    small = len(todo) <= max(IN_PLACE_PAGES, IN_PLACE_SHARE * len(pages))
-    return small and fingerprint.intact(out, previous)
+def _small(todo: list[Page], pages: list[Page]) -> bool:
+    return len(todo) <= max(IN_PLACE_PAGES, IN_PLACE_SHARE * len(pages))
 
 
 def _start_search(

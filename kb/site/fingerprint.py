@@ -92,8 +92,11 @@ def read_manifest(site: Path) -> dict[str, Any] | None:
     return data
 
 
-def intact(site: Path, manifest: dict[str, Any]) -> bool:
-    """Every file the build wrote is still there, with its size."""
+def intact(site: Path, manifest: dict[str, Any], found: dict[str, int] | None = None) -> bool:
+    """Every file the build wrote is still there, with its size (`found`: the site as sizes()
+    walked it, when the caller has it)."""
+    if found is not None:
+        return all(found.get(rel) == entry[0] for rel, entry in manifest["files"].items())
     for rel, entry in manifest["files"].items():
         try:
             if os.stat(site / rel).st_size != entry[0]:

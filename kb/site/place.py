@@ -25,7 +25,6 @@ from typing import Any
 
 from kb import procs
 from kb.site import fingerprint
-from kb.site.options import MARKER
 
 
 @dataclass
@@ -38,6 +37,9 @@ class Staged:
     """Top-level folders (search bundles) left as they are, whole."""
     folders: set[str] = field(default_factory=set)
     """Top-level folders (search bundles) staged whole: each replaces its namesake in one exchange."""
+    present: dict[str, int] = field(default_factory=dict)
+    """The site's files and sizes when the build began (fingerprint.sizes: one walk serves the
+    check that the site is intact and the update)."""
 
 
 def swap(new: Path, target: Path) -> None:
@@ -70,7 +72,7 @@ def apply(
     changed = [rel for rel in sorted(made) if not _same(staging / rel, site / rel)]
     replaced = {rel for rel in old_files if _top(rel) in staged.folders}
     belongs = staged.kept | set(made) | {rel for rel in old_files if _top(rel) in staged.kept_folders}
-    present = fingerprint.sizes(site)  # a file kb did not write goes too, as with a new site
+    present = staged.present  # a file kb did not write goes too, as with a new site
     gone = sorted(set(present) - belongs - {rel for rel in present if _top(rel) in staged.folders})
     touched = set(changed) | set(gone) | replaced
     after = {rel: size for rel, size in present.items() if rel not in touched} | made
@@ -102,9 +104,8 @@ def _top(rel: str) -> str:
 
 def _files(root: Path, skip: set[str]) -> dict[str, int]:
     """Every file under root but the owner mark and the folders in `skip`, with its size."""
-    out = fingerprint.sizes(root)
+    out = fingerprint.sizes(root)  # the manifest (MARKER) is never listed
     out.pop(procs.OWNER, None)
-    out.pop(MARKER, None)
     return {rel: size for rel, size in out.items() if _top(rel) not in skip}
 
 
