@@ -233,9 +233,7 @@ def report(s: dict[str, Any]) -> list[str]:
 
 def main(argv: list[str]) -> None:
     if argv[:1] == ["draw"]:
-        writer = csv.DictWriter(sys.stdout, FIELDS)
-        writer.writeheader()
-        writer.writerows(draw(Path(argv[1]), Path(argv[2])))
+        ep.write_sample(draw(Path(argv[1]), Path(argv[2])), FIELDS)
         return
     check = Path(argv[0] if argv else "check.json")
     labels = Path(argv[1]) if len(argv) > 1 else SAMPLE

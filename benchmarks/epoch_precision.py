@@ -132,6 +132,13 @@ def draw(
     return out
 
 
+def write_sample(rows: list[dict[str, str]], fields: tuple[str, ...]) -> None:
+    """A drawn sample as CSV on standard output, to label."""
+    writer = csv.DictWriter(sys.stdout, fields)
+    writer.writeheader()
+    writer.writerows(rows)
+
+
 def score(
     check_json: Path,
     before: Path = BEFORE,
@@ -171,9 +178,7 @@ def score(
 
 def main(argv: list[str]) -> None:
     if argv[:1] == ["draw"]:
-        writer = csv.DictWriter(sys.stdout, FIELDS)
-        writer.writeheader()
-        writer.writerows(draw(Path(argv[1]), Path(argv[2])))
+        write_sample(draw(Path(argv[1]), Path(argv[2])), FIELDS)
         return
     s = score(Path(argv[1] if len(argv) > 1 else "check.json"))
     for name in ("before", "after", *SCORED_APART):
