@@ -390,8 +390,22 @@ def _cached(entry: Any, cid: str, keys: ProtectionKeys) -> list[Mutation] | None
 
 
 def as_data(found: list[Mutation]) -> list[dict[str, Any]]:
-    """Mutations as plain data (a cache file, an answer from another process): JSON, never pickle."""
-    return [dataclasses.asdict(x) for x in found]
+    """Mutations as plain data (a cache file, an answer from another process): JSON, never pickle.
+
+    Written out rather than dataclasses.asdict, whose recursive copy was most of the time a build
+    spent handing 20,000 mutations back from its worker."""
+    return [
+        {
+            "claim_id": x.claim_id,
+            "factor": x.factor,
+            "caught": x.caught,
+            "flagged": x.flagged,
+            "alone": x.alone,
+            "by": list(x.by),
+            "blamed": list(x.blamed),
+        }
+        for x in found
+    ]
 
 
 def from_data(rows: list[dict[str, Any]]) -> list[Mutation]:

@@ -128,3 +128,19 @@ def test_protection_from_the_cache_equals_protection_computed_afresh(where: str,
     again = mutations.protection_cached(kb, kept)
     assert _outcomes(again) == _outcomes(mutations.protection(kb))
     assert _outcomes(again) != _outcomes(first) or where == "synthetic"  # the change moved a result
+
+
+def test_as_data_keeps_every_field_and_reads_back() -> None:
+    # as_data is written out field by field: a field added to Mutation must not be dropped.
+    import dataclasses
+
+    found = [
+        mutations.Mutation("a", 10.0, True, True, alone=True, by=["r1"], blamed=[]),
+        mutations.Mutation("b", 0.1, False, True, by=["r2", "r3"], blamed=["c"]),
+    ]
+    data = mutations.as_data(found)
+    assert data == [dataclasses.asdict(m) for m in found]
+    assert json.loads(json.dumps(data)) == data
+    assert mutations.from_data(data) == found
+    data[1]["blamed"].append("d")  # a copy: the mutation itself is unchanged
+    assert found[1].blamed == ["c"]
