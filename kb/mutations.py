@@ -9,7 +9,6 @@ falls elsewhere. The report tells contributors where the knowledge base needs an
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import multiprocessing
 import os

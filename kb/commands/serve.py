@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import functools
+import multiprocessing
 import signal
 import sys
-import threading
+import time
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
 from kb.commands import EXIT_ERRORS, EXIT_OK
 from kb.commands.build import add_output_options, add_site_options, build_once, options, up_to_date
+from kb.procs import die_with_parent
 from kb.site.options import BuildOptions
 
 HOST = "127.0.0.1"
@@ -97,19 +98,18 @@ def snapshot(folder: Path) -> dict[str, tuple[int, int]]:
 
 def watch(
     opts: BuildOptions,
-    stop: threading.Event,
     interval: float,
     verbose: bool,
     quiet: bool = False,
     last: dict[str, tuple[int, int]] | None = None,
 ) -> None:
-    """Rebuild whenever the claims folder changes from `last`, until `stop` is set.
+    """Rebuild whenever the claims folder changes from `last`, until interrupted.
 
-    Rebuilds render in this process only: forking workers while the server's threads run is unsafe,
-    and a rebuild renders only the pages that changed."""
-    opts = dataclasses.replace(opts, workers=1)
+    Runs in the main thread of a process that has no other thread (the server is a process of
+    its own), so a rebuild may fork its workers as `kb build` does."""
     last = snapshot(opts.claims) if last is None else last
-    while not stop.wait(interval):
+    while True:
+        time.sleep(interval)
         now = snapshot(opts.claims)
         if now == last:
             continue
@@ -117,6 +117,17 @@ def watch(
         if not quiet:
             print("kb serve: claims changed; rebuilding", file=sys.stderr)
         build_once(opts, verbose=verbose, quiet=quiet)
+
+
+def _serve(server: ThreadingHTTPServer) -> None:
+    """The server process: answers requests until its parent stops it or ends."""
+    die_with_parent()
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole group: the parent decides
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(0))
+    try:
+        server.serve_forever(poll_interval=0.5)
+    finally:
+        server.server_close()
 
 
 def run(args: argparse.Namespace) -> int:
@@ -137,19 +148,15 @@ def run(args: argparse.Namespace) -> int:
     except OSError as exc:
         print(f"kb serve: cannot listen on {HOST}:{args.port}: {exc.strerror}; try --port 0", file=sys.stderr)
         return EXIT_ERRORS
-    stop = threading.Event()
-    watcher = None
-    if args.watch:
-        watcher = threading.Thread(
-            target=watch, args=(opts, stop, args.interval, args.verbose, args.quiet, baseline), daemon=True
-        )
-        watcher.start()
+    port = server.server_address[1]
+    server_proc = multiprocessing.get_context("fork").Process(target=_serve, args=(server,), daemon=True)
+    server_proc.start()
+    server.socket.close()  # the server process listens; this one only builds
 
     def terminate(signum: int, frame: object) -> None:
-        raise KeyboardInterrupt  # stop as on Ctrl-C: close the server, let a running rebuild end
+        raise KeyboardInterrupt  # stop as on Ctrl-C: a rebuild cut short leaves the previous site
 
     previous = signal.signal(signal.SIGTERM, terminate)
-    port = server.server_address[1]
     print(
         f"kb serve: serving {opts.out}/ at http://{HOST}:{port}/"
         + (f" and rebuilding on changes in {opts.claims}/" if args.watch else "")
@@ -157,13 +164,14 @@ def run(args: argparse.Namespace) -> int:
         flush=True,
     )
     try:
-        server.serve_forever(poll_interval=0.5)
+        if args.watch:
+            watch(opts, args.interval, args.verbose, args.quiet, baseline)
+        else:
+            server_proc.join()
     except KeyboardInterrupt:
         print("kb serve: stopped", file=sys.stderr)
     finally:
         signal.signal(signal.SIGTERM, previous)
-        stop.set()
-        server.server_close()
-        if watcher is not None:
-            watcher.join(timeout=60)
+        server_proc.terminate()
+        server_proc.join(timeout=10)
     return EXIT_OK

@@ -149,7 +149,7 @@ def _build(options: BuildOptions, progress: Reporter | None) -> BuildOutcome:
                 indexer.poll()
 
         # The downloads and the charts take seconds of CPU and depend on nothing rendered: made
-        # meanwhile, each in a process of its own (here, when the build may not fork: kb serve).
+        # meanwhile, each in a process of its own (here with one worker, or where fork is missing).
         beside = options.workers != 1
         exports = procs.Beside(_write_exports, kb, results, tmp / EXPORT_DIR, parallel=beside)
         previous_charts = (out / "charts") if previous else None
