@@ -807,3 +807,13 @@ def test_serve_builds_serves_and_rebuilds(tmp_path: Path) -> None:
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+    # The server is a process of its own: it ends with kb serve, and nothing answers any more.
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(url + "index.html", timeout=2).close()
+        except (urllib.error.URLError, ConnectionError):
+            break
+        time.sleep(0.1)
+    else:
+        raise AssertionError("the server still answers after kb serve ended")
