@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
+from kb.importers.epoch.columns import BY_KEY
+
 CHECKS: dict[str, dict[str, Any]] = {
     "at-most-peak": {
         "label": "compute ≤ chips × peak FLOP/s × time (utilization ≤ 100%)",
@@ -22,6 +24,7 @@ CHECKS: dict[str, dict[str, Any]] = {
         "label": "compute = chips × peak FLOP/s × time × Epoch's default utilization (language models: 30%)",
         "implies": "of the chips' peak",
         "marker": "D",
+        "needs": ["method", "numerical_format"],
     },
     "default-utilization-at-least": {
         "label": "compute ≥ chips × peak FLOP/s × time × Epoch's lowest default utilization (30%)",
@@ -45,8 +48,11 @@ CHECKS: dict[str, dict[str, Any]] = {
     "notes-parameters": {
         "label": "the parameters of the compute notes' 6 · N · D product = the parameters cell (within 5%)"
     },
-    "chips-times-time": {"label": "chip-hours = chips × training time", "needs": "chip_hours"},
-    "chip-hours-times-price": {"label": "cost vs chip-hours × a committed-use cloud price (within ×10)"},
+    "chips-times-time": {"label": "chip-hours = chips × training time", "needs": ["chip_hours"]},
+    "chip-hours-times-price": {
+        "label": "cost vs chip-hours × a committed-use cloud price (within ×10)",
+        "needs": ["cost"],
+    },
     "law:utilization-at-most-one": {"label": "utilization ≤ 100%", "impossible": True},
     "law:finetune-at-most-training-compute": {
         "label": "fine-tune compute ≤ training compute",
@@ -55,7 +61,8 @@ CHECKS: dict[str, dict[str, Any]] = {
 }
 """Check id (or "law:" + law id) -> what it compares; `impossible` marks physical or definitional
 bounds (a failure is impossible, not unlikely); `marker` is the chart's for training compute;
-`variant` marks a form of another check (not reported when it does not run); `needs` a column;
+`variant` marks a form of another check (not reported when it does not run); `needs` the columns
+(keys of columns.KNOWN) without any of which it cannot run;
 `implies` names what stated ÷ recomputed is (the utilization the row needs, times the relation's
 labelled assumptions where it has any), shown as a percentage."""
 
@@ -71,14 +78,17 @@ LEDE = (
 )
 
 
-def not_run(made: Counter[str], skipped: dict[str, int], missing: list[str]) -> list[str]:
-    """One line per check the import wrote for no row, with its most common reason."""
+def not_run(made: Counter[str], skipped: dict[str, int], absent: list[str]) -> list[str]:
+    """One line per check the import wrote for no row: the columns it needs that the release lacks
+    (`absent`, keys of columns.KNOWN), else its most common reason."""
     out = []
     for check, spec in CHECKS.items():
         if check.startswith("law:") or spec.get("variant") or made.get(check):
             continue
-        if spec.get("needs") in missing:
-            out.append(f"{spec['label']}: not run (the release has no column for it)")
+        lacking = [BY_KEY[k].names for k in spec.get("needs", []) if k in absent]
+        if lacking:
+            names = " and ".join(" / ".join(repr(n) for n in names) for names in lacking)
+            out.append(f"{spec['label']}: not run (the release has no column for it: {names})")
             continue
         reasons = [
             (n, reason.split(": ", 1)[1]) for reason, n in skipped.items() if reason.startswith(check + ":")
@@ -95,7 +105,7 @@ def description(
     claim_rows: dict[str, str],
     made: Counter[str],
     skipped: dict[str, int],
-    missing: list[str],
+    absent: list[str],
 ) -> dict[str, Any]:
     """The audit description of one import (JSON-ready)."""
     return {
@@ -105,5 +115,5 @@ def description(
         "checks": CHECKS,
         "rows": rows,
         "claims": claim_rows,
-        "not_run": not_run(made, skipped, missing),
+        "not_run": not_run(made, skipped, absent),
     }

@@ -26,10 +26,25 @@ class Column:
     """Header name -> what a language model's cell counts under that name (word, token)."""
     expected: bool = True
     """Whether its absence is reported (columns that only annotate are not)."""
+    absent: str = "its claims and checks are skipped"
+    """What kb does without the column, for the import summary."""
+    read_as: dict[str, str] = field(default_factory=dict)
+    """Header name (folded) -> how kb reads a column under that name, where the name alone leaves
+    it open (said in the import summary)."""
 
 
-def _c(key: str, names: str, meaning: str, unit: str = "", expected: bool = True, **text: str) -> Column:
-    return Column(key, tuple(n.strip() for n in names.split("|")), meaning, unit, dict(text), expected)
+def _c(
+    key: str,
+    names: str,
+    meaning: str,
+    unit: str = "",
+    expected: bool = True,
+    absent: str = "its claims and checks are skipped",
+    read_as: dict[str, str] | None = None,
+) -> Column:
+    return Column(
+        key, tuple(n.strip() for n in names.split("|")), meaning, unit, {}, expected, absent, read_as or {}
+    )
 
 
 # Names as written in the releases kb has seen (2024-02-05, 2025-08) and the 2026 renames.
@@ -39,7 +54,16 @@ KNOWN: tuple[Column, ...] = (
     _c("organization", "Organization", "developer", expected=False),
     _c("publication_date", "Publication date", "date of the paper or announcement"),
     _c("confidence", "Confidence", "Epoch's confidence in the compute", expected=False),
-    _c("method", "Training compute estimation method", "how the compute was estimated"),
+    _c(
+        "method",
+        "Training compute estimation method",
+        "how the compute was estimated",
+        absent=(
+            "no compute is known to come from the hardware alone (Epoch's default utilization is not "
+            "checked) or from operation counting alone (6·N·D is checked at the tolerance of any other "
+            "estimate on every row)"
+        ),
+    ),
     _c("numerical_format", "Numerical format", "number format of training (FP32, BF16...)", expected=False),
     _c("parameters", "Parameters", "total parameters", "parameter"),
     _c("compute", "Training compute (FLOP)", "total training compute", "FLOP"),
@@ -61,6 +85,13 @@ KNOWN: tuple[Column, ...] = (
         "Hardware utilization|Hardware utilization (MFU)",
         "model FLOP utilization (fraction of peak)",
         "1",
+        # Releases before 2025-08 name it without "(MFU)"; from 2025-08 on HFU has its own column.
+        read_as={
+            "hardware utilization": (
+                "read as model FLOP utilization (MFU), the meaning releases from 2025-08 name "
+                "'Hardware utilization (MFU)' (the name alone does not say MFU or HFU)"
+            )
+        },
     ),
     _c("hfu", "Hardware utilization (HFU)", "hardware FLOP utilization (fraction of peak)", "1", False),
     _c(
@@ -101,7 +132,8 @@ KNOWN += tuple(Column(k, tuple(n.split("|")), "notes", expected=False) for k, n 
 _IGNORED_NAMES = (
     "Task|Authors|Reference|Link|Citations|Notability criteria|Notability criteria notes|"
     "Training dataset notes|Approach|Abstract|Benchmark data|Model accessibility|"
-    "Country (of organization)|Last modified|Training cloud compute vendor|Training data center|"
+    "Country (of organization)|Country (from Organization)|Last modified|Training cloud compute vendor|"
+    "Training data center|"
     "Archived links|Organization categorization|Foundation model|Training compute lower bound|"
     "Training compute upper bound|Training code accessibility|Accessibility notes|"
     "Organization categorization (from Organization)|Hugging Face developer id|"
@@ -125,6 +157,8 @@ class ColumnMap:
     unknown: list[str] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)
     """Keys of expected columns that are absent."""
+    absent: list[str] = field(default_factory=list)
+    """Keys of every column kb reads that is absent, expected or not (what a check needs)."""
     renamed: list[str] = field(default_factory=list)
     """Messages: a meaning read under a name other than the newest kb knows, or a duplicate."""
 
@@ -145,10 +179,7 @@ class ColumnMap:
         ]
         for key in self.missing:
             spec = BY_KEY[key]
-            out.append(
-                f"no column {' / '.join(repr(n) for n in spec.names)} ({spec.meaning}): "
-                "its claims and checks are skipped"
-            )
+            out.append(f"no column {' / '.join(repr(n) for n in spec.names)} ({spec.meaning}): {spec.absent}")
         out += [
             f"column {self.columns[k]!r} ({BY_KEY[k].meaning}): recognised; no check uses it yet"
             for k in UNUSED
@@ -182,6 +213,8 @@ def map_columns(header: list[str]) -> ColumnMap:
             )
             continue
         out.columns[spec.key] = h
+        if name in spec.read_as:
+            out.renamed.append(f"column {h!r}: {spec.read_as[name]}")
         if spec.text_unit:
             unit = spec.text_unit[name]
             others = ", ".join(repr(n) for n in spec.names if norm_header(n) != name)
@@ -191,4 +224,5 @@ def map_columns(header: list[str]) -> ColumnMap:
                 "unless the row's notes say which"
             )
     out.missing = [c.key for c in KNOWN if c.expected and c.key not in out.columns]
+    out.absent = [c.key for c in KNOWN if c.key not in out.columns]
     return out

@@ -313,6 +313,7 @@ class EpochImport:
         if models.column_map is not None:
             self.report.columns = models.column_map.changes()
             self.report.missing_columns = list(models.column_map.missing)
+            self.report.absent_columns = list(models.column_map.absent)
         year = re.search(r"\((\d{4}) usd\)", models.columns.get("cost", "").lower())
         self.cost_year = year.group(1) if year else None
         self._whole_file(

@@ -1,0 +1,82 @@
+"""A release older than the one kb was tuned on: what the import summary says about its columns.
+
+The 2025-04 download of Epoch's all_ai_models.csv (GitHub simsharmaa/INFSCI1520, file
+all_ai_models.csv at commit 291adcd, last modified 2025-03-11) names the utilization
+'Hardware utilization' (no "(MFU)"), the country 'Country (from Organization)', and has no
+'Training chip-hours', 'Numerical format', 'Training compute estimation method', cost or
+utilization notes column. The test gives the 2025-08 fixture that header and reads the summary.
+"""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+from test_import_epoch import CHIPS, MODELS, PRICES, check, make_root
+
+from kb.importers.epoch import import_epoch
+
+RENAMED = {
+    "Hardware utilization (MFU)": "Hardware utilization",
+    "Country (of organization)": "Country (from Organization)",
+}
+DROPPED = {
+    "Training chip-hours",
+    "Numerical format",
+    "Training compute estimation method",
+    "Training compute cost (2023 USD)",
+    "Utilization notes",
+}
+
+
+def _older(tmp_path: Path) -> Path:
+    """The 2025-08 fixture with the 2025-04 release's header."""
+    with MODELS.open(encoding="utf-8", newline="") as f:
+        rows = list(csv.DictReader(f))
+    fields = [RENAMED.get(h, h) for h in rows[0] if h not in DROPPED]
+    path = tmp_path / "all_ai_models_fixture_2025-04.csv"
+    with path.open("w", encoding="utf-8", newline="") as f:
+        writer = csv.DictWriter(f, fields)
+        writer.writeheader()
+        for row in rows:
+            writer.writerow({RENAMED.get(k, k): v for k, v in row.items() if k not in DROPPED})
+    return path
+
+
+def test_checks_a_release_cannot_run_name_the_columns_it_lacks(tmp_path: Path) -> None:
+    root = make_root(tmp_path / "older")
+    report = import_epoch(_older(tmp_path), root, chips=CHIPS, prices=PRICES)
+    text = report.text()
+    # Each check that runs on no row says which absent column stops it, not "no row gives the
+    # numbers it needs": the default utilization needs the estimation method and the format.
+    assert (
+        "default utilization (language models: 30%): not run (the release has no column for it: "
+        "'Training compute estimation method' and 'Numerical format')"
+    ) in text
+    assert "chip-hours = chips × training time: not run (the release has no column for it: " in text
+    assert (
+        "cloud price (within ×10): not run (the release has no column for it: 'Training compute cost" in text
+    )
+    assert "no row gives the numbers it needs" not in text
+    # The audit page says the same.
+    assert report.as_json()["audit"]["not_run"] == [
+        line.removeprefix("check ") for line in text.splitlines() if line.startswith("check ")
+    ]
+    # What the missing method column changes is said, rather than "its claims and checks are skipped".
+    method = next(c for c in report.columns if c.startswith("no column 'Training compute estimation method'"))
+    assert "default utilization is not checked" in method and "6·N·D" in method
+
+
+def test_older_column_names_are_read_and_said(tmp_path: Path) -> None:
+    old_root, new_root = make_root(tmp_path / "older"), make_root(tmp_path / "newer")
+    report = import_epoch(_older(tmp_path), old_root, chips=CHIPS, prices=PRICES)
+    import_epoch(MODELS, new_root, chips=CHIPS, prices=PRICES)
+    changes = "\n".join(report.columns)
+    # The country column of releases before 2025-08 holds nothing kb checks: not an unknown column.
+    assert "Country (from Organization)" not in changes
+    # 'Hardware utilization' is read as the MFU of later releases, and the summary says so.
+    assert "column 'Hardware utilization': read as model FLOP utilization (MFU)" in changes
+    old, _ = check(old_root)
+    new, _ = check(new_root)
+    utilization = {i: c.claim.value for i, c in new.claims.items() if i.endswith("-utilization")}
+    assert utilization and {i: old.claims[i].claim.value for i in utilization} == utilization
