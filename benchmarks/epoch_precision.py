@@ -14,6 +14,7 @@ other or its notes), `modelling` (the row is right; kb's relation does not apply
     kb check --format json > check.json
     python -m benchmarks.epoch_precision draw check.json claims/epoch > to-label.csv   # a new sample
     python -m benchmarks.epoch_precision score check.json                              # the figures
+    python -m benchmarks.epoch_precision score-labels check.json LABELS.csv # label file of all
 
 Precision is the share of the sample's flags labelled `real`; recall compares the rows of the
 `real` flags of the "before" sample with the rows flagged now (a row whose problem is still
@@ -176,9 +177,32 @@ def score(
     return out
 
 
+def score_labels(check_json: Path, labels: Path) -> list[str]:
+    """Lines scoring a label file that covers every flag of check_json (another release's audit):
+    real / labelled overall and per relation, and which flags are raised but not labelled or
+    labelled but no longer raised."""
+    now = flags(check_json)
+    rows = list(csv.DictReader(labels.open(encoding="utf-8")))
+    keys = {r["key"] for r in rows}
+    by_check: dict[str, list[str]] = {}
+    for r in rows:
+        by_check.setdefault(r["relation"], []).append(r["label"])
+    real = sum(r["label"] == "real" for r in rows)
+    out = [f"every flag: {real}/{len(rows)} real data problems = {real / max(len(rows), 1):.0%}"]
+    out += [f"  {name}: {found.count('real')}/{len(found)}" for name, found in sorted(by_check.items())]
+    if set(now) - keys:
+        out.append(f"raised but not labelled: {len(set(now) - keys)} (label them before quoting the score)")
+    if keys - set(now):
+        out.append(f"labelled but no longer raised: {len(keys - set(now))}")
+    return out
+
+
 def main(argv: list[str]) -> None:
     if argv[:1] == ["draw"]:
         write_sample(draw(Path(argv[1]), Path(argv[2])), FIELDS)
+        return
+    if argv[:1] == ["score-labels"]:
+        print("\n".join(score_labels(Path(argv[1]), Path(argv[2]))))
         return
     s = score(Path(argv[1] if len(argv) > 1 else "check.json"))
     for name in ("before", "after", *SCORED_APART):

@@ -70,6 +70,23 @@ def test_draw_is_seeded_and_score_counts_labels_and_recall(tmp_path: Path) -> No
     assert s["recall"] == {"real_before": 1, "still_flagged": 0, "in_doubt_only": 0} and s["lost"] == ["Gone"]
 
 
+def test_score_labels_counts_per_relation_and_names_unlabelled_flags(tmp_path: Path) -> None:
+    failed = [(f"check:epoch-m{i}-training-compute/{rel}", f"M{i}") for i, rel in enumerate(["a", "a", "b"])]
+    check = _check_json(tmp_path, failed)
+    labels = tmp_path / "labels.csv"
+    with labels.open("w", encoding="utf-8", newline="") as f:
+        writer = csv.DictWriter(f, ["key", "relation", "label"])
+        writer.writeheader()
+        writer.writerow({"key": failed[0][0], "relation": "a", "label": "real"})
+        writer.writerow({"key": failed[1][0], "relation": "a", "label": "modelling"})
+        writer.writerow({"key": "check:gone/x", "relation": "b", "label": "real"})
+    lines = ep.score_labels(check, labels)
+    assert lines[0] == "every flag: 2/3 real data problems = 67%"
+    assert "  a: 1/2" in lines and "  b: 1/1" in lines
+    assert "raised but not labelled: 1 (label them before quoting the score)" in lines
+    assert "labelled but no longer raised: 1" in lines
+
+
 def test_a_flag_blamed_on_assumptions_only_is_in_doubt(tmp_path: Path) -> None:
     data = {
         "claims": [
