@@ -113,7 +113,7 @@ def _column(row: str, index: int) -> int:
 
 def propose(text: str, vocabulary: Vocabulary, subjects: list[str], fallback: str) -> list[Proposal]:
     """Every number of the text as a proposed claim, in the order of the text."""
-    counts = Counter({s: len(re.findall(re.escape(s), text)) for s in subjects})
+    counts = Counter({s: len(_mentions(s, text)) for s in subjects})
     document_subject = next((s for s, n in counts.most_common() if n), fallback)
     units = [
         *(
@@ -207,7 +207,7 @@ def _range_end(sentence: str, reading: Reading, found: list[tuple[Reading, bool]
 def _in_name(sentence: str, reading: Reading, subjects: list[str]) -> bool:
     """Whether the number is part of a model's name ("Llama 3", "Llama 3 8B" as a whole)."""
     for s in subjects:
-        for m in re.finditer(re.escape(s), sentence):
+        for m in _mentions(s, sentence):
             size = re.search(r"\d[BMK]$", reading.text)  # "Llama 3 8B": its size is a figure
             if m.start() < reading.start and reading.end <= m.end() and not size:
                 return True
@@ -218,7 +218,8 @@ def _subject(sentence: str, reading: Reading, subjects: list[str]) -> str | None
     """The known subject named closest before the number in its sentence or row."""
     best: tuple[int, str] | None = None
     for s in subjects:
-        pos = sentence.rfind(s, 0, reading.start)
+        before = [m.start() for m in _mentions(s, sentence) if m.end() <= reading.start]
+        pos = before[-1] if before else -1
         if pos >= 0 and (best is None or pos > best[0] or (pos == best[0] and len(s) > len(best[1]))):
             best = (pos, s)
     return best[1] if best else None
@@ -273,11 +274,22 @@ def extract_source(kb: KnowledgeBase, source: Source) -> list[Proposal]:
     return propose(source.text, Vocabulary(kb.quantities, used), subjects, fallback)
 
 
-# A model's name: a capitalised word and a version ("Llama 3", "GPT-4", "DeepSeek-V3"), maybe a size.
+# A model's name: a capitalised word and a version ("Llama 3", "GPT-4", "DeepSeek-V3"), maybe a size
+# ("ChatGLM-6B", "Llama 3 8B"). Not a date ("March 2023", "Since 2020") nor a sentence's first
+# word before a count ("The 20 models").
 _NAME = re.compile(
-    r"\b(?!(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\b)"  # "March 2023" is a date
-    r"[A-Z][A-Za-z]{2,}(?:[ -]?(?:V|v)?\d+(?:\.\d+)?)(?:[ -]\d+(?:\.\d+)?[BMK]\b)?"
+    r"\b(?!(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\b)"
+    r"(?!(?:The|This|That|These|Those|Since|From|With|Over|Under|About|After|Before|Until|Only|All"
+    r"|Each|Every|Our|Their|Table|Figure|Section|Step|Top|Page|Total|And|For)\b)"
+    r"[A-Z][A-Za-z]{2,}(?:[ -]?(?:V|v)?(?!(?:19|20)\d\d\b)\d+(?:\.\d+)?(?:[BMKT]\b)?)"
+    r"(?:[ -]\d+(?:\.\d+)?[BMK]\b)?"
 )
+
+
+def _mentions(subject: str, text: str) -> list[re.Match[str]]:
+    """Where `subject` is named as a whole: "Llama 3" is not named inside "Llama 3.1" or "Llama 30".
+    Latin letters and digits only bound a name: "ChatGPT的成本" names ChatGPT."""
+    return list(re.finditer(r"(?<![A-Za-z0-9_])" + re.escape(subject) + r"(?![A-Za-z0-9_]|\.\d)", text))
 
 
 def model_names(text: str) -> Counter[str]:

@@ -94,3 +94,35 @@ def test_unknown_and_unarchived_sources_are_refused(root: Path, capsys: pytest.C
     assert code == 1 and "no source 'csdn-chatgpt-cost'" in out and "csdn-chatgpt-cost-zh" in out
     code, out = kb(capsys, "extract", "--claims", str(root), "semianalysis-gpt4")
     assert code == 1 and "not archived here" in out
+
+
+def test_model_names_keep_their_size_and_skip_dates_and_sentence_starts() -> None:
+    from kb.extract import model_names
+
+    text = (
+        "ChatGLM-6B and ChatGLM2-6B run on one GPU. Since 2020 we trained The 20 models; "
+        "Llama 3.1 405B and Llama 3 8B came in April 2024."
+    )
+    names = set(model_names(text))
+    assert {"ChatGLM-6B", "ChatGLM2-6B", "Llama 3.1 405B", "Llama 3 8B"} <= names
+    assert not names & {"ChatGLM-6", "Since 2020", "The 20", "April 2024"}
+
+
+def test_a_subject_is_named_as_a_whole_word() -> None:
+    from kb.extract import _mentions
+
+    text = "Llama 3.1 beats Llama 30; Llama 3 was first. ChatGPT的成本 and ChatGPT."
+    assert [m.start() for m in _mentions("Llama 3", text)] == [text.index("Llama 3 was")]
+    assert len(_mentions("ChatGPT", text)) == 2  # a Chinese character after a name ends it
+
+
+def test_accepted_claims_of_unrelated_subjects_go_to_the_most_common_ones_folder(tmp_path: Path) -> None:
+    from kb.commands.extract import _default_file
+
+    def claim(subject: str) -> dict[str, object]:
+        return {"subject": subject, "sources": [{"source": "doc"}]}
+
+    glm = [claim("ChatGLM-6B"), claim("ChatGLM-6B"), claim("ChatGLM2-6B"), claim("CodeGeeX2-6B")]
+    assert _default_file(tmp_path, glm) == tmp_path / "chatglm-6b" / "doc.yaml"
+    llama = [claim("Llama 3 8B"), claim("Llama 3 70B")]
+    assert _default_file(tmp_path, llama) == tmp_path / "llama-3" / "doc.yaml"

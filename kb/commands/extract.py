@@ -106,9 +106,9 @@ def _accept(args: argparse.Namespace, root: Path) -> int:
 
 def _default_file(root: Path, claims: list[dict[str, object]]) -> Path:
     subjects = [str(c.get("subject")) for c in claims]
-    # The subjects' common words ("Llama 3" of "Llama 3 8B" and "Llama 3 70B"), else the most common.
-    common = os.path.commonprefix(subjects)
-    common = common if common in subjects or common.endswith(" ") else common.rsplit(" ", 1)[0]
-    subject = common.strip() or Counter(subjects).most_common(1)[0][0]
+    # The subjects' common words ("Llama 3" of "Llama 3 8B" and "Llama 3 70B"), else the most
+    # common subject: whole words, so ChatGLM-6B and CodeGeeX2-6B share nothing (not a folder "c").
+    common = " ".join(os.path.commonprefix([s.split() for s in subjects]))
+    subject = common or Counter(subjects).most_common(1)[0][0]
     source = str(claims[0]["sources"][0]["source"])  # type: ignore[index]
     return root / (slugify(subject) or "claims") / f"{source}.yaml"
