@@ -96,22 +96,25 @@ def accepted(kb: KnowledgeBase, path: Path, display: str) -> Accepted:
         raise KbError(f"{display} has no `proposals:` list", "give a draft written by kb extract")
     out, dropped, pending, problems = [], 0, 0, []
     ids = set(kb.claims)
+    wrong: set[int] = set()  # the proposals with a problem (one may have several)
     for i, item in enumerate(items):
         where = doc.location(("proposals", i))
         review = item.get("review") if isinstance(item, dict) else None
+        found: list[Problem] = []
         if review not in REVIEW:
-            problems.append(Problem(where, f"review must be one of {', '.join(REVIEW)}", "", "draft"))
-            continue
-        if review != "accept":
+            found.append(Problem(where, f"review must be one of {', '.join(REVIEW)}", "", "draft"))
+        elif review != "accept":
             dropped, pending = dropped + (review == "drop"), pending + (review == "pending")
-            continue
-        claim = {k: v for k, v in item.items() if k not in REVIEW_KEYS}
-        problems.extend(_problems(kb, claim, where, ids))
-        ids.add(str(claim.get("id")))
-        out.append(claim)
+        else:
+            claim = {k: v for k, v in item.items() if k not in REVIEW_KEYS}
+            found = _problems(kb, claim, where, ids)
+            ids.add(str(claim.get("id")))
+            out.append(claim)
+        problems.extend(found)
+        wrong |= {i} if found else set()
     if problems:
         raise KbError(
-            f"{len(problems)} accepted proposal(s) of {display} are not claims yet:\n  "
+            f"{len(wrong)} proposal(s) of {display} are not claims yet ({len(problems)} problem(s)):\n  "
             + "\n  ".join(str(p) for p in problems),
             "fix them in the draft (or set review: pending) and run the command again",
         )

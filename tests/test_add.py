@@ -514,3 +514,26 @@ def test_a_chinese_about_anywhere_in_the_clause_counts() -> None:
     assert found["13"] == "about"
     found = {r.value: r.qualifier for r, _ in readings("使用了 25 个处理器，历时 3 个月")}
     assert found["25"] is None and found["3"] is None
+
+
+def test_a_reader_that_leaves_early_does_not_make_a_written_claim_look_unwritten(
+    root: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # `kb add ... | head -1`: printing the verdict fails once the claim is written; kb ends quietly
+    # and does not say that the file is as it was.
+    printed = []
+
+    def closed_pipe(*args: object, **kwargs: object) -> None:
+        if kwargs.get("file") is None and printed:
+            raise BrokenPipeError(32, "Broken pipe")
+        printed.append(args)
+
+    monkeypatch.setattr("builtins.print", closed_pipe)
+    code = main(
+        ["add", "--claims", str(root), *shlex.split("--source en --quote '~13 trillion tokens'")]
+        + ["--subject", "GPT-4", "--quantity", "training_tokens"]
+    )
+    monkeypatch.undo()
+    err = capsys.readouterr().err
+    assert code == 0 and "as it was" not in err
+    assert "id: en-training-tokens" in (root / "gpt-4" / "added.yaml").read_text(encoding="utf-8")

@@ -86,7 +86,13 @@ def test_an_accepted_proposal_without_translation_is_refused(
     code, out = kb(capsys, "extract", "--claims", str(root), "--accept", str(draft))
     assert code == 1
     assert re.search(r"drafts/csdn-chatgpt-cost-zh.yaml:\d+:\d+: the translation is empty", out), out
+    assert "csdn-chatgpt-cost-zh.yaml are not claims yet (1 problem(s))" in out and "1 proposal(s) of" in out
     assert not (root / "chatgpt" / "csdn-chatgpt-cost-zh.yaml").exists()
+    # Two problems of one proposal are one proposal to fix.
+    text = draft.read_text(encoding="utf-8")
+    draft.write_text(re.sub(r"quantity: \S+", "quantity: no_such_quantity", text, count=1), encoding="utf-8")
+    code, out = kb(capsys, "extract", "--claims", str(root), "--accept", str(draft))
+    assert code == 1 and "1 proposal(s) of" in out and "(2 problem(s))" in out, out
 
 
 def test_unknown_and_unarchived_sources_are_refused(root: Path, capsys: pytest.CaptureFixture[str]) -> None:

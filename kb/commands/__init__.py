@@ -63,6 +63,8 @@ def guarded(command: str, root: Path, body: Callable[[], int], lock: bool = True
         return fail(
             command, f"{exc} exists already; nothing written", "review it, or give --force to replace it"
         )
+    except BrokenPipeError:  # the reader of our output left (kb add | head): kb.cli ends quietly
+        raise
     except OSError as exc:
         return fail(
             command, f"cannot write {exc.filename}: {exc.strerror or exc}", "the files are as they were"

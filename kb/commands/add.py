@@ -388,6 +388,8 @@ def run(args: argparse.Namespace) -> int:
         if exc.hint:
             print(f"    -> {exc.hint}", file=sys.stderr)
         return EXIT_ERRORS
+    except BrokenPipeError:  # the reader of our output left (kb add | head): kb.cli ends quietly
+        raise
     except OSError as exc:  # a full disk, a read-only folder: nothing was changed
         print(
             f"kb add: cannot write {exc.filename or 'the claims file'}: {exc.strerror or exc}",

@@ -87,6 +87,8 @@ def run_epoch(args: argparse.Namespace) -> int:
             f"kb import epoch: {exc.message}" + (f"\n    -> {exc.hint}" if exc.hint else ""), file=sys.stderr
         )
         return EXIT_USAGE if exc.code == "import-usage" else EXIT_ERRORS
+    except BrokenPipeError:  # the reader of our output left (kb add | head): kb.cli ends quietly
+        raise
     except OSError as exc:  # a full disk, a read-only folder: every file is written whole or not at all
         print(
             f"kb import epoch: cannot write {exc.filename or 'a file'}: {exc.strerror or exc}\n"

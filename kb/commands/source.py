@@ -140,6 +140,8 @@ def metadata(args: argparse.Namespace, source_id: str, digest: str) -> dict[str,
 def run(args: argparse.Namespace) -> int:
     try:
         return _run(args)
+    except BrokenPipeError:  # the reader of our output left (kb add | head): kb.cli ends quietly
+        raise
     except OSError as exc:  # a full disk, a read-only folder: nothing is left half written
         return _fail(
             f"cannot write {exc.filename or 'the source'}: {exc.strerror or exc}",
