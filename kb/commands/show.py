@@ -87,17 +87,29 @@ def render(kb: KnowledgeBase, results: Results, claim_id: str, depth: int) -> li
             + (f" (explained by {', '.join(r.explained_by)})" if r.explained_by else "")
         )
         out.extend(report.blame_lines(r, results, "    "))
-    out.extend(_tree(kb, results, claim_id, depth, "  ", {claim_id}))
+    out.extend(_tree(kb, results, claim_id, depth, "  ", {claim_id}, set()))
     if c.notes:
         out += ["  notes:"] + [f"    {line}" for line in c.notes.strip().splitlines()]
     return out
 
 
 def _tree(
-    kb: KnowledgeBase, results: Results, claim_id: str, depth: int, indent: str, seen: set[str]
+    kb: KnowledgeBase,
+    results: Results,
+    claim_id: str,
+    depth: int,
+    indent: str,
+    seen: set[str],
+    shown: set[str],
 ) -> list[str]:
+    """The checks of claim_id, each input's own checks below it; a relation already written out
+    (the one just followed up from an input, a sum shared by several rows) is named, not repeated."""
     out: list[str] = []
     for cr in results.claims[claim_id].checks:
+        if cr.key in shown:
+            out.append(f"{indent}{report.relation_name(cr, claim_id)}: {cr.verdict}, shown above")
+            continue
+        shown.add(cr.key)
         out.append(f"{indent}{report.check_line(cr, claim_id)}  -> {cr.verdict}")
         out.append(f"{indent}  formula: {cr.formula}")
         if cr.verdict == "inconsistent":
@@ -112,6 +124,6 @@ def _tree(
             )
             if depth > 1 and inp.claim_id not in seen and results.claims[inp.claim_id].checks:
                 out.extend(
-                    _tree(kb, results, inp.claim_id, depth - 1, indent + "    ", seen | {inp.claim_id})
+                    _tree(kb, results, inp.claim_id, depth - 1, indent + "    ", seen | {inp.claim_id}, shown)
                 )
     return out
