@@ -172,6 +172,14 @@ def test_only_the_slips_make_claims(imported: tuple[contents.KnowledgeBase, Resu
         ("Parameters: 6.7e9", 6.7e9),
         ("7 billion parameters, trained on 2T tokens", 7e9),
         ('"The model has 13B parameters (13B)"', 13e9),
+        # Epoch's own convention: the notes open with the count, then where it is from (2025-08 rows).
+        ("610M\nfrom https://github.com/facebookresearch/fairseq/tree/main/examples/mbart", 610e6),
+        ("51M (Table 3)", 51e6),
+        ("1.9B from Table 2", 1.9e9),
+        ("12.9B, from Table 1", 12.9e9),
+        # ... but not when another count follows (Janus-Pro-7B, 2025-08).
+        ("7B\n\nIn our experiments, we utilize DeepSeek-LLM (1.5B and 7B) [3]", None),
+        ("7B trained on top of a 70B teacher", None),
         # Not the total, or several counts: nothing is read.
         ("13B active", None),
         ("7B-13B parameters", None),

@@ -10,7 +10,8 @@ wrong reading is a false alarm:
   ten (6.7e9, 6.7 × 10^9); not a range, a percentage, an amount of money or a date;
 - it is the model's total when the words right after it name parameters or a total ("284B total",
   "7B parameters", "7B-parameter", "params"), or a label before it does ("Parameters: 7B",
-  "total of 7B"), or the notes are the number alone ("6B");
+  "total of 7B"), or the notes open with it, the rest of the line empty or saying where it is
+  from ("6B", "610M | from https://...", "51M (Table 3)", "1.9B from Table 2": Epoch's own way);
 - it is not the total when its words or its clause qualify it (active, embedding, per expert,
   encoder, vision, adapter...), make it a bound ("over", "up to") or another model's count
   ("based on", "from", "teacher", "than"...): such a count is skipped, never compared;
@@ -96,6 +97,15 @@ _NOT_PARAMETERS = re.compile(
 _PART = re.compile(r"lora|adapter|trainable|frozen|prun|distil", re.IGNORECASE)
 # Where a clause ends: what is written before a number there does not qualify it.
 _CLAUSE_END = re.compile(r"[;!?]|\.(?:\s|$)|\n\s*\n|\n\s*[-*•]")
+# Epoch's own way to state the row's count: the notes open with it, the rest of the line saying
+# where it is from ("610M | from https://...", "51M (Table 3)", "1.9B from Table 2", "6B").
+_SOURCE_REST = re.compile(
+    r"\s*[,|(]?\s*(?:(?:taken\s+)?(?:from|per|see|in|according to)\s+)?(?:the\s+)?"
+    r"(?:table|tab\.|figure|fig\.|section|sec\.|paper|abstract|appendix|hf\b|hugging\s*face|github|"
+    r"model card|https?://)[^\n]*"
+    r"|\s*\|?\s*",
+    re.IGNORECASE,
+)
 _ALONE = re.compile(
     r"\W*(?:~|≈|about|around|roughly|approximately|approx\.?)?\s*(?P<n>.+?)\s*(?:param(?:eter)?s?)?\W*",
     re.IGNORECASE | re.DOTALL,
@@ -176,8 +186,19 @@ def _count(notes: str, w: WrittenNumber) -> StatedCount:
     return StatedCount(w.literal, _WORDS[_SCALES[scale]] if scale else "", text.lstrip("~≈ "))
 
 
+def _leading(notes: str, w: WrittenNumber) -> bool:
+    """Whether the notes open with this count, the rest of its line empty or a source."""
+    if notes[: w.start].strip(" \t\"'~≈"):
+        return False
+    line_end = notes.find("\n", w.end)
+    rest = notes[w.end : line_end if line_end >= 0 else len(notes)]
+    return _SOURCE_REST.fullmatch(rest) is not None
+
+
 def _is_total(notes: str, w: WrittenNumber) -> bool:
     """Whether the notes state this count as the model's total (the module's rules)."""
+    if _leading(notes, w):
+        return True
     label, before = _label(notes, w), _before(notes, w)
     labelled = _TOTAL_AFTER.match(label) is not None or _TOTAL_BEFORE.search(before) is not None
     return labelled and not _NOT_TOTAL_AFTER.search(label) and not _NOT_TOTAL_BEFORE.search(before)
