@@ -172,6 +172,13 @@ def test_only_the_slips_make_claims(imported: tuple[contents.KnowledgeBase, Resu
         ("Parameters: 6.7e9", 6.7e9),
         ("7 billion parameters, trained on 2T tokens", 7e9),
         ('"The model has 13B parameters (13B)"', 13e9),
+        # Mixture-of-experts wordings of the 2026-05 release (Mistral 3 Large, A.X K1, VAETKI,
+        # INTELLECT-3, Solar Open 100B): the total is read, the active count is left beside it.
+        ("a sparse mixture-of-experts trained with 41B active and 675B total parameters.", 675e9),
+        ("MoE Architecture, Total parameters 519B, Active parameters 33B", 519e9),
+        ("Total parameters: 100B (Sparse), Active parameters: 10B per token.", 100e9),
+        ('"We present INTELLECT-3, a 106B-parameter Mixture-of-Experts model (12B active)"', 106e9),
+        ("102B, of which 12B active\n", 102e9),
         # Epoch's own convention: the notes open with the count, then where it is from (2025-08 rows).
         ("610M\nfrom https://github.com/facebookresearch/fairseq/tree/main/examples/mbart", 610e6),
         ("51M (Table 3)", 51e6),
@@ -188,6 +195,8 @@ def test_only_the_slips_make_claims(imported: tuple[contents.KnowledgeBase, Resu
         ("Q-Former has 188M params. 1.2B in total with the frozen encoder", None),
         ("670M + 7.7B = 8.46B", None),
         ("8 experts of 7B parameters each", None),
+        ("64 7B-parameter experts", None),
+        ("a flow matching action expert with 860M parameters", None),
         ("over 100B parameters", None),
         ('"SqueezeNet achieves AlexNet-level accuracy with 50x fewer parameters"', None),
         ("34B\nsafetensors say it is 18.2B params", None),

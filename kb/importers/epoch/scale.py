@@ -58,10 +58,12 @@ _TOTAL_AFTER = re.compile(
     r"|[\s-]*\(?total\)?(?![\s-]*[A-Za-z])",
     re.IGNORECASE,
 )
+# A count the notes then divide ("102B, of which 12B active") is the whole.
+_OF_WHICH = re.compile(r"[\s-]*(?:param(?:eter)?s?)?,?\s*(?:out\s+)?of\s+which\b", re.IGNORECASE)
 # A label written before the number ("Parameters: 7B", "total of 7B", "N = 7B").
 _TOTAL_BEFORE = re.compile(
-    r"(?:\b(?:total\s+)?param(?:eter)?s?(?:\s+count)?|\btotal|\bN)\s*(?::|=|\bof|\bis)\s*"
-    r"(?:~|≈|about|around|roughly|approximately|approx\.?)?\s*$",
+    r"(?:(?:\b(?:total\s+)?param(?:eter)?s?(?:\s+count)?|\btotal|\bN)\s*(?::|=|\bof|\bis)"
+    r"|\btotal\s+param(?:eter)?s?(?:\s+count)?)\s*(?:~|≈|about|around|roughly|approximately|approx\.?)?\s*$",
     re.IGNORECASE,
 )
 # Words that make a count other than the model's total: a part of it, a bound, another model's
@@ -77,17 +79,27 @@ _OTHER_WORDS = (
     r"\bvs\.?|versus|\blike\b|similar|same as|larger|smaller|bigger|instead|rather|version|variant|"
     r"token|word|sample|flop|byte|step|epoch|hour|day|\$"
 )
-# A count in a sum or product is a term of it ("670M + 7.7B = 8.46B"), not the total.
-_NOT_TOTAL_AFTER = re.compile(rf"{_PART_WORDS}|{_OTHER_WORDS}|expert|sparse|^\s*[+*×/-]", re.IGNORECASE)
-# Before the number "expert" qualifies it only right before it ("an expert with 860M parameters",
-# not "a Mixture-of-Experts model with 400B total parameters").
-_NOT_TOTAL_BEFORE = re.compile(
-    rf"{_PART_WORDS}|{_OTHER_WORDS}|[+*×/]\s*$|expert\w*\s+(?:with|of|has|have|having|is|are)?\s*"
-    r"(?:~|about|around|approximately)?\s*$",
+# "Expert" qualifies a count only right beside it ("7B-parameter experts", "an expert with 860M
+# parameters"), not in "a 106B-parameter Mixture-of-Experts model" or "a Mixture-of-Experts model
+# with 400B total parameters". A count in a sum or product is a term of it ("670M + 7.7B = 8.46B").
+_NOT_TOTAL_AFTER = re.compile(
+    rf"{_PART_WORDS}|{_OTHER_WORDS}|^[\s-]*(?:param\w*[\s-]+)?\(?\s*experts?\b|^\s*[+*×/]", re.IGNORECASE
+)
+_EXPERT_BEFORE = r"expert\w*\s+(?:with|of|has|have|having|is|are)?\s*(?:~|about|around|approximately)?\s*$"
+# Before the number, a part word counts since the previous count only ("41B active and 675B total
+# parameters": "active" is the 41B's); a bound or another model's name counts anywhere in the
+# clause ("fine-tuned from Llama 2 7B (7B parameters)").
+_PART_BEFORE = re.compile(rf"{_PART_WORDS}|[+*×/]\s*$|{_EXPERT_BEFORE}", re.IGNORECASE)
+_OTHER_BEFORE = re.compile(_OTHER_WORDS, re.IGNORECASE)
+# The active count of a mixture of experts, which the notes write beside the total ("13B active",
+# "Active parameters: 10B"), and its word, which belongs to it, not to a count after it ("41B
+# active and 675B total parameters").
+_ACTIVE = re.compile(r"^[\s-]*(?:\(\s*)?activ", re.IGNORECASE)
+_ACTIVE_BEFORE = re.compile(
+    r"activ\w*(?:[\s-]+param(?:eter)?s?)?\s*(?::|=|\bof|\bis|\bare)?\s*(?:~|about|around|approximately)?\s*$",
     re.IGNORECASE,
 )
-# The active count of a mixture of experts, which the notes write beside the total ("13B active").
-_ACTIVE = re.compile(r"^[\s-]*(?:\(\s*)?activ", re.IGNORECASE)
+_ACTIVE_WORD = re.compile(r"^[\s-]*\(?\s*activ\w*(?:[\s-]+param(?:eter)?s?)?\)?", re.IGNORECASE)
 # A count of something else than parameters ("trained on 2T tokens").
 _NOT_PARAMETERS = re.compile(
     r"^[\s-]*(?:tokens?|words?|samples?|images?|examples?|steps?|FLOPs?|bytes?|hours?|GPU|TPU|chips?)\b",
@@ -172,12 +184,20 @@ def _label(notes: str, w: WrittenNumber) -> str:
 
 
 def _before(notes: str, w: WrittenNumber) -> str:
-    """The text of the number's clause before it (at most BEFORE_CHARS): other numbers of the
-    clause included, so that "fine-tuned from Llama 2 7B (7B parameters)" is another model's."""
+    """The text of the number's clause before it (at most BEFORE_CHARS), other numbers included."""
     start = max(0, w.start - BEFORE_CHARS)
     for m in _CLAUSE_END.finditer(notes, start, w.start):
         start = m.end()
     return notes[start : w.start]
+
+
+def _since_previous(notes: str, w: WrittenNumber, numbers: list[WrittenNumber]) -> str:
+    """The text of the number's clause before it, from the previous count on."""
+    before = _before(notes, w)
+    start = w.start - len(before)
+    ends = [n.end for n in numbers if start <= n.end <= w.start]
+    since = notes[max(ends, default=start) : w.start]
+    return _ACTIVE_WORD.sub("", since) if ends else since
 
 
 def _count(notes: str, w: WrittenNumber) -> StatedCount:
@@ -195,20 +215,29 @@ def _leading(notes: str, w: WrittenNumber) -> bool:
     return _SOURCE_REST.fullmatch(rest) is not None
 
 
-def _is_total(notes: str, w: WrittenNumber) -> bool:
+def _is_total(notes: str, w: WrittenNumber, numbers: list[WrittenNumber]) -> bool:
     """Whether the notes state this count as the model's total (the module's rules)."""
     if _leading(notes, w):
         return True
-    label, before = _label(notes, w), _before(notes, w)
-    labelled = _TOTAL_AFTER.match(label) is not None or _TOTAL_BEFORE.search(before) is not None
-    return labelled and not _NOT_TOTAL_AFTER.search(label) and not _NOT_TOTAL_BEFORE.search(before)
+    label, before, since = _label(notes, w), _before(notes, w), _since_previous(notes, w, numbers)
+    labelled = (
+        _TOTAL_AFTER.match(label) is not None
+        or _OF_WHICH.match(notes, w.end) is not None
+        or _TOTAL_BEFORE.search(since) is not None
+    )
+    qualified = _NOT_TOTAL_AFTER.search(label) or _PART_BEFORE.search(since) or _OTHER_BEFORE.search(before)
+    return labelled and not qualified
 
 
 def _beside(notes: str, w: WrittenNumber) -> bool:
     """Whether the count is one the notes write beside the total without making it unclear: the
     active parameters of a mixture of experts, or a count of tokens, samples..."""
-    label = _label(notes, w)
-    return _ACTIVE.match(label) is not None or _NOT_PARAMETERS.match(label) is not None
+    label, since = _label(notes, w), _since_previous(notes, w, _counts(notes))
+    return (
+        _ACTIVE.match(label) is not None
+        or _ACTIVE_BEFORE.search(since) is not None
+        or _NOT_PARAMETERS.match(label) is not None
+    )
 
 
 def total_count(notes: str) -> StatedCount | None:
@@ -224,7 +253,7 @@ def total_count(notes: str) -> StatedCount | None:
         and alone.group("n") == notes[numbers[0].start : numbers[0].end]
     ):
         return _count(notes, numbers[0])
-    totals = [w for w in numbers if _is_total(notes, w)]
+    totals = [w for w in numbers if _is_total(notes, w, numbers)]
     if not totals:
         return None
     value = _value(totals[0])
