@@ -179,6 +179,13 @@ def test_only_the_slips_make_claims(imported: tuple[contents.KnowledgeBase, Resu
         ("Total parameters: 100B (Sparse), Active parameters: 10B per token.", 100e9),
         ('"We present INTELLECT-3, a 106B-parameter Mixture-of-Experts model (12B active)"', 106e9),
         ("102B, of which 12B active\n", 102e9),
+        ("Total Parameters\t1T\nActivated Parameters\t32B", 1e12),  # Kimi K2 Thinking
+        # P1-235B-A22B: another variant's total beside the row's makes the notes unclear.
+        (
+            "MoE: P1-235B-A22B has 235B total, 22B active parameters. Lightweight variant P1-30B-A3B has "
+            "30B total, 3B active.",
+            None,
+        ),
         # Epoch's own convention: the notes open with the count, then where it is from (2025-08 rows).
         ("610M\nfrom https://github.com/facebookresearch/fairseq/tree/main/examples/mbart", 610e6),
         ("51M (Table 3)", 51e6),

@@ -191,13 +191,14 @@ def _before(notes: str, w: WrittenNumber) -> str:
     return notes[start : w.start]
 
 
-def _since_previous(notes: str, w: WrittenNumber, numbers: list[WrittenNumber]) -> str:
-    """The text of the number's clause before it, from the previous count on."""
+def _since_previous(notes: str, w: WrittenNumber, numbers: list[WrittenNumber], own: bool = True) -> str:
+    """The text of the number's clause before it, from the previous count on; with `own`, without
+    the previous count's "active" ("41B active and 675B total": "active" is the 41B's)."""
     before = _before(notes, w)
     start = w.start - len(before)
     ends = [n.end for n in numbers if start <= n.end <= w.start]
     since = notes[max(ends, default=start) : w.start]
-    return _ACTIVE_WORD.sub("", since) if ends else since
+    return _ACTIVE_WORD.sub("", since) if ends and own else since
 
 
 def _count(notes: str, w: WrittenNumber) -> StatedCount:
@@ -232,7 +233,7 @@ def _is_total(notes: str, w: WrittenNumber, numbers: list[WrittenNumber]) -> boo
 def _beside(notes: str, w: WrittenNumber) -> bool:
     """Whether the count is one the notes write beside the total without making it unclear: the
     active parameters of a mixture of experts, or a count of tokens, samples..."""
-    label, since = _label(notes, w), _since_previous(notes, w, _counts(notes))
+    label, since = _label(notes, w), _since_previous(notes, w, _counts(notes), own=False)
     return (
         _ACTIVE.match(label) is not None
         or _ACTIVE_BEFORE.search(since) is not None
