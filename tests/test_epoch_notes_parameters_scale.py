@@ -191,6 +191,8 @@ def test_only_the_slips_make_claims(imported: tuple[contents.KnowledgeBase, Resu
         ("51M (Table 3)", 51e6),
         ("1.9B from Table 2", 1.9e9),
         ("12.9B, from Table 1", 12.9e9),
+        ("6B\n\nhttps://aws.amazon.com/bedrock/cohere-command-embed/", 6e9),  # Cohere Command Light
+        ("13B (Table 2, active)", None),
         # ... but not when another count follows (Janus-Pro-7B, 2025-08).
         ("7B\n\nIn our experiments, we utilize DeepSeek-LLM (1.5B and 7B) [3]", None),
         ("7B trained on top of a 70B teacher", None),

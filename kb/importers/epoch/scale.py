@@ -118,6 +118,9 @@ _SOURCE_REST = re.compile(
     r"|\s*\|?\s*",
     re.IGNORECASE,
 )
+_URL = re.compile(r"https?://\S+")
+_PART_QUALIFIER = re.compile(_PART_WORDS, re.IGNORECASE)
+_APPROX = re.compile(r"^(?:~|≈|about|around|roughly|approximately|approx\.?)\s*", re.IGNORECASE)
 _ALONE = re.compile(
     r"\W*(?:~|≈|about|around|roughly|approximately|approx\.?)?\s*(?P<n>.+?)\s*(?:param(?:eter)?s?)?\W*",
     re.IGNORECASE | re.DOTALL,
@@ -204,7 +207,7 @@ def _since_previous(notes: str, w: WrittenNumber, numbers: list[WrittenNumber], 
 def _count(notes: str, w: WrittenNumber) -> StatedCount:
     scale = w.scale_text.lower()
     text = notes[w.start : w.end]
-    return StatedCount(w.literal, _WORDS[_SCALES[scale]] if scale else "", text.lstrip("~≈ "))
+    return StatedCount(w.literal, _WORDS[_SCALES[scale]] if scale else "", _APPROX.sub("", text))
 
 
 def _leading(notes: str, w: WrittenNumber) -> bool:
@@ -213,7 +216,9 @@ def _leading(notes: str, w: WrittenNumber) -> bool:
         return False
     line_end = notes.find("\n", w.end)
     rest = notes[w.end : line_end if line_end >= 0 else len(notes)]
-    return _SOURCE_REST.fullmatch(rest) is not None
+    # The source may not qualify the count ("13B (Table 2, active)"); its address may say anything.
+    words = _URL.sub("", rest)
+    return _SOURCE_REST.fullmatch(rest) is not None and _PART_QUALIFIER.search(words) is None
 
 
 def _is_total(notes: str, w: WrittenNumber, numbers: list[WrittenNumber]) -> bool:
