@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import csv
 import io
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -242,3 +243,19 @@ def test_scale_slips(notes: str, cell: float, multiplier: float | None) -> None:
 @given(st.text(alphabet="0123456789.,;:-~()eEkKMBT xtotalparmsciv\n", max_size=80), st.floats())
 def test_reading_any_notes_never_fails(notes: str, cell: float) -> None:
     scale_slip(notes, cell)
+
+
+def test_an_import_without_a_slip_says_the_check_found_none(tmp_path: Path) -> None:
+    """The check writes a claim only for a slip: an import without one says so, not 'not run'."""
+    models = tmp_path / "models.csv"
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(COLUMNS)
+    writer.writerow(
+        ("Ling-2.6-flash", "Language", "2026-04-21", "104000000000.0", ROWS[2][3], "", "", "", "")
+    )
+    models.write_text(out.getvalue(), encoding="utf-8")
+    report = import_epoch(models, make_root(tmp_path))
+    assert NAME not in report.made
+    line = next(x for x in report.text().splitlines() if "parameters notes' total" in x)
+    assert "no row has the slip" in line and "not run" not in line
