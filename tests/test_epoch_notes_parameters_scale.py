@@ -229,6 +229,8 @@ def test_the_total_the_notes_state(notes: str, total: float | None) -> None:
         ("6.7B", 6.74e9, None),  # equal to rounding: not a check
         ("284B total, 13B active", 13e6, None),  # the active count's digits
         ("284B total, 13B active", 290e6, None),  # digits differ
+        ("1B parameters", 1.4e6, None),  # within the rounding of "1B", but not the same digits
+        ("2B parameters", 2.15e6, 1e3),
         ("7B parameters. LoRA fine-tuning trains 7M", 7e6, None),  # the notes explain the cell
         ("7B parameters; we count the 7M adapter", 7e6, None),
         ("7B parameters", 0.0, None),

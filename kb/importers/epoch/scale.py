@@ -21,7 +21,7 @@ wrong reading is a false alarm:
   where the cell may count a part on purpose;
 - the slip is a factor of 10^3, 10^6 or 10^9 (either way) with the digits agreeing: the cell
   times the factor lies within the notes' rounding of the count (7B for 7.24 billion), widened
-  by DIGITS.
+  by DIGITS, and within MAX_GAP of it (1.4 million is not "1B" without its thousand).
 
 Equal counts (6.7B in the notes, 6.74e9 in the cell) are not checked: rounding and counts with or
 without embeddings make such gaps noise, and a relation that holds would count as a confirmation
@@ -41,6 +41,9 @@ SLIP_FACTORS = (1e3, 1e6, 1e9)
 """The factors a dropped or added scale word makes (thousand, million, billion)."""
 DIGITS = 0.01
 """Slack beyond the count's rounding within which the cell's digits agree with it."""
+MAX_GAP = 0.1
+"""However loosely the notes round ("1B" is 0.5 to 1.5 billion), digits farther apart than this
+do not agree (1.4 million is not "1B" without its thousand)."""
 EXPLAINS = 0.05
 """A number of the notes this near the cell (at any scale word) is the cell's own figure."""
 LABEL_CHARS = 40
@@ -284,7 +287,8 @@ def scale_slip(notes: str, cell: float) -> ScaleSlip | None:
     for factor in SLIP_FACTORS:
         for multiplier in (factor, 1 / factor):
             scaled = cell * multiplier
-            if lo * (1 - DIGITS) <= scaled <= hi * (1 + DIGITS):
+            near = abs(scaled / count.value - 1) <= MAX_GAP
+            if near and lo * (1 - DIGITS) <= scaled <= hi * (1 + DIGITS):
                 return ScaleSlip(count, multiplier)
     return None
 
