@@ -48,6 +48,11 @@ CHECKS: dict[str, dict[str, Any]] = {
     "notes-parameters": {
         "label": "the parameters of the compute notes' 6 · N · D product = the parameters cell (within 5%)"
     },
+    "notes-parameters-scale": {
+        "label": "the parameters notes' total count = the parameters cell, where the cell has its digits "
+        "at 10^3, 10^6 or 10^9 times another scale",
+        "on_slip": True,
+    },
     "chips-times-time": {"label": "chip-hours = chips × training time", "needs": ["chip_hours"]},
     "chip-hours-times-price": {
         "label": "cost vs chip-hours × a committed-use cloud price (within ×10)",
@@ -62,7 +67,8 @@ CHECKS: dict[str, dict[str, Any]] = {
 """Check id (or "law:" + law id) -> what it compares; `impossible` marks physical or definitional
 bounds (a failure is impossible, not unlikely); `marker` is the chart's for training compute;
 `variant` marks a form of another check (not reported when it does not run); `needs` the columns
-(keys of columns.KNOWN) without any of which it cannot run;
+(keys of columns.KNOWN) without any of which it cannot run; `on_slip` marks a check written only
+for a row it finds wrong (a relation that held would confirm the cell and move blame elsewhere);
 `implies` names what stated ÷ recomputed is (the utilization the row needs, times the relation's
 labelled assumptions where it has any), shown as a percentage."""
 
@@ -73,8 +79,9 @@ LEDE = (
     "alone, Epoch's default utilization: a gap puts the default in doubt, not a cell), against "
     "6 · parameters · tokens where the row says what its data set size counts and how many "
     "passes it made, the parameters of the compute notes' 6 · N · D product against the "
-    "parameters cell, fine-tune compute against training compute, chip-hours against chips × "
-    "time, cost against chip-hours × a cloud price."
+    "parameters cell, the parameters notes' total count against the scale of the parameters "
+    "cell, fine-tune compute against training compute, chip-hours against chips × time, cost "
+    "against chip-hours × a cloud price."
 )
 
 
@@ -84,6 +91,9 @@ def not_run(made: Counter[str], skipped: dict[str, int], absent: list[str]) -> l
     out = []
     for check, spec in CHECKS.items():
         if check.startswith("law:") or spec.get("variant") or made.get(check):
+            continue
+        if spec.get("on_slip"):
+            out.append(f"{spec['label']}: no row has the slip (the check is written only where it finds one)")
             continue
         lacking = [BY_KEY[k].names for k in spec.get("needs", []) if k in absent]
         if lacking:

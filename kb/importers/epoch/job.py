@@ -14,7 +14,7 @@ from typing import Any
 
 from kb.errors import KbError
 from kb.importers import yamlout
-from kb.importers.epoch import sixnd
+from kb.importers.epoch import scale, sixnd
 from kb.importers.epoch.cells import CellError, Number, clean_name, read_cell, release_tag, slugify
 from kb.importers.epoch.context import Context, build_context
 from kb.importers.epoch.notes import (
@@ -506,9 +506,12 @@ class EpochImport:
             if claim is not None:
                 m.claims[f.key] = claim
         claims = list(m.claims.values())
-        notes_claim = self._notes_parameters(m, ex.source_id, subject)
-        if notes_claim is not None:
-            claims.append(notes_claim)
+        for extra in (
+            self._notes_parameters(m, ex.source_id, subject),
+            self._notes_scale(m, ex.source_id, subject),
+        ):
+            if extra is not None:
+                claims.append(extra)
         if hardware:
             claims.append(
                 {
@@ -770,6 +773,43 @@ class EpochImport:
             "which gives the row's training compute."
         )
         claim["checks"] = [sixnd.notes_check(found, m.ids["parameters"])]
+        return claim
+
+    def _notes_scale(self, m: ModelRow, sid: str, subject: str) -> dict[str, Any] | None:
+        """The total parameter count the Parameters notes state, as a claim of the row checked
+        against the parameters cell, where the cell has its digits at another scale (scale.py).
+        Mixture-of-experts rows are read too: the notes' active count is never taken for the total."""
+        parameters = m.numbers.get("parameters")
+        if parameters is None or "parameters" not in m.claims or "parameters_notes" not in m.quotes:
+            return None
+        notes = m.row.cells.get("parameters_notes", "")
+        slip = scale.scale_slip(notes, parameters.floats()[0])
+        if slip is None:
+            return None
+        count = slip.count
+        column = self.models.columns["parameters_notes"]
+        claim: dict[str, Any] = {
+            "id": f"{m.ids['parameters']}-in-parameters-notes",
+            "subject": subject,
+            "quantity": "total_parameters",
+            "value": Literal(count.literal),
+            "unit": f"{count.scale} parameter".strip(),
+            "rank": "preferred",
+            "rank_reason": scale.RANK_REASON,
+            "sources": [
+                {
+                    "source": sid,
+                    "quote": m.quotes["parameters_notes"],
+                    "locator": f"row {m.row.number}, column '{column}'",
+                }
+            ],
+        }
+        # The count as kb would read it back from the quote, or no claim (a value the engine could
+        # not find in its quote would be an error of the import, not of the row).
+        if _value_problem(claim, notes):
+            return None
+        claim["notes"] = f"The model's total parameter count as the Parameters notes state it ({count.text})."
+        claim["checks"] = [scale.check(slip, m.ids["parameters"])]
         return claim
 
     def _passes(self, m: ModelRow, target: str) -> None:
