@@ -19,8 +19,8 @@ parameters, across 120 layers.
 """
 
 
-def _cite(quote: str, anchor: str, verdict: str = "consistent") -> Citation:
-    start = TEXT.index(quote)
+def _cite(quote: str, anchor: str, verdict: str = "consistent", text: str = TEXT) -> Citation:
+    start = text.index(quote)
     return Citation(
         0,
         Quote(source="s", quote=quote),
@@ -65,3 +65,15 @@ def test_hostile_markdown_stays_text() -> None:
     html = str(document.render(hostile, [], "../"))
     assert "javascript:" not in html and "<img" not in html and "<b>" not in html
     assert 'onerror="' not in html and "[image: y&#34; onerror=&#34;alert(1)]" in html
+
+
+def test_a_passage_across_formatting_in_a_tight_list_item_keeps_its_anchors() -> None:
+    # A tight list's paragraphs render no tag: the item itself carries the anchors, one per quote
+    # (claim pages link to each; two claims quote this item).
+    text = "# t\n\n1. **Longer context**: with [FlashAttention](https://x.org) from 2K to 32K.\n2. other\n"
+    quote = "**Longer context**: with [FlashAttention](https://x.org) from 2K to 32K."
+    html = str(
+        document.render(text, [_cite(quote, "q-a-0", text=text), _cite(quote, "q-b-0", text=text)], "../")
+    )
+    assert '<li id="q-a-0" class="hl-block' in html
+    assert '<span class="anchor" id="q-b-0"></span>' in html

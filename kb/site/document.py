@@ -119,8 +119,10 @@ def _mark_block(tokens: list[Token], text: str, c: Citation, root: str) -> bool:
     """Tint the smallest block (table row, list item, paragraph) holding the quote; link its claim."""
     assert c.span is not None
     first, last = text.count("\n", 0, c.span[0]), text.count("\n", 0, max(c.span[0], c.span[1] - 1))
-    holders = [
-        i for i, t in enumerate(tokens) if t.nesting == 1 and t.map and t.map[0] <= first and last < t.map[1]
+    holders = [  # not a tight list's paragraph: it renders no tag, so an id set on it would be lost
+        i
+        for i, t in enumerate(tokens)
+        if t.nesting == 1 and not t.hidden and t.map and t.map[0] <= first and last < t.map[1]
     ]
     if not holders:
         return False
