@@ -48,6 +48,9 @@ def choose(
         as_typed = [r for r in same if r.value == value]
         return _limits(quote, _distinct(as_typed or same), quantity)
     outer = _outer(quote, fitting)
+    written = [r for r in outer if r.note and target is not None and writes_unit(r.after, target.text)]
+    if written:  # "约为 10GB" of a quantity in GB: the quote names the unit there, not after "8-bit"
+        return _limits(quote, _distinct([replace(r, note="") for r in written]), quantity)
     by_words = _by_words(quote, outer, quantity)
     if len(by_words) == 1:
         return _limits(quote, by_words, quantity)
@@ -55,6 +58,20 @@ def choose(
     contenders = [r for r in outer if r.note and _has_scale(r)]
     pool = (named + contenders if contenders else named) if named else outer
     return _limits(quote, _distinct(pool), quantity)
+
+
+_SYMBOL = re.compile(r" ?([A-Za-z]{2,})(?![A-Za-z])")
+
+
+def glued_symbol(after: str) -> str:
+    """The letters written right after a number ("GB" of "13GB" or "13 GB"), or ""."""
+    m = _SYMBOL.match(after)
+    return m.group(1) if m else ""
+
+
+def writes_unit(after: str, unit: str) -> bool:
+    """Whether the words after a number are the unit's own symbol, as a quantity writes it ("GB")."""
+    return bool(unit) and glued_symbol(after) == unit
 
 
 def _distinct(pool: list[Reading]) -> list[Reading]:

@@ -12,14 +12,16 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field, replace
 
-from kb.choosing import FROM
+from kb.choosing import FROM, glued_symbol
 from kb.contents import KnowledgeBase, Source
+from kb.errors import KbError
 from kb.guessing import PER, Context, Vocabulary, related, words
 from kb.markup import CELL, plain
 from kb.numbers import parse_numbers
 from kb.quotes import fold
 from kb.reading import Reading, readings
 from kb.tables import blank_tables, html_rows
+from kb.units import SCALE_WORDS, unit_info
 
 MAX_QUOTE = 300
 
@@ -133,8 +135,10 @@ def propose(text: str, vocabulary: Vocabulary, subjects: list[str], fallback: st
                 continue
             if header is not None and not named:
                 reading, named = _header_unit(reading, header[column:][:1])
+            if not named:
+                reading, named = _symbol_unit(reading, sentence[reading.end :])
             if re.match(r"[A-Za-z]{2}", sentence[reading.end : reading.end + 2]) and not named:
-                continue  # the 80 of "H100-80GB": a number glued to letters kb does not read is a name
+                continue  # the 3 of "Qwen3MoE": a number glued to letters that are no unit is a name
             context = _context(text, start, sentence, reading, header)
             quantity, fitted = vocabulary.guess(reading, named, context)
             if quantity is None and fitted.unit == "1":
@@ -144,6 +148,23 @@ def propose(text: str, vocabulary: Vocabulary, subjects: list[str], fallback: st
             cited = _clause(sentence, reading) if quote is sentence and len(sentence) > MAX_QUOTE else quote
             out.append(Proposal(cited, fitted, quantity.id if quantity else None, subject, guessed))
     return out
+
+
+def _symbol_unit(reading: Reading, after: str) -> tuple[Reading, bool]:
+    """ "13GB", "13 GB": the number in the unit whose symbol follows it, if kb knows that symbol as a
+    unit of something (memory, time, power), not a scale word; else the reading as it was. After a
+    space only a symbol with a capital counts: "13 in the table" is no length in inches."""
+    symbol = glued_symbol(after)
+    if not symbol or (after[0] == " " and symbol.islower()):
+        return reading, False
+    try:
+        info = unit_info(symbol)
+    except KbError:
+        return reading, False
+    if not info.dims or info.is_date or symbol.lower() in SCALE_WORDS:
+        return reading, False
+    end = reading.end + after.index(symbol) + len(symbol)
+    return replace(reading, unit=symbol, note="", end=end, after=after[end - reading.end :]), True
 
 
 def _context(text: str, start: int, sentence: str, reading: Reading, header: list[str] | None) -> Context:

@@ -73,11 +73,26 @@ def registry() -> Any:
     return _registry(_DEFINED)
 
 
+def _load_pint_defaults(ureg: Any, folder: Path) -> None:
+    """pint's own definitions, except that information is a dimension (pint makes a bit a pure
+    number, so "13 GB" of memory compared equal to 1.04e11 of anything and fitted any count)."""
+    text = (folder / "default_en.txt").read_text(encoding="utf-8")
+    if "\nbit = []\n" not in text or "\n@import constants_en.txt\n" not in text:
+        raise RuntimeError("pint's default_en.txt changed: review kb/units.py _load_pint_defaults")
+    lines = text.replace("\nbit = []\n", "\nbit = [information]\n").splitlines()
+    at = lines.index("@import constants_en.txt")  # a list of lines cannot @import: load it here
+    ureg.load_definitions(lines[:at])
+    ureg.load_definitions(folder / "constants_en.txt")
+    ureg.load_definitions(lines[at + 1 :])
+    ureg.default_system = ureg._defaults.get("system", "mks")  # as pint does for a registry made from a file
+
+
 @lru_cache(maxsize=2)
 def _registry(extra: tuple[str, ...]) -> Any:
     import pint  # imported on first need: a run whose units are all in the unit cache never loads pint
 
-    ureg: Any = pint.UnitRegistry(autoconvert_offset_to_baseunit=True, cache_folder=None)
+    ureg: Any = pint.UnitRegistry(None, autoconvert_offset_to_baseunit=True, cache_folder=None)
+    _load_pint_defaults(ureg, Path(pint.__file__).parent)
     for line in PROJECT_DEFINITIONS.strip().splitlines():
         ureg.define(line.strip())
     for line in extra:

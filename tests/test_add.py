@@ -537,3 +537,13 @@ def test_a_reader_that_leaves_early_does_not_make_a_written_claim_look_unwritten
     err = capsys.readouterr().err
     assert code == 0 and "as it was" not in err
     assert "id: en-training-tokens" in (root / "gpt-4" / "added.yaml").read_text(encoding="utf-8")
+
+
+def test_the_quantitys_unit_written_after_a_number_picks_it() -> None:
+    # "8-bit" is a number of the quote too; "10GB" writes the quantity's own unit (GB) after its 10.
+    quote = "进行 2 至 3 轮对话后，8-bit 量化下 GPU 显存占用约为 10GB，4-bit 量化下仅需 6GB 占用。"
+    memory = "inference_gpu_memory GPU memory"
+    found = choose(quote[: quote.index("，4-bit")], unit_info("GB"), quantity=memory)
+    assert [(r.value, r.unit, r.qualifier, r.note) for r in found] == [("10", "GB", "about", "")]
+    # Two numbers followed by the unit: still asked, never one picked silently.
+    assert len(choose(quote, unit_info("GB"), quantity=memory)) == 2

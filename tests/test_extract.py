@@ -132,3 +132,18 @@ def test_accepted_claims_of_unrelated_subjects_go_to_the_most_common_ones_folder
     assert _default_file(tmp_path, glm) == tmp_path / "chatglm-6b" / "doc.yaml"
     llama = [claim("Llama 3 8B"), claim("Llama 3 70B")]
     assert _default_file(tmp_path, llama) == tmp_path / "llama-3" / "doc.yaml"
+
+
+def test_a_unit_symbol_after_a_number_is_its_unit_not_a_name() -> None:
+    from kb.extract import _symbol_unit
+    from kb.reading import readings
+
+    def first(text: str) -> tuple[str, str, bool]:
+        reading = readings(text)[0][0]
+        got, named = _symbol_unit(reading, text[reading.end :])
+        return got.unit, text[got.start : got.end], named
+
+    assert first("最低只需 6GB 显存") == ("GB", "6GB", True)
+    assert first("| 13 GB | 14 GB |") == ("GB", "13 GB", True)
+    assert first("13 in the table")[2] is False  # a word that pint knows (inch) is no symbol
+    assert first("8 million of them")[2] is False  # a scale word is read as one elsewhere

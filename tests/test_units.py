@@ -175,3 +175,22 @@ def test_a_first_run_on_known_units_never_loads_pint(tmp_path: Path) -> None:
     env = {**__import__("os").environ, "KB_CACHE_DIR": str(tmp_path / "cache")}
     out = subprocess.run([sys.executable, "-c", code, str(root)], capture_output=True, text=True, env=env)
     assert out.stdout.strip().endswith("False"), out.stdout + out.stderr
+
+
+def test_memory_is_information_not_a_pure_number() -> None:
+    # pint makes a bit a pure number: 13 GB of memory compared with a count of anything.
+    units.use_definitions([])
+    for known in (True, False):  # the bundled table and pint agree
+        units.UNIT_CACHE.reset()
+        old = units.USE_KNOWN
+        units.USE_KNOWN = known
+        try:
+            gb, gib, one = unit_info("GB"), unit_info("GiB"), unit_info("1")
+            assert gb.dims == (("[information]", 1),) and gb.factor == 8e9
+            assert units.compatible(gb, gib) and not units.compatible(gb, one)
+            assert not units.compatible(gb, unit_info("billion parameter"))
+            per = unit_info("byte/parameter")
+            assert units.dims_mul(per.dims, unit_info("parameter").dims) == gb.dims
+        finally:
+            units.USE_KNOWN = old
+    assert unit_info("kWh").factor == 3.6e6  # the SI base units as before (kilogram, not gram)
