@@ -214,7 +214,9 @@ _QUALIFIERS = {"about": "about ", "at_least": "at least ", "at_most": "at most "
 
 def _written_number(xs: list[float], raw: list[str], unit: str) -> str:
     w = words(unit)
-    english = amount(xs[0], unit) if len(xs) == 1 else interval(Interval(xs[0], xs[-1]), unit)
+    # As written: every digit the source gave ("11,390", "30.84 million"), not rounded to three.
+    sig = max(3, _significant(raw[0]))
+    english = amount(xs[0], unit, sig) if len(xs) == 1 else interval(Interval(xs[0], xs[-1]), unit)
     if not w.chinese:
         return english
     source = "–".join(raw) + w.chinese + ("美元" if w.money == "$" else "元" if w.money == "¥" else "")
@@ -223,6 +225,14 @@ def _written_number(xs: list[float], raw: list[str], unit: str) -> str:
         return f"{source} ({english})"
     tail = w.after(xs[-1] * w.scale)
     return f"{source} ({bare.removesuffix(tail)}){tail}"
+
+
+def _significant(literal: str) -> int:
+    """The digits a literal writes, from its first non-zero one: '11390' 5, '30.84' 4, '0.177' 3,
+    '2.15e25' 3. At most 15, as a float holds."""
+    mantissa = literal.strip().lstrip("+-").lower().split("e")[0].replace(",", "").replace("_", "")
+    digits = mantissa.replace(".", "").lstrip("0")
+    return min(len(digits), 15)
 
 
 __all__ = ["amount", "factor", "interval", "number", "unit_name", "words", "written"]

@@ -69,3 +69,10 @@ def test_unit_name() -> None:
     assert display.unit_name("yi parameter") == "parameters"
     assert display.unit_name("cent/kilotoken") == "US dollars per 1,000 tokens"
     assert display.unit_name("GPU*hour") == "GPU-hours"
+
+
+def test_a_value_as_written_keeps_every_digit_the_source_gave() -> None:
+    assert display.written("11390", "tCO2e", None) == "11,390 tCO2e"
+    assert display.written("30.84", "million GPU_hour", None) == "30.84 million GPU-hours"
+    assert display.written("25000", "GPU", "about") == "about 25,000 GPUs"
+    assert display.written("1.8", "trillion parameter", "about") == "about 1.8 trillion parameters"
