@@ -532,6 +532,9 @@ def test_build_of_the_real_claims_folder(tmp_path: Path) -> None:
     for cid in outcome.kb.claims:
         assert (site / "claims" / f"{cid}.html").is_file()
     assert broken_links(site) == []
+    # A verdict's detail keeps its own brackets whole.
+    detail = page(site, "claims/gpt4-qa-gpu-power.html").find("span", cls="verdict-text").text()
+    assert detail.count("(") == detail.count(")") and "(420 read as 415 to 425)" in detail, detail
     # The first screen says why, one line each: the recomputed value and factor, the cause, the fix.
     head = page(site, "claims/gpt4-leak-zh-gpu-count.html").find("header", cls="claim-head")
     assert head.find("h1").text() == "about 25 GPUs"

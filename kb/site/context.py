@@ -253,8 +253,9 @@ class ClaimView:
     @property
     def verdict_detail(self) -> str:
         """What the verdict text adds to its label: "severe", "one of the claims that may be wrong"."""
-        text = self.verdict_text.removeprefix(self.style.label)
-        return text.strip(" :").removeprefix("(").removesuffix(")")
+        text = self.verdict_text.removeprefix(self.style.label).strip(" :")
+        # One pair of brackets around the whole: "(agrees only if ... (420 read as 415 to 425))".
+        return text[1:-1] if text.startswith("(") and text.endswith(")") else text
 
     @property
     def summary(self) -> str:
