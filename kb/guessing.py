@@ -120,6 +120,8 @@ class Vocabulary:
             if fitted is None:
                 continue
             hits = [context.weight(w) for w in qwords]
+            if not info.dims and max(hits, default=0.0) < 1.0:
+                continue  # a pure number fits any figure: only its own clause can say what it counts
             if money and qwords & _MONEY_WORDS:  # an amount of money is a cost or a price (once)
                 hits.append(1.0 - max(h for w, h in zip(qwords, hits, strict=False) if w in _MONEY_WORDS))
             if not any(hits):
