@@ -19,7 +19,7 @@ import io
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from test_import_epoch import check, make_root
 
@@ -243,6 +243,7 @@ def test_scale_slips(notes: str, cell: float, multiplier: float | None) -> None:
 
 @settings(max_examples=300, deadline=None)
 @given(st.text(alphabet="0123456789.,;:-~()eEkKMBT xtotalparmsciv\n", max_size=80), st.floats())
+@example("0B", 1.0)  # a count of zero: nothing to divide by (found by this test)
 def test_reading_any_notes_never_fails(notes: str, cell: float) -> None:
     scale_slip(notes, cell)
 

@@ -749,21 +749,7 @@ class EpochImport:
         if found is None:
             return None
         factor = found.factor
-        column = self.models.columns["compute_notes"]
-        claim: dict[str, Any] = {
-            "id": f"{m.ids['parameters']}-in-compute-notes",
-            "subject": subject,
-            "quantity": "total_parameters",
-            "value": Literal(factor.literal),
-            "unit": f"{factor.scale} parameter".strip(),
-            "sources": [
-                {
-                    "source": sid,
-                    "quote": m.quotes["compute_notes"],
-                    "locator": f"row {m.row.number}, column '{column}'",
-                }
-            ],
-        }
+        claim = self._parameters_in(m, "compute_notes", sid, subject, (factor.literal, factor.scale))
         # A count written apart from its power of ten ("32.5 parameters *10^9") is not a number
         # of the quote as kb reads quotes: no claim.
         if _value_problem(claim, m.row.cells["compute_notes"]):
@@ -773,6 +759,32 @@ class EpochImport:
             "which gives the row's training compute."
         )
         claim["checks"] = [sixnd.notes_check(found, m.ids["parameters"])]
+        return claim
+
+    def _parameters_in(
+        self,
+        m: ModelRow,
+        key: str,
+        sid: str,
+        subject: str,
+        count: tuple[str, str],
+        preferred_because: str = "",
+    ) -> dict[str, Any]:
+        """A parameter count (literal, scale word) that the notes column `key` of the row states,
+        quoting that column; ranked preferred, with its reason, when it is the better witness."""
+        literal, scale_word = count
+        claim: dict[str, Any] = {
+            "id": f"{m.ids['parameters']}-in-{key.replace('_', '-')}",
+            "subject": subject,
+            "quantity": "total_parameters",
+            "value": Literal(literal),
+            "unit": f"{scale_word} parameter".strip(),
+        }
+        if preferred_because:
+            claim |= {"rank": "preferred", "rank_reason": preferred_because}
+        column = self.models.columns[key]
+        locator = f"row {m.row.number}, column '{column}'"
+        claim["sources"] = [{"source": sid, "quote": m.quotes[key], "locator": locator}]
         return claim
 
     def _notes_scale(self, m: ModelRow, sid: str, subject: str) -> dict[str, Any] | None:
@@ -787,23 +799,9 @@ class EpochImport:
         if slip is None:
             return None
         count = slip.count
-        column = self.models.columns["parameters_notes"]
-        claim: dict[str, Any] = {
-            "id": f"{m.ids['parameters']}-in-parameters-notes",
-            "subject": subject,
-            "quantity": "total_parameters",
-            "value": Literal(count.literal),
-            "unit": f"{count.scale} parameter".strip(),
-            "rank": "preferred",
-            "rank_reason": scale.RANK_REASON,
-            "sources": [
-                {
-                    "source": sid,
-                    "quote": m.quotes["parameters_notes"],
-                    "locator": f"row {m.row.number}, column '{column}'",
-                }
-            ],
-        }
+        claim = self._parameters_in(
+            m, "parameters_notes", sid, subject, (count.literal, count.scale), scale.RANK_REASON
+        )
         # The count as kb would read it back from the quote, or no claim (a value the engine could
         # not find in its quote would be an error of the import, not of the row).
         if _value_problem(claim, notes):

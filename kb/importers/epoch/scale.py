@@ -281,7 +281,7 @@ def scale_slip(notes: str, cell: float) -> ScaleSlip | None:
     if any(abs(_value(w) / cell - 1) <= EXPLAINS for w in _counts(notes)):
         return None  # the notes write the cell's own figure
     count = total_count(notes)
-    if count is None:
+    if count is None or not count.value > 0:  # "0B": no count to compare a scale with
         return None
     lo, hi = count.interval()
     for factor in SLIP_FACTORS:
