@@ -42,9 +42,18 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
 
 
 def run(args: argparse.Namespace) -> int:
+    # The collector stays paused from reading to the report: each pause that ended in between (after
+    # reading, after checking) let a collection walk every object made so far, none of them garbage.
+    with contents.collector_paused():
+        try:
+            return _run(args)
+        finally:
+            gc.freeze()  # all of it lives until the command ends: the collector need not walk it again
+
+
+def _run(args: argparse.Namespace) -> int:
     kb = contents.load(args.claims)
     results = checks.run(kb)
-    gc.freeze()  # all of it lives until the command ends: the collector need not walk it again
     wanted = Filter.from_args(args)
     if wanted.active:  # everything is checked; the report shows the selected claims only
         try:
