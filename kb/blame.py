@@ -445,7 +445,7 @@ def _fix_with(ctx: _Context, cid: str, others: frozenset[str]) -> Fix:
     if value is None:
         return None, []
     positive = value.stated.lo > 0 and not value.unit.is_date
-    current: Interval | None = Interval(0.0, math.inf) if positive else None
+    current: Interval | None = _NOT_NEGATIVE if positive else None
     used: list[str] = []
     per_use = _is_assumption(ctx, cid)
     if per_use:  # a labelled assumption is a judgement, not a figure a slip could have moved far
@@ -480,6 +480,7 @@ def _fix_with(ctx: _Context, cid: str, others: frozenset[str]) -> Fix:
 
 
 _MISSING = Interval(0.0, 0.0)
+_NOT_NEGATIVE = Interval(0.0, math.inf)
 
 
 def _open_keys(ctx: _Context, cid: str) -> list[str]:

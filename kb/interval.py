@@ -81,7 +81,10 @@ class Interval:
                 "a divisor must be strictly positive or strictly negative",
                 code="division-by-zero",
             )
-        return self * Interval(1.0 / o.hi, 1.0 / o.lo)
+        inv_lo, inv_hi = 1.0 / o.hi, 1.0 / o.lo
+        if self.lo > 0.0 and inv_lo > 0.0:  # __mul__'s usual case, without building the reciprocal
+            return Interval(self.lo * inv_lo, self.hi * inv_hi)
+        return self * Interval(inv_lo, inv_hi)
 
     def __pow__(self, n: float) -> Interval:
         try:
@@ -123,8 +126,12 @@ class Interval:
 
     def meets(self, o: Interval) -> bool:
         """Both ends inclusive, with a relative slack of 1e-9 for float noise."""
-        finite = [abs(x) for x in (self.lo, self.hi, o.lo, o.hi) if math.isfinite(x)]
-        eps = 1e-9 * max(finite, default=0.0)
+        largest = max(abs(self.lo), abs(self.hi), abs(o.lo), abs(o.hi))
+        if largest < INF:  # every end finite, the usual case
+            eps = 1e-9 * largest
+        else:
+            finite = [abs(x) for x in (self.lo, self.hi, o.lo, o.hi) if math.isfinite(x)]
+            eps = 1e-9 * max(finite, default=0.0)
         return self.lo <= o.hi + eps and o.lo <= self.hi + eps
 
     def intersect(self, o: Interval) -> Interval | None:

@@ -102,10 +102,9 @@ def widened(spec: Spec, iv: Interval) -> Interval | None:
 def sides(spec: Spec, values: Values, levels: tuple[str, ...] = LEVELS) -> Sides:
     """Evaluate both sides at the given levels; raises KbError (FormulaError) when they cannot be."""
     out = Sides()
+    inputs = [(name, values[cid]) for name, cid in spec.variables.items()]
     for lvl in levels:
-        env: dict[str, Value] = {
-            name: (values[cid].base(lvl), values[cid].unit.dims) for name, cid in spec.variables.items()
-        }
+        env: dict[str, Value] = {name: (v.base(lvl), v.unit.dims) for name, v in inputs}
         if spec.left is None:
             owner = values[spec.owner or ""]
             ldims: Dims = owner.unit.dims

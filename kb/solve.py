@@ -72,10 +72,14 @@ def _same_sign(node: Node, target: Interval, env: dict[str, Value]) -> Interval 
     except KbError:
         return target
     if now.lo > 0:
-        return target.intersect(Interval(math.ulp(0.0), math.inf)) if target.hi > 0 else None
+        return target.intersect(_POSITIVE) if target.hi > 0 else None
     if now.hi < 0:
-        return target.intersect(Interval(-math.inf, -math.ulp(0.0))) if target.lo < 0 else None
+        return target.intersect(_NEGATIVE) if target.lo < 0 else None
     return target
+
+
+_POSITIVE = Interval(math.ulp(0.0), math.inf)
+_NEGATIVE = Interval(-math.inf, -math.ulp(0.0))
 
 
 def _divide(a: Interval, b: Interval) -> Interval | None:
