@@ -126,20 +126,19 @@ class Interval:
 
     def meets(self, o: Interval) -> bool:
         """Both ends inclusive, with a relative slack of 1e-9 for float noise."""
-        largest = max(abs(self.lo), abs(self.hi), abs(o.lo), abs(o.hi))
-        if largest < INF:  # every end finite, the usual case
-            eps = 1e-9 * largest
-        else:
-            finite = [abs(x) for x in (self.lo, self.hi, o.lo, o.hi) if math.isfinite(x)]
-            eps = 1e-9 * max(finite, default=0.0)
-        return self.lo <= o.hi + eps and o.lo <= self.hi + eps
+        return _meets(self.lo, self.hi, o.lo, o.hi)
 
     def intersect(self, o: Interval) -> Interval | None:
         """The common part, or None when they do not meet (with meets()' slack)."""
-        if not self.meets(o):
+        a_lo, a_hi, b_lo, b_hi = self.lo, self.hi, o.lo, o.hi
+        if not _meets(a_lo, a_hi, b_lo, b_hi):
             return None
-        lo, hi = max(self.lo, o.lo), min(self.hi, o.hi)
-        return Interval(min(lo, hi), max(lo, hi))
+        # max() and min() as the builtins pick (the first of equals), without their calls
+        lo = b_lo if b_lo > a_lo else a_lo
+        hi = b_hi if b_hi < a_hi else a_hi
+        if hi < lo:
+            return Interval(hi, lo)
+        return Interval(lo, hi if hi > lo else lo)  # equal ends (0.0 and -0.0): min and max give lo
 
     def contains(self, x: float) -> bool:
         eps = 1e-9 * max(abs(x), 1e-300)
@@ -158,3 +157,15 @@ class Interval:
     def check_finite(self) -> None:
         if (math.isinf(self.lo) and self.lo > 0) or (math.isinf(self.hi) and self.hi < 0):
             raise KbError("a computation overflowed", "check exponents and scale words", code="overflow")
+
+
+def _meets(a_lo: float, a_hi: float, b_lo: float, b_hi: float) -> bool:
+    # The slack is 1e-9 of the largest finite end (an infinite end counts as 0; so does none).
+    a, b, c, d = abs(a_lo), abs(a_hi), abs(b_lo), abs(b_hi)
+    largest = max(a, b, c, d)
+    if largest == INF:
+        largest = max(
+            a if a < INF else 0.0, b if b < INF else 0.0, c if c < INF else 0.0, d if d < INF else 0.0
+        )
+    eps = 1e-9 * largest
+    return a_lo <= b_hi + eps and b_lo <= a_hi + eps

@@ -39,6 +39,9 @@ class _Overlay(Mapping[str, StatedValue]):
     def __getitem__(self, key: str) -> StatedValue:
         return self.value if key == self.claim_id else self.base[key]
 
+    def __contains__(self, key: object) -> bool:
+        return key == self.claim_id or key in self.base
+
     def __iter__(self) -> Iterator[str]:
         return iter(self.base)
 

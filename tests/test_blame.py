@@ -488,3 +488,20 @@ def test_a_reference_is_not_blamed_for_failures_no_one_value_of_it_explains(make
     r = _docs(make_kb, body, 4)
     assert r.claims["k"].standing is None
     assert {r.claims[f"c{i}"].standing for i in range(4)} <= {"condemned", "suspect"}
+
+
+def test_a_claim_blamed_in_many_components_keeps_every_key_once_in_order() -> None:
+    """_merge adds a component's keys to a claim blamed before, through a set of those already there:
+    the same list as adding each key not in the list, in order (a key twice in one blame, twice)."""
+    import random
+
+    from kb.verdicts import Standing
+
+    rng = random.Random(4)
+    out = blame.Diagnosis()
+    expected: list[str] = []
+    for _ in range(300):
+        keys = [f"k{rng.randint(0, 60)}" for _ in range(rng.randint(0, 4))]
+        expected += [k for k in keys if k not in expected] if expected or out.blamed else keys
+        blame._merge(out, blame.Blame("hub", Standing.CONDEMNED, condemned_by=list(keys)))
+    assert out.blamed["hub"].condemned_by == expected
