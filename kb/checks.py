@@ -129,9 +129,10 @@ def _verdict(
     if result.problems or entry.problems:
         result.verdict = Verdict.ERROR
         return
-    if any(c.verdict == Verdict.ERROR and c.kind == "check" for c in own):
-        result.verdict = Verdict.ERROR
-        return
+    for c in own:
+        if c.verdict == Verdict.ERROR and c.kind == "check":
+            result.verdict = Verdict.ERROR
+            return
     if blamed is not None:
         _blamed(entry, result, blamed)
         severities = [s for k in blamed.condemned_by if (s := by_key[k].severity) is not None]
@@ -141,7 +142,11 @@ def _verdict(
     if failing:
         result.standing = Standing.EXPLAINED
         result.explained_by = list(dict.fromkeys(c for f in failing for c in f.explained_by if c != entry.id))
-    passing = [c for c in own if c.verdict == Verdict.CONSISTENT]
+    passing = False
+    for c in own:
+        if c.verdict == Verdict.CONSISTENT:
+            passing = True
+            break
     if passing and entry.claim.kind != "assumption":
         result.verdict = Verdict.CONSISTENT
     else:

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import json
 import math
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from kb import display, mutations
+from kb import display
 from kb.contents import KnowledgeBase
 from kb.results import VERDICTS, CheckResult, ClaimResult, Results
 from kb.values import format_interval, format_number
 from kb.verdicts import SEVERITY_RANK, Basis, Standing, Verdict
+
+if TYPE_CHECKING:  # the mutation report's module is imported by the reports of mutations only
+    from kb import mutations
 
 
 def _factor(f: float | None) -> str:
@@ -291,6 +294,8 @@ def _times(f: float) -> str:
 
 def mutation_text(found: mutations.Report, verbose: bool = False) -> str:
     """The detection rate, by factor, and the claims no mutation of which is caught."""
+    from kb import mutations
+
     written = ", ".join(_times(f) for f in mutations.FACTORS)
     lines = [
         f"Mutations: {len(found.mutations)} (every claim with a value written {written})",
@@ -310,6 +315,8 @@ def mutation_text(found: mutations.Report, verbose: bool = False) -> str:
 
 
 def mutation_json(found: mutations.Report) -> dict[str, Any]:
+    from kb import mutations
+
     return {
         "rate": found.rate,
         "alone_rate": found.alone_rate,

@@ -88,6 +88,8 @@ def _date_span(text: str) -> tuple[float, float]:
 
 def stated_value(value: str | list[str], unit: UnitInfo, qualifier: str | None) -> StatedValue:
     """Read a claim's value; raises KbError naming what is wrong with it."""
+    if type(value) is str:  # the usual case: one number
+        return _stated_text((value,), unit, qualifier)
     parts = tuple(value) if isinstance(value, list) else (value,)
     if all(type(p) is str for p in parts):
         return _stated_text(parts, unit, qualifier)

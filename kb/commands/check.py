@@ -6,7 +6,7 @@ import argparse
 import gc
 import sys
 
-from kb import checks, contents, mutations, report
+from kb import checks, contents, report
 from kb.commands import EXIT_ERRORS, EXIT_OK, EXIT_USAGE, add_claims_option
 from kb.errors import KbError
 from kb.filters import Filter, add_filter_options, restrict, select
@@ -63,7 +63,11 @@ def _run(args: argparse.Namespace) -> int:
             return EXIT_USAGE
         if args.format == "text":
             print(f"(showing the {len(results.claims)} claims that match the filters)")
-    found = mutations.run(kb) if args.mutations else None
+    found = None
+    if args.mutations:  # imported only here: a plain check needs none of it
+        from kb import mutations
+
+        found = mutations.run(kb)
     if args.format == "json":
         sys.stdout.write(report.json_text(kb, results, found) + "\n")
     elif args.quiet:
