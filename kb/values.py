@@ -31,6 +31,8 @@ ABOUT_DAYS = 31.0
 """'about' widens a date by a month on each side."""
 
 LEVELS = ("nominal", "rounded", "wide", "stated")
+_BASE_OF = {level: "_base_" + level for level in LEVELS}
+"""Each level's cached interval in base units, by the attribute that keeps it."""
 _DATE = re.compile(r"^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?$")
 
 
@@ -59,7 +61,7 @@ class StatedValue:
     def base(self, name: str = "stated") -> Interval:
         if name == "stated" and self._base_stated is not None:  # what relations read, over and over
             return self._base_stated
-        attr = "_base_" + name
+        attr = _BASE_OF.get(name) or "_base_" + name
         found: Interval | None = getattr(self, attr)
         if found is None:
             found = self.level(name).scale(self.unit.factor)
