@@ -459,7 +459,8 @@ def _fix(ctx: _Context, cid: str, blamed: Iterable[str]) -> Fix:
     if near is None:
         keys = ctx.by_claim.get(cid, ())
         near = ctx.near[cid] = frozenset(c for k in keys for c in ctx.outcomes[k].spec.claims)
-    key = (cid, frozenset(c for c in blamed if c != cid and c in near))
+    others = near.intersection(blamed)  # the others blamed that share a relation with it
+    key = (cid, others - {cid} if cid in others else others)
     found = ctx.fix_memo.get(key)
     if found is None:
         found = ctx.fix_memo[key] = _fix_with(ctx, cid, key[1])
