@@ -76,6 +76,17 @@ class Diagnosis:
     fixed: set[str] = field(default_factory=set)
     """The claims whose fix the search computed, or whose common value `_common_causes` weighed:
     all of their relations were read."""
+    merged: dict[str, set[str]] = field(default_factory=dict, repr=False, compare=False)
+    """Each blamed claim's condemned_by as a set (`_merge` adds a component's keys in hundreds of
+    components to a hub's: a list alone made that quadratic)."""
+
+
+@dataclass
+class Memo:
+    """What several diagnoses of one knowledge base and one relation index may share."""
+
+    linking: dict[str, bool] = field(default_factory=dict)
+    document: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -113,6 +124,10 @@ class _Context:
     settled: set[str] = field(default_factory=set)
     """Shared figures condemned as the common cause of several failures (their fix, computed from
     every relation they are in, is in `fixed`)."""
+    linking: dict[str, bool] = field(default_factory=dict)
+    """`links` of each claim asked about: the search asks again and again (hubs most)."""
+    document: dict[str, str] = field(default_factory=dict)
+    """`_document_of` each claim asked about."""
 
 
 def diagnose(
@@ -124,16 +139,20 @@ def diagnose(
     shared_trust: dict[str, float] | None = None,
     changed: str | None = None,
     explain: bool = True,
+    memo: Memo | None = None,
 ) -> Diagnosis:
     """Blame for every failed relation; with `focus` (relation keys), only for the failed relations
     connected to them (the mutation report changes one claim, `changed`, at a time, and keeps the
     trust of the others in `shared_trust`: a claim's trust comes from the knowledge base as it is).
 
     With `explain` False no slip is named (`Blame.slip` stays None); who is blamed, how, for which
-    relations and with which suggested values is the same.
+    relations and with which suggested values is the same. `memo` keeps what depends on the
+    knowledge base and `by_claim` alone from one diagnosis to the next (the mutation report's).
     """
     index = by_claim if by_claim is not None else relation_index(outcomes)
     ctx = _Context(kb, outcomes, values, index, shared_trust=shared_trust, changed=changed, explain=explain)
+    if memo is not None:
+        ctx.linking, ctx.document = memo.linking, memo.document
     if focus is None:
         failed = [k for k, o in outcomes.items() if o.verdict == Verdict.INCONSISTENT]
     else:
@@ -225,7 +244,10 @@ def _links(ctx: _Context, cid: str) -> bool:
     join them: the failures of several rows that use one datasheet are several findings, each
     weighed on its own (where blaming the reference is still the cheapest explanation, it is
     blamed there), and an assumption may fail to hold in one case and hold in the next."""
-    return links(ctx.kb, ctx.by_claim, cid)
+    found = ctx.linking.get(cid)
+    if found is None:
+        found = ctx.linking[cid] = links(ctx.kb, ctx.by_claim, cid)
+    return found
 
 
 def links(kb: KnowledgeBase, by_claim: Mapping[str, list[str]], cid: str) -> bool:
@@ -397,8 +419,12 @@ def _merge(out: Diagnosis, blame: Blame) -> None:
     first = out.blamed.get(blame.claim_id)
     if first is None:
         out.blamed[blame.claim_id] = blame
+        out.merged[blame.claim_id] = set(blame.condemned_by)
         return
-    first.condemned_by += [k for k in blame.condemned_by if k not in first.condemned_by]
+    known = out.merged[blame.claim_id]
+    added = [k for k in blame.condemned_by if k not in known]
+    first.condemned_by += added
+    known.update(added)
     if first.standing == Standing.IN_DOUBT and first.suggested != blame.suggested:
         # An assumption is judged per use: each row it fails in needs its own value, none fits all.
         first.suggested, first.slip = None, None
@@ -433,7 +459,8 @@ def _fix(ctx: _Context, cid: str, blamed: Iterable[str]) -> Fix:
     if near is None:
         keys = ctx.by_claim.get(cid, ())
         near = ctx.near[cid] = frozenset(c for k in keys for c in ctx.outcomes[k].spec.claims)
-    key = (cid, frozenset(c for c in blamed if c != cid and c in near))
+    others = near.intersection(blamed)  # the others blamed that share a relation with it
+    key = (cid, others - {cid} if cid in others else others)
     found = ctx.fix_memo.get(key)
     if found is None:
         found = ctx.fix_memo[key] = _fix_with(ctx, cid, key[1])
@@ -445,7 +472,7 @@ def _fix_with(ctx: _Context, cid: str, others: frozenset[str]) -> Fix:
     if value is None:
         return None, []
     positive = value.stated.lo > 0 and not value.unit.is_date
-    current: Interval | None = Interval(0.0, math.inf) if positive else None
+    current: Interval | None = _NOT_NEGATIVE if positive else None
     used: list[str] = []
     per_use = _is_assumption(ctx, cid)
     if per_use:  # a labelled assumption is a judgement, not a figure a slip could have moved far
@@ -480,6 +507,7 @@ def _fix_with(ctx: _Context, cid: str, others: frozenset[str]) -> Fix:
 
 
 _MISSING = Interval(0.0, 0.0)
+_NOT_NEGATIVE = Interval(0.0, math.inf)
 
 
 def _open_keys(ctx: _Context, cid: str) -> list[str]:
@@ -625,9 +653,16 @@ def confirmations(
 
 def _document_of(ctx: _Context, cid: str) -> str:
     """The document a claim comes from: a translation counts as its original (not independent)."""
-    entry = ctx.kb.claims.get(cid)
+    found = ctx.document.get(cid)
+    if found is None:
+        found = ctx.document[cid] = _document(ctx.kb, cid)
+    return found
+
+
+def _document(kb: KnowledgeBase, cid: str) -> str:
+    entry = kb.claims.get(cid)
     if entry is None:
         return ""
     source = entry.claim.sources[0].source
-    meta = ctx.kb.sources[source].meta if source in ctx.kb.sources else None
+    meta = kb.sources[source].meta if source in kb.sources else None
     return (meta.translation_of or source) if meta is not None else source

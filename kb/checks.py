@@ -32,9 +32,8 @@ def run(kb: KnowledgeBase) -> Results:
 
 def _run(kb: KnowledgeBase) -> Results:
     folded = {sid: FoldedText(s.text) for sid, s in kb.sources.items() if s.text is not None}
-    results: dict[str, ClaimResult] = {}
-    for entry in kb.claims.values():
-        results[entry.id] = _check_quotes(kb, entry, folded)
+    english = {sid: src.meta.language.split("-")[0] == "en" for sid, src in kb.sources.items()}
+    results = {cid: _check_quotes(kb, entry, folded, english) for cid, entry in kb.claims.items()}
     values = usable_values(kb)
     outcomes = {spec.key: judge(spec, values) for spec in relations.gather(kb)}
     diagnosis = blame.diagnose(kb, outcomes, values)
@@ -47,17 +46,17 @@ def _run(kb: KnowledgeBase) -> Results:
                 results[cid].checks.append(by_key[key])
         if spec.kind != "check":
             standalone.append(by_key[key])
-    for entry in kb.claims.values():
-        _verdict(entry, results[entry.id], diagnosis, by_key)
+    for cid, entry in kb.claims.items():
+        _verdict(entry, results[cid], diagnosis, by_key)
     for cr in by_key.values():
         for inp in cr.inputs:
             inp.verdict = results[inp.claim_id].verdict if inp.claim_id in results else Verdict.ERROR
             if inp.verdict == Verdict.INCONSISTENT:
                 cr.inconsistent_inputs.append(inp.claim_id)
     problems = list(kb.problems)
-    for entry in kb.claims.values():
+    for cid, entry in kb.claims.items():
         problems.extend(entry.problems)
-        problems.extend(results[entry.id].problems)
+        problems.extend(results[cid].problems)
     problems.extend(o.problem for o in outcomes.values() if o.problem is not None)
     found, omitted = conflicts(kb)
     for c in found:
@@ -130,9 +129,10 @@ def _verdict(
     if result.problems or entry.problems:
         result.verdict = Verdict.ERROR
         return
-    if any(c.verdict == Verdict.ERROR and c.kind == "check" for c in own):
-        result.verdict = Verdict.ERROR
-        return
+    for c in own:
+        if c.verdict == Verdict.ERROR and c.kind == "check":
+            result.verdict = Verdict.ERROR
+            return
     if blamed is not None:
         _blamed(entry, result, blamed)
         severities = [s for k in blamed.condemned_by if (s := by_key[k].severity) is not None]
@@ -142,7 +142,11 @@ def _verdict(
     if failing:
         result.standing = Standing.EXPLAINED
         result.explained_by = list(dict.fromkeys(c for f in failing for c in f.explained_by if c != entry.id))
-    passing = [c for c in own if c.verdict == Verdict.CONSISTENT]
+    passing = False
+    for c in own:
+        if c.verdict == Verdict.CONSISTENT:
+            passing = True
+            break
     if passing and entry.claim.kind != "assumption":
         result.verdict = Verdict.CONSISTENT
     else:
@@ -179,8 +183,10 @@ def _blamed(entry: ClaimEntry, result: ClaimResult, b: blame.Blame) -> None:
         )
 
 
-def _check_quotes(kb: KnowledgeBase, entry: ClaimEntry, folded: dict[str, FoldedText]) -> ClaimResult:
-    result = ClaimResult(entry.id, Verdict.UNVERIFIED)
+def _check_quotes(
+    kb: KnowledgeBase, entry: ClaimEntry, folded: dict[str, FoldedText], english: dict[str, bool]
+) -> ClaimResult:
+    result = ClaimResult(entry.claim.id, Verdict.UNVERIFIED)
     for i, cite in enumerate(entry.claim.sources):
         source = kb.sources.get(cite.source)
         if source is None:
@@ -196,7 +202,7 @@ def _check_quotes(kb: KnowledgeBase, entry: ClaimEntry, folded: dict[str, Folded
             result.quote_found.append(None)
             result.quote_spans.append(None)
             continue
-        if source.meta.language.split("-")[0] != "en" and cite.quote and not cite.translation:
+        if not english[cite.source] and cite.quote and not cite.translation:
             result.problems.append(
                 Problem(
                     entry.where("sources", i),

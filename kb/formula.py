@@ -18,11 +18,12 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
 from kb.errors import KbError, did_you_mean
-from kb.interval import Interval
+from kb.interval import INF, Interval
 from kb.units import DIMENSIONLESS, Dims, UnitInfo, dims_mul, dims_pow, dims_text, unit_info
 
 MAX_LENGTH = 500
@@ -325,73 +326,144 @@ def names_in(node: Node) -> set[str]:
 
 
 Value = tuple[Interval, Dims]
+Evaluator = Callable[[dict[str, Value]], Value]
 
 
 def evaluate(node: Node, env: dict[str, Value]) -> Value:
     """Evaluate on intervals in base units; raises KbError (FormulaError with an offset) on failure."""
+    found = _COMPILED.get(id(node))
+    if found is None or found[0] is not node:
+        found = _compile_cached(node)
+    return found[1](env)
+
+
+_COMPILED: dict[int, tuple[Node, Evaluator]] = {}
+"""id(node) -> (node, its evaluator): a formula is evaluated thousands of times (every level of every
+relation that shares it, every mutation), so its tree is walked once into closures. The node is
+kept with its evaluator, so its id cannot be reused while the entry lives."""
+MAX_COMPILED = 50_000
+
+
+def _compile_cached(node: Node) -> tuple[Node, Evaluator]:
+    if len(_COMPILED) >= MAX_COMPILED:
+        _COMPILED.clear()
+    found = _COMPILED[id(node)] = (node, _compile(node))
+    return found
+
+
+def _compile(node: Node) -> Evaluator:
+    """A closure that evaluates `node` as the tree walk did: children left to right, the same
+    checks in the same order, the same errors (no eval, no code generation: closures only)."""
     if isinstance(node, Num):
-        if node.unit is None:
-            return Interval.point(node.value), DIMENSIONLESS
-        return Interval.point(node.value * node.unit.factor), node.unit.dims
+        x, dims = (
+            (node.value, DIMENSIONLESS)
+            if node.unit is None
+            else (node.value * node.unit.factor, node.unit.dims)
+        )
+        if math.isnan(x):  # not from the parser: fails when evaluated, as the tree walk did
+            return lambda env: (Interval.point(x), dims)
+        const = (Interval.point(x), dims)
+        return lambda env: const
     if isinstance(node, Name):
-        return env[node.name]
+        name = node.name
+        return lambda env: env[name]
     if isinstance(node, Neg):
-        iv, d = evaluate(node.operand, env)
-        return -iv, d
+        return _compile_neg(_compile(node.operand))
     if isinstance(node, BinOp):
-        (a, da), (b, db) = evaluate(node.left, env), evaluate(node.right, env)
+        return _compile_binop(node, _compile(node.left), _compile(node.right))
+    if isinstance(node, Pow):
+        return _compile_pow(node, _compile(node.base))
+    if isinstance(node, Call):
+        return _compile_call(node, [_compile(a) for a in node.args])
+    raise FormulaError("unsupported expression", 0)  # unreachable: the parser builds only the above
+
+
+def _compile_neg(operand: Evaluator) -> Evaluator:
+    def neg(env: dict[str, Value]) -> Value:
+        iv, d = operand(env)
+        return -iv, d
+
+    return neg
+
+
+def _compile_binop(node: BinOp, left: Evaluator, right: Evaluator) -> Evaluator:
+    op, pos = node.op, node.pos
+
+    def binop(env: dict[str, Value]) -> Value:
+        (a, da), (b, db) = left(env), right(env)
         try:
-            if node.op in "+-":
+            if op in "+-":
                 if da != db:
                     raise FormulaError(
-                        f"cannot {'add' if node.op == '+' else 'subtract'} {dims_text(db)} "
-                        f"{'to' if node.op == '+' else 'from'} {dims_text(da)}",
-                        node.pos,
+                        f"cannot {'add' if op == '+' else 'subtract'} {dims_text(db)} "
+                        f"{'to' if op == '+' else 'from'} {dims_text(da)}",
+                        pos,
                         "both sides of + and - must have the same units",
                         "incompatible-units",
                     )
-                result = a + b if node.op == "+" else a - b
-                return _finite(result, node.pos), da
-            if node.op == "*":
-                return _finite(a * b, node.pos), dims_mul(da, db)
-            return _finite(a / b, node.pos), dims_mul(da, db, -1)
+                return _finite(a + b if op == "+" else a - b, pos), da
+            if op == "*":
+                return _finite(a * b, pos), _dims_mul(da, db, 1)
+            return _finite(a / b, pos), _dims_mul(da, db, -1)
         except FormulaError:
             raise
         except KbError as exc:
-            raise FormulaError(exc.message, node.pos, exc.hint, exc.code) from None
-    if isinstance(node, Pow):
-        iv, d = evaluate(node.base, env)
-        if d and not float(node.exponent).is_integer():
+            raise FormulaError(exc.message, pos, exc.hint, exc.code) from None
+
+    return binop
+
+
+def _compile_pow(node: Pow, base: Evaluator) -> Evaluator:
+    exponent, pos = node.exponent, node.pos
+    whole = float(exponent).is_integer()
+
+    def power(env: dict[str, Value]) -> Value:
+        iv, d = base(env)
+        if d and not whole:
             raise FormulaError(
-                f"a fractional power of a value with units ({dims_text(d)})",
-                node.pos,
-                code="incompatible-units",
+                f"a fractional power of a value with units ({dims_text(d)})", pos, code="incompatible-units"
             )
         try:
-            return _finite(iv**node.exponent, node.pos), dims_pow(d, int(node.exponent)) if d else d
+            return _finite(iv**exponent, pos), dims_pow(d, int(exponent)) if d else d
         except OverflowError:
-            raise FormulaError("a power overflowed", node.pos, code="overflow") from None
+            raise FormulaError("a power overflowed", pos, code="overflow") from None
         except FormulaError:
             raise
         except KbError as exc:
-            raise FormulaError(exc.message, node.pos, exc.hint, exc.code) from None
-    if isinstance(node, Call):
-        values = [evaluate(a, env) for a in node.args]
+            raise FormulaError(exc.message, pos, exc.hint, exc.code) from None
+
+    return power
+
+
+def _compile_call(node: Call, args: list[Evaluator]) -> Evaluator:
+    func, pos = node.func, node.pos
+
+    def call(env: dict[str, Value]) -> Value:
+        values = [a(env) for a in args]
         first_iv, first_d = values[0]
         for iv, d in values[1:]:
             if d != first_d:
                 raise FormulaError(
-                    f"{node.func}() of {dims_text(first_d)} and {dims_text(d)}",
-                    node.pos,
-                    f"all arguments of {node.func}() must have the same units",
+                    f"{func}() of {dims_text(first_d)} and {dims_text(d)}",
+                    pos,
+                    f"all arguments of {func}() must have the same units",
                     "incompatible-units",
                 )
-            first_iv = first_iv.min(iv) if node.func == "min" else first_iv.max(iv)
+            first_iv = first_iv.min(iv) if func == "min" else first_iv.max(iv)
         return first_iv, first_d
-    raise FormulaError("unsupported expression", 0)  # unreachable: the parser builds only the above
+
+    return call
+
+
+@lru_cache(maxsize=4096)
+def _dims_mul(a: Dims, b: Dims, sign: int) -> Dims:
+    """dims_mul, remembered: a formula multiplies the same few dimensions over and over."""
+    return dims_mul(a, b, sign)
 
 
 def _finite(iv: Interval, pos: int) -> Interval:
+    if iv.lo > -INF and iv.hi < INF:  # both ends finite (lo <= hi): nothing overflowed
+        return iv
     try:
         iv.check_finite()
     except KbError as exc:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from kb.errors import KbError
 
 INF = math.inf
+_set = object.__setattr__  # how a frozen dataclass sets its fields
 
 
 def _mul(a: float, b: float) -> float:
@@ -28,11 +29,15 @@ class Interval:
     lo: float
     hi: float
 
-    def __post_init__(self) -> None:
-        if not self.lo <= self.hi:  # one comparison for both: any comparison with a NaN is false
-            if math.isnan(self.lo) or math.isnan(self.hi):
+    def __init__(self, lo: float, hi: float) -> None:
+        # The generated __init__ and a __post_init__ check, in one call: intervals are made by the
+        # hundred thousand per check.
+        if not lo <= hi:  # one comparison for both: any comparison with a NaN is false
+            if math.isnan(lo) or math.isnan(hi):
                 raise KbError("a computation produced an undefined number (NaN)", code="nan")
-            raise KbError(f"empty interval [{self.lo}, {self.hi}]", code="empty-interval")
+            raise KbError(f"empty interval [{lo}, {hi}]", code="empty-interval")
+        _set(self, "lo", lo)
+        _set(self, "hi", hi)
 
     @classmethod
     def point(cls, x: float) -> Interval:
@@ -81,7 +86,10 @@ class Interval:
                 "a divisor must be strictly positive or strictly negative",
                 code="division-by-zero",
             )
-        return self * Interval(1.0 / o.hi, 1.0 / o.lo)
+        inv_lo, inv_hi = 1.0 / o.hi, 1.0 / o.lo
+        if self.lo > 0.0 and inv_lo > 0.0:  # __mul__'s usual case, without building the reciprocal
+            return Interval(self.lo * inv_lo, self.hi * inv_hi)
+        return self * Interval(inv_lo, inv_hi)
 
     def __pow__(self, n: float) -> Interval:
         try:
@@ -123,16 +131,19 @@ class Interval:
 
     def meets(self, o: Interval) -> bool:
         """Both ends inclusive, with a relative slack of 1e-9 for float noise."""
-        finite = [abs(x) for x in (self.lo, self.hi, o.lo, o.hi) if math.isfinite(x)]
-        eps = 1e-9 * max(finite, default=0.0)
-        return self.lo <= o.hi + eps and o.lo <= self.hi + eps
+        return _meets(self.lo, self.hi, o.lo, o.hi)
 
     def intersect(self, o: Interval) -> Interval | None:
         """The common part, or None when they do not meet (with meets()' slack)."""
-        if not self.meets(o):
+        a_lo, a_hi, b_lo, b_hi = self.lo, self.hi, o.lo, o.hi
+        if not _meets(a_lo, a_hi, b_lo, b_hi):
             return None
-        lo, hi = max(self.lo, o.lo), min(self.hi, o.hi)
-        return Interval(min(lo, hi), max(lo, hi))
+        # max() and min() as the builtins pick (the first of equals), without their calls
+        lo = b_lo if b_lo > a_lo else a_lo
+        hi = b_hi if b_hi < a_hi else a_hi
+        if hi < lo:
+            return Interval(hi, lo)
+        return Interval(lo, hi if hi > lo else lo)  # equal ends (0.0 and -0.0): min and max give lo
 
     def contains(self, x: float) -> bool:
         eps = 1e-9 * max(abs(x), 1e-300)
@@ -151,3 +162,15 @@ class Interval:
     def check_finite(self) -> None:
         if (math.isinf(self.lo) and self.lo > 0) or (math.isinf(self.hi) and self.hi < 0):
             raise KbError("a computation overflowed", "check exponents and scale words", code="overflow")
+
+
+def _meets(a_lo: float, a_hi: float, b_lo: float, b_hi: float) -> bool:
+    # The slack is 1e-9 of the largest finite end (an infinite end counts as 0; so does none).
+    a, b, c, d = abs(a_lo), abs(a_hi), abs(b_lo), abs(b_hi)
+    largest = max(a, b, c, d)
+    if largest == INF:
+        largest = max(
+            a if a < INF else 0.0, b if b < INF else 0.0, c if c < INF else 0.0, d if d < INF else 0.0
+        )
+    eps = 1e-9 * largest
+    return a_lo <= b_hi + eps and b_lo <= a_hi + eps

@@ -39,6 +39,9 @@ class _Overlay(Mapping[str, StatedValue]):
     def __getitem__(self, key: str) -> StatedValue:
         return self.value if key == self.claim_id else self.base[key]
 
+    def __contains__(self, key: object) -> bool:
+        return key == self.claim_id or key in self.base
+
     def __iter__(self) -> Iterator[str]:
         return iter(self.base)
 
@@ -102,10 +105,9 @@ def widened(spec: Spec, iv: Interval) -> Interval | None:
 def sides(spec: Spec, values: Values, levels: tuple[str, ...] = LEVELS) -> Sides:
     """Evaluate both sides at the given levels; raises KbError (FormulaError) when they cannot be."""
     out = Sides()
+    inputs = [(name, values[cid]) for name, cid in spec.variables.items()]
     for lvl in levels:
-        env: dict[str, Value] = {
-            name: (values[cid].base(lvl), values[cid].unit.dims) for name, cid in spec.variables.items()
-        }
+        env: dict[str, Value] = {name: (v.base(lvl), v.unit.dims) for name, v in inputs}
         if spec.left is None:
             owner = values[spec.owner or ""]
             ldims: Dims = owner.unit.dims

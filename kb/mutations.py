@@ -12,8 +12,8 @@ from __future__ import annotations
 import hashlib
 import multiprocessing
 import os
-from collections import ChainMap, defaultdict
-from collections.abc import Iterable, Mapping
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -89,6 +89,8 @@ class Mutator:
         self.by_claim = blame.relation_index(self.outcomes)
         self.trust: dict[str, float] = {}
         """The trust of each claim in the knowledge base as it is, computed once."""
+        self.memo = blame.Memo()
+        """Whether each claim links components, and its document: the same for every mutation."""
         self.fixed: dict[str, set[str]] = defaultdict(set)
         """Claim -> the claims whose fix the diagnoses of its mutations computed (all their relations
         were read: `ProtectionKeys.escaped` says whether its key covers them)."""
@@ -101,7 +103,7 @@ class Mutator:
         values = overlay(self.values, claim_id, self.values[claim_id].scaled(factor))
         keys = self.by_claim.get(claim_id, [])
         changed = {k: judge(self.outcomes[k].spec, values, self.explain) for k in keys}
-        outcomes = ChainMap(changed, self.outcomes)
+        outcomes = _Rejudged(changed, self.outcomes)
         failing = [k for k, o in changed.items() if o.verdict == Verdict.INCONSISTENT]
         if not failing:
             return Mutation(claim_id, factor, caught=False, flagged=False)
@@ -118,6 +120,7 @@ class Mutator:
             shared_trust=self.trust,
             changed=claim_id,
             explain=self.explain,
+            memo=self.memo,
         )
         self.fixed[claim_id] |= diagnosis.fixed
         blamed = sorted(c for k in failing for c in diagnosis.explained_by.get(k, []))
@@ -131,6 +134,27 @@ class Mutator:
             by=failing,
             blamed=list(dict.fromkeys(blamed)),
         )
+
+
+class _Rejudged(Mapping[str, Outcome]):
+    """The outcomes with the mutated claim's relations judged again: a ChainMap's lookups, without
+    the KeyError it raises and catches for every key the mutation left alone."""
+
+    def __init__(self, changed: dict[str, Outcome], base: dict[str, Outcome]) -> None:
+        self.changed, self.base = changed, base  # changed: keys of base
+
+    def __getitem__(self, key: str) -> Outcome:
+        found = self.changed.get(key)
+        return self.base[key] if found is None else found
+
+    def __contains__(self, key: object) -> bool:
+        return key in self.base
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.base)
+
+    def __len__(self) -> int:
+        return len(self.base)
 
 
 _WORKER: Mutator | None = None

@@ -92,6 +92,7 @@ _WORD_NUMBERS = {
     "hundred": 100,
 }
 
+
 _NUM = r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?|\.\d+"
 _APPROX = r"(?:(?P<approx>~|≈|about|around|roughly|approximately|nearly|大约|约合|约|近)\s*)?"
 _CUR_PRE = r"(?P<cur_pre>US\$|\$|USD\s?|¥|￥)?"
@@ -103,26 +104,41 @@ _SCALE = (
 )
 _CUR_POST = r"(?P<cur_post>\s*(?:美元|美金|美分|元|USD\b|dollars?\b|cents?\b))?"
 _PCT = r"(?P<pct>\s*(?:%|percent\b|个百分点))?"
+# Python's regular expressions try a pattern at every position of the text, and one that opens with
+# optional words fails slowly where no match begins. Each pattern below (but _RANGE_JOIN, used with
+# fullmatch) opens with a lookahead for the characters its matches can begin with: it fails at once
+# elsewhere and changes no match (tests/test_numbers.py compares every pattern without it).
+_TOKEN_HEAD = r"(?=[~≈arn大约近u$¥￥\d.])"
+"""The first characters of _APPROX's words, of _CUR_PRE's, and of a number."""
 _TOKEN = re.compile(
-    _APPROX + _CUR_PRE + r"(?<![A-Za-z0-9.])(?P<num>" + _NUM + r")" + _EXP + _SCALE + _CUR_POST + _PCT,
+    _TOKEN_HEAD
+    + _APPROX
+    + _CUR_PRE
+    + r"(?<![A-Za-z0-9.])(?P<num>"
+    + _NUM
+    + r")"
+    + _EXP
+    + _SCALE
+    + _CUR_POST
+    + _PCT,
     re.IGNORECASE,
 )
 # A range connector may follow a short unit written on the first number ("300W–700W").
 _RANGE_JOIN = re.compile(r"\s*(?:[A-Za-z/]{1,5})?\s*(?:–|—|-|~|to|至|到|or)\s*", re.IGNORECASE)
 _VAGUE = re.compile(
-    r"(?P<word>hundreds|thousands|tens|dozens)\s+of\s+(?P<scale>thousands|millions|billions|trillions)"
-    r"|(?P<zh>数)(?P<zscale>[十百千万亿]+)",
+    r"(?=[htd数])(?:(?P<word>hundreds|thousands|tens|dozens)\s+of\s+(?P<scale>thousands|millions|billions|trillions)"
+    r"|(?P<zh>数)(?P<zscale>[十百千万亿]+))",
     re.IGNORECASE,
 )
 _DATE_EN = re.compile(
-    r"\b(?P<month>jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|jun(?:e)?|jul(?:y)?|aug(?:ust)?"
+    r"(?=[jfmasond])\b(?P<month>jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|jun(?:e)?|jul(?:y)?|aug(?:ust)?"
     r"|sep(?:tember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
     r"(?:\s+(?P<day>\d{1,2})(?:st|nd|rd|th)?)?,?\s+(?P<year>(?:19|20)\d\d)\b",
     re.IGNORECASE,
 )
-_DATE_ISO = re.compile(r"\b(?P<year>(?:19|20)\d\d)-(?P<month>\d\d)(?:-(?P<day>\d\d))?\b")
+_DATE_ISO = re.compile(r"(?=[12])\b(?P<year>(?:19|20)\d\d)-(?P<month>\d\d)(?:-(?P<day>\d\d))?\b")
 _DATE_ZH = re.compile(
-    r"(?P<year>(?:19|20)\d\d)\s*年\s*(?:(?P<month>\d{1,2})\s*月\s*(?:(?P<day>\d{1,2})\s*日)?)?"
+    r"(?=[12])(?P<year>(?:19|20)\d\d)\s*年\s*(?:(?P<month>\d{1,2})\s*月\s*(?:(?P<day>\d{1,2})\s*日)?)?"
 )
 
 
@@ -130,6 +146,7 @@ def _to_float(text: str) -> float:
     return float(text.replace(",", ""))
 
 
+@lru_cache(maxsize=256)
 def _scale_value(raw: str | None) -> float | None:
     if not raw:
         return None
@@ -146,6 +163,7 @@ def _scale_value(raw: str | None) -> float | None:
     return None
 
 
+@lru_cache(maxsize=256)
 def _currency(pre: str | None, post: str | None) -> str | None:
     text = ((pre or "") + (post or "")).strip().lower()
     if not text:
@@ -224,10 +242,12 @@ def _scan(text: str) -> tuple[list[WrittenNumber], list[tuple[WrittenNumber, Wri
 def single_numbers(text: str) -> Iterator[ParsedNumber]:
     """The single numbers `parse_numbers` finds in `text` (not its ranges, words or dates), one by one."""
     for m in _TOKEN.finditer(text[:100_000]):
-        w = _written(m)
-        v = _value(w)
+        # `_value(_written(m))`, without the WrittenNumber: the first number of a quote is most often
+        # the value, and then the rest is never read.
+        scale, pct, pre, post, approx = m.group("scale", "pct", "cur_pre", "cur_post", "approx")
+        v = float(_literal(m)) * (_scale_value(scale) or 1.0) * (0.01 if pct else 1.0)
         if math.isfinite(v):
-            yield ParsedNumber(v, v, w.currency, w.approx, start=w.start, end=w.end)
+            yield ParsedNumber(v, v, _currency(pre, post), bool(approx), start=m.start(), end=m.end())
 
 
 def parse_numbers(text: str) -> list[ParsedNumber]:
@@ -315,6 +335,7 @@ def _written(m: re.Match[str]) -> WrittenNumber:
 
 
 _WORD_NUMBER = re.compile(
+    "(?=[" + "".join(sorted({w[0] for w in _WORD_NUMBERS})) + "])"
     r"\b(?P<word>" + "|".join(_WORD_NUMBERS) + r")(?P<scale>\s+(?:thousand|million|billion|trillion))?\b",
     re.IGNORECASE,
 )
@@ -472,8 +493,22 @@ def literal_wide(text: str, parts: tuple[float, float, float] | None = None) -> 
     return v - half, v + half
 
 
+_PLAIN_LITERAL = re.compile(r"[+-]?[0-9]+(?:\.([0-9]+))?(?:[eE]([+-]?[0-9]+))?")
+"""A literal as most values are written: digits, a decimal part, an exponent; no separators or spaces."""
+
+
 def literal_parts(text: str) -> tuple[float, float, float]:
     """The value of a literal and its rounding interval, parsed once: "1.8" -> (1.8, 1.75, 1.85)."""
+    plain = _PLAIN_LITERAL.fullmatch(text) if len(text) <= MAX_LITERAL else None
+    if plain is not None:
+        # Read as the Decimal below is: float() rounds the same decimal number the same way, and
+        # the last digit's place is the exponent less the decimals. Zero and numbers out of range
+        # go the careful way, which tells them apart.
+        v = float(text)
+        if 0.0 < abs(v) < math.inf:
+            decimals, exp = plain.groups()
+            h = _half(text, (int(exp) if exp else 0) - (len(decimals) if decimals else 0))
+            return v, v - h, v + h
     d = _decimal(text)
     exponent = d.as_tuple().exponent
     assert isinstance(exponent, int)

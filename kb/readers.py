@@ -95,10 +95,19 @@ class Document:
     def _complete_positions(self) -> None:
         self.complete = True
         try:
-            full = read_yaml(self.path, self.display)
-        except (YamlProblem, OSError):
-            return
-        self.positions.update(full.positions)
+            text = self.path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            return  # read_yaml would fail the same way: no positions to add
+        try:  # the positions alone: the fast reader read this file, so the careful one accepts it
+            found = _positions_only(text, self.display)
+        except (_Careful, YamlProblem, yaml.YAMLError, RecursionError):
+            found = None
+        if found is None:  # something the careful reader must see to (it may refuse the file)
+            try:
+                found = read_yaml(self.path, self.display, text).positions
+            except YamlProblem:
+                return
+        self.positions.update(found)
 
 
 class YamlProblem(Exception):
@@ -248,6 +257,50 @@ def _plain(node: yaml.Node, doc: Document, path: Path_, literal: bool = False, l
             doc.positions[(*path, key)] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
         return out
     raise YamlProblem(Problem(_loc(doc, node), "unsupported YAML node"))  # pragma: no cover
+
+
+def _positions_only(text: str, display: str) -> dict[Path_, tuple[int, int]]:
+    """The positions `read_yaml` records for `text`, without building its data: what a problem in a
+    file the fast reader read needs (a second pass, once per file). Raises _Careful wherever
+    `_plain` would look closer (a tag, a key that is not a plain word, a repeated key), for
+    `read_yaml` to decide; a value `_plain` cannot read raises its YamlProblem."""
+    check_depth(text, display)
+    node = yaml.compose(text, Loader=_Loader)
+    positions: dict[Path_, tuple[int, int]] = {}
+    if node is not None:
+        _place(
+            node, Document(Path(display), display, None, positions), (), False, len(text) + MAX_EXTRA_VALUES
+        )
+    return positions
+
+
+def _place(node: yaml.Node, doc: Document, path: Path_, literal: bool, limit: int) -> None:
+    """`_plain`'s walk, positions only (in `doc.positions`), in its order and with its checks."""
+    positions = doc.positions
+    positions[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
+    if len(path) > 2 * MAX_DEPTH or len(positions) > limit or node.tag not in PLAIN_TAGS:
+        raise _Careful
+    if isinstance(node, yaml.ScalarNode):
+        if node.tag != _STR:  # text reads as itself; another scalar may fail to (a bad date)
+            _checked_scalar(node, doc, literal)
+    elif isinstance(node, yaml.SequenceNode):
+        for i, item in enumerate(node.value):
+            _place(item, doc, (*path, i), literal, limit)
+    elif isinstance(node, yaml.MappingNode):
+        seen: set[str] = set()
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode) or key_node.tag not in PLAIN_TAGS:
+                raise _Careful
+            key = _checked_scalar(key_node, doc, False)
+            key = str(key) if not isinstance(key, str) else key
+            if key in seen:
+                raise _Careful
+            seen.add(key)
+            positions[(*path, key)] = (value_node.start_mark.line + 1, value_node.start_mark.column + 1)
+            _place(value_node, doc, (*path, key), literal or key in LITERAL_KEYS, limit)
+            positions[(*path, key)] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+    else:  # pragma: no cover - the composer makes only these three
+        raise _Careful
 
 
 def _loc(doc: Document, node: yaml.Node) -> Location:

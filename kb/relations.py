@@ -8,7 +8,6 @@ judging (kb/judge.py) and blame (kb/blame.py) see only specs, never where they c
 
 from __future__ import annotations
 
-import functools
 import itertools
 import re
 from collections import defaultdict
@@ -58,16 +57,17 @@ class Spec:
     """Where the relation is written; computed on demand (positions cost a second YAML pass)."""
     problem: Problem | None = None
     """Why the relation is ill-formed (it is then judged an error)."""
+    claims: tuple[str, ...] = field(init=False, repr=False, compare=False)
+    """Every claim the relation involves, owner first (read over and over: set once, from the owner
+    and the variables, which never change)."""
 
     @property
     def location(self) -> Location:
         return self.locate()
 
-    @functools.cached_property
-    def claims(self) -> tuple[str, ...]:
-        """Every claim the relation involves, owner first."""
+    def __post_init__(self) -> None:
         ids = ([self.owner] if self.owner else []) + list(self.variables.values())
-        return tuple(dict.fromkeys(ids))
+        self.claims = tuple(dict.fromkeys(ids))
 
     @property
     def label(self) -> str:

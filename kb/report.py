@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import json
 import math
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from kb import display, mutations
+from kb import display
 from kb.contents import KnowledgeBase
 from kb.results import VERDICTS, CheckResult, ClaimResult, Results
 from kb.values import format_interval, format_number
 from kb.verdicts import SEVERITY_RANK, Basis, Standing, Verdict
+
+if TYPE_CHECKING:  # the mutation report's module is imported by the reports of mutations only
+    from kb import mutations
 
 
 def _factor(f: float | None) -> str:
@@ -198,6 +201,7 @@ def as_json(kb: KnowledgeBase, results: Results) -> dict[str, Any]:
     for cid, r in results.claims.items():
         e = kb.claims[cid]
         c = e.claim
+        where = e.location  # found in its file's positions: once, not for the file and the line apart
         claims.append(
             {
                 "id": cid,
@@ -215,8 +219,8 @@ def as_json(kb: KnowledgeBase, results: Results) -> dict[str, Any]:
                 "unit": c.unit,
                 "qualifier": c.qualifier,
                 "interval": None if e.value is None else [_num(e.value.stated.lo), _num(e.value.stated.hi)],
-                "file": e.location.file,
-                "line": e.location.line,
+                "file": where.file,
+                "line": where.line,
                 "sources": [
                     {
                         "source": s.source,
@@ -282,7 +286,85 @@ def json_text(kb: KnowledgeBase, results: Results, found: mutations.Report | Non
     data = as_json(kb, results)
     if found is not None:
         data["mutations"] = mutation_json(found)
-    return json.dumps(data, ensure_ascii=False, indent=1, default=str)
+    return _indented(data)
+
+
+def _indented(data: Any) -> str:
+    """`json.dumps(data, ensure_ascii=False, indent=1, default=str)`, byte for byte: the standard
+    library indents through a chain of Python generators (its C encoder does not indent), a value
+    at a time; a report has hundreds of thousands of values, put here into one list by one function
+    (tests/test_report.py compares both)."""
+    out: list[str] = []
+    _put(data, out, "\n")
+    return "".join(out)
+
+
+def _put(o: Any, out: list[str], newline: str) -> None:
+    """One value, as json's encoder tells the types apart and in its order; `newline` ends a line at
+    this value's depth."""
+    if isinstance(o, str):
+        out.append(_string(o))
+    elif o is None:
+        out.append("null")
+    elif o is True:
+        out.append("true")
+    elif o is False:
+        out.append("false")
+    elif isinstance(o, int):
+        out.append(int.__repr__(o))
+    elif isinstance(o, float):
+        out.append(_float(o))
+    elif isinstance(o, (list, tuple)):
+        if not o:
+            out.append("[]")
+            return
+        inner = newline + " "
+        out.append("[")
+        for i, value in enumerate(o):
+            out.append("," + inner if i else inner)
+            _put(value, out, inner)
+        out.append(newline + "]")
+    elif isinstance(o, dict):
+        if not o:
+            out.append("{}")
+            return
+        inner = newline + " "
+        out.append("{")
+        first = True
+        for key, value in o.items():
+            out.append(inner if first else "," + inner)
+            first = False
+            out.append(_string(_key(key)))
+            out.append(": ")
+            _put(value, out, inner)
+        out.append(newline + "}")
+    else:
+        _put(str(o), out, newline)  # json.dumps(default=str)
+
+
+_string = json.encoder.encode_basestring
+
+
+def _float(x: float) -> str:
+    if x != x:
+        return "NaN"
+    if x == math.inf:
+        return "Infinity"
+    if x == -math.inf:
+        return "-Infinity"
+    return float.__repr__(x)
+
+
+def _key(key: Any) -> str:
+    if isinstance(key, str):
+        return key
+    if isinstance(key, float):
+        return _float(key)
+    if key is True or key is False or key is None:
+        return {True: "true", False: "false", None: "null"}[key]
+    if isinstance(key, int):
+        return int.__repr__(key)
+    raise TypeError(f"keys must be str, int, float, bool or None, not {key.__class__.__name__}")
 
 
 def _times(f: float) -> str:
@@ -291,6 +373,8 @@ def _times(f: float) -> str:
 
 def mutation_text(found: mutations.Report, verbose: bool = False) -> str:
     """The detection rate, by factor, and the claims no mutation of which is caught."""
+    from kb import mutations
+
     written = ", ".join(_times(f) for f in mutations.FACTORS)
     lines = [
         f"Mutations: {len(found.mutations)} (every claim with a value written {written})",
@@ -310,6 +394,8 @@ def mutation_text(found: mutations.Report, verbose: bool = False) -> str:
 
 
 def mutation_json(found: mutations.Report) -> dict[str, Any]:
+    from kb import mutations
+
     return {
         "rate": found.rate,
         "alone_rate": found.alone_rate,

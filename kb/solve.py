@@ -32,10 +32,49 @@ def _count(node: Node, name: str) -> int:
     return 0
 
 
+_OCCURRENCES: dict[tuple[int, str], tuple[Node, int, frozenset[int]]] = {}
+"""(id(formula), name) -> (formula, how often the name occurs in it, ids of its nodes that hold it):
+worked out once per formula, not at every step of every inversion (the formula is kept with it, so
+its id cannot be reused while the entry lives)."""
+
+
+def _occurrences(root: Node, name: str) -> tuple[int, frozenset[int]]:
+    found = _OCCURRENCES.get((id(root), name))
+    if found is None or found[0] is not root:
+        if len(_OCCURRENCES) >= 50_000:
+            _OCCURRENCES.clear()
+        holders: set[int] = set()
+        found = _OCCURRENCES[(id(root), name)] = (root, _holding(root, name, holders), frozenset(holders))
+    return found[1], found[2]
+
+
+def _holding(node: Node, name: str, holders: set[int]) -> int:
+    """`_count`, noting every node that holds the name."""
+    if isinstance(node, BinOp):
+        n = _holding(node.left, name, holders) + _holding(node.right, name, holders)
+    elif isinstance(node, Neg):
+        n = _holding(node.operand, name, holders)
+    elif isinstance(node, Pow):
+        n = _holding(node.base, name, holders)
+    elif isinstance(node, Call):
+        n = sum(_holding(a, name, holders) for a in node.args)
+    else:
+        n = _count(node, name)
+    if n:
+        holders.add(id(node))
+    return n
+
+
 def _invert(
-    node: Node, name: str, target: Interval, env: dict[str, Value], keep_sign: bool = True
+    node: Node,
+    name: str,
+    target: Interval,
+    env: dict[str, Value],
+    keep_sign: bool,
+    holders: frozenset[int],
 ) -> Interval | None:
-    """Values of `name` (occurring once in node) that put node in target."""
+    """Values of `name` (occurring once in node) that put node in target; `holders`: the ids of the
+    nodes of the formula that hold it (on the way to it, each holds it once)."""
     kept = _same_sign(node, target, env) if keep_sign else target
     if kept is None:
         return None
@@ -43,12 +82,12 @@ def _invert(
     if isinstance(node, Name):
         return target
     if isinstance(node, Neg):
-        return _invert(node.operand, name, -target, env, keep_sign)
+        return _invert(node.operand, name, -target, env, keep_sign, holders)
     if isinstance(node, Pow):
         root = _root(target, node.exponent)
-        return None if root is None else _invert(node.base, name, root, env, keep_sign)
+        return None if root is None else _invert(node.base, name, root, env, keep_sign, holders)
     if isinstance(node, BinOp):
-        inside_left = _count(node.left, name) == 1
+        inside_left = id(node.left) in holders  # _count(node.left, name) == 1
         inside, other = (node.left, node.right) if inside_left else (node.right, node.left)
         o, _ = evaluate(other, env)
         step: Interval | None
@@ -60,7 +99,7 @@ def _invert(
             step = _divide(target, o)
         else:  # x / o in T  =>  x in T * o;  o / x in T  =>  x in o / T
             step = target * o if inside_left else _divide(o, target)
-        return None if step is None else _invert(inside, name, step, env, keep_sign)
+        return None if step is None else _invert(inside, name, step, env, keep_sign, holders)
     return None  # min(), max(): several arguments could be the one that matters
 
 
@@ -72,10 +111,14 @@ def _same_sign(node: Node, target: Interval, env: dict[str, Value]) -> Interval 
     except KbError:
         return target
     if now.lo > 0:
-        return target.intersect(Interval(math.ulp(0.0), math.inf)) if target.hi > 0 else None
+        return target.intersect(_POSITIVE) if target.hi > 0 else None
     if now.hi < 0:
-        return target.intersect(Interval(-math.inf, -math.ulp(0.0))) if target.lo < 0 else None
+        return target.intersect(_NEGATIVE) if target.lo < 0 else None
     return target
+
+
+_POSITIVE = Interval(math.ulp(0.0), math.inf)
+_NEGATIVE = Interval(-math.inf, -math.ulp(0.0))
 
 
 def _divide(a: Interval, b: Interval) -> Interval | None:
@@ -99,9 +142,10 @@ def solve(spec: Spec, claim_id: str, values: Values) -> Interval | None:
     if spec.right is None or spec.problem is not None:
         return None
     names = [n for n, cid in spec.variables.items() if cid == claim_id]
-    env: dict[str, Value] = {
-        n: (values[c].base("stated"), values[c].unit.dims) for n, c in spec.variables.items()
-    }
+    env: dict[str, Value] = {}
+    for n, c in spec.variables.items():
+        value = values[c]
+        env[n] = (value.base("stated"), value.unit.dims)
     found: Interval | None
     try:
         if spec.owner == claim_id:
@@ -124,21 +168,22 @@ def solve(spec: Spec, claim_id: str, values: Values) -> Interval | None:
 
 def _solve_variable(spec: Spec, name: str, env: dict[str, Value], values: Values) -> Interval | None:
     assert spec.right is not None
-    in_left = spec.left is not None and _count(spec.left, name) > 0
-    in_right = _count(spec.right, name) > 0
-    if in_left == in_right or (in_left and _count(spec.left, name) > 1) or _count(spec.right, name) > 1:  # type: ignore[arg-type]
+    n_left, left_holders = _occurrences(spec.left, name) if spec.left is not None else (0, frozenset())
+    n_right, right_holders = _occurrences(spec.right, name)
+    if (n_left > 0) == (n_right > 0) or n_left > 1 or n_right > 1:
         return None
-    if in_right:
+    if n_right:
         if spec.left is None:
             assert spec.owner is not None
             left = values[spec.owner].base("stated")
         else:
             left, _ = evaluate(spec.left, env)
         target = _side_target(spec, _tolerant(spec, left), owner=False)
-        return _invert(spec.right, name, target, env, not _dates(spec, values))
+        return _invert(spec.right, name, target, env, not _dates(spec, values), right_holders)
     assert spec.left is not None
     right, _ = evaluate(spec.right, env)
-    return _invert(spec.left, name, _side_target(spec, right, owner=True), env, not _dates(spec, values))
+    target = _side_target(spec, right, owner=True)
+    return _invert(spec.left, name, target, env, not _dates(spec, values), left_holders)
 
 
 def _dates(spec: Spec, values: Values) -> bool:

@@ -18,6 +18,7 @@ import datetime as dt
 import math
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from kb.errors import KbError
 from kb.interval import Interval
@@ -30,6 +31,8 @@ ABOUT_DAYS = 31.0
 """'about' widens a date by a month on each side."""
 
 LEVELS = ("nominal", "rounded", "wide", "stated")
+_BASE_OF = {level: "_base_" + level for level in LEVELS}
+"""Each level's cached interval in base units, by the attribute that keeps it."""
 _DATE = re.compile(r"^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?$")
 
 
@@ -56,7 +59,9 @@ class StatedValue:
         return getattr(self, name)  # type: ignore[no-any-return,unused-ignore]
 
     def base(self, name: str = "stated") -> Interval:
-        attr = "_base_" + name
+        if name == "stated" and self._base_stated is not None:  # what relations read, over and over
+            return self._base_stated
+        attr = _BASE_OF.get(name) or "_base_" + name
         found: Interval | None = getattr(self, attr)
         if found is None:
             found = self.level(name).scale(self.unit.factor)
@@ -85,7 +90,22 @@ def _date_span(text: str) -> tuple[float, float]:
 
 def stated_value(value: str | list[str], unit: UnitInfo, qualifier: str | None) -> StatedValue:
     """Read a claim's value; raises KbError naming what is wrong with it."""
-    parts = value if isinstance(value, list) else [value]
+    if type(value) is str:  # the usual case: one number
+        return _stated_text((value,), unit, qualifier)
+    parts = tuple(value) if isinstance(value, list) else (value,)
+    if all(type(p) is str for p in parts):
+        return _stated_text(parts, unit, qualifier)
+    return _stated(parts, unit, qualifier)
+
+
+@lru_cache(maxsize=16_384)
+def _stated_text(parts: tuple[str, ...], unit: UnitInfo, qualifier: str | None) -> StatedValue:
+    """A value written as text, read once per run: many claims state the same figure in the same unit
+    (a StatedValue never changes, so they may share it)."""
+    return _stated(parts, unit, qualifier)
+
+
+def _stated(parts: tuple[str, ...], unit: UnitInfo, qualifier: str | None) -> StatedValue:
     if unit.is_date:
         spans = [_date_span(str(p)) for p in parts]
         lo, hi = spans[0][0], spans[-1][1]

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from kb import blame, checks, contents, solve
+from kb import blame, checks, contents, relations, solve
 from kb.results import Results
 from tests.conftest import write_source
 
@@ -488,3 +488,67 @@ def test_a_reference_is_not_blamed_for_failures_no_one_value_of_it_explains(make
     r = _docs(make_kb, body, 4)
     assert r.claims["k"].standing is None
     assert {r.claims[f"c{i}"].standing for i in range(4)} <= {"condemned", "suspect"}
+
+
+def test_a_claim_blamed_in_many_components_keeps_every_key_once_in_order() -> None:
+    """_merge adds a component's keys to a claim blamed before, through a set of those already there:
+    the same list as adding each key not in the list, in order (a key twice in one blame, twice)."""
+    import random
+
+    from kb.verdicts import Standing
+
+    rng = random.Random(4)
+    out = blame.Diagnosis()
+    expected: list[str] = []
+    for _ in range(300):
+        keys = [f"k{rng.randint(0, 60)}" for _ in range(rng.randint(0, 4))]
+        expected += [k for k in keys if k not in expected] if expected or out.blamed else keys
+        blame._merge(out, blame.Blame("hub", Standing.CONDEMNED, condemned_by=list(keys)))
+    assert out.blamed["hub"].condemned_by == expected
+
+
+def _inverted(node: object, name: str, target: object, env: dict, keep_sign: bool) -> object:  # type: ignore[type-arg]
+    """solve._invert as it was: which side holds the claim counted afresh at every step."""
+    from kb.formula import BinOp, Name, Neg, Pow, evaluate
+
+    kept = solve._same_sign(node, target, env) if keep_sign else target  # type: ignore[arg-type]
+    if kept is None:
+        return None
+    if isinstance(node, Name):
+        return kept
+    if isinstance(node, Neg):
+        return _inverted(node.operand, name, -kept, env, keep_sign)
+    if isinstance(node, Pow):
+        root = solve._root(kept, node.exponent)
+        return None if root is None else _inverted(node.base, name, root, env, keep_sign)
+    if isinstance(node, BinOp):
+        inside_left = solve._count(node.left, name) == 1
+        inside, other = (node.left, node.right) if inside_left else (node.right, node.left)
+        o, _ = evaluate(other, env)
+        if node.op == "+":
+            step = kept - o
+        elif node.op == "-":
+            step = kept + o if inside_left else o - kept
+        elif node.op == "*":
+            step = solve._divide(kept, o)
+        else:
+            step = kept * o if inside_left else solve._divide(o, kept)
+        return None if step is None else _inverted(inside, name, step, env, keep_sign)
+    return None
+
+
+def test_solving_knows_once_which_nodes_hold_the_claim(monkeypatch: pytest.MonkeyPatch) -> None:
+    """solve finds the way to the claim through the nodes that hold it, worked out once per formula:
+    every relation of the bundled claims solves for each of its claims as with a count at every step."""
+    from tests.conftest import REPO
+
+    kb = contents.load(REPO / "claims", use_cache=False)
+    values = checks.usable_values(kb)
+    specs = [s for s in relations.gather(kb) if s.problem is None and all(c in values for c in s.claims)]
+    assert specs
+    found = {(s.key, c): solve.solve(s, c, values) for s in specs for c in s.claims}
+    assert sum(v is not None for v in found.values()) > len(specs)
+    monkeypatch.setattr(
+        solve, "_invert", lambda node, name, target, env, keep, _: _inverted(node, name, target, env, keep)
+    )
+    assert found == {(s.key, c): solve.solve(s, c, values) for s in specs for c in s.claims}

@@ -77,3 +77,69 @@ def test_meets_is_inclusive_at_both_ends() -> None:
 
 def test_geometric_midpoint_for_positive_ranges() -> None:
     assert Interval(1, 100).mid() == pytest.approx(10)
+
+
+def _bits(iv: Interval | None) -> tuple[str, str] | None:
+    """An interval to the last bit, signed zeros told apart."""
+    return None if iv is None else (iv.lo.hex() + str(math.copysign(1, iv.lo)), iv.hi.hex())
+
+
+ENDS = [
+    -math.inf,
+    -1e300,
+    -5.0,
+    -1.0,
+    -1e-9,
+    -0.0,
+    0.0,
+    1e-320,
+    1e-9,
+    1.0,
+    1.0000000001,
+    2.0,
+    1e300,
+    math.inf,
+]
+
+
+def test_meets_and_intersect_read_as_their_first_definitions() -> None:
+    """meets() and intersect() skip the list and builtins of their first definitions (below): the
+    same answers, to the last bit, for infinite ends and signed zeros too."""
+    import random
+
+    def meets(a: Interval, b: Interval) -> bool:
+        ends = [abs(x) for x in (a.lo, a.hi, b.lo, b.hi) if math.isfinite(x)]
+        eps = 1e-9 * max(ends, default=0.0)
+        return a.lo <= b.hi + eps and b.lo <= a.hi + eps
+
+    def intersect(a: Interval, b: Interval) -> Interval | None:
+        if not meets(a, b):
+            return None
+        lo, hi = max(a.lo, b.lo), min(a.hi, b.hi)
+        return Interval(min(lo, hi), max(lo, hi))
+
+    ivs = [Interval(a, b) for a in ENDS for b in ENDS if a <= b]
+    rng = random.Random(2)
+    for _ in range(400):
+        lo = rng.uniform(-10, 10)
+        ivs.append(Interval(lo, lo + abs(rng.gauss(0, 1e-8 if rng.random() < 0.5 else 3))))
+    for a in ivs:
+        for b in ivs[::3]:
+            assert a.meets(b) == meets(a, b), (a, b)
+            assert _bits(a.intersect(b)) == _bits(intersect(a, b)), (a, b)
+
+
+def test_a_division_multiplies_by_the_reciprocal() -> None:
+    """a / b is a * [1/b.hi, 1/b.lo], the reciprocal's interval built or not."""
+    ivs = [Interval(a, b) for a in ENDS for b in ENDS if a <= b and math.isfinite(a) and math.isfinite(b)]
+    for a in ivs:
+        for b in ivs:
+            if b.lo <= 0.0 <= b.hi:
+                continue
+            try:
+                expected = _bits(a * Interval(1.0 / b.hi, 1.0 / b.lo))
+            except KbError:
+                with pytest.raises(KbError):
+                    a / b
+                continue
+            assert _bits(a / b) == expected, (a, b)

@@ -144,3 +144,32 @@ def test_as_data_keeps_every_field_and_reads_back() -> None:
     assert mutations.from_data(data) == found
     data[1]["blamed"].append("d")  # a copy: the mutation itself is unchanged
     assert found[1].blamed == ["c"]
+
+
+def test_the_rejudged_outcomes_read_as_a_chainmap_of_them() -> None:
+    from collections import ChainMap
+
+    from kb.mutations import _Rejudged
+
+    base = {f"r{i}": object() for i in range(6)}
+    changed = {"r4": object(), "r1": object()}
+    chained = ChainMap(changed, base)  # type: ignore[arg-type]
+    rejudged = _Rejudged(changed, base)  # type: ignore[arg-type]
+    assert list(rejudged) == list(chained) and len(rejudged) == len(chained)
+    assert list(rejudged.items()) == list(chained.items())
+    assert ("r4" in rejudged, "x" in rejudged) == ("r4" in chained, "x" in chained) == (True, False)
+
+
+@pytest.mark.parametrize("where", ["bundled", "synthetic"])
+def test_mutations_sharing_what_every_diagnosis_reads_are_those_without(where: str, tmp_path: Path) -> None:
+    """The Mutator keeps which claims link components, and their documents, from one mutation to the
+    next (blame.Memo): the same mutations as a Mutator that forgets them each time."""
+    from kb import blame
+
+    root = CLAIMS if where == "bundled" else _synthetic(tmp_path, 400)
+    kb = contents.load(root, use_cache=False)
+    shared, forgetful = mutations.Mutator(kb), mutations.Mutator(kb)
+    for cid in shared.candidates():
+        for factor in mutations.PROTECTION_FACTORS:
+            forgetful.memo = blame.Memo()
+            assert shared.mutate(cid, factor) == forgetful.mutate(cid, factor), (cid, factor)

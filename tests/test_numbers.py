@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
+from kb import numbers
+from kb.errors import KbError
 from kb.numbers import literal_interval, literal_wide, parse_numbers
 
 
@@ -141,3 +145,90 @@ def test_plain_text_without_marks_reads_as_the_full_scan_does() -> None:
     assert sum(not any(m in t for m in markup._MARKS) for t in texts) > 100  # the fast path is tried
     for text in texts:
         assert markup.plain(text) == scanned(text), text
+
+
+def _without_head(pattern: re.Pattern[str]) -> re.Pattern[str]:
+    """The pattern less the lookahead it opens with (its first characters)."""
+    head = re.match(r"\(\?=\[[^\]]*\]\)", pattern.pattern)
+    assert head is not None, pattern.pattern[:40]
+    return re.compile(pattern.pattern[head.end() :], pattern.flags)
+
+
+def test_the_lookahead_of_each_pattern_changes_no_match() -> None:
+    """Each pattern of numbers.py opens with a lookahead for the characters a match can begin with,
+    only to fail fast elsewhere: the matches (spans and groups) are those of the pattern without it."""
+    import random
+
+    patterns = [numbers._TOKEN, numbers._VAGUE, numbers._DATE_EN, numbers._DATE_ISO]
+    patterns += [numbers._DATE_ZH, numbers._WORD_NUMBER]
+    pieces = list("0123456789.,-~≈$¥￥ eExX×*^·%kKMBTmbn") + ["ſ", "K", "ı", "١٢٣", "二"]
+    pieces += ["about ", "around ", "roughly ", "approximately ", "nearly ", "大约", "约合", "约", "近"]
+    pieces += ["US$", "USD ", "Usd", "ABOUT ", "美元", "美金", "美分", "元", "dollars", "cents", "percent"]
+    pieces += ["个百分点", "thousand", "million", "billion", "trillion", "十", "百", "千", "万", "亿", "数"]
+    pieces += ["hundreds of ", "Thousands of ", "tens of ", "dozens of ", "millions", "Jan ", "February "]
+    pieces += ["mar. ", "May ", "sept ", "Oct ", "2023", "1999", "-03", "-14", "年", "月", "日", "one "]
+    pieces += ["Two ", "twelve ", "dozen ", "hundred ", "eight"]
+    rng = random.Random(5)
+    texts = ["".join(rng.choice(pieces) for _ in range(rng.randint(1, 20))) for _ in range(4000)]
+    for pattern in patterns:
+        plain = _without_head(pattern)
+        for text in texts:
+            found = [(m.span(), m.groupdict()) for m in pattern.finditer(text)]
+            assert found == [(m.span(), m.groupdict()) for m in plain.finditer(text)], (pattern.pattern, text)
+
+
+def test_single_numbers_read_each_number_as_written_numbers_do() -> None:
+    """single_numbers skips building a WrittenNumber per match: the numbers are the same."""
+    import math
+
+    texts = ["Model-A0-0 has 122 billion parameters", "~13 trillion tokens", "170万美元", "$0.10 - $1.00"]
+    texts += [
+        "3.0 × 10^-4 and 15%",
+        "0.177美分",
+        "about 1,000 GPUs for 2 months",
+        "1e999 and 5 mn",
+        "US$ 3bn",
+    ]
+    for text in texts:
+        expected = []
+        for m in numbers._TOKEN.finditer(text):
+            w = numbers._written(m)
+            v = numbers._value(w)
+            if math.isfinite(v):
+                expected.append(numbers.ParsedNumber(v, v, w.currency, w.approx, start=w.start, end=w.end))
+        assert list(numbers.single_numbers(text)) == expected, text
+
+
+def test_a_plain_literal_reads_as_its_decimal() -> None:
+    """literal_parts reads a plain literal ("1.80", "2.15e25") without Decimal: the same value and
+    last digit's place, so the same rounding interval, to the last bit."""
+    import math
+    import random
+    from decimal import Decimal
+
+    def by_decimal(text: str) -> tuple[float, float, float]:
+        d = Decimal(text)
+        v, exponent = float(d), d.as_tuple().exponent
+        assert isinstance(exponent, int)
+        h = numbers._half(text, exponent)
+        return v, v - h, v + h
+
+    rng = random.Random(1)
+    texts = ["1.8", "122", "1.87e25", "+2.50", "-3", "1E+05", "007", "5e-324", "1.7976931348623157e308"]
+    for _ in range(20_000):
+        text = str(rng.randint(0, 10 ** rng.randint(0, 18)))
+        if rng.random() < 0.5:
+            text += "." + str(rng.randint(0, 10 ** rng.randint(0, 8))).zfill(rng.randint(1, 6))
+        if rng.random() < 0.4:
+            text += rng.choice("eE") + rng.choice(["", "+", "-"]) + str(rng.randint(0, 330))
+        texts.append(rng.choice(["", "-", "+"]) + text)
+    for text in texts:
+        try:
+            expected = by_decimal(text)
+        except KbError:
+            with pytest.raises(KbError):
+                numbers.literal_parts(text)
+            continue
+        if expected[0] == 0 or math.isinf(expected[0]):
+            continue  # refused or zero: the careful path, the same code as before
+        assert [x.hex() for x in numbers.literal_parts(text)] == [x.hex() for x in expected], text
