@@ -244,7 +244,9 @@ def _rate_failure(out: Outcome, s: Sides, values: Values, is_date: bool) -> None
     unit = out.display_unit
     context = frozenset(d for cid in spec.claims if cid in values for d, _ in values[cid].unit.dims)
     out.slip = fitting(left, target, unit_kinds(unit), context) if unit is not None else None
-    out.diagnosis = describe(out.factor, out.slip, spec.op, max(spread(left), spread(right)))
+    out.diagnosis = describe(
+        out.factor, out.slip, spec.op, max(spread(left), spread(right)), relation=spec.kind != "check"
+    )
 
 
 def _target(op: str, right: Interval) -> Interval:
@@ -255,8 +257,12 @@ def _target(op: str, right: Interval) -> Interval:
     return right
 
 
-def describe(f: float | None, slip: SlipMatch | None, op: str = "=", width: float = 1.0) -> str:
-    """The reason a relation fails, in words: the factor, and the slip that fits it, if any."""
+def describe(
+    f: float | None, slip: SlipMatch | None, op: str = "=", width: float = 1.0, relation: bool = False
+) -> str:
+    """The reason a relation fails, in words: the factor, and the slip that fits it, if any. A
+    standalone relation or law has sides, not a stated and a recomputed value: its right side may
+    hold the wrong claim (a row of a sum), so the text does not call the left side "stated"."""
     if op != "=":
         head = (
             "the claim is above the most the relation allows"
@@ -267,8 +273,12 @@ def describe(f: float | None, slip: SlipMatch | None, op: str = "=", width: floa
             head += f" ({_factor_text(f)})"
     elif f is None:
         return "the values have different signs or one is zero; check the inputs"
+    elif relation:
+        head = f"the right side is the left side {_factor_text(f)}"
     else:
         head = f"the recomputed value is the stated one {_factor_text(f)}"
+    if slip is not None and relation:
+        return f"{head}; it fits {slip.text}"
     if slip is not None:
         return f"{head}; it fits {slip.text}: the stated value {_factor_text(slip.multiplier)} would agree"
     if f is not None and width > 30:

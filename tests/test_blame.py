@@ -552,3 +552,25 @@ def test_solving_knows_once_which_nodes_hold_the_claim(monkeypatch: pytest.Monke
         solve, "_invert", lambda node, name, target, env, keep, _: _inverted(node, name, target, env, keep)
     )
     assert found == {(s.key, c): solve.solve(s, c, values) for s in specs for c in s.claims}
+
+
+def test_a_failing_sum_speaks_of_its_sides_not_of_a_stated_value(make_kb: Make) -> None:
+    # The table's total and its rows; row c dropped a digit. The relation's text must not call the
+    # total "the stated one" of c's row; c's own fix is the value that makes the sum hold.
+    body = (
+        claim("total", "39.3")
+        + claim("a", "1.46")
+        + claim("b", "7.0")
+        + claim("c", "3.84")
+        + claim("c2", "30.84")
+        + check("same-as-c", "x", "x: c")
+    )
+    r = run(
+        make_kb, body, "- {id: sum, formula: total = a + b + c, inputs: {total: total, a: a, b: b, c: c}}\n"
+    )
+    rel = next(x for x in r.relations if x.key == "relation:sum")
+    assert rel.verdict == "inconsistent" and rel.diagnosis.startswith("the right side is the left side ÷3.2")
+    assert "stated" not in rel.diagnosis
+    c = r.claims["c"]
+    assert c.standing == "condemned" and c.suggested is not None
+    assert 30.7 < c.suggested.lo < c.suggested.hi < 31.0
