@@ -13,7 +13,7 @@ import hashlib
 import multiprocessing
 import os
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -436,7 +436,10 @@ def from_data(rows: list[dict[str, Any]]) -> list[Mutation]:
     return [Mutation(**x) for x in rows]
 
 
-def run(kb: KnowledgeBase, factors: tuple[float, ...] = FACTORS, claims: list[str] | None = None) -> Report:
+def run(
+    kb: KnowledgeBase, factors: tuple[float, ...] = FACTORS, claims: Collection[str] | None = None
+) -> Report:
+    """Each candidate claim (those of `claims` only, if given) mutated by each factor."""
     m = Mutator(kb)
-    ids = claims if claims is not None else m.candidates()
+    ids = [c for c in m.candidates() if claims is None or c in claims]
     return Report([m.mutate(cid, f) for cid in ids if cid in m.values for f in factors])

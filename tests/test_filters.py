@@ -79,3 +79,19 @@ def test_show_lists_the_selected_claims(root: Path, capsys: pytest.CaptureFixtur
     out = capsys.readouterr().out
     assert "llama2-7b-gpu-hours  [CONSISTENT]" in out and "llama2-7b-gpu-power  [CONSISTENT]" in out
     assert main(["show", "--claims", str(root)]) == 2
+
+
+def test_mutations_follow_the_filters(root: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    args = [
+        "check",
+        "--claims",
+        str(root),
+        "--mutations",
+        "--format",
+        "json",
+        "--source",
+        "meta-llama2-model-card",
+    ]
+    assert main(args) == 0
+    found = json.loads(capsys.readouterr().out)["mutations"]["mutations"]
+    assert found and {m["claim_id"].split("-")[0] for m in found} == {"llama2"}

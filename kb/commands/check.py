@@ -67,7 +67,7 @@ def _run(args: argparse.Namespace) -> int:
     if args.mutations:  # imported only here: a plain check needs none of it
         from kb import mutations
 
-        found = mutations.run(kb)
+        found = mutations.run(kb, claims=results.claims if wanted.active else None)  # the claims shown
     if args.format == "json":
         sys.stdout.write(report.json_text(kb, results, found) + "\n")
     elif args.quiet:
