@@ -19,7 +19,7 @@ from kb.interval import Interval
 from kb.judge import Outcome, Values, judge
 from kb.quotes import FoldedText, value_in_quote
 from kb.results import CheckResult, ClaimResult, Conflict, InputValue, Results, Suggestion
-from kb.units import UnitInfo, dims_text
+from kb.units import UnitInfo, base_unit_text
 from kb.values import StatedValue, format_interval
 from kb.verdicts import SEVERITY_RANK, Standing, Verdict, factor
 
@@ -111,11 +111,7 @@ def _check_result(kb: KnowledgeBase, o: Outcome, diagnosis: blame.Diagnosis, val
             cr.computed_text = f"{format_interval(cr.computed, unit)}{shown}"
             cr.stated_text = f"{format_interval(cr.stated, unit)}{shown}"
         else:
-            dims = (
-                ""
-                if not o.dims
-                else " " + dims_text(o.dims).replace("[", "").replace("]", "") + " (SI units)"
-            )
+            dims = f" {base_unit_text(o.dims)}" if o.dims else ""
             cr.computed_text = f"{format_interval(o.right)}{dims}"
             cr.stated_text = f"{format_interval(o.left)}{dims}"
     return cr

@@ -198,6 +198,41 @@ def dims_text(d: Dims) -> str:
     return text
 
 
+_SI_SYMBOLS = {"[mass]": "kg", "[length]": "m", "[time]": "s", "[temperature]": "K", "[current]": "A"}
+_DERIVED: tuple[tuple[str, Dims], ...] = (
+    ("J", (("[length]", 2), ("[mass]", 1), ("[time]", -2))),
+    ("W", (("[length]", 2), ("[mass]", 1), ("[time]", -3))),
+)
+
+
+def base_unit_text(d: Dims) -> str:
+    """The base units kb computes a value in, for a value no claim's unit measures: joules or watts
+    where they account for mass and length ("kgCO2e / J", not "emissions * time^2 / length^2 /
+    mass"), kb's own counted things by their names (GPU, token, kgCO2e)."""
+    fits = []
+    for name, unit in _DERIVED:
+        for k in (1, -1):
+            rest = dims_mul(d, dims_pow(unit, k), sign=-1)
+            if not any(dim in ("[length]", "[mass]") for dim, _ in rest):
+                fits.append((sum(abs(v) for _, v in rest), rest + ((name, k),)))
+    return _symbols(min(fits)[1] if fits else d)  # the fewest other units: W / GPU, not J / GPU / s
+
+
+def _symbols(d: Dims) -> str:
+    names = _base_names()
+    sym = [(names.get(k, _SI_SYMBOLS.get(k, k.strip("[]"))), v) for k, v in d]
+    num = [n + (f"^{v}" if v != 1 else "") for n, v in sym if v > 0]
+    den = [n + (f"^{-v}" if v != -1 else "") for n, v in sym if v < 0]
+    return " * ".join(num or ["1"]) + "".join(f" / {x}" for x in den)
+
+
+@lru_cache(maxsize=1)
+def _base_names() -> dict[str, str]:
+    """Each dimension kb defines, by the unit that defines it ("[gpu]": "GPU", "[emissions]": "kgCO2e")."""
+    found = (re.match(r"\s*(\w+)\s*=\s*(\[\w+\])", line) for line in PROJECT_DEFINITIONS.splitlines())
+    return {m.group(2): m.group(1) for m in found if m} | {"[information]": "bit"}
+
+
 @dataclass(frozen=True)
 class UnitInfo:
     """A unit string resolved once: how to convert to base units, and what it measures."""

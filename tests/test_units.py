@@ -194,3 +194,14 @@ def test_memory_is_information_not_a_pure_number() -> None:
         finally:
             units.USE_KNOWN = old
     assert unit_info("kWh").factor == 3.6e6  # the SI base units as before (kilogram, not gram)
+
+
+def test_a_value_no_claims_unit_measures_is_shown_in_named_base_units() -> None:
+    from kb.units import base_unit_text
+
+    emissions_per_energy = (("[emissions]", 1), ("[length]", -2), ("[mass]", -1), ("[time]", 2))
+    assert base_unit_text(emissions_per_energy) == "kgCO2e / J"  # a grid intensity
+    power_per_gpu = (("[gpu]", -1), ("[length]", 2), ("[mass]", 1), ("[time]", -3))
+    assert base_unit_text(power_per_gpu) == "W / GPU"
+    assert base_unit_text((("[compute]", 1), ("[time]", -1))) == "FLOP / s"
+    assert base_unit_text((("[information]", 1), ("[parameter]", -1))) == "bit / parameter"
