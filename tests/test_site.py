@@ -15,6 +15,7 @@ import sys
 import time
 import urllib.request
 import xml.etree.ElementTree as ET
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -824,3 +825,22 @@ def test_serve_builds_serves_and_rebuilds(tmp_path: Path) -> None:
         time.sleep(0.1)
     else:
         raise AssertionError("the server still answers after kb serve ended")
+
+
+def test_a_wrong_row_of_a_sum_is_recomputed_as_its_fix_not_as_the_sum(
+    tmp_path: Path, make_kb: Callable[[str], Path]
+) -> None:
+    # c dropped a digit (3.84 for 30.84). The sum's right side (12.3) is not c's recomputed value:
+    # its page shows the value that makes the sum hold.
+    from tests.test_blame import check as claim_check
+    from tests.test_blame import claim
+
+    body = claim("total", "39.3") + claim("a", "1.46") + claim("b", "7.0") + claim("c", "3.84")
+    body += claim("c2", "30.84") + claim_check("same-as-c", "x", "x: c")
+    relations = (
+        "relations:\n  - {id: sum, formula: total = a + b + c, inputs: {total: total, a: a, b: b, c: c}}\n"
+    )
+    root = make_kb("claims:\n" + body + relations + "\n")
+    build_site(tmp_path / "site", root)
+    recomputed = page(tmp_path / "site", "claims/c.html").find("dd", id="recomputed").text()
+    assert "30." in recomputed and "12." not in recomputed, recomputed

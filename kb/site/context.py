@@ -181,6 +181,24 @@ class ClaimView:
         return next(iter(fitting + condemning + recomputing), None)
 
     @property
+    def recomputed(self) -> tuple[str, float | None, CheckResult] | None:
+        """The value the lead relation gives for this claim, the factor from the stated value, and
+        the relation. Its own check recomputes it; a relation it is only an input of (a row of a
+        sum, another claim's check) does not, so there the value that makes its relations hold
+        (the fix) is shown, or nothing."""
+        lead = self.lead
+        if lead is None:
+            return None
+        if lead.kind == "check" and lead.claim_id == self.id:
+            computed = lead.computed
+            text = display.interval(computed, lead.unit) if computed and lead.unit else lead.computed_text
+            return text, lead.factor if lead.verdict == Verdict.INCONSISTENT else None, lead
+        s = self.result.suggested
+        if s is None:
+            return None
+        return display.interval(Interval(s.lo, s.hi), s.unit), s.multiplier, lead
+
+    @property
     def off_by(self) -> float:
         """How far off the value is, as a ratio >= 1 (its lead relation's factor or inverse); 0 unknown."""
         f = self.lead.factor if self.lead is not None else None
