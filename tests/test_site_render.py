@@ -5,9 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from jinja2 import UndefinedError
+from markupsafe import Markup, escape
 
 from kb import procs
-from kb.site import charts, fragments
+from kb.site import charts, fragments, writer
 from kb.site.charts import BINS, HistogramSpec
 
 
@@ -118,3 +120,23 @@ def test_a_claim_page_names_at_most_used_by_shown_claims_that_rest_on_it(
     used = next(p for p in doc.find_all("p") if "Used by 3 claims" in p.text())
     assert len(used.find_all("a")) == 1
     assert "and 2 more" in used.text()
+
+
+class _Html:
+    def __html__(self) -> str:
+        return "<b>trusted</b>"
+
+
+@pytest.mark.parametrize(
+    "value", ["", "plain", "<script>\"'&</script>", "日本 <i>", 3, 2.5, None, Markup("<em>x</em>"), _Html()]
+)
+def test_template_output_escapes_as_markupsafe_does(value: object) -> None:
+    assert writer.output_escape(value) == str(escape(value))
+    template = writer.environment().from_string("<p>{{ v }}</p>")
+    assert template.render(v=value) == f"<p>{escape(value)}</p>"
+
+
+def test_template_output_of_an_undefined_value_still_fails() -> None:
+    template = writer.environment().from_string("{{ missing }}")
+    with pytest.raises(UndefinedError):
+        template.render()
