@@ -167,6 +167,7 @@ def environment() -> Environment:
         csp=CSP,
         used_by_shown=USED_BY_SHOWN,
         badge=fragments.badge,
+        claim_row=fragments.claim_row,
         group_table=fragments.group_table,
         verdict_cells=fragments.verdict_cells,
         verdict_heads=fragments.verdict_heads,
