@@ -9,6 +9,7 @@ under data/ (kb build), and `kb export` writes them anywhere.
 from __future__ import annotations
 
 import csv
+import io
 import json
 import math
 import os
@@ -139,70 +140,16 @@ def tables(kb: KnowledgeBase, results: Results) -> dict[str, list[Row]]:
     return {"claims": claims, "checks": checks, "sources": sources}
 
 
-RowKey = tuple[str, tuple[Any, ...], tuple[type, ...]]
-"""A row by its table, its values and their types (1, 1.0 and True are equal values, not equal text)."""
-
-
-class _Echo:
-    """A file whose write() returns what it is given: csv.writer(...).writerow() then returns the line."""
-
-    def write(self, text: str) -> str:
-        return text
-
-
-_TEXTS: dict[RowKey, list[str]] = {}
-"""Each row's CSV line and JSON object ('' until a write made it) as the last write() in this
-process made them. kb serve writes the downloads again after every edit, and all but a few rows
-are as before: their text is reused. Each write keeps only its own rows, so this holds one
-knowledge base's rows at most."""
-CSV, JSON = 0, 1
-
-
-def _row_texts(data: dict[str, list[Row]], formats: tuple[str, ...]) -> dict[str, list[list[str]]]:
-    """Each table's rows as [CSV line, JSON object], reused from the last write, else made (only
-    those of `formats`: a value JSON cannot say must not fail a CSV export)."""
-    global _TEXTS
-    line = csv.writer(_Echo(), lineterminator="\n").writerow
-    encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode
-    wanted: list[tuple[int, Callable[[Row], str]]] = []
-    if "csv" in formats:
-        wanted.append((CSV, lambda row: line(row.values())))
-    if "json" in formats:
-        wanted.append((JSON, encode))
-    fresh: dict[RowKey, list[str]] = {}
-    out: dict[str, list[list[str]]] = {}
-    for name, rows in data.items():
-        texts = []
-        for row in rows:
-            values = tuple(row.values())
-            key = (name, values, tuple(map(type, values)))
-            text = _TEXTS.get(key) or ["", ""]
-            for i, make in wanted:
-                if not text[i]:
-                    text[i] = make(row)
-            fresh[key] = text
-            texts.append(text)
-        out[name] = texts
-    _TEXTS = fresh
-    return out
-
-
-def _csv_file(rows: list[Row], texts: list[list[str]]) -> str:
-    """A table as a CSV file: a header line and one line per row ('' when it has no rows)."""
+def _csv(rows: list[Row]) -> str:
     if not rows:
         return ""
-    header: str = csv.writer(_Echo(), lineterminator="\n").writerow(rows[0])
-    return header + "".join(t[CSV] for t in texts)
-
-
-def _json_file(texts: dict[str, list[list[str]]]) -> str:
-    """The tables as one JSON object, exactly as json.dumps(data, ensure_ascii=False,
-    separators=(",", ":"), allow_nan=False) writes it, from each row's object."""
-    tables = (
-        f"{json.dumps(name, ensure_ascii=False)}:[{','.join(t[JSON] for t in rows)}]"
-        for name, rows in texts.items()
-    )
-    return "{" + ",".join(tables) + "}"
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    # Every row has the same keys in the same order (one function makes each table's rows), so
+    # the values go as they are: csv.DictWriter's per-row lookups cost as much as the writing.
+    w.writerow(rows[0])
+    w.writerows([tuple(r.values()) for r in rows])
+    return buf.getvalue()
 
 
 _PRIMARY = {"claims": "id", "checks": "key", "sources": "id"}
@@ -249,14 +196,16 @@ def write(kb: KnowledgeBase, results: Results, out: Path, formats: tuple[str, ..
     """Write the tables in each format into `out`; returns the files written."""
     out.mkdir(parents=True, exist_ok=True)
     data = tables(kb, results)
-    texts = _row_texts(data, formats)
     written: list[Path] = []
     if "csv" in formats:
         for name, rows in data.items():
-            atomic_write_text(out / f"{name}.csv", _csv_file(rows, texts[name]))
+            atomic_write_text(out / f"{name}.csv", _csv(rows))
             written.append(out / f"{name}.csv")
     if "json" in formats:
-        atomic_write_text(out / JSON_FILE, _json_file(texts) + "\n")
+        atomic_write_text(
+            out / JSON_FILE,
+            json.dumps(data, ensure_ascii=False, separators=(",", ":"), allow_nan=False) + "\n",
+        )
         written.append(out / JSON_FILE)
     if "sqlite" in formats:
         write_sqlite(data, out / SQLITE_FILE)

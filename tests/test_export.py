@@ -7,10 +7,9 @@ import json
 import sqlite3
 from pathlib import Path
 
-import pytest
 from site_helpers import REPO_CLAIMS, build_site, page
 
-from kb import checks, contents, export
+from kb import checks, contents
 from kb.cli import main
 
 
@@ -59,42 +58,3 @@ def test_site_links_the_data_and_each_claims_yaml_line(tmp_path: Path) -> None:
     e = next(iter(outcome.kb.claims.values()))
     defined = page(site, f"claims/{e.id}.html").find("dl", cls="facts").find("a")
     assert defined.get("href") == f"https://example.org/kb/blob/main/{e.file}#L{e.location.line}"
-
-
-def _files(folder: Path) -> dict[str, bytes]:
-    return {p.name: p.read_bytes() for p in sorted(folder.iterdir()) if p.suffix in (".csv", ".json")}
-
-
-def test_a_second_export_in_one_process_reuses_rows_and_writes_what_a_fresh_one_does(tmp_path: Path) -> None:
-    kb = contents.load(REPO_CLAIMS)
-    results = checks.run(kb)
-    export.write(kb, results, tmp_path / "first")
-    data = export.tables(kb, results)
-    # The rows the first export made text of, changed as an edit would: one value, a type, a new row.
-    data["claims"][0]["nominal_lo"] = 12345.5
-    data["claims"][1]["line"] = float(data["claims"][1]["line"])
-    data["sources"].append({**data["sources"][0], "id": "zz-new", "title": 'a "quoted",\nline'})
-
-    def both() -> tuple[dict[str, str], str]:
-        texts = export._row_texts(data, export.FORMATS)
-        return {n: export._csv_file(rows, texts[n]) for n, rows in data.items()}, export._json_file(texts)
-
-    warm = both()
-    export._TEXTS.clear()
-    cold = both()
-    assert warm == cold
-    assert cold[1] == json.dumps(data, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
-    with (tmp_path / "x.csv").open("w", encoding="utf-8", newline="") as f:
-        w = csv.DictWriter(f, fieldnames=list(data["sources"][0]), lineterminator="\n")
-        w.writeheader()
-        w.writerows(data["sources"])
-    assert cold[0]["sources"] == (tmp_path / "x.csv").read_text(encoding="utf-8")
-    assert ',"a ""quoted"",\nline",' in cold[0]["sources"]
-    assert warm[0]["claims"].count("12345.5") == 1 and f",{data['claims'][1]['line']}\n" in warm[0]["claims"]
-
-
-def test_a_csv_export_does_not_need_what_only_json_refuses() -> None:
-    data: dict[str, list[dict[str, object]]] = {"claims": [{"id": "a", "x": float("nan")}]}
-    assert export._csv_file(data["claims"], export._row_texts(data, ("csv",))["claims"]) == "id,x\na,nan\n"
-    with pytest.raises(ValueError):
-        export._row_texts(data, ("json",))
