@@ -198,14 +198,22 @@ def written(value: str | list[str] | None, unit: str, qualifier: str | None) -> 
     """A claim's value in its source's words and in English: 'about 2800亿 (280 billion) parameters'."""
     if value is None:
         return ""
+    # Only the text of the value counts (each end is read as str): the key of the cache.
+    return _written(tuple(str(v) for v in value) if isinstance(value, list) else str(value), unit, qualifier)
+
+
+@lru_cache(maxsize=1 << 16)
+def _written(value: str | tuple[str, ...], unit: str, qualifier: str | None) -> str:
+    """written(), cached: the site and the downloads both say every claim's value (kb serve, every
+    rebuild), and the downloads' process inherits what the site's resolve found."""
     if unit in ("date", "month_date", "year_date"):
-        text = f"{value[0]} to {value[1]}" if isinstance(value, list) else str(value)
+        text = f"{value[0]} to {value[1]}" if isinstance(value, tuple) else value
     else:
-        ends = value if isinstance(value, list) else [value]
-        if not all(_PLAIN_NUMBER.match(str(v).strip()) for v in ends):
-            text = " to ".join(str(v) for v in ends) + (f" {unit}" if unit not in ("1", "") else "")
+        ends = value if isinstance(value, tuple) else (value,)
+        if not all(_PLAIN_NUMBER.match(v.strip()) for v in ends):
+            text = " to ".join(ends) + (f" {unit}" if unit not in ("1", "") else "")
         else:
-            text = _written_number([_float(str(v)) for v in ends], [str(v).strip() for v in ends], unit)
+            text = _written_number([_float(v) for v in ends], [v.strip() for v in ends], unit)
     return (_QUALIFIERS.get(qualifier or "", "") + text).strip()
 
 

@@ -27,6 +27,16 @@ def test_written(value: str | list[str], unit: str, qualifier: str | None, expec
     assert display.written(value, unit, qualifier) == expected
 
 
+def test_written_reads_a_value_by_its_text_whatever_came_first() -> None:
+    # The values are cached by their text: a number YAML read as 1.0 is not the 1 said before it.
+    assert display.written(1, "yi parameter", None) == "1亿 (100 million) parameters"  # type: ignore[arg-type]
+    assert display.written(1.0, "yi parameter", None) == "1.0亿 (100 million) parameters"  # type: ignore[arg-type]
+    assert display.written([100, 1000.0], "billion parameter", "about") == display.written(
+        ["100", "1000.0"], "billion parameter", "about"
+    )  # type: ignore[list-item]
+    assert display.written(["2023-03", "2023-05"], "date", None) == "2023-03 to 2023-05"
+
+
 @pytest.mark.parametrize(
     ("x", "unit", "expected"),
     [

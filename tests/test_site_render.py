@@ -5,10 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from jinja2 import UndefinedError
+from markupsafe import Markup, escape
+from site_helpers import REPO_CLAIMS
 
-from kb import procs
-from kb.site import charts, fragments
+from kb import checks, contents, procs
+from kb.site import charts, fragments, writer
 from kb.site.charts import BINS, HistogramSpec
+from kb.site.context import resolve
 
 
 def _spec(i: int) -> charts.ChartSpec:
@@ -118,3 +122,50 @@ def test_a_claim_page_names_at_most_used_by_shown_claims_that_rest_on_it(
     used = next(p for p in doc.find_all("p") if "Used by 3 claims" in p.text())
     assert len(used.find_all("a")) == 1
     assert "and 2 more" in used.text()
+
+
+class _Html:
+    def __html__(self) -> str:
+        return "<b>trusted</b>"
+
+
+@pytest.mark.parametrize(
+    "value", ["", "plain", "<script>\"'&</script>", "日本 <i>", 3, 2.5, None, Markup("<em>x</em>"), _Html()]
+)
+def test_template_output_escapes_as_markupsafe_does(value: object) -> None:
+    assert writer.output_escape(value) == str(escape(value))
+    template = writer.environment().from_string("<p>{{ v }}</p>")
+    assert template.render(v=value) == f"<p>{escape(value)}</p>"
+
+
+def test_template_output_of_an_undefined_value_still_fails() -> None:
+    template = writer.environment().from_string("{{ missing }}")
+    with pytest.raises(UndefinedError):
+        template.render()
+
+
+_CLAIM_ROW_MACRO = """{% macro claim_row(cv, root) -%}
+<tr data-verdict="{{ cv.verdict }}" data-subject="{{ cv.subject_slug }}" data-quantity="{{ cv.claim.quantity }}" data-source="{% for c in cv.citations %}{{ c.source_id }}{% if not loop.last %} {% endif %}{% endfor %}" data-text="{{ cv.quote_text }}">
+  <td><a href="{{ root }}{{ cv.url }}"><code>{{ cv.id }}</code></a>{% if cv.claim.kind != "claim" %} <span class="kind">{{ cv.claim.kind }}</span>{% endif %}</td>
+  <td data-quantity="{{ cv.quantity_label }}">{{ cv.claim.subject }}</td>
+  <td>{{ cv.quantity_label }}</td>
+  <td data-value="{{ cv.sort_value if cv.sort_value is not none else '' }}">{{ cv.value_text | cjk }}</td>
+  <td data-value="{{ severity_order[cv.verdict] }}">{{ badge(cv.verdict, small=True) }}</td>
+  <td>{{ cv.first_source }}</td>
+</tr>
+{%- endmacro %}{{ claim_row(cv, root) }}"""  # noqa: E501 - the macro fragments.claim_row replaced, as it was
+
+
+def test_a_claim_row_is_the_text_its_macro_was() -> None:
+    kb = contents.load(REPO_CLAIMS)
+    ctx = resolve(kb, checks.run(kb), protect=False)
+    macro = writer.environment().from_string(_CLAIM_ROW_MACRO)
+    quoting = next(iter(ctx.claims.values()))
+    sources = quoting.entry.claim.sources  # what a quote may hold, escaped alike:
+    sources[0] = sources[0].model_copy(update={"quote": '<b>"it\'s" & 它</b>'})
+    kinds = {cv.claim.kind for cv in ctx.claims.values()}
+    assert len(kinds) > 1 and any(cv.sort_value is None for cv in ctx.claims.values())
+    for cv in ctx.claims.values():
+        for root in ("", "../"):
+            assert fragments.claim_row(cv, root) == macro.render(cv=cv, root=root)
+    assert 'data-text="&lt;b&gt;&#34;it&#39;s&#34; &amp; 它&lt;/b&gt;' in fragments.claim_row(quoting, "")
