@@ -55,7 +55,7 @@ class Source:
         return self.text is not None
 
 
-@dataclass
+@dataclass(slots=True)  # one per claim: no dict of its own
 class ClaimEntry:
     """A claim as read from its file, with its value resolved once."""
 
@@ -576,7 +576,7 @@ def _add_claim(kb: KnowledgeBase, entry: ClaimEntry, resolved: Resolved | None =
             )
         )
         return
-    compact(claim)  # every claim kept shares its field sets and repeated text
+    compact(claim)  # the same claim, smaller to keep
     _resolve_value(kb, entry, resolved)
     kb.claims[claim.id] = entry
 
