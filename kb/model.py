@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import sys
 import unicodedata
 from typing import Annotated, Literal
 
@@ -352,3 +353,41 @@ class Quantity(Strict):
 
 class QuantityFile(Strict):
     quantities: list[Quantity]
+
+
+_FIELDS_SETS: dict[frozenset[str], set[str]] = {}
+"""One set of explicitly given field names per distinct combination, shared by every model that has
+it (see `compact`)."""
+_SHARED_TEXT = {
+    Claim: ("kind", "subject", "quantity", "unit", "qualifier", "rank"),
+    Quote: ("source",),
+}
+"""Fields whose text repeats across claims (a subject's claims, every claim of a unit): interned."""
+
+
+def compact(model: BaseModel) -> None:
+    """Make a validated model, and the models in it, smaller in memory without changing any value.
+
+    Every pydantic model keeps a set of the fields its input gave (`model_fields_set`): 200 to 700
+    bytes each, about 1 KB of every claim with its quote and checks, more than the claim's text.
+    Models are frozen, so nothing adds to those sets (a copy with changes copies its set first):
+    models with the same fields share one. Repeated text (units, quantity ids, subjects, source
+    ids) is interned, one string for all the claims that write it. At 100,000 claims this is about
+    120 MB less to keep, and less for forked workers to copy as they read it."""
+    given = model.__pydantic_fields_set__
+    key = frozenset(given)
+    shared = _FIELDS_SETS.setdefault(key, set(key))
+    if given is not shared:
+        object.__setattr__(model, "__pydantic_fields_set__", shared)
+    values: dict[str, object] = model.__dict__  # a frozen model's fields: the same text, interned
+    for name in _SHARED_TEXT.get(type(model), ()):
+        text = values[name]
+        if type(text) is str:
+            values[name] = sys.intern(text)
+    for value in values.values():
+        if isinstance(value, BaseModel):
+            compact(value)
+        elif type(value) is list:
+            for item in value:
+                if isinstance(item, BaseModel):
+                    compact(item)
