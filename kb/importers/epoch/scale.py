@@ -35,6 +35,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from kb.importers.epoch.sixnd import equals_parameters_cell
 from kb.numbers import WrittenNumber, literal_interval, literal_value, written_numbers
 
 SLIP_FACTORS = (1e3, 1e6, 1e9)
@@ -307,17 +308,12 @@ RANK_REASON = (
 
 def check(slip: ScaleSlip, parameters_id: str) -> dict[str, Any]:
     """The relation: the notes' total count = the parameters cell (both of the row)."""
-    return {
-        "id": NAME,
-        "formula": "n",
-        "inputs": {"n": parameters_id},
-        "tolerance": {"relative": TOLERANCE, "reason": REASON},
-        "note": (
-            f"The Parameters notes state the model's total as {slip.count.text} parameters, and the "
-            f"Parameters cell has the same digits at {_factor_text(slip.multiplier)} that: a scale "
-            "word dropped or added in the cell (or in the notes)."
-        ),
-    }
+    note = (
+        f"The Parameters notes state the model's total as {slip.count.text} parameters, and the "
+        f"Parameters cell has the same digits at {_factor_text(slip.multiplier)} that: a scale "
+        "word dropped or added in the cell (or in the notes)."
+    )
+    return equals_parameters_cell(NAME, parameters_id, (TOLERANCE, REASON), note)
 
 
 def _factor_text(multiplier: float) -> str:

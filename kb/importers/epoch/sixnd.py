@@ -184,14 +184,24 @@ def notes_parameters(
 
 def notes_check(found: NotesParameters, parameters_id: str) -> dict[str, Any]:
     """The relation: the notes' parameter count = the parameters cell (both of the row)."""
+    note = (
+        f"The compute notes' product {found.product.text} gives the row's training compute with "
+        f"{found.factor.text} parameters: the row's parameters cell must say the same, or the "
+        "compute was estimated for another parameter count than the row's."
+    )
+    return equals_parameters_cell(NOTES_NAME, parameters_id, (NOTES_TOLERANCE, NOTES_REASON), note)
+
+
+def equals_parameters_cell(
+    name: str, parameters_id: str, tolerance: tuple[float, str], note: str
+) -> dict[str, Any]:
+    """A check of a count the row's notes state: it equals the parameters cell, within `tolerance`
+    (relative, and why)."""
+    relative, reason = tolerance
     return {
-        "id": NOTES_NAME,
+        "id": name,
         "formula": "n",
         "inputs": {"n": parameters_id},
-        "tolerance": {"relative": NOTES_TOLERANCE, "reason": NOTES_REASON},
-        "note": (
-            f"The compute notes' product {found.product.text} gives the row's training compute with "
-            f"{found.factor.text} parameters: the row's parameters cell must say the same, or the "
-            "compute was estimated for another parameter count than the row's."
-        ),
+        "tolerance": {"relative": relative, "reason": reason},
+        "note": note,
     }
