@@ -844,3 +844,25 @@ def test_a_wrong_row_of_a_sum_is_recomputed_as_its_fix_not_as_the_sum(
     build_site(tmp_path / "site", root)
     recomputed = page(tmp_path / "site", "claims/c.html").find("dd", id="recomputed").text()
     assert "30." in recomputed and "12." not in recomputed, recomputed
+
+
+@pytest.mark.parametrize("fork", [True, False])
+def test_the_server_answers_beside_the_builds_and_stops(tmp_path: Path, fork: bool) -> None:
+    # A process of its own where the platform forks; a thread elsewhere (builds then stay in one process).
+    import functools
+    from http.server import ThreadingHTTPServer
+
+    from kb.commands.serve import HOST, Answering, Handler
+
+    (tmp_path / "index.html").write_text("<p>hello</p>", encoding="utf-8")
+    server = ThreadingHTTPServer((HOST, 0), functools.partial(Handler, directory=str(tmp_path)))
+    url = f"http://{HOST}:{server.server_address[1]}/index.html"
+    answering = Answering(server, fork=fork)
+    assert answering.forked is fork
+    try:
+        with urllib.request.urlopen(url, timeout=10) as resp:
+            assert resp.read() == b"<p>hello</p>"
+    finally:
+        answering.stop()
+    with pytest.raises(urllib.error.URLError):
+        urllib.request.urlopen(url, timeout=2)

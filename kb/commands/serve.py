@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import functools
 import multiprocessing
+import multiprocessing.process
 import signal
 import sys
+import threading
 import time
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -119,6 +122,36 @@ def watch(
         build_once(opts, verbose=verbose, quiet=quiet)
 
 
+class Answering:
+    """The server answering requests beside the builds: a process of its own where the platform
+    can fork, so that rebuilds may fork their workers as `kb build` does; elsewhere a thread, and
+    then rebuilds render in this process (forking beside a running thread is unsafe)."""
+
+    def __init__(self, server: ThreadingHTTPServer, fork: bool | None = None) -> None:
+        self.server = server
+        self.forked = "fork" in multiprocessing.get_all_start_methods() if fork is None else fork
+        self.runner: multiprocessing.process.BaseProcess | threading.Thread
+        if self.forked:
+            context = multiprocessing.get_context("fork")
+            self.runner = context.Process(target=_serve, args=(server,), daemon=True)
+        else:
+            self.runner = threading.Thread(target=server.serve_forever, args=(0.5,), daemon=True)
+        self.runner.start()
+        if self.forked:
+            server.socket.close()  # the server process listens; this one only builds
+
+    def wait(self) -> None:
+        self.runner.join()
+
+    def stop(self) -> None:
+        if isinstance(self.runner, threading.Thread):
+            self.server.shutdown()
+            self.server.server_close()
+        else:
+            self.runner.terminate()
+        self.runner.join(timeout=10)
+
+
 def _serve(server: ThreadingHTTPServer) -> None:
     """The server process: answers requests until its parent stops it or ends."""
     die_with_parent()
@@ -149,9 +182,9 @@ def run(args: argparse.Namespace) -> int:
         print(f"kb serve: cannot listen on {HOST}:{args.port}: {exc.strerror}; try --port 0", file=sys.stderr)
         return EXIT_ERRORS
     port = server.server_address[1]
-    server_proc = multiprocessing.get_context("fork").Process(target=_serve, args=(server,), daemon=True)
-    server_proc.start()
-    server.socket.close()  # the server process listens; this one only builds
+    answering = Answering(server)
+    if not answering.forked:
+        opts = dataclasses.replace(opts, workers=1)
 
     def terminate(signum: int, frame: object) -> None:
         raise KeyboardInterrupt  # stop as on Ctrl-C: a rebuild cut short leaves the previous site
@@ -167,11 +200,10 @@ def run(args: argparse.Namespace) -> int:
         if args.watch:
             watch(opts, args.interval, args.verbose, args.quiet, baseline)
         else:
-            server_proc.join()
+            answering.wait()
     except KeyboardInterrupt:
         print("kb serve: stopped", file=sys.stderr)
     finally:
         signal.signal(signal.SIGTERM, previous)
-        server_proc.terminate()
-        server_proc.join(timeout=10)
+        answering.stop()
     return EXIT_OK
