@@ -866,3 +866,18 @@ def test_the_server_answers_beside_the_builds_and_stops(tmp_path: Path, fork: bo
         answering.stop()
     with pytest.raises(urllib.error.URLError):
         urllib.request.urlopen(url, timeout=2)
+
+
+def test_serve_warms_what_every_rebuild_needs_once() -> None:
+    # Run in a fresh interpreter: after warm(), the rebuild's code, the templates and matplotlib are
+    # loaded, so a rebuild (and the chart process it forks) does not load them again.
+    code = (
+        "import sys\n"
+        "from kb.commands.serve import warm\n"
+        "warm()\n"
+        "from kb.site import writer\n"
+        "env = writer.environment()\n"
+        "assert 'kb.site.build' in sys.modules and 'matplotlib.figure' in sys.modules\n"
+        "assert len(env.cache) >= len(env.list_templates(extensions=['html']))\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=120)

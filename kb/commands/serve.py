@@ -152,6 +152,19 @@ class Answering:
         self.runner.join(timeout=10)
 
 
+def warm() -> None:
+    """Load once what every rebuild needs, before the first edit: kb's site code, the compiled
+    templates, and matplotlib with its fonts (inherited by the process each rebuild forks to draw
+    its charts). A first build that found the site up to date loaded none of it."""
+    import kb.site.build  # noqa: F401 - the rebuild's code: checking, blame, rendering
+    from kb.site import drawing, writer
+
+    env = writer.environment()
+    for name in env.list_templates(extensions=["html"]):
+        env.get_template(name)
+    drawing.preload()
+
+
 def _serve(server: ThreadingHTTPServer) -> None:
     """The server process: answers requests until its parent stops it or ends."""
     die_with_parent()
@@ -185,6 +198,8 @@ def run(args: argparse.Namespace) -> int:
     answering = Answering(server)
     if not answering.forked:
         opts = dataclasses.replace(opts, workers=1)
+    if args.watch:
+        warm()
 
     def terminate(signum: int, frame: object) -> None:
         raise KeyboardInterrupt  # stop as on Ctrl-C: a rebuild cut short leaves the previous site

@@ -109,6 +109,21 @@ def use_log(spec: ChartSpec) -> bool:
     return max(finite) / min(finite) > LOG_SPAN
 
 
+def preload() -> None:
+    """Import what drawing needs and load matplotlib's fonts: a long-running `kb serve` does it
+    once, so that the process each rebuild forks to draw its charts starts with them (0.6 CPU-s)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.backends.backend_svg  # noqa: F401 - imported for the processes forked later
+    import matplotlib.collections  # noqa: F401
+    import matplotlib.figure  # noqa: F401
+    import matplotlib.patches  # noqa: F401
+    from matplotlib import font_manager
+
+    font_manager.findfont(_RC["font.sans-serif"][0])
+
+
 def render_svg(spec: ChartSpec) -> str:
     """Draw the chart; returns the SVG text."""
     import matplotlib
