@@ -235,6 +235,16 @@ def _written_number(xs: list[float], raw: list[str], unit: str) -> str:
     return f"{source} ({bare.removesuffix(tail)}){tail}"
 
 
+def nominal(iv: Interval, unit: UnitInfo, literal: object) -> str:
+    """A stated value's nominal interval, a point with every digit its literal gives ("30.84
+    million GPU-hours", not 30.8), as "As written" shows it."""
+    if iv.is_point and not unit.is_date and isinstance(literal, (str, int, float)):
+        text = str(literal).strip()
+        if _PLAIN_NUMBER.match(text):
+            return amount(iv.lo, unit.text, max(3, _significant(text)))
+    return interval(iv, unit)
+
+
 def _significant(literal: str) -> int:
     """The digits a literal writes, from its first non-zero one: '11390' 5, '30.84' 4, '0.177' 3,
     '2.15e25' 3. At most 15, as a float holds."""
@@ -243,4 +253,4 @@ def _significant(literal: str) -> int:
     return min(len(digits), 15)
 
 
-__all__ = ["amount", "factor", "interval", "number", "unit_name", "words", "written"]
+__all__ = ["amount", "factor", "interval", "nominal", "number", "unit_name", "words", "written"]

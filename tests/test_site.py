@@ -533,6 +533,12 @@ def test_build_of_the_real_claims_folder(tmp_path: Path) -> None:
     for cid in outcome.kb.claims:
         assert (site / "claims" / f"{cid}.html").is_file()
     assert broken_links(site) == []
+    # A quote that is an HTML table row reads as its cells; the archived text stays on the page.
+    figure = page(site, "claims/llama31-405b-gpu-hours.html").find("figure", cls="quote")
+    assert figure.find("blockquote").text().strip() == "Llama 3.1 405B | 30.84M | 700 | 8,930 | 0"
+    assert "<td>30.84M </td>" in figure.find("details", cls="archived-quote").find("code").text()
+    facts = page(site, "claims/llama31-405b-gpu-hours.html").find("dl", cls="wide").text()
+    assert "Nominal30.84 million GPU-hours" in " ".join(facts.split()).replace("Nominal ", "Nominal")
     # A verdict's detail keeps its own brackets whole.
     detail = page(site, "claims/gpt4-qa-gpu-power.html").find("span", cls="verdict-text").text()
     assert detail.count("(") == detail.count(")") and "(420 read as 415 to 425)" in detail, detail

@@ -147,6 +147,7 @@ def environment() -> Environment:
         factor=_factor,
         num=_num,
         interval=_interval,
+        nominal=display.nominal,
         sides=_sides,
         cjk=fragments.cjk,
         unit_name=display.unit_name,
