@@ -10,6 +10,7 @@ import gc
 import hashlib
 import multiprocessing
 import os
+import re
 from collections.abc import Generator, Iterable, Iterator
 from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
@@ -230,6 +231,8 @@ def _read_file(
         return
     except YamlProblem as exc:
         kb.problems.append(exc.problem)
+        if rel.parts[0] != SOURCES_DIR:
+            _unreadable_ids(kb, raw.decode("utf-8", "replace"), exc.problem.location)
         return
     if doc.data is None:
         return
@@ -554,6 +557,16 @@ def _read_laws(kb: KnowledgeBase, doc: Document) -> None:
 def _note_unreadable(kb: KnowledgeBase, data: object, where: Location) -> None:
     if isinstance(data, dict) and isinstance(data.get("id"), str):
         kb.unreadable.setdefault(data["id"], where)
+
+
+_LISTED_ID = re.compile(r"""^\s*-\s+(?:\{\s*)?id:\s*['"]?([A-Za-z0-9][\w.-]*)""", re.MULTILINE)
+
+
+def _unreadable_ids(kb: KnowledgeBase, text: str, where: Location) -> None:
+    """The ids a file that could not be read seems to define ("- id: x" lines): a check that uses
+    one then points at that file's error, not at an unknown id (one duplicate key made 25 errors)."""
+    for m in _LISTED_ID.finditer(text):
+        kb.unreadable.setdefault(m.group(1), where)
 
 
 def unreadable_hint(kb: KnowledgeBase, ident: str, choices: Iterable[str]) -> tuple[str, str]:

@@ -171,6 +171,23 @@ def test_duplicate_key_names_both_lines(tmp_path: Path, capsys: pytest.CaptureFi
     assert err.startswith("claims/m/a.yaml:7:5: duplicate key 'unit' (first at line 6)"), err
 
 
+def test_a_check_on_a_claim_of_an_unreadable_file_points_at_that_files_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # One duplicate key makes its file unreadable; a check elsewhere on one of its claims says so
+    # and where, rather than calling the claim unknown.
+    bad = GOOD.replace(
+        "    unit: trillion parameter\n", "    unit: trillion parameter\n    unit: parameter\n"
+    )
+    other = GOOD.replace("id: params", "id: params-b").replace("subject: M", "subject: N")
+    other += "    checks:\n      - id: same\n        formula: p\n        inputs: {p: params}\n"
+    code, out = check(make_kb(tmp_path, {"m/a.yaml": bad, "m/b.yaml": other}), capsys)
+    errors = error_lines(out)
+    assert code == 1 and len(errors) == 2, errors
+    assert "unreadable input 'params' for 'p'" in errors[1], errors
+    assert "'params' could not be read: fix the error at claims/m/a.yaml:7:5 first" in errors[1], errors
+
+
 def test_quote_not_in_source_shows_closest_passage(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
