@@ -80,10 +80,16 @@ class Factor:
 
     @property
     def value(self) -> float:
-        return literal_value(self.literal) * {"": 1.0, **_SCALES}[self.scale]
+        return scaled(self.literal, self.scale)
 
 
-_SCALES = {"thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12}
+SCALES = {"thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12}
+"""A scale word of a kb unit -> its factor."""
+
+
+def scaled(literal: str, scale: str) -> float:
+    """A count as kb writes it, a literal and a scale word ('' for none), as a number."""
+    return literal_value(literal) * SCALES.get(scale, 1.0)
 
 
 @dataclass(frozen=True)
@@ -261,7 +267,7 @@ def _qualified(factor: Factor, notes: str) -> bool:
     for n in _numbers(notes):
         if n.start == factor.start or n.power is not None:
             continue
-        value = literal_value(n.literal) * _SCALES.get(n.scale, 1.0)
+        value = scaled(n.literal, n.scale)
         before = notes[max(0, n.start - NEAR, notes.rfind("\n", 0, n.start) + 1) : n.start]
         if math.isclose(value, factor.value, rel_tol=1e-9) and _QUALIFIED.search(before):
             return True

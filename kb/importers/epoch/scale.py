@@ -35,8 +35,9 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from kb.importers.epoch.products import SCALE_WORDS, SCALES, scaled
 from kb.importers.epoch.sixnd import equals_parameters_cell
-from kb.numbers import WrittenNumber, literal_interval, literal_value, written_numbers
+from kb.numbers import WrittenNumber, literal_interval, written_numbers
 
 SLIP_FACTORS = (1e3, 1e6, 1e9)
 """The factors a dropped or added scale word makes (thousand, million, billion)."""
@@ -52,9 +53,6 @@ LABEL_CHARS = 40
 BEFORE_CHARS = 50
 """How far before a number (within its clause) words may qualify it."""
 
-_SCALES = {"k": 1e3, "thousand": 1e3, "m": 1e6, "mn": 1e6, "million": 1e6}
-_SCALES |= {"b": 1e9, "bn": 1e9, "billion": 1e9, "t": 1e12, "trillion": 1e12}
-_WORDS = {1e3: "thousand", 1e6: "million", 1e9: "billion", 1e12: "trillion"}
 
 # What the number counts, read from the words right after it.
 _TOTAL_AFTER = re.compile(
@@ -144,11 +142,11 @@ class StatedCount:
 
     @property
     def value(self) -> float:
-        return literal_value(self.literal) * {"": 1.0, **_SCALES}[self.scale]
+        return scaled(self.literal, self.scale)
 
     def interval(self) -> tuple[float, float]:
         lo, hi = literal_interval(self.literal)
-        factor = {"": 1.0, **_SCALES}[self.scale]
+        factor = SCALES.get(self.scale, 1.0)
         return lo * factor, hi * factor
 
 
@@ -171,13 +169,13 @@ def _counts(notes: str) -> list[WrittenNumber]:
         end = w.end
         if w.is_date or w.literal_hi is not None or w.percent or w.currency:
             continue
-        if w.scale_text.lower() in _SCALES or "e" in w.literal.lower():
+        if w.scale_text.lower() in SCALE_WORDS or "e" in w.literal.lower():
             out.append(w)
     return out
 
 
 def _value(w: WrittenNumber) -> float:
-    return literal_value(w.literal) * _SCALES.get(w.scale_text.lower(), 1.0)
+    return scaled(w.literal, SCALE_WORDS.get(w.scale_text.lower(), ""))
 
 
 def _label(notes: str, w: WrittenNumber) -> str:
@@ -211,7 +209,7 @@ def _since_previous(notes: str, w: WrittenNumber, numbers: list[WrittenNumber], 
 def _count(notes: str, w: WrittenNumber) -> StatedCount:
     scale = w.scale_text.lower()
     text = notes[w.start : w.end]
-    return StatedCount(w.literal, _WORDS[_SCALES[scale]] if scale else "", _APPROX.sub("", text))
+    return StatedCount(w.literal, SCALE_WORDS[scale] if scale else "", _APPROX.sub("", text))
 
 
 def _leading(notes: str, w: WrittenNumber) -> bool:
