@@ -220,10 +220,7 @@ def base_unit_text(d: Dims) -> str:
 
 def _symbols(d: Dims) -> str:
     names = _base_names()
-    sym = [(names.get(k, _SI_SYMBOLS.get(k, k.strip("[]"))), v) for k, v in d]
-    num = [n + (f"^{v}" if v != 1 else "") for n, v in sym if v > 0]
-    den = [n + (f"^{-v}" if v != -1 else "") for n, v in sym if v < 0]
-    return " * ".join(num or ["1"]) + "".join(f" / {x}" for x in den)
+    return dims_text(tuple((names.get(k, _SI_SYMBOLS.get(k, k.strip("[]"))), v) for k, v in d))
 
 
 @lru_cache(maxsize=1)

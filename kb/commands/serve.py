@@ -141,7 +141,8 @@ class Answering:
             server.socket.close()  # the server process listens; this one only builds
 
     def wait(self) -> None:
-        self.runner.join()
+        while self.runner.is_alive():  # in short joins: Ctrl-C reaches a waiting main thread everywhere
+            self.runner.join(0.5)
 
     def stop(self) -> None:
         if isinstance(self.runner, threading.Thread):
