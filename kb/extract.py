@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 
 from kb.choosing import FROM, glued_symbol
 from kb.contents import KnowledgeBase, Source
@@ -310,7 +311,14 @@ _NAME = re.compile(
 def _mentions(subject: str, text: str) -> list[re.Match[str]]:
     """Where `subject` is named as a whole: "Llama 3" is not named inside "Llama 3.1" or "Llama 30".
     Latin letters and digits only bound a name: "ChatGPT的成本" names ChatGPT."""
-    return list(re.finditer(r"(?<![A-Za-z0-9_])" + re.escape(subject) + r"(?![A-Za-z0-9_]|\.\d)", text))
+    return list(_mention(subject).finditer(text))
+
+
+@lru_cache(maxsize=1 << 14)
+def _mention(subject: str) -> re.Pattern[str]:
+    # Compiled once a subject: each number of a document looks for every known subject (thousands
+    # once an Epoch release is imported), more than re's own cache holds.
+    return re.compile(r"(?<![A-Za-z0-9_])" + re.escape(subject) + r"(?![A-Za-z0-9_]|\.\d)")
 
 
 def model_names(text: str) -> Counter[str]:

@@ -52,7 +52,7 @@ def html_rows(text: str) -> list[HtmlRow]:
 
 def _cells(row: str, spans: dict[int, tuple[int, str]]) -> tuple[list[str], set[int]]:
     """A row's cells by column (spanning cells of rows above filled in), and the filled columns."""
-    written = [(m.group(2), " ".join(plain(m.group(3)).text.split())) for m in _CELL.finditer(row)]
+    written = [(m.group(2), _cell_text(m)) for m in _CELL.finditer(row)]
     cells: list[str] = []
     filled: set[int] = set()
     col = 0
@@ -71,6 +71,17 @@ def _cells(row: str, spans: dict[int, tuple[int, str]]) -> tuple[list[str], set[
         filled.add(col)
         col += 1
     return cells, filled
+
+
+def row_cells(row: str) -> list[str]:
+    """The plain text of each cell an HTML table row writes ('<tr> <td>Llama 3 8B </td> <td>1.3M
+    </td> </tr>' -> ['Llama 3 8B', '1.3M']); a row quoted without its </tr> keeps its last cell."""
+    closed = row if re.search(r"</tr", row, re.IGNORECASE) else row + "</tr>"
+    return [_cell_text(m) for m in _CELL.finditer(closed)]
+
+
+def _cell_text(m: re.Match[str]) -> str:
+    return " ".join(plain(m.group(3)).text.split())
 
 
 def _take(spans: dict[int, tuple[int, str]], col: int) -> str:

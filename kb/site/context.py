@@ -12,7 +12,6 @@ Paths are relative to the site root ("claims/x.html"); a page adds its own `root
 from __future__ import annotations
 
 import math
-import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -27,6 +26,7 @@ from kb.interval import Interval
 from kb.model import Claim, Quantity, Quote
 from kb.mutations import Mutation
 from kb.results import BASES, VERDICTS, CheckResult, ClaimResult, Conflict, Results
+from kb.tables import row_cells
 from kb.units import UnitInfo, unit_info
 from kb.verdicts import SEVERITY_RANK, Basis, Standing, Verdict
 
@@ -69,11 +69,6 @@ VERDICT_STYLES: dict[str, VerdictStyle] = {
 BASIS_ORDER: tuple[str, ...] = tuple(Basis)
 
 
-_HTML_ROW = re.compile(r"<t[dh][\s>]", re.IGNORECASE)
-_CELL_BREAK = re.compile(r"</t[dh]>\s*<t[dh][^>]*>", re.IGNORECASE)
-_TAG = re.compile(r"</?[A-Za-z][^<>]*>")
-
-
 @dataclass
 class Citation:
     """One source given for a claim: the quote, where it is in the archive, and its status."""
@@ -99,10 +94,8 @@ class Citation:
         """The quote as a reader reads it: an HTML table row as its cells ("Llama 3.1 405B | 30.84M |
         700"), tags dropped; any other quote as archived. The page keeps the archived text too."""
         text = self.quote.quote or ""
-        if not _HTML_ROW.search(text):
-            return text
-        cells = _CELL_BREAK.sub(" | ", text)
-        return " ".join(_TAG.sub(" ", cells).split()).strip(" |")
+        cells = row_cells(text) if "<t" in text.lower() else []
+        return " | ".join(cells) if cells else text
 
     @property
     def lang(self) -> str:
