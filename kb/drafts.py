@@ -110,8 +110,9 @@ def accepted(kb: KnowledgeBase, path: Path, display: str) -> Accepted:
             found = _problems(kb, claim, where, ids)
             ids.add(str(claim.get("id")))
             out.append(claim)
-        problems.extend(found)
-        wrong |= {i} if found else set()
+        if found:
+            problems.extend(found)
+            wrong.add(i)
     if problems:
         raise KbError(
             f"{len(wrong)} proposal(s) of {display} are not claims yet ({len(problems)} problem(s)):\n  "
