@@ -14,6 +14,7 @@ import gc
 import os
 import shutil
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -83,52 +84,109 @@ def _settle() -> None:
     gc.freeze()
 
 
+class _Beside:
+    """The processes working beside the build (protection, downloads, charts): each started as soon
+    as what it needs exists, so that they fill the second core while this one checks, resolves and
+    plans; all stopped when the build fails."""
+
+    def __init__(self, parallel: bool) -> None:
+        self.parallel = parallel
+        self.running: list[procs.Beside] = []
+
+    def start(self, fn: Callable[..., object], *args: object) -> procs.Beside:
+        job = procs.Beside(fn, *args, parallel=self.parallel)
+        self.running.append(job)
+        return job
+
+    def stop(self) -> None:
+        for job in self.running:
+            job.stop()
+
+
 def _build(options: BuildOptions, progress: Reporter | None) -> BuildOutcome:
     start = time.perf_counter()
     progress = progress if progress is not None else Reporter()
+    out = options.out
+    _check_target(out, options.claims)  # before any work: a wrong --out fails at once
     stamp = fingerprint.inputs(options)  # before reading: an edit during the build is seen next time
     progress.step("load")
     kb = contents.load(options.claims, use_cache=options.cache is not None)
     _settle()
-    # Whether a slip of each claim would be caught needs only the claims: found meanwhile.
-    protection_cache = options.cache.parent / "protection.json" if options.cache else None
-    protection = procs.Beside(protection_data, kb, protection_cache, parallel=options.workers != 1)
+    beside = _Beside(parallel=options.workers != 1)
+    tmp: Path | None = None
     try:
+        # Whether a slip of each claim would be caught needs only the claims: found meanwhile.
+        protection_cache = options.cache.parent / "protection.json" if options.cache else None
+        protection = beside.start(protection_data, kb, protection_cache)
         progress.step("check", len(kb.claims))
         results = checks.run(kb)
         _settle()
         outcome = BuildOutcome(kb, results, timings=progress.timings)
         if options.strict and results.problems:
-            protection.stop()
+            beside.stop()
             progress.close()
             return outcome
-        base_url = options.site_url
+        previous = fingerprint.read_manifest(out) if options.reuse else None
+        out.parent.mkdir(parents=True, exist_ok=True)
+        procs.remove_abandoned(out.parent, (f".{out.name}.build-", f".{out.name}.old-"))
+        tmp = procs.owned_temp_folder(f".{out.name}.build-", out.parent)
+        # The downloads need the results alone (the same tables as `kb export`).
+        exports = beside.start(_write_exports, kb, results, tmp / EXPORT_DIR)
         progress.step("resolve")
         ctx = resolve(kb, results, kb.readme, protect=False)
         _settle()
         ctx.repo_url = options.repo_url
-        site_plan = plan(ctx, base_url, options.search)
-        keys = page_keys(ctx, site_plan.pages, repr((base_url, options.search, options.repo_url)).encode())
+        site_plan = plan(ctx, options.site_url, options.search)
+        linked = (out / "charts") if previous else None  # unchanged charts are linked from there
+        drawer = beside.start(charts.write_charts, site_plan.charts, tmp, options.cache, None, linked)
+        salt = repr((options.site_url, options.search, options.repo_url)).encode()
+        keys = page_keys(ctx, site_plan.pages, salt)
         found = protection.join()
+        attach_protection(ctx, found if isinstance(found, dict) else {})
+        made = _Made(ctx, site_plan, with_protection(keys, site_plan.pages), stamp, previous, tmp)
+        _write(options, progress, outcome, made, exports, drawer)
+        tmp = None  # swapped in or applied: nothing of it is left to remove
     except BaseException:
-        protection.stop()
+        beside.stop()
+        if tmp is not None:
+            shutil.rmtree(tmp, ignore_errors=True)
+        progress.close()
         raise
-    attach_protection(ctx, found if isinstance(found, dict) else {})
-    keys = with_protection(keys, site_plan.pages)
+    progress.close()
+    outcome.built = True
+    outcome.seconds = time.perf_counter() - start
+    return outcome
 
-    out = options.out
-    _check_target(out, options.claims)
-    previous = fingerprint.read_manifest(out) if options.reuse else None
-    out.parent.mkdir(parents=True, exist_ok=True)
-    procs.remove_abandoned(out.parent, (f".{out.name}.build-", f".{out.name}.old-"))
-    todo = _todo(site_plan.pages, keys, previous)
+
+@dataclass
+class _Made:
+    """What the build worked out before writing: the pages' context, plan and keys, the inputs'
+    stamp, the previous build's manifest, and the temporary folder the new site is written into."""
+
+    ctx: SiteContext
+    plan: Plan
+    keys: dict[str, str]
+    stamp: str
+    previous: dict[str, object] | None
+    tmp: Path
+
+
+def _write(
+    options: BuildOptions,
+    progress: Reporter,
+    outcome: BuildOutcome,
+    made: _Made,
+    exports: procs.Beside,
+    drawer: procs.Beside,
+) -> None:
+    """Render the pages whose keys changed, index the search, wait for the downloads and charts,
+    and put the new site in place (file by file when few pages changed, else whole)."""
+    out, tmp, previous, site_plan = options.out, made.tmp, made.previous, made.plan
+    todo = _todo(site_plan.pages, made.keys, previous)
     present = fingerprint.sizes(out) if previous is not None and _small(todo, site_plan.pages) else None
     in_place = previous is not None and present is not None and fingerprint.intact(out, previous, present)
-    tmp = procs.owned_temp_folder(f".{out.name}.build-", out.parent)
     indexer: search.Indexer | None = None
     staged = place.Staged(present=present or {})
-    exports: procs.Beside | None = None
-    drawer: procs.Beside | None = None
     _counted(outcome, site_plan)
     try:
         writer.copy_static(tmp)
@@ -138,7 +196,7 @@ def _build(options: BuildOptions, progress: Reporter | None) -> BuildOutcome:
             todo = _link_unchanged(site_plan.pages, todo, out, tmp) if previous else todo
         if options.search:
             progress.step("search records")
-            indexer = _start_search(options, site_plan, ctx, keys, (tmp, out), previous, in_place)
+            indexer = _start_search(options, site_plan, made.ctx, made.keys, (tmp, out), previous, in_place)
             outcome.shards, outcome.shards_indexed = len(indexer.shards), indexer.indexed
         progress.step("render", len(todo))
         progress.note(f"{len(site_plan.pages) - len(todo)} of {len(site_plan.pages)} pages unchanged")
@@ -148,22 +206,12 @@ def _build(options: BuildOptions, progress: Reporter | None) -> BuildOutcome:
             if indexer is not None:
                 indexer.poll()
 
-        # The downloads and the charts take seconds of CPU and depend on nothing rendered: made
-        # meanwhile, each in a process of its own (here with one worker, or where fork is missing).
-        beside = options.workers != 1
-        exports = procs.Beside(_write_exports, kb, results, tmp / EXPORT_DIR, parallel=beside)
-        previous_charts = (out / "charts") if previous else None
-        drawer = procs.Beside(
-            charts.write_charts, site_plan.charts, tmp, options.cache, None, previous_charts, parallel=beside
-        )
-        writer.write_pages(todo, ctx, tmp, base_url, workers=options.workers, advance=advance)
-        _write_site_files(site_plan, ctx, tmp, base_url)
+        writer.write_pages(todo, made.ctx, tmp, options.site_url, workers=options.workers, advance=advance)
+        _write_site_files(site_plan, made.ctx, tmp, options.site_url)
         progress.step("charts", len(site_plan.charts))
         drawn = drawer.join()
         outcome.charts_drawn = drawn if isinstance(drawn, int) else 0
-        drawer = None
         exports.join()
-        exports = None
         shard_keys: dict[str, str] = {}
         if indexer is not None:
             progress.step("search index", outcome.shards_indexed)
@@ -173,34 +221,37 @@ def _build(options: BuildOptions, progress: Reporter | None) -> BuildOutcome:
             staged.folders = {search.bundle_dir(i) for i in indexer.indexed_shards} if in_place else set()
             indexer = None
         progress.step("swap")
-        extra = {
-            "problems": len(results.problems),
-            "summary": summary_line(outcome, options),
-            "search": shard_keys,
-        }
-        if in_place:
-            assert previous is not None
-            place.apply(tmp, out, previous, staged, (stamp, keys, extra))
-            shutil.rmtree(tmp, ignore_errors=True)
-        else:
-            (tmp / procs.OWNER).unlink()  # the site is not a temporary folder once it is in place
-            fingerprint.write_manifest(tmp, stamp, keys, extra)
-            tmp.chmod(0o755)
-            place.swap(tmp, out)
+        _put_in_place(options, outcome, made, staged if in_place else None, shard_keys)
     except BaseException:
         if indexer is not None:
             indexer.stop()
-        for worker in (exports, drawer):
-            if worker is not None:
-                worker.stop()
-        shutil.rmtree(tmp, ignore_errors=True)
-        progress.close()
         raise
-    progress.close()
-    outcome.built = True
     outcome.pages_rendered = len(todo)
-    outcome.seconds = time.perf_counter() - start
-    return outcome
+
+
+def _put_in_place(
+    options: BuildOptions,
+    outcome: BuildOutcome,
+    made: _Made,
+    staged: place.Staged | None,
+    shard_keys: dict[str, str],
+) -> None:
+    """Apply the staged pages to the site in place, or swap the new site in whole (staged None)."""
+    extra = {
+        "problems": len(outcome.results.problems),
+        "summary": summary_line(outcome, options),
+        "search": shard_keys,
+    }
+    out, tmp = options.out, made.tmp
+    if staged is not None:
+        assert made.previous is not None
+        place.apply(tmp, out, made.previous, staged, (made.stamp, made.keys, extra))
+        shutil.rmtree(tmp, ignore_errors=True)
+    else:
+        (tmp / procs.OWNER).unlink()  # the site is not a temporary folder once it is in place
+        fingerprint.write_manifest(tmp, made.stamp, made.keys, extra)
+        tmp.chmod(0o755)
+        place.swap(tmp, out)
 
 
 IN_PLACE_SHARE = 0.25
