@@ -6,7 +6,12 @@ class and attributes, so tests check structure, not strings.
 
 from __future__ import annotations
 
+import contextlib
+import os
+import re
 import shutil
+import subprocess
+import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
@@ -125,6 +130,41 @@ def build_site(out: Path, claims: Path = FIXTURE, search: bool = False, **kw: ob
 def copy_fixture(dest: Path) -> Path:
     shutil.copytree(FIXTURE, dest)
     return dest
+
+
+def note_on_experts(claims: Path, note: str) -> None:
+    """Give the fixture's claim gpt4-en-experts a note (an edit that changes its page)."""
+    leak = claims / "gpt-4" / "leak.yaml"
+    marker = "  - id: gpt4-en-experts\n"
+    text = leak.read_text(encoding="utf-8")
+    leak.write_text(text.replace(marker, f"{marker}    notes: {note}\n"), encoding="utf-8")
+
+
+@contextlib.contextmanager
+def kb_serve(claims: Path, out: Path, *args: str) -> Iterator[str]:
+    """Run `kb serve` on a free port, looking for changes every 0.2 s; yields its address once it
+    serves, and stops it at the end."""
+    command = [sys.executable, "-m", "kb", "serve", "--claims", str(claims), "--out", str(out)]
+    proc = subprocess.Popen(
+        [*command, "--port", "0", "--interval", "0.2", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    try:
+        assert proc.stdout is not None
+        match, line = None, ""
+        for _ in range(5):
+            line = proc.stdout.readline()
+            match = re.search(r"http://127\.0\.0\.1:(\d+)/", line)
+            if match or not line:
+                break
+        assert match, line
+        yield match.group(0)
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
 
 
 def html_files(site: Path) -> list[Path]:

@@ -19,7 +19,7 @@ from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import pytest
-from site_helpers import FIXTURE, build_site, html_files
+from site_helpers import FIXTURE, build_site, copy_fixture, html_files, kb_serve, note_on_experts
 
 from kb import checks, contents, display
 
@@ -443,3 +443,18 @@ def test_axe_finds_no_violation_on_any_page_type(browser: Any, server: str, widt
     finally:
         context.close()
     assert found == {}, found
+
+
+def test_an_open_page_reloads_itself_when_kb_serve_rebuilds(browser: Any, tmp_path: Path) -> None:
+    claims = copy_fixture(tmp_path / "claims")
+    with kb_serve(claims, tmp_path / "site", "--no-search") as url:
+        context = browser.new_context()
+        try:
+            tab = context.new_page()
+            tab.goto(url + "claims/gpt4-en-experts.html")
+            assert "Rebuilt while serving." not in tab.content()
+            note_on_experts(claims, "Rebuilt while serving.")
+            # Nobody navigates: the page asks kb serve for the site's version and reloads.
+            tab.get_by_text("Rebuilt while serving.").wait_for(timeout=30_000)
+        finally:
+            context.close()

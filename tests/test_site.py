@@ -7,7 +7,6 @@ search index; the search index and the browser are tested in test_browser.py.
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
 import subprocess
@@ -27,6 +26,8 @@ from site_helpers import (
     build_site,
     copy_fixture,
     html_files,
+    kb_serve,
+    note_on_experts,
     page,
     parse,
 )
@@ -757,47 +758,11 @@ def test_every_page_allows_only_the_sites_own_scripts(tmp_path: Path) -> None:
 def test_serve_builds_serves_and_rebuilds(tmp_path: Path) -> None:
     claims = copy_fixture(tmp_path / "claims")
     out = tmp_path / "site"
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "kb",
-            "serve",
-            "--claims",
-            str(claims),
-            "--out",
-            str(out),
-            "--port",
-            "0",
-            "--no-search",
-            "--interval",
-            "0.2",
-        ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env={**os.environ, "PYTHONUNBUFFERED": "1"},
-    )
-    try:
-        assert proc.stdout is not None
-        match = None
-        for _ in range(5):
-            line = proc.stdout.readline()
-            match = re.search(r"http://127\.0\.0\.1:(\d+)/", line)
-            if match or not line:
-                break
-        assert match, line
-        url = match.group(0)
+    with kb_serve(claims, out, "--no-search") as url:
         with urllib.request.urlopen(url + "claims/gpt4-en-experts.html", timeout=10) as resp:
             assert resp.status == 200
             assert "16 expert" in resp.read().decode()
-        leak = claims / "gpt-4" / "leak.yaml"
-        leak.write_text(
-            leak.read_text(encoding="utf-8").replace(
-                "  - id: gpt4-en-experts\n", "  - id: gpt4-en-experts\n    notes: Rebuilt while serving.\n"
-            ),
-            encoding="utf-8",
-        )
+        note_on_experts(claims, "Rebuilt while serving.")
         deadline = time.monotonic() + 30
         body = ""
         while time.monotonic() < deadline:
@@ -818,9 +783,6 @@ def test_serve_builds_serves_and_rebuilds(tmp_path: Path) -> None:
             with pytest.raises(urllib.error.HTTPError) as exc:
                 urllib.request.urlopen(request, timeout=10)
             assert exc.value.code == status, path
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
     # The server is a process of its own: it ends with kb serve, and nothing answers any more.
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline:
@@ -831,6 +793,36 @@ def test_serve_builds_serves_and_rebuilds(tmp_path: Path) -> None:
         time.sleep(0.1)
     else:
         raise AssertionError("the server still answers after kb serve ended")
+
+
+def _get(url: str) -> str:
+    with urllib.request.urlopen(url, timeout=10) as resp:
+        return str(resp.read().decode("utf-8"))
+
+
+def test_served_pages_ask_for_the_sites_version_and_it_changes_with_a_rebuild(tmp_path: Path) -> None:
+    # What makes an open page reload itself (the browser does it in tests/test_browser.py).
+    claims = copy_fixture(tmp_path / "claims")
+    out = tmp_path / "site"
+    with kb_serve(claims, out, "--no-search") as url:
+        before = _get(url + "__kb/version")
+        assert re.fullmatch(r"[0-9a-f]{64}", before), before
+        for path in ("claims/gpt4-en-experts.html", ""):  # a page, and a folder's index.html
+            script = parse(_get(url + path)).find("script", src="/__kb/live.js")
+            assert script is not None and script.get("data-version") == before, path
+        assert "/__kb/" not in (out / "claims" / "gpt4-en-experts.html").read_text(encoding="utf-8")
+        assert "location.reload" in _get(url + "__kb/live.js")
+        leak = claims / "gpt-4" / "leak.yaml"
+        leak.write_text(leak.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
+        deadline, now = time.monotonic() + 30, before
+        while now == before and time.monotonic() < deadline:
+            time.sleep(0.2)
+            now = _get(url + "__kb/version")
+        assert re.fullmatch(r"[0-9a-f]{64}", now) and now != before
+    with kb_serve(claims, out, "--no-search", "--no-watch") as url:
+        assert "/__kb/" not in _get(url + "claims/gpt4-en-experts.html")  # nothing will change
+        with pytest.raises(urllib.error.HTTPError):
+            _get(url + "__kb/version")
 
 
 def test_a_wrong_row_of_a_sum_is_recomputed_as_its_fix_not_as_the_sum(

@@ -5,8 +5,11 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import functools
+import io
 import multiprocessing
 import multiprocessing.process
+import os
+import re
 import signal
 import sys
 import threading
@@ -18,11 +21,35 @@ from typing import Any
 from kb.commands import EXIT_ERRORS, EXIT_OK
 from kb.commands.build import add_output_options, add_site_options, build_once, options, up_to_date
 from kb.procs import die_with_parent
-from kb.site.options import BuildOptions
+from kb.site.options import MARKER, BuildOptions
 
 HOST = "127.0.0.1"
 """Only this machine: the server is for previewing."""
 ALLOWED_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
+_FINGERPRINT = re.compile(rb'"fingerprint":"([0-9a-f]*)"')
+LIVE_SCRIPT = "/__kb/live.js"
+LIVE_VERSION = "/__kb/version"
+LIVE_JS = b"""// kb serve: reload this page once the site is rebuilt (kb serve only; never published).
+(() => {
+  let seen = document.currentScript.dataset.version;  // the version this page was served from
+  const poll = async () => {
+    try {
+      const answer = await fetch("/__kb/version", { cache: "no-store" });
+      if (answer.ok) {
+        const version = await answer.text();
+        if (version && version !== seen) return location.reload();  // "": a build is under way
+      }
+    } catch (e) {
+      // kb serve stopped or is starting again: keep asking
+    }
+    setTimeout(poll, 1000);
+  };
+  poll();
+})();
+"""
+"""What a page served while watching loads: it asks for the site's version every second and
+reloads when it changes. A file of the site's own origin, as the pages' Content-Security-Policy
+allows no inline script."""
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -30,7 +57,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         "serve",
         help="build the site, serve it locally and rebuild on changes",
         description=f"Build the site, serve it on http://{HOST}:PORT/ and rebuild it whenever a "
-        "file under the claims folder changes. Stop with Ctrl-C.",
+        "file under the claims folder changes; an open page reloads itself once its site is rebuilt "
+        "(served pages load a small script for it; the files in --out stay as built). Stop with Ctrl-C.",
     )
     add_site_options(p)
     p.add_argument(
@@ -55,6 +83,8 @@ class Handler(SimpleHTTPRequestHandler):
     no other Host than this machine's names (a page elsewhere cannot reach it by DNS rebinding)."""
 
     verbose = False
+    live = False
+    """Pages reload themselves when the site is rebuilt (kb serve watching)."""
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the stdlib's name
         if self.verbose:
@@ -73,11 +103,53 @@ class Handler(SimpleHTTPRequestHandler):
         if "\x00" in path or "%00" in path or any(p.startswith(".") for p in path.split("/") if p):
             self.send_error(404)
             return None
+        if self.live and path == LIVE_SCRIPT:
+            return self._send(LIVE_JS, "text/javascript; charset=utf-8")
+        if self.live and path == LIVE_VERSION:
+            return self._send(self._version().encode(), "text/plain; charset=utf-8")
         try:
-            return super().send_head()
+            page = self._page() if self.live else None
+            return self._send(page, "text/html; charset=utf-8") if page else super().send_head()
         except ValueError:  # a path the file system cannot take
             self.send_error(400)
             return None
+
+    def _version(self) -> str:
+        """The site's version: the fingerprint of its inputs in its manifest (kb/site/fingerprint.py),
+        which a build writes once its files are in place; "" while a build updates it in place."""
+        try:
+            with open(os.path.join(self.directory, MARKER), "rb") as f:
+                head = f.read(1024)
+        except OSError:
+            return ""
+        found = _FINGERPRINT.search(head)
+        return found.group(1).decode("ascii") if found else ""
+
+    def _page(self) -> bytes | None:
+        """The HTML page asked for, with the live script added; None for anything else (the
+        standard handler answers it: other files, redirects, 404)."""
+        file = self.translate_path(self.path)
+        if os.path.isdir(file):
+            if not self.path.split("?", 1)[0].endswith("/"):
+                return None
+            file = os.path.join(file, "index.html")
+        if not file.endswith(".html"):
+            return None
+        version = self._version()  # before the page: a build landing in between makes it reload
+        try:
+            with open(file, "rb") as f:
+                body = f.read()
+        except OSError:
+            return None
+        tag = f'<script src="{LIVE_SCRIPT}" data-version="{version}" defer></script></head>'
+        return body.replace(b"</head>", tag.encode(), 1)
+
+    def _send(self, body: bytes, kind: str) -> io.BytesIO:
+        self.send_response(200)
+        self.send_header("Content-type", kind)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        return io.BytesIO(body)
 
     def list_directory(self, path: Any) -> None:
         self.send_error(404)
@@ -190,6 +262,7 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_ERRORS
     handler = functools.partial(Handler, directory=str(opts.out.resolve()))
     Handler.verbose = args.verbose
+    Handler.live = args.watch
     try:
         server = ThreadingHTTPServer((HOST, args.port), handler)
     except OSError as exc:
