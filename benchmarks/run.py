@@ -16,8 +16,10 @@ which of issue 14's targets hold; `--readme` writes both into README.md between 
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import re
+import resource
 import shutil
 import statistics
 import subprocess
@@ -40,6 +42,9 @@ class Run:
     seconds: float
     peak_mb: float
     ok: bool
+    cpu: float = float("nan")
+    """User and system seconds of the command and every process it waited for (its workers,
+    pagefind): what it costs a machine, less moved by other work than the wall time."""
 
 
 @dataclass
@@ -108,7 +113,8 @@ class PeakMemory:
 
 
 def timed(cmd: list[str], cwd: Path, env: dict[str, str] | None = None) -> Run:
-    """Wall time and peak memory (workers included) of one command, in a fresh process."""
+    """Wall time, peak memory and CPU time (workers included) of one command, in a fresh process."""
+    before = _children_cpu()
     start = time.perf_counter()
     proc = subprocess.Popen(
         cmd, cwd=cwd, env={**os.environ, **(env or {})}, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
@@ -119,7 +125,14 @@ def timed(cmd: list[str], cwd: Path, env: dict[str, str] | None = None) -> Run:
     peak = memory.done()
     if proc.returncode not in (0, 1):  # 1: the synthetic KB has inconsistent claims, by design
         sys.stderr.write(f"{' '.join(cmd)} failed ({proc.returncode}):\n{err.decode()[-2000:]}\n")
-    return Run(seconds, peak, proc.returncode in (0, 1))
+    return Run(seconds, peak, proc.returncode in (0, 1), _children_cpu() - before)
+
+
+def _children_cpu() -> float:
+    """CPU seconds of the children this process has waited for, and of theirs (the kernel adds a
+    process's reaped descendants to it when it is reaped)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def markdown_pages(n: int, root: Path) -> None:
@@ -283,7 +296,8 @@ def page_count(site: Path) -> int:
 def _median(found: list[Run]) -> Run:
     ordered = sorted(found, key=lambda r: r.seconds)
     mid = ordered[len(ordered) // 2]
-    return Run(mid.seconds, max(r.peak_mb for r in found), all(r.ok for r in found))
+    cpu = statistics.median(r.cpu for r in found)
+    return Run(mid.seconds, max(r.peak_mb for r in found), all(r.ok for r in found), cpu)
 
 
 COLUMNS = (
@@ -314,6 +328,20 @@ def table(rows: list[Row]) -> str:
         ratios = [f"{r.ratios[k]:.2f}" if k in r.ratios else "n/a" for k in RATIOS]
         lines.append(f"| {r.n:,} | " + " | ".join(cells) + f" | {peak} | " + " | ".join(ratios) + " |")
     return "\n".join(lines)
+
+
+def cpu_table(rows: list[Row]) -> str:
+    """CPU seconds of each command (median of the rounds), where a command was waited for."""
+    shown = [c for c in COLUMNS if any(not math.isnan(r.cells[c].cpu) for r in rows if c in r.cells)]
+    lines = ["| N | " + " | ".join(shown) + " |", "|---:|" + "---:|" * len(shown)]
+    for r in rows:
+        cells = [_cpu(r.cells.get(c)) for c in shown]
+        lines.append(f"| {r.n:,} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def _cpu(run: Run | None) -> str:
+    return "n/a" if run is None or math.isnan(run.cpu) else f"{run.cpu:.1f}"
 
 
 def growth(rows: list[Row]) -> list[str]:
@@ -369,6 +397,7 @@ def _verdict(name: str, value: float | None, limit: float, unit: str) -> str:
 
 def report(rows: list[Row], header: str) -> str:
     parts = [header, "", table(rows), ""]
+    parts += ["CPU seconds (user + system, the command and its workers; 2 cores):", "", cpu_table(rows), ""]
     if len(rows) > 1:
         parts += ["Growth against the smallest N (time ratio / size ratio; 1.0 is linear):", *growth(rows)]
         parts.append("")
