@@ -722,6 +722,8 @@ class EpochImport:
             " ".join((cells.get("parameters_notes", ""), cells.get("compute_notes", ""))),
         )
         reason = sixnd.skip_reason(row, self.ctx.words_per_token)
+        if reason == sixnd.EPOCHS_BLANK and "epochs" in self.report.absent_columns:
+            reason = sixnd.NO_EPOCHS_COLUMN
         if reason:
             self._skip(m, target, sixnd.NAME, reason)
             if "epochs" not in m.claims:
