@@ -118,3 +118,23 @@ def test_the_inference_code_column_of_2024_and_2025_releases_is_known() -> None:
     cm = map_columns(["Model", "Training code accessibility", "Inference code accessibility"])
     assert cm.unknown == []
     assert not any("unknown to kb" in line for line in cm.changes())
+
+
+def test_a_chip_name_the_chip_table_lacks_is_named(tmp_path: Path) -> None:
+    """The 2024-12 notable_ai_models.csv (Prateekcandwill/aiadmissionkaanalysis, 653b484) names
+    Skywork-13B's chips 'NVIDIA A800', which the 2025-08 chip table splits into 'NVIDIA A800 PCIe
+    40 GB' and others: the skipped check names the chip, so the name to map can be found."""
+    with MODELS.open(encoding="utf-8", newline="") as f:
+        rows = list(csv.DictReader(f))
+    for row in rows:
+        if row["Model"] == "DreamerV3":
+            row["Training hardware"] = "NVIDIA A800"
+    path = tmp_path / "renamed_chip.csv"
+    with path.open("w", encoding="utf-8", newline="") as f:
+        writer = csv.DictWriter(f, list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    report = import_epoch(path, make_root(tmp_path / "chip"), chips=CHIPS, prices=PRICES)
+    reasons = {s.reason for s in report.skipped if s.model == "DreamerV3" and s.check == "at-most-peak"}
+    assert reasons == {"chip not in the chip table: 'NVIDIA A800'"}
+    assert "at-most-peak: chip not in the chip table: 'NVIDIA A800'" in report.text()

@@ -847,7 +847,7 @@ class EpochImport:
         fastest = self._peak(m.hardware[0], fmt, fastest=True) if not why else None
         if fastest is None:
             why = why or (
-                "chip not in the chip table"
+                f"chip not in the chip table: {m.hardware[0]!r}"
                 if m.hardware[0] not in self.chip_rows
                 else "no peak for this format"
             )
