@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
+import pytest
 from test_import_epoch import CHIPS, MODELS, PRICES, check, make_root
 
 from kb.importers.epoch import import_epoch
@@ -83,11 +84,8 @@ def test_older_column_names_are_read_and_said(tmp_path: Path) -> None:
     assert utilization and {i: old.claims[i].claim.value for i in utilization} == utilization
 
 
-def test_a_release_without_epochs_or_utilization_says_so(tmp_path: Path) -> None:
-    """Epoch's large_scale_ai_models.csv as downloaded in 2025-06 (GitHub
-    vaaniarora/Water_Sustainability, commit f111e0f) has no 'Epochs' and no 'Hardware
-    utilization' column: 6·N·D and the utilization check run for no row because the columns are
-    absent, not because rows left them blank or lack numbers."""
+def _large_scale(tmp_path: Path) -> Path:
+    """The 2025-08 fixture without the columns large_scale_ai_models.csv (2025-06) lacks."""
     dropped = {"Epochs", "Hardware utilization (MFU)", "Utilization notes"}
     with MODELS.open(encoding="utf-8", newline="") as f:
         rows = list(csv.DictReader(f))
@@ -96,7 +94,15 @@ def test_a_release_without_epochs_or_utilization_says_so(tmp_path: Path) -> None
         writer = csv.DictWriter(f, [h for h in rows[0] if h not in dropped])
         writer.writeheader()
         writer.writerows({k: v for k, v in row.items() if k not in dropped} for row in rows)
-    report = import_epoch(path, make_root(tmp_path / "large"), chips=CHIPS, prices=PRICES)
+    return path
+
+
+def test_a_release_without_epochs_or_utilization_says_so(tmp_path: Path) -> None:
+    """Epoch's large_scale_ai_models.csv as downloaded in 2025-06 (GitHub
+    vaaniarora/Water_Sustainability, commit f111e0f) has no 'Epochs' and no 'Hardware
+    utilization' column: 6·N·D and the utilization check run for no row because the columns are
+    absent, not because rows left them blank or lack numbers."""
+    report = import_epoch(_large_scale(tmp_path), make_root(tmp_path / "large"), chips=CHIPS, prices=PRICES)
     text = report.text()
     assert "6 · parameters · tokens · epochs: not run (the release has no column for it: 'Epochs')" in text
     assert (
@@ -138,3 +144,18 @@ def test_a_chip_name_the_chip_table_lacks_is_named(tmp_path: Path) -> None:
     reasons = {s.reason for s in report.skipped if s.model == "DreamerV3" and s.check == "at-most-peak"}
     assert reasons == {"chip not in the chip table: 'NVIDIA A800'"}
     assert "at-most-peak: chip not in the chip table: 'NVIDIA A800'" in report.text()
+
+
+def test_the_audit_page_of_a_release_without_epochs_says_so(tmp_path: Path) -> None:
+    """The audit page says the release has no Epochs column, not that rows leave it blank."""
+    pytest.importorskip("kb.site.context")
+    from kb.site import audit, writer
+    from kb.site.context import resolve
+
+    root = make_root(tmp_path / "large")
+    import_epoch(_large_scale(tmp_path), root, chips=CHIPS, prices=PRICES)
+    kb, results = check(root)
+    ctx = resolve(kb, results, "")
+    html = writer.render_page(audit.pages(ctx)[0], ctx)
+    assert "the release has no Epochs column" in html
+    assert "leave the epochs blank" not in html
