@@ -519,6 +519,9 @@ def test_mixture_of_experts_in_epochs_wordings(name: str, notes: str, moe: bool)
         (2.6e12, "6ND = 6 * 2600000000000 * 20000000000 = 3.12e+23", "token"),
         (1.5e12, "2 trillion tokens ~= 1.5 trillion words", "word"),
         (3.1e12, "pretrained from scratch on 3.1T highly-engineered data", ""),
+        # Megatron-Turing NLG 530B's notes in every release (2024-12 to 2025-08) write a plural scale.
+        (270e9, "we trained MT-NLG on 270 billions tokens by blending the 15 training datasets", "token"),
+        (3e6, "about 3 millions words", "word"),
         (5.0, "no count here", ""),
     ],
 )

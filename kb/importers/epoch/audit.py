@@ -19,7 +19,11 @@ CHECKS: dict[str, dict[str, Any]] = {
         "implies": "of the chips' peak",
         "marker": "s",
     },
-    "hardware": {"label": "compute = chips × peak FLOP/s × time × the row's utilization", "marker": "s"},
+    "hardware": {
+        "label": "compute = chips × peak FLOP/s × time × the row's utilization",
+        "marker": "s",
+        "needs": ["utilization"],
+    },
     "default-utilization": {
         "label": "compute = chips × peak FLOP/s × time × Epoch's default utilization (language models: 30%)",
         "implies": "of the chips' peak",
@@ -36,7 +40,7 @@ CHECKS: dict[str, dict[str, Any]] = {
         "implies": "of the chips' peak",
         "variant": True,
     },
-    "six-n-d": {"label": "compute = 6 · parameters · tokens · epochs", "marker": "o"},
+    "six-n-d": {"label": "compute = 6 · parameters · tokens · epochs", "marker": "o", "needs": ["epochs"]},
     "six-n-d-as-words": {
         "label": "compute ≤ 6 · parameters · tokens · epochs, the size read as words",
         "variant": True,

@@ -138,7 +138,7 @@ _IGNORED_NAMES = (
     "Training compute upper bound|Training code accessibility|Accessibility notes|"
     "Organization categorization (from Organization)|Hugging Face developer id|"
     "Post-training compute (FLOP)|Post-training compute notes|Compute rank when published|"
-    "Frontier model|Inference compute (FLOP)|Inference compute notes"
+    "Frontier model|Inference compute (FLOP)|Inference compute notes|Inference code accessibility"
 )
 IGNORED = frozenset(n.lower() for n in _IGNORED_NAMES.split("|"))  # noqa: SIM905 (one readable string)
 """Columns known to hold nothing kb checks (text, links, bookkeeping): read by no check, not reported."""

@@ -722,6 +722,8 @@ class EpochImport:
             " ".join((cells.get("parameters_notes", ""), cells.get("compute_notes", ""))),
         )
         reason = sixnd.skip_reason(row, self.ctx.words_per_token)
+        if reason == sixnd.EPOCHS_BLANK and "epochs" in self.report.absent_columns:
+            reason = sixnd.NO_EPOCHS_COLUMN
         if reason:
             self._skip(m, target, sixnd.NAME, reason)
             if "epochs" not in m.claims:
@@ -845,7 +847,7 @@ class EpochImport:
         fastest = self._peak(m.hardware[0], fmt, fastest=True) if not why else None
         if fastest is None:
             why = why or (
-                "chip not in the chip table"
+                f"chip not in the chip table: {m.hardware[0]!r}"
                 if m.hardware[0] not in self.chip_rows
                 else "no peak for this format"
             )

@@ -45,7 +45,8 @@ _SCALE = {"k": 1e3, "thousand": 1e3, "m": 1e6, "million": 1e6, "b": 1e9, "billio
 _SCALE |= {"t": 1e12, "trillion": 1e12}
 _AMOUNT = re.compile(
     r"(?<![\w.])(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)(?:\s*[x×*]\s*10\^?(\d+)|[eE]([+-]?\d+))?"
-    r"\s*(thousand|million|billion|trillion|bn|[kmbt])?(?![a-z])",
+    # "270 billions tokens": a word scale may be written plural.
+    r"\s*(thousand|million|billion|trillion|bn|[kmbt])?(?:(?<=[dn])s)?(?![a-z])",
     re.IGNORECASE,
 )
 _UNIT = re.compile(r"\b(tokens?|words?)\b", re.IGNORECASE)

@@ -71,7 +71,8 @@ class ImportReport:
     conventions: list[str] = field(default_factory=list)
     """Rows whose cells follow another convention than their column's (tokens in a words column)."""
     passes: list[str] = field(default_factory=list)
-    """Rows with blank epochs: the passes over the data set their compute implies."""
+    """Rows with blank epochs (or a release without the column): the passes over the data set
+    their compute implies."""
     models: dict[str, dict[str, str]] = field(default_factory=dict)
     """CSV row number -> the model's name, organization, year and domain (for the audit page)."""
     claim_rows: dict[str, str] = field(default_factory=dict)
@@ -113,7 +114,12 @@ class ImportReport:
                 f"  rows whose data set size holds another unit than its column's convention: "
                 f"{len(self.conventions)} (all in {REPORT})"
             )
-        if self.passes:
+        if self.passes and "epochs" in self.absent_columns:
+            lines.append(
+                f"  rows whose passes are unknown (the release has no Epochs column; implied passes in "
+                f"{REPORT}): {len(self.passes)}"
+            )
+        elif self.passes:
             lines.append(f"  rows with blank epochs (implied passes in {REPORT}): {len(self.passes)}")
         if self.columns:
             lines += ["", f"Columns ({len(self.columns)} to look at):"]

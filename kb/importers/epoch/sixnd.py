@@ -27,6 +27,11 @@ from typing import Any
 from kb.importers.epoch.products import Factor, Product, parameter_factor, products
 
 NAME = "six-n-d"
+EPOCHS_BLANK = "epochs blank: the passes over the data set are unknown (the implied passes are reported)"
+NO_EPOCHS_COLUMN = (
+    "the release has no Epochs column: the passes over the data set are unknown "
+    "(the implied passes are reported)"
+)
 SIX = "6 [FLOP/(parameter*token)] * n"
 _NGRAM = re.compile(r"n-?gram|kneser|\bKN-|\bgram LM\b|backoff", re.IGNORECASE)
 
@@ -61,7 +66,7 @@ def skip_reason(row: Row, words_per_token: str | None) -> str:
     if "dataset_size" not in row.have:
         return "no training dataset size"
     if "epochs" not in row.have:
-        return "epochs blank: the passes over the data set are unknown (the implied passes are reported)"
+        return EPOCHS_BLANK
     if row.text_unit != "token" and words_per_token is None:
         return "no words-per-token assumption in the knowledge base"
     return ""
