@@ -136,6 +136,17 @@ _DATE_EN = re.compile(
     r"(?:\s+(?P<day>\d{1,2})(?:st|nd|rd|th)?)?,?\s+(?P<year>(?:19|20)\d\d)\b",
     re.IGNORECASE,
 )
+_MONTH_NAMES = (
+    r"(?P<month>jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|jun(?:e)?|jul(?:y)?|aug(?:ust)?"
+    r"|sep(?:tember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)"
+)
+# The day first, as British and European documents write it: "11th March, 2022", "the 1st of June
+# 2021", "11.July.2022". Its month and year alone also match _DATE_EN: _dates keeps the longer.
+_DATE_EN_DAY_FIRST = re.compile(
+    r"(?<![\d.])\b(?P<day>\d{1,2})(?:st|nd|rd|th)?(?:\s+of)?(?:\s+|\.)" + _MONTH_NAMES
+    + r"(?:\.\s*|,?\s+)(?P<year>(?:19|20)\d\d)\b",
+    re.IGNORECASE,
+)
 _DATE_ISO = re.compile(r"(?=[12])\b(?P<year>(?:19|20)\d\d)-(?P<month>\d\d)(?:-(?P<day>\d\d))?\b")
 _DATE_ZH = re.compile(
     r"(?=[12])(?P<year>(?:19|20)\d\d)\s*年\s*(?:(?P<month>\d{1,2})\s*月\s*(?:(?P<day>\d{1,2})\s*日)?)?"
@@ -203,8 +214,8 @@ def date_interval(year: int, month: int | None = None, day: int | None = None) -
 
 
 def _dates(text: str) -> list[ParsedNumber]:
-    out = []
-    for rx in (_DATE_EN, _DATE_ISO, _DATE_ZH):
+    out: list[ParsedNumber] = []
+    for rx in (_DATE_EN_DAY_FIRST, _DATE_EN, _DATE_ISO, _DATE_ZH):
         for m in rx.finditer(text):
             month_raw = m.group("month")
             try:
@@ -219,6 +230,8 @@ def _dates(text: str) -> list[ParsedNumber]:
                 lo, hi = date_interval(int(m.group("year")), month, day)
             except (KbError, KeyError):
                 continue
+            if any(p.start <= m.start() and m.end() <= p.end for p in out):
+                continue  # the "March, 2022" of "11th March, 2022": the day-first date has it
             out.append(ParsedNumber(lo, hi, is_date=True, start=m.start(), end=m.end()))
     return out
 
