@@ -491,6 +491,11 @@ def test_atomic_create_refuses_an_existing_file(tmp_path: Path) -> None:
         ("3亿", "token", "3", "yi token", None),
         ("1000万", "USD", "1000", "wan USD", None),
         ("5千万", "USD", "5", "thousand wan USD", None),
+        # A rate per GPU per second is no GPU-second, nor a price per GPU a price per GPU-hour.
+        ("About 150 TFLOP per GPU per second", "FLOP/s/GPU", "150", "TFLOP/GPU/second", "about"),
+        ("$2 per GPU per hour", "USD/GPU/hour", "2", "USD/GPU/hour", None),
+        ("3.3M GPU hours", "GPU*hour", "3.3", "million GPU_hour", None),
+        ("2,000 tokens per second", "token/s", "2000", "token/second", None),
     ],
 )
 def test_reading_quotes(quote: str, unit: str, value: object, read_unit: str, qualifier: str | None) -> None:
