@@ -496,6 +496,9 @@ def test_atomic_create_refuses_an_existing_file(tmp_path: Path) -> None:
         ("$2 per GPU per hour", "USD/GPU/hour", "2", "USD/GPU/hour", None),
         ("3.3M GPU hours", "GPU*hour", "3.3", "million GPU_hour", None),
         ("2,000 tokens per second", "token/s", "2000", "token/second", None),
+        # The 80GB of "A100 80GB GPUs" is the card's memory, not 80 GPUs.
+        ("Hardware: 384 A100 80GB GPUs (48 nodes)", "GPU", "384", "GPU", None),
+        ("Hardware: 384 A100 80GB GPUs (48 nodes)", "GB", "80", "GB", None),
     ],
 )
 def test_reading_quotes(quote: str, unit: str, value: object, read_unit: str, qualifier: str | None) -> None:
