@@ -179,6 +179,19 @@ def _blamed(entry: ClaimEntry, result: ClaimResult, b: blame.Blame) -> None:
         )
 
 
+def claim_problems(kb: KnowledgeBase, entry: ClaimEntry) -> list[Problem]:
+    """The errors of one claim by itself, as kb check reports them (its unit against its quantity's,
+    its value against its quote, its quote against its source, a missing translation), for a claim
+    that is not in the knowledge base yet: a proposal of a draft being accepted."""
+    from kb import contents
+
+    contents._resolve_value(kb, entry)
+    cited = {c.source for c in entry.claim.sources if c.source in kb.sources}
+    folded = {sid: FoldedText(t) for sid in cited if (t := kb.sources[sid].text) is not None}
+    english = {sid: src.meta.language.split("-")[0] == "en" for sid, src in kb.sources.items()}
+    return [*entry.problems, *_check_quotes(kb, entry, folded, english).problems]
+
+
 def _check_quotes(
     kb: KnowledgeBase, entry: ClaimEntry, folded: dict[str, FoldedText], english: dict[str, bool]
 ) -> ClaimResult:

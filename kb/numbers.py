@@ -354,9 +354,20 @@ _WORD_NUMBER = re.compile(
 )
 
 
+# 千卡 "a thousand cards", 万卡集群 "a cluster of ten thousand cards": a scale character alone before
+# 卡 (card, GPU) is the number. Not after a digit or a numeral ("2千卡", "三千卡": 千 scales those).
+_ZH_CARDS = re.compile(r"(?<![\d〇零一二两三四五六七八九十百千万亿.])(?P<zh>[十百千万]+)(?=卡)")
+_ZH_SCALE_CHARS = {"十": 10, "百": 100, "千": 1000, "万": 10_000}
+
+
 def _word_numbers(text: str, with_hundred: bool) -> list[WrittenNumber]:
     """Numbers written as words, their scale word bound to them ("one million" is 1 million, not 1)."""
     out = []
+    for m in _ZH_CARDS.finditer(text):
+        count = 1
+        for ch in m.group("zh"):
+            count *= _ZH_SCALE_CHARS[ch]
+        out.append(WrittenNumber(str(count), start=m.start(), end=m.end()))
     for m in _WORD_NUMBER.finditer(text):
         word, scale = m.group("word").lower(), m.group("scale")
         if word == "hundred" and not with_hundred and not scale:

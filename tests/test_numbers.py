@@ -251,3 +251,23 @@ def test_day_first_dates_keep_their_day(text: str, literal: str) -> None:
     assert dates == [literal]
     spans = [p for p in parse_numbers(text) if p.is_date]
     assert len(spans) == 1 and round(spans[0].hi - spans[0].lo) == 1
+
+
+@pytest.mark.parametrize(
+    ("text", "literal"),
+    [
+        # 千卡 "a thousand cards", 万卡 "ten thousand cards": the scale character alone is the number.
+        ("我们在千卡 A800 显卡上达到了 7B 模型 182 TFLOPS 的吞吐", "1000"),
+        ("建设万卡集群", "10000"),
+        ("在百卡规模上", "100"),
+    ],
+)
+def test_a_chinese_scale_character_alone_counts_cards(text: str, literal: str) -> None:
+    found = [w for w in numbers.written_numbers(text) if w.literal == literal]
+    assert len(found) == 1 and found[0].scale == 1.0
+    assert any(p.lo == float(literal) for p in parse_numbers(text))
+
+
+def test_a_scale_character_after_a_number_is_its_scale_not_a_count_of_cards() -> None:
+    assert [w.literal for w in numbers.written_numbers("用了2千卡")] == ["2"]
+    assert [w.literal for w in numbers.written_numbers("三千卡")] == []
