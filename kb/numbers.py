@@ -143,7 +143,8 @@ _MONTH_NAMES = (
 # The day first, as British and European documents write it: "11th March, 2022", "the 1st of June
 # 2021", "11.July.2022". Its month and year alone also match _DATE_EN: _dates keeps the longer.
 _DATE_EN_DAY_FIRST = re.compile(
-    r"(?<![\d.])\b(?P<day>\d{1,2})(?:st|nd|rd|th)?(?:\s+of)?(?:\s+|\.)" + _MONTH_NAMES
+    r"(?<![\d.])\b(?P<day>\d{1,2})(?:st|nd|rd|th)?(?:\s+of)?(?:\s+|\.)"
+    + _MONTH_NAMES
     + r"(?:\.\s*|,?\s+)(?P<year>(?:19|20)\d\d)\b",
     re.IGNORECASE,
 )

@@ -588,4 +588,9 @@ def test_the_alternatives_of_a_suspect_are_the_rivals_of_its_own_failure(make_kb
         "- {id: link-bd, formula: 'x + y >= 1 billion parameter', inputs: {x: b, y: d}}\n"
     )
     r = run(make_kb, body, rels)
-    assert {c: r.claims[c].alternatives for c in "abcd"} == {"a": [["b"]], "b": [["a"]], "c": [["d"]], "d": [["c"]]}
+    assert {c: r.claims[c].alternatives for c in "abcd"} == {
+        "a": [["b"]],
+        "b": [["a"]],
+        "c": [["d"]],
+        "d": [["c"]],
+    }

@@ -122,7 +122,9 @@ def test_an_accepted_proposal_that_would_be_an_error_is_refused(
     assert code == 1 and "does not match its quote" in out, out
     quote = re.search(r'quote: "(.+)"', tail)
     assert quote is not None
-    draft.write_text(head + tail.replace(quote.group(1), "ChatGPT 训练成本约为 999 万美元", 1), encoding="utf-8")
+    draft.write_text(
+        head + tail.replace(quote.group(1), "ChatGPT 训练成本约为 999 万美元", 1), encoding="utf-8"
+    )
     code, out = kb(capsys, "extract", "--claims", str(root), "--accept", str(draft))
     assert code == 1 and "quote not found in source csdn-chatgpt-cost-zh" in out, out
     assert not (root / "chatgpt" / "csdn-chatgpt-cost-zh.yaml").exists()
