@@ -213,12 +213,17 @@ def _qualifier(quote: str, w: WrittenNumber, after: int) -> str | None:
     return None
 
 
+_MODEL_SIZE = re.compile(r"\s?(?:models?\b|模型)", re.IGNORECASE)
+
+
 def _base(quote: str, w: WrittenNumber) -> tuple[str | None, int]:
     """The noun or currency of a number, and where its words end."""
     if w.currency:
         unit = {"USD": "USD", "cent": "cent", "CNY": "CNY"}[w.currency]
         per = _per(quote, w.end)
         return unit + per, w.end
+    if w.scale_text in ("B", "M", "T") and _MODEL_SIZE.match(quote, w.end):
+        return "parameter", w.end  # "the 7B model", "7B 模型": a model's size, never a count of GPUs
     noun = _noun(quote, w.end)
     if noun is None:
         return None, w.end
