@@ -46,8 +46,9 @@ def _run(kb: KnowledgeBase) -> Results:
                 results[cid].checks.append(by_key[key])
         if spec.kind != "check":
             standalone.append(by_key[key])
+    joined = _joined(diagnosis)
     for cid, entry in kb.claims.items():
-        _verdict(entry, results[cid], diagnosis, by_key)
+        _verdict(entry, results[cid], diagnosis, by_key, joined)
     for cr in by_key.values():
         for inp in cr.inputs:
             inp.verdict = results[inp.claim_id].verdict if inp.claim_id in results else Verdict.ERROR
@@ -118,7 +119,11 @@ def _check_result(kb: KnowledgeBase, o: Outcome, diagnosis: blame.Diagnosis, val
 
 
 def _verdict(
-    entry: ClaimEntry, result: ClaimResult, diagnosis: blame.Diagnosis, by_key: dict[str, CheckResult]
+    entry: ClaimEntry,
+    result: ClaimResult,
+    diagnosis: blame.Diagnosis,
+    by_key: dict[str, CheckResult],
+    joined: dict[str, set[str]],
 ) -> None:
     own = result.checks
     blamed = diagnosis.blamed.get(entry.id)
@@ -130,7 +135,7 @@ def _verdict(
             result.verdict = Verdict.ERROR
             return
     if blamed is not None:
-        _blamed(entry, result, blamed)
+        _blamed(entry, result, blamed, diagnosis.blamed, joined)
         severities = [s for k in blamed.condemned_by if (s := by_key[k].severity) is not None]
         result.severity = max(severities, key=SEVERITY_RANK.__getitem__) if severities else None
         return
@@ -149,6 +154,31 @@ def _verdict(
         result.verdict = Verdict.UNVERIFIED
 
 
+def _joined(diagnosis: blame.Diagnosis) -> dict[str, set[str]]:
+    """Failed relation -> the failed relations of the condemned claims in it (which join them)."""
+    joined: dict[str, set[str]] = defaultdict(set)
+    for b in diagnosis.blamed.values():
+        if b.standing == Standing.CONDEMNED:
+            for key in b.condemned_by:
+                joined[key].update(b.condemned_by)
+    return joined
+
+
+def _rivals(b: blame.Blame, blamed: dict[str, blame.Blame], joined: dict[str, set[str]]) -> list[list[str]]:
+    """The other explanations of the claim's own failures: each alternative cut to the claims that a
+    relation condemning this one condemns too. Two independent failures diagnosed together pair each
+    suspect of one with each of the other; "either a or b" is the claim's choice, not "a or b, c"."""
+    mine = set(b.condemned_by)
+    for key in b.condemned_by:  # a claim wrong in every explanation joins its failures into one
+        mine |= joined.get(key, set())
+    out: list[list[str]] = []
+    for alt in b.alternatives:
+        rivals = [c for c in alt if c in blamed and mine & set(blamed[c].condemned_by)]
+        if rivals and rivals not in out:
+            out.append(rivals)
+    return out or [list(a) for a in b.alternatives]
+
+
 def _range_text(s: Interval, unit: UnitInfo) -> str:
     """'[22,050, 28,050] GPU', or 'at most 1' / 'at least 10 GPU' for a one-sided range."""
     label = "" if unit.text in ("1", "") else f" {unit.text}"
@@ -159,11 +189,17 @@ def _range_text(s: Interval, unit: UnitInfo) -> str:
     return f"{format_interval(s, unit)}{label}"
 
 
-def _blamed(entry: ClaimEntry, result: ClaimResult, b: blame.Blame) -> None:
+def _blamed(
+    entry: ClaimEntry,
+    result: ClaimResult,
+    b: blame.Blame,
+    blamed: dict[str, blame.Blame],
+    joined: dict[str, set[str]],
+) -> None:
     result.standing = b.standing
     result.verdict = Verdict.UNVERIFIED if b.standing == Standing.IN_DOUBT else Verdict.INCONSISTENT
     result.condemned_by = list(b.condemned_by)
-    result.alternatives = [list(a) for a in b.alternatives]
+    result.alternatives = _rivals(b, blamed, joined)
     result.disagree = list(b.disagree)
     unit = entry.unit
     if b.suggested is not None and unit is not None:
@@ -177,6 +213,19 @@ def _blamed(entry: ClaimEntry, result: ClaimResult, b: blame.Blame) -> None:
             multiplier=b.slip.multiplier if b.slip else None,
             text=_range_text(s, unit),
         )
+
+
+def claim_problems(kb: KnowledgeBase, entry: ClaimEntry) -> list[Problem]:
+    """The errors of one claim by itself, as kb check reports them (its unit against its quantity's,
+    its value against its quote, its quote against its source, a missing translation), for a claim
+    that is not in the knowledge base yet: a proposal of a draft being accepted."""
+    from kb import contents
+
+    contents._resolve_value(kb, entry)
+    cited = {c.source for c in entry.claim.sources if c.source in kb.sources}
+    folded = {sid: FoldedText(t) for sid in cited if (t := kb.sources[sid].text) is not None}
+    english = {sid: src.meta.language.split("-")[0] == "en" for sid, src in kb.sources.items()}
+    return [*entry.problems, *_check_quotes(kb, entry, folded, english).problems]
 
 
 def _check_quotes(

@@ -48,7 +48,7 @@ def choose(
         as_typed = [r for r in same if r.value == value]
         return _limits(quote, _distinct(as_typed or same), quantity)
     outer = _outer(quote, fitting)
-    written = [r for r in outer if r.note and target is not None and writes_unit(r.after, target.text)]
+    written = [r for r in outer if target is not None and writes_unit(r.after, target.text)]
     if written:  # "约为 10GB" of a quantity in GB: the quote names the unit there, not after "8-bit"
         return _limits(quote, _distinct([replace(r, note="") for r in written]), quantity)
     by_words = _by_words(quote, outer, quantity)

@@ -15,7 +15,8 @@ from typing import Any
 from pydantic import ValidationError
 from ruamel.yaml.comments import CommentedSeq
 
-from kb.contents import KnowledgeBase, Source
+from kb.checks import claim_problems
+from kb.contents import ClaimEntry, KnowledgeBase, Source
 from kb.errors import KbError, Problem
 from kb.extract import Proposal
 from kb.model import Claim
@@ -107,7 +108,7 @@ def accepted(kb: KnowledgeBase, path: Path, display: str) -> Accepted:
             dropped, pending = dropped + (review == "drop"), pending + (review == "pending")
         else:
             claim = {k: v for k, v in item.items() if k not in REVIEW_KEYS}
-            found = _problems(kb, claim, where, ids)
+            found = _problems(kb, claim, where, ids, ClaimSite(doc, ("proposals", i)))
             ids.add(str(claim.get("id")))
             out.append(claim)
         if found:
@@ -122,7 +123,21 @@ def accepted(kb: KnowledgeBase, path: Path, display: str) -> Accepted:
     return Accepted(out, dropped, pending)
 
 
-def _problems(kb: KnowledgeBase, claim: dict[str, Any], where: Any, ids: set[str]) -> list[Problem]:
+@dataclass
+class ClaimSite:
+    """Where a proposal sits in its draft: its problems are located there."""
+
+    doc: Any
+    base: tuple[str, int]
+
+
+# Problems the draft's own checks report already, in the draft's words.
+_REPORTED = frozenset({"missing-translation", "unknown-quantity"})
+
+
+def _problems(
+    kb: KnowledgeBase, claim: dict[str, Any], where: Any, ids: set[str], site: ClaimSite
+) -> list[Problem]:
     found = []
     for cite in claim.get("sources") or []:
         if isinstance(cite, dict) and cite.get("translation") == "":
@@ -132,11 +147,16 @@ def _problems(kb: KnowledgeBase, claim: dict[str, Any], where: Any, ids: set[str
     if claim.get("id") in ids:
         found.append(Problem(where, f"a claim {claim.get('id')!r} exists already", "change the id", "draft"))
     try:
-        Claim.model_validate(claim)
+        parsed = Claim.model_validate(claim)
     except ValidationError as exc:
         for e in exc.errors():
             loc = ".".join(str(x) for x in e["loc"])
             found.append(Problem(where, f"{loc}: {e['msg']}", "fix the field", "draft"))
+        return found
+    # What kb add refuses and kb check reports as an error: a unit its quantity does not measure in,
+    # a value its quote does not state, a quote its source does not hold.
+    entry = ClaimEntry(parsed, site.doc, site.base)
+    found.extend(p for p in claim_problems(kb, entry) if p.code not in _REPORTED)
     return found
 
 

@@ -136,6 +136,18 @@ _DATE_EN = re.compile(
     r"(?:\s+(?P<day>\d{1,2})(?:st|nd|rd|th)?)?,?\s+(?P<year>(?:19|20)\d\d)\b",
     re.IGNORECASE,
 )
+_MONTH_NAMES = (
+    r"(?P<month>jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|jun(?:e)?|jul(?:y)?|aug(?:ust)?"
+    r"|sep(?:tember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)"
+)
+# The day first, as British and European documents write it: "11th March, 2022", "the 1st of June
+# 2021", "11.July.2022". Its month and year alone also match _DATE_EN: _dates keeps the longer.
+_DATE_EN_DAY_FIRST = re.compile(
+    r"(?<![\d.])\b(?P<day>\d{1,2})(?:st|nd|rd|th)?(?:\s+of)?(?:\s+|\.)"
+    + _MONTH_NAMES
+    + r"(?:\.\s*|,?\s+)(?P<year>(?:19|20)\d\d)\b",
+    re.IGNORECASE,
+)
 _DATE_ISO = re.compile(r"(?=[12])\b(?P<year>(?:19|20)\d\d)-(?P<month>\d\d)(?:-(?P<day>\d\d))?\b")
 _DATE_ZH = re.compile(
     r"(?=[12])(?P<year>(?:19|20)\d\d)\s*年\s*(?:(?P<month>\d{1,2})\s*月\s*(?:(?P<day>\d{1,2})\s*日)?)?"
@@ -203,8 +215,8 @@ def date_interval(year: int, month: int | None = None, day: int | None = None) -
 
 
 def _dates(text: str) -> list[ParsedNumber]:
-    out = []
-    for rx in (_DATE_EN, _DATE_ISO, _DATE_ZH):
+    out: list[ParsedNumber] = []
+    for rx in (_DATE_EN_DAY_FIRST, _DATE_EN, _DATE_ISO, _DATE_ZH):
         for m in rx.finditer(text):
             month_raw = m.group("month")
             try:
@@ -219,6 +231,8 @@ def _dates(text: str) -> list[ParsedNumber]:
                 lo, hi = date_interval(int(m.group("year")), month, day)
             except (KbError, KeyError):
                 continue
+            if any(p.start <= m.start() and m.end() <= p.end for p in out):
+                continue  # the "March, 2022" of "11th March, 2022": the day-first date has it
             out.append(ParsedNumber(lo, hi, is_date=True, start=m.start(), end=m.end()))
     return out
 
@@ -341,9 +355,20 @@ _WORD_NUMBER = re.compile(
 )
 
 
+# 千卡 "a thousand cards", 万卡集群 "a cluster of ten thousand cards": a scale character alone before
+# 卡 (card, GPU) is the number. Not after a digit or a numeral ("2千卡", "三千卡": 千 scales those).
+_ZH_CARDS = re.compile(r"(?<![\d〇零一二两三四五六七八九十百千万亿.])(?P<zh>[十百千万]+)(?=卡)")
+_ZH_SCALE_CHARS = {"十": 10, "百": 100, "千": 1000, "万": 10_000}
+
+
 def _word_numbers(text: str, with_hundred: bool) -> list[WrittenNumber]:
     """Numbers written as words, their scale word bound to them ("one million" is 1 million, not 1)."""
     out = []
+    for m in _ZH_CARDS.finditer(text):
+        count = 1
+        for ch in m.group("zh"):
+            count *= _ZH_SCALE_CHARS[ch]
+        out.append(WrittenNumber(str(count), start=m.start(), end=m.end()))
     for m in _WORD_NUMBER.finditer(text):
         word, scale = m.group("word").lower(), m.group("scale")
         if word == "hundred" and not with_hundred and not scale:

@@ -112,6 +112,8 @@ def _noun(quote: str, end: int) -> str | None:
         noun = _word_noun(raw)
         if noun == "GPU":  # "3.3M GPU hours", "2.788M H800 GPU-hours": one unit, GPU*hour
             for nxt in words[i + 1 : i + 3]:
+                if nxt.lower() == "per":
+                    break  # "TFLOP per GPU per second" is a rate, no GPU-second
                 if _word_noun(nxt) in TIME_NOUNS:
                     return "GPU_hour" if _word_noun(nxt) == "hour" else f"GPU*{_word_noun(nxt)}"
         if noun:
@@ -136,14 +138,16 @@ def _word_noun(raw: str) -> str | None:
 
 
 def _per(quote: str, end: int) -> str:
-    """'per 1,000 tokens' after an amount: "/kilotoken"; "" when there is none."""
-    m = PER.match(quote, end)
-    if not m:
-        return ""
-    noun = _noun(" " + m.group("w"), 0)
-    if noun is None:
-        return ""
-    return f"/kilo{noun}" if m.group("n") else f"/{noun}"
+    """'per 1,000 tokens' after an amount: "/kilotoken"; "" when there is none. Each 'per' of a
+    chain counts: "TFLOP per GPU per second" is TFLOP/GPU/second."""
+    out = ""
+    while m := PER.match(quote, end):
+        noun = _noun(" " + m.group("w"), 0)
+        if noun is None:
+            break
+        out += f"/kilo{noun}" if m.group("n") else f"/{noun}"
+        end = m.end()
+    return out
 
 
 _CLAUSE_END = re.compile(r"[，。；、,;：:|]")
@@ -209,17 +213,25 @@ def _qualifier(quote: str, w: WrittenNumber, after: int) -> str | None:
     return None
 
 
+_MODEL_SIZE = re.compile(r"\s?(?:models?\b|模型)", re.IGNORECASE)
+
+
 def _base(quote: str, w: WrittenNumber) -> tuple[str | None, int]:
     """The noun or currency of a number, and where its words end."""
     if w.currency:
         unit = {"USD": "USD", "cent": "cent", "CNY": "CNY"}[w.currency]
         per = _per(quote, w.end)
         return unit + per, w.end
+    if w.scale_text in ("B", "M", "T") and _MODEL_SIZE.match(quote, w.end):
+        return "parameter", w.end  # "the 7B model", "7B 模型": a model's size, never a count of GPUs
     noun = _noun(quote, w.end)
     if noun is None:
         return None, w.end
     m = re.match(r"\s*[" + CLASSIFIERS + r"]?\s*[^\s,.;，。；、]*", quote[w.end :])
-    return noun, w.end + (m.end() if m else 0)
+    end = w.end + (m.end() if m else 0)
+    if noun in ("FLOP", "TFLOP", "PFLOP", "GFLOP", "token"):
+        noun += _per(quote, end)  # "150 TFLOP per GPU per second", "2,000 tokens per second"
+    return noun, end
 
 
 def readings(quote: str) -> list[tuple[Reading, bool]]:

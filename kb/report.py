@@ -156,8 +156,17 @@ def findings(inconsistent: list[ClaimResult]) -> list[list[ClaimResult]]:
             continue
         members = [r]
         if r.standing == Standing.SUSPECT:
+            # Only the suspects of the same failure: two independent failures pair each suspect of
+            # one with each of the other in the explanations, and are two findings, not "one of four".
+            mine = set(r.condemned_by)
             others = sorted(
-                {c for alt in r.alternatives for c in alt if c in by_id and c not in seen} - {r.claim_id}
+                {
+                    c
+                    for alt in r.alternatives
+                    for c in alt
+                    if c in by_id and c not in seen and mine & set(by_id[c].condemned_by)
+                }
+                - {r.claim_id}
             )
             members += [by_id[c] for c in others if by_id[c].standing == Standing.SUSPECT]
         seen.update(m.claim_id for m in members)

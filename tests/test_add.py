@@ -491,6 +491,17 @@ def test_atomic_create_refuses_an_existing_file(tmp_path: Path) -> None:
         ("3亿", "token", "3", "yi token", None),
         ("1000万", "USD", "1000", "wan USD", None),
         ("5千万", "USD", "5", "thousand wan USD", None),
+        # A rate per GPU per second is no GPU-second, nor a price per GPU a price per GPU-hour.
+        ("About 150 TFLOP per GPU per second", "FLOP/s/GPU", "150", "TFLOP/GPU/second", "about"),
+        ("$2 per GPU per hour", "USD/GPU/hour", "2", "USD/GPU/hour", None),
+        ("3.3M GPU hours", "GPU*hour", "3.3", "million GPU_hour", None),
+        ("2,000 tokens per second", "token/s", "2000", "token/second", None),
+        # "the 7B model" is a model of 7 billion parameters.
+        ("182 TFLOPS for the 7B model on thousand A800 GPUs", "parameter", "7", "billion parameter", None),
+        ("达到了 7B 模型 182 TFLOPS 的吞吐", "parameter", "7", "billion parameter", None),
+        # The 80GB of "A100 80GB GPUs" is the card's memory, not 80 GPUs.
+        ("Hardware: 384 A100 80GB GPUs (48 nodes)", "GPU", "384", "GPU", None),
+        ("Hardware: 384 A100 80GB GPUs (48 nodes)", "GB", "80", "GB", None),
     ],
 )
 def test_reading_quotes(quote: str, unit: str, value: object, read_unit: str, qualifier: str | None) -> None:
@@ -547,3 +558,10 @@ def test_the_quantitys_unit_written_after_a_number_picks_it() -> None:
     assert [(r.value, r.unit, r.qualifier, r.note) for r in found] == [("10", "GB", "about", "")]
     # Two numbers followed by the unit: still asked, never one picked silently.
     assert len(choose(quote, unit_info("GB"), quantity=memory)) == 2
+
+
+def test_a_model_size_is_no_count_of_something_else() -> None:
+    # "on thousand A800 GPUs" has no number kb reads; "7B" names the model's size. kb add once
+    # wrote "7 billion GPU" here (the unit taken from the quantity, with only a note).
+    quote = "we achieved a throughput of 182 TFLOPS for the 7B model on thousand A800 GPUs"
+    assert choose(quote, unit_info("GPU")) == []

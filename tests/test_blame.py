@@ -574,3 +574,23 @@ def test_a_failing_sum_speaks_of_its_sides_not_of_a_stated_value(make_kb: Make) 
     c = r.claims["c"]
     assert c.standing == "condemned" and c.suggested is not None
     assert 30.7 < c.suggested.lo < c.suggested.hi < 31.0
+
+
+def test_the_alternatives_of_a_suspect_are_the_rivals_of_its_own_failure(make_kb: Make) -> None:
+    # Two independent failures (a = b, c = d), their claims linked by a relation that holds: the
+    # explanations pair a suspect of one with a suspect of the other. Each claim's alternative is
+    # its own rival ("either a or b"), not the pairs ("either a or b, c or b, d").
+    body = claim("a", "101") + claim("b", "203") + claim("c", "307") + claim("d", "613")
+    rels = (
+        "- {id: ab, formula: 'x = y', inputs: {x: a, y: b}}\n"
+        "- {id: cd, formula: 'x = y', inputs: {x: c, y: d}}\n"
+        "- {id: link-ac, formula: 'x + y >= 1 billion parameter', inputs: {x: a, y: c}}\n"
+        "- {id: link-bd, formula: 'x + y >= 1 billion parameter', inputs: {x: b, y: d}}\n"
+    )
+    r = run(make_kb, body, rels)
+    assert {c: r.claims[c].alternatives for c in "abcd"} == {
+        "a": [["b"]],
+        "b": [["a"]],
+        "c": [["d"]],
+        "d": [["c"]],
+    }

@@ -95,6 +95,41 @@ def test_an_accepted_proposal_without_translation_is_refused(
     assert code == 1 and "1 proposal(s) of" in out and "(2 problem(s))" in out, out
 
 
+def test_an_accepted_proposal_that_would_be_an_error_is_refused(
+    root: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # A reviewer changes a proposal's quantity but not the unit guessed for the old one, or edits a
+    # value or quote so that they no longer agree: kb add refuses such a claim, and so does --accept,
+    # naming the draft's line, instead of writing a claim that kb check then reports as an error.
+    kb(capsys, "extract", "--claims", str(root), "csdn-chatgpt-cost-zh")
+    draft = root.parent / "drafts" / "csdn-chatgpt-cost-zh.yaml"
+    _accept_first(draft, "ChatGPT's single training run cost about 1.7 million US dollars")
+    text = draft.read_text(encoding="utf-8")
+    first = text.index("review: accept")
+    head, tail = text[:first], text[first:]
+    unit = re.search(r"unit: (.+)", tail)
+    assert unit is not None
+    draft.write_text(head + tail.replace(unit.group(0), "unit: token", 1), encoding="utf-8")
+    code, out = kb(capsys, "extract", "--claims", str(root), "--accept", str(draft))
+    assert code == 1, out
+    assert re.search(r"drafts/csdn-chatgpt-cost-zh.yaml:\d+:\d+: unit 'token' measures", out), out
+    assert not (root / "chatgpt" / "csdn-chatgpt-cost-zh.yaml").exists()
+    # A value its quote does not state, and a quote its source does not hold.
+    value = re.search(r"value: (.+)", tail)
+    assert value is not None
+    draft.write_text(head + tail.replace(value.group(0), "value: 999", 1), encoding="utf-8")
+    code, out = kb(capsys, "extract", "--claims", str(root), "--accept", str(draft))
+    assert code == 1 and "does not match its quote" in out, out
+    quote = re.search(r'quote: "(.+)"', tail)
+    assert quote is not None
+    draft.write_text(
+        head + tail.replace(quote.group(1), "ChatGPT 训练成本约为 999 万美元", 1), encoding="utf-8"
+    )
+    code, out = kb(capsys, "extract", "--claims", str(root), "--accept", str(draft))
+    assert code == 1 and "quote not found in source csdn-chatgpt-cost-zh" in out, out
+    assert not (root / "chatgpt" / "csdn-chatgpt-cost-zh.yaml").exists()
+
+
 def test_unknown_and_unarchived_sources_are_refused(root: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, out = kb(capsys, "extract", "--claims", str(root), "csdn-chatgpt-cost")
     assert code == 1 and "no source 'csdn-chatgpt-cost'" in out and "csdn-chatgpt-cost-zh" in out

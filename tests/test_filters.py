@@ -41,7 +41,10 @@ def test_each_filter_selects_its_claims(root: Path, capsys: pytest.CaptureFixtur
         "llama2-a100-tdp",
     }
     inconsistent = check_ids(root, capsys, "--verdict", "inconsistent")
-    assert inconsistent and all(c.startswith("gpt4-") for c in inconsistent)
+    assert main(["check", "--claims", str(root), "--format", "json"]) == 0
+    verdicts = {c["id"]: c["verdict"] for c in json.loads(capsys.readouterr().out)["claims"]}
+    assert inconsistent == {c for c, v in verdicts.items() if v == "inconsistent"}
+    assert any(c.startswith("gpt4-") for c in inconsistent)
 
 
 def test_filtered_text_report_says_so(root: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -232,3 +232,42 @@ def test_a_plain_literal_reads_as_its_decimal() -> None:
         if expected[0] == 0 or math.isinf(expected[0]):
             continue  # refused or zero: the careful path, the same code as before
         assert [x.hex() for x in numbers.literal_parts(text)] == [x.hex() for x in expected], text
+
+
+@pytest.mark.parametrize(
+    ("text", "literal"),
+    [
+        # Day before month, as British and European documents write it (the BLOOM model card).
+        ("Started 11th March, 2022 11:42am PST", "2022-03-11"),
+        ("Estimated end: 5th July, 2022", "2022-07-05"),
+        ("**Release Date Estimate:** Monday, 11.July.2022", "2022-07-11"),
+        ("Version 1.0 / 25.May.2022", "2022-05-25"),
+        ("released on 3 March 2023", "2023-03-03"),
+        ("the 1st of June 2021", "2021-06-01"),
+    ],
+)
+def test_day_first_dates_keep_their_day(text: str, literal: str) -> None:
+    dates = [w.literal for w in numbers.written_numbers(text) if w.is_date]
+    assert dates == [literal]
+    spans = [p for p in parse_numbers(text) if p.is_date]
+    assert len(spans) == 1 and round(spans[0].hi - spans[0].lo) == 1
+
+
+@pytest.mark.parametrize(
+    ("text", "literal"),
+    [
+        # 千卡 "a thousand cards", 万卡 "ten thousand cards": the scale character alone is the number.
+        ("我们在千卡 A800 显卡上达到了 7B 模型 182 TFLOPS 的吞吐", "1000"),
+        ("建设万卡集群", "10000"),
+        ("在百卡规模上", "100"),
+    ],
+)
+def test_a_chinese_scale_character_alone_counts_cards(text: str, literal: str) -> None:
+    found = [w for w in numbers.written_numbers(text) if w.literal == literal]
+    assert len(found) == 1 and found[0].scale == 1.0
+    assert any(p.lo == float(literal) for p in parse_numbers(text))
+
+
+def test_a_scale_character_after_a_number_is_its_scale_not_a_count_of_cards() -> None:
+    assert [w.literal for w in numbers.written_numbers("用了2千卡")] == ["2"]
+    assert [w.literal for w in numbers.written_numbers("三千卡")] == []

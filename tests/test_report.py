@@ -30,3 +30,28 @@ def test_the_json_report_is_the_standard_librarys_byte_for_byte() -> None:
     for _ in range(3000):
         data = _value(rng, 0)
         assert report._indented(data) == json.dumps(data, ensure_ascii=False, indent=1, default=str), data
+
+
+def test_two_independent_failures_are_two_findings_not_one_of_four() -> None:
+    # Two failed relations with nothing in common, each between two equally trusted claims: the
+    # explanations pair one claim of each, so each suspect's alternatives name all four. The report
+    # must say "either A or B" and "either C or D", not "one of these 4 is wrong" (two are).
+    from kb.results import ClaimResult
+    from kb.verdicts import Standing
+
+    def suspect(cid: str, relation: str, alternatives: list[list[str]]) -> ClaimResult:
+        return ClaimResult(
+            cid,
+            Verdict.INCONSISTENT,
+            standing=Standing.SUSPECT,
+            condemned_by=[relation],
+            alternatives=alternatives,
+            severity=Severity.MINOR,
+        )
+
+    weights = suspect("weights", "relation:size", [["params", "cost"], ["params", "start"]])
+    params = suspect("params", "relation:size", [["weights", "cost"], ["weights", "start"]])
+    cost = suspect("cost", "relation:price", [["weights", "start"], ["params", "start"]])
+    start = suspect("start", "relation:price", [["weights", "cost"], ["params", "cost"]])
+    groups = report.findings([weights, params, cost, start])
+    assert sorted(sorted(r.claim_id for r in g) for g in groups) == [["cost", "start"], ["params", "weights"]]

@@ -64,6 +64,8 @@ def test_the_knowledge_base_follows_the_schemas() -> None:
     for path in sorted(root.rglob("*.yaml")):
         data = _as_json(yaml.safe_load(path.read_text(encoding="utf-8")))
         rel = path.relative_to(root)
+        if rel.as_posix() == "units.yaml":
+            continue  # no JSON Schema: kb checks each pint definition itself (kb/unitsfile.py)
         name = (
             "source"
             if rel.parts[0] == "sources"

@@ -169,3 +169,18 @@ def test_a_claim_row_is_the_text_its_macro_was() -> None:
         for root in ("", "../"):
             assert fragments.claim_row(cv, root) == macro.render(cv=cv, root=root)
     assert 'data-text="&lt;b&gt;&#34;it&#39;s&#34; &amp; 它&lt;/b&gt;' in fragments.claim_row(quoting, "")
+
+
+def test_a_fix_bounded_on_one_side_reads_at_most_not_from_zero() -> None:
+    # "cost <= GPU-hours × price" failing: the fix is "at most $4.4 million" (as kb check says),
+    # not "$0–4.4 million", which reads as if kb had found the cost could be nothing.
+    from kb.results import ClaimResult, Suggestion
+    from kb.site.context import ClaimView
+    from kb.verdicts import Verdict
+
+    def view(lo: float, hi: float, unit: str) -> ClaimView:
+        result = ClaimResult("c", Verdict.INCONSISTENT, suggested=Suggestion(lo, hi, unit))
+        return ClaimView(None, result, "", "", [], [], "", "", None)  # type: ignore[arg-type]
+
+    assert view(0.0, 4.432, "million USD").fix_text == "at most $4.43 million would be consistent"
+    assert view(22050, 28050, "GPU").fix_text == "22,000–28,000 GPUs would be consistent"

@@ -25,7 +25,7 @@ from kb.errors import Problem
 from kb.interval import Interval
 from kb.model import Claim, Quantity, Quote
 from kb.mutations import Mutation
-from kb.results import BASES, VERDICTS, CheckResult, ClaimResult, Conflict, Results
+from kb.results import BASES, VERDICTS, CheckResult, ClaimResult, Conflict, Results, Suggestion
 from kb.tables import row_cells
 from kb.units import UnitInfo, unit_info
 from kb.verdicts import SEVERITY_RANK, Basis, Standing, Verdict
@@ -172,7 +172,7 @@ class ClaimView:
         s = self.result.suggested
         if s is None:
             return ""
-        text = f"{display.interval(Interval(s.lo, s.hi), s.unit)} would be consistent"
+        text = f"{_suggested(s)} would be consistent"
         return text + (f" (the stated value {display.factor(s.multiplier)})" if s.multiplier else "")
 
     @property
@@ -205,7 +205,7 @@ class ClaimView:
         s = self.result.suggested
         if s is None:
             return None
-        return display.interval(Interval(s.lo, s.hi), s.unit), s.multiplier, lead
+        return _suggested(s), s.multiplier, lead
 
     @property
     def off_by(self) -> float:
@@ -663,3 +663,13 @@ def _count(views: Iterable[ClaimView]) -> dict[str, int]:
 
 
 __all__ = ["resolve", "SiteContext", "ClaimView", "Group", "VERDICT_STYLES"]
+
+
+def _suggested(s: Suggestion) -> str:
+    """A blamed claim's fix as a reader says it. A bound on one side ("cost <= GPU-hours × price")
+    leaves the values from zero (the solver's floor for a quantity that cannot be negative) up to it:
+    "at most $4.4 million", as kb check says, not "$0–4.4 million"."""
+    iv = Interval(s.lo, s.hi)
+    if 0 <= s.lo <= s.hi * 1e-12 and math.isfinite(s.hi) and s.hi > 0 and not unit_info(s.unit).is_date:
+        iv = Interval(-math.inf, s.hi)
+    return display.interval(iv, s.unit)
