@@ -62,6 +62,16 @@ SLIPS: tuple[Slip, ...] = (
     ),
     Slip("experts-per-token", 2.0, "two experts per token counted as one", frozenset({"[expert]"})),
     Slip("words-tokens", 4.0 / 3.0, "words vs tokens (about 0.75 words per token)", frozenset({"[word]"})),
+    *(
+        Slip(
+            f"{binary.lower()}-{decimal.lower()}",
+            1024.0**power / 1000.0**power,
+            f"binary vs decimal prefixes ({binary} written as {decimal}: 1 {binary} = "
+            f"{1024.0**power / 1000.0**power:.3f} {decimal})",
+            frozenset({"[information]"}),
+        )
+        for power, binary, decimal in ((2, "MiB", "MB"), (3, "GiB", "GB"), (4, "TiB", "TB"))
+    ),
 )
 MAX_SPREAD = 3.0
 """Past this width (hi/lo) an interval is too blurred to tell slips apart."""

@@ -146,6 +146,16 @@ def test_the_slip_that_maps_the_value_onto_the_target_is_named(
     assert match.multiplier == pytest.approx(factor)
 
 
+def test_a_binary_prefix_read_as_decimal_is_named_where_the_digits_tell_it_apart() -> None:
+    # BLOOM's card: "329GB" of bf16 weights for 176 billion parameters, which take 352.5 GB (328.3 GiB).
+    information = frozenset({"[information]"})
+    match = fitting(Interval(328.5, 329.5), Interval(351.0, 353.0), information)
+    assert match is not None and match.id == "gib-gb" and "GiB written as GB" in match.text
+    assert fitting(Interval(328.5, 329.5), Interval(351.0, 353.0), frozenset({"[parameter]"})) is None
+    # "3.5 TB" against 3.85: GiB (x1.074) and TiB (x1.100) both reach it, so neither is named.
+    assert fitting(Interval(3.45, 3.55), Interval(3.79, 3.9), information) is None
+
+
 def test_severity_grows_with_the_gap() -> None:
     assert [severity(x) for x in (1.2, 3, 1000)] == ["minor", "major", "severe"]
 
@@ -218,6 +228,7 @@ def test_slips_are_named_only_where_they_apply() -> None:
     assert fitting(stated, stated.scale(12), frozenset({"[time]"})).id == "years-months"  # type: ignore[union-attr]
     assert fitting(stated, stated.scale(100), counts) is None  # cents vs dollars needs money
     assert fitting(stated, stated.scale(100), frozenset({"percent"})).id == "percent-fraction"  # type: ignore[union-attr]
+    assert fitting(stated, stated.scale(1.073741824), counts) is None  # GiB for GB needs bytes
     # A GPU's 300-700 W against 250 W: no slip applies (not "forward vs forward and backward").
     assert fitting(Interval(299.5, 700.5), Interval(249.5, 250.5), frozenset({"[mass]", "[gpu]"})) is None
     # A factor that is not near the slip's is not that slip, even where the intervals reach.
