@@ -299,13 +299,13 @@ def extract_source(kb: KnowledgeBase, source: Source) -> list[Proposal]:
 # A model's name: a capitalised word and a version ("Llama 3", "GPT-4", "DeepSeek-V3"), maybe a size
 # ("ChatGLM-6B", "Llama 3 8B"). Not a date ("March 2023", "Since 2020"), a sentence's first word
 # before a count ("The 20 models"), a word that qualifies a count ("Additional 32 GPUs", "Nearly 40"),
-# a document's part ("Version 1.0.0", "Appendix 2") nor the start of a dotted version ("v1.0.0").
+# a document's part ("Version 1.0.0", "Appendix 2", "Article 9") nor the start of a dotted version ("v1.0.0").
 _NAME = re.compile(
     r"\b(?!(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\b)"
     r"(?!(?:The|This|That|These|Those|Since|From|With|Over|Under|About|After|Before|Until|Only|All"
     r"|Each|Every|Our|Their|Table|Figure|Section|Step|Top|Page|Total|And|For"
     r"|Additional|Another|Extra|Nearly|Almost|Around|Approximately|Roughly|Some|Up|Over|Below|Above"
-    r"|Version|Release|Revision|Appendix|Chapter|Part|Phase|Stage|Day|Week|Month|Year)\b)"
+    r"|Version|Release|Revision|Appendix|Chapter|Part|Article|Paragraph|Clause|Phase|Stage|Day|Week|Month|Year)\b)"
     r"[A-Z][A-Za-z]{2,}(?:[ -]?(?:V|v)?(?!(?:19|20)\d\d\b)\d+(?:\.\d+)?(?![.\d])(?:[BMKT]\b)?)"
     r"(?:[ -]\d+(?:\.\d+)?[BMK]\b)?"
 )

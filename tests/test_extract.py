@@ -148,7 +148,7 @@ def test_model_names_keep_their_size_and_skip_dates_and_sentence_starts() -> Non
     assert {"ChatGLM-6B", "ChatGLM2-6B", "Llama 3.1 405B", "Llama 3 8B"} <= names
     assert not names & {"ChatGLM-6", "Since 2020", "The 20", "April 2024"}
     # BLOOM's card: a count's qualifier and a document's version are no models.
-    text = "* Additional 32 A100 80GB GPUs (4 nodes) in reserve\n*Version 1.0.0, NVLink 4 inter-gpu"
+    text = "* Additional 32 A100 80GB GPUs (4 nodes) in reserve\n*Version 1.0.0, NVLink 4, Article 9 GDPR"
     assert set(model_names(text)) == {"NVLink 4"}
 
 
