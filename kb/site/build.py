@@ -22,7 +22,7 @@ from kb.atomic import locked
 from kb.contents import KnowledgeBase
 from kb.errors import KbError
 from kb.results import Results
-from kb.site import charts, fingerprint, place, search, views, writer
+from kb.site import charts, fingerprint, place, search, templatecache, views, writer
 from kb.site.context import SiteContext, attach_protection, protection_data, resolve
 from kb.site.keys import page_keys, with_protection
 from kb.site.options import DEFAULT_BASE_URL, MARKER, BuildOptions
@@ -130,6 +130,7 @@ def _build(options: BuildOptions, progress: Reporter | None) -> BuildOutcome:
     exports: procs.Beside | None = None
     drawer: procs.Beside | None = None
     _counted(outcome, site_plan)
+    writer.use_template_cache(templatecache.default_folder() if options.cache else None)
     try:
         writer.copy_static(tmp)
         if in_place:
