@@ -87,12 +87,21 @@ def _build(options: BuildOptions, progress: Reporter | None) -> BuildOutcome:
     start = time.perf_counter()
     progress = progress if progress is not None else Reporter()
     stamp = fingerprint.inputs(options)  # before reading: an edit during the build is seen next time
+    out = options.out
+    _check_target(out, options.claims)
     progress.step("load")
     kb = contents.load(options.claims, use_cache=options.cache is not None)
     _settle()
-    # Whether a slip of each claim would be caught needs only the claims: found meanwhile.
+    # Whether a slip of each claim would be caught needs only the claims: found meanwhile. So are
+    # the downloads (from the results on) and the charts (from the plan on): each takes a second
+    # of CPU and depends on nothing rendered, so each runs in a process of its own as soon as its
+    # inputs are known (here, with one worker or where fork is missing), beside the page keys.
+    beside = options.workers != 1
     protection_cache = options.cache.parent / "protection.json" if options.cache else None
-    protection = procs.Beside(protection_data, kb, protection_cache, parallel=options.workers != 1)
+    protection = procs.Beside(protection_data, kb, protection_cache, parallel=beside)
+    exports: procs.Beside | None = None
+    drawer: procs.Beside | None = None
+    tmp: Path | None = None
     try:
         progress.step("check", len(kb.claims))
         results = checks.run(kb)
@@ -102,39 +111,45 @@ def _build(options: BuildOptions, progress: Reporter | None) -> BuildOutcome:
             protection.stop()
             progress.close()
             return outcome
+        previous = fingerprint.read_manifest(out) if options.reuse else None
+        out.parent.mkdir(parents=True, exist_ok=True)
+        procs.remove_abandoned(out.parent, (f".{out.name}.build-", f".{out.name}.old-"))
+        tmp = procs.owned_temp_folder(f".{out.name}.build-", out.parent)
+        exports = procs.Beside(_write_exports, kb, results, tmp / EXPORT_DIR, parallel=beside)
         base_url = options.site_url
         progress.step("resolve")
         ctx = resolve(kb, results, kb.readme, protect=False)
         _settle()
         ctx.repo_url = options.repo_url
         site_plan = plan(ctx, base_url, options.search)
+        previous_charts = (out / "charts") if previous else None
+        drawer = procs.Beside(
+            charts.write_charts, site_plan.charts, tmp, options.cache, None, previous_charts, parallel=beside
+        )
         keys = page_keys(ctx, site_plan.pages, repr((base_url, options.search, options.repo_url)).encode())
         found = protection.join()
     except BaseException:
-        protection.stop()
+        for worker in (protection, exports, drawer):
+            if worker is not None:
+                worker.stop()
+        if tmp is not None:
+            shutil.rmtree(tmp, ignore_errors=True)
         raise
     attach_protection(ctx, found if isinstance(found, dict) else {})
     keys = with_protection(keys, site_plan.pages)
 
-    out = options.out
-    _check_target(out, options.claims)
-    previous = fingerprint.read_manifest(out) if options.reuse else None
-    out.parent.mkdir(parents=True, exist_ok=True)
-    procs.remove_abandoned(out.parent, (f".{out.name}.build-", f".{out.name}.old-"))
     todo = _todo(site_plan.pages, keys, previous)
     present = fingerprint.sizes(out) if previous is not None and _small(todo, site_plan.pages) else None
     in_place = previous is not None and present is not None and fingerprint.intact(out, previous, present)
-    tmp = procs.owned_temp_folder(f".{out.name}.build-", out.parent)
     indexer: search.Indexer | None = None
     staged = place.Staged(present=present or {})
-    exports: procs.Beside | None = None
-    drawer: procs.Beside | None = None
     _counted(outcome, site_plan)
     writer.use_template_cache(templatecache.default_folder() if options.cache else None)
     try:
         writer.copy_static(tmp)
         if in_place:
-            staged.kept = {p.path for p in site_plan.pages if p not in todo}
+            again = {p.path for p in todo}
+            staged.kept = {p.path for p in site_plan.pages if p.path not in again}
         else:
             todo = _link_unchanged(site_plan.pages, todo, out, tmp) if previous else todo
         if options.search:
@@ -149,14 +164,6 @@ def _build(options: BuildOptions, progress: Reporter | None) -> BuildOutcome:
             if indexer is not None:
                 indexer.poll()
 
-        # The downloads and the charts take seconds of CPU and depend on nothing rendered: made
-        # meanwhile, each in a process of its own (here with one worker, or where fork is missing).
-        beside = options.workers != 1
-        exports = procs.Beside(_write_exports, kb, results, tmp / EXPORT_DIR, parallel=beside)
-        previous_charts = (out / "charts") if previous else None
-        drawer = procs.Beside(
-            charts.write_charts, site_plan.charts, tmp, options.cache, None, previous_charts, parallel=beside
-        )
         writer.write_pages(todo, ctx, tmp, base_url, workers=options.workers, advance=advance)
         _write_site_files(site_plan, ctx, tmp, base_url)
         progress.step("charts", len(site_plan.charts))
