@@ -71,7 +71,10 @@ def build(options: BuildOptions, progress: Reporter | None = None) -> BuildOutco
     options.out.parent.mkdir(parents=True, exist_ok=True)
     try:
         # One build at a time per folder: two updating one site in place would mix their pages.
-        with locked(options.out.parent):
+        # The collector pauses for the whole build, as for kb check: nearly everything it makes
+        # lives until the end, and its passes cost a sixth of a one-value rebuild's CPU (its
+        # processes beside inherit the pause).
+        with locked(options.out.parent), contents.collector_paused():
             return _build(options, progress)
     finally:
         gc.unfreeze()
