@@ -28,6 +28,7 @@ from kb.site import views
 from kb.site.context import ClaimView, Group, SiteContext
 from kb.site.graph import _levels
 from kb.site.pages import Page
+from kb.units import UnitInfo
 
 _CODE_SPAN = re.compile(r"`([^`\n]+)`")
 _PAGE_ONLY: dict[str, Any] = {
@@ -79,6 +80,7 @@ class Digests:
         self._shown: dict[str, bytes] = {}
         self._sources: dict[str, bytes] = {}
         self._groups: dict[int, bytes] = {}
+        self._units: dict[int, str] = {}
 
     def claim(self, cid: str) -> bytes:
         d = self._claims.get(cid)
@@ -121,13 +123,20 @@ class Digests:
             self._sources[sid] = d
         return d
 
+    def _unit(self, unit: UnitInfo | None) -> str:
+        """The repr of a unit, made once per unit object (a few units serve 10,000 groups)."""
+        text = self._units.get(id(unit))
+        if text is None:
+            text = self._units[id(unit)] = repr(unit)
+        return text
+
     def group(self, g: Group) -> bytes:
         d = self._groups.get(id(g))
         if d is None:
             cited = [cv.citations[0].source_id for cv in g.claims if cv.citations]
-            head = (g.subject, g.subject_slug, g.quantity_id, g.quantity_label, g.unit, g.chart, g.chart_size)
+            head = (g.subject, g.subject_slug, g.quantity_id, g.quantity_label, g.chart, g.chart_size)
             d = _h(
-                _text(repr(head), str(len(g.claims)), str(len(cited))),
+                _text(repr(head), self._unit(g.unit), str(len(g.claims)), str(len(cited))),
                 *[self.shown(cv.id) for cv in g.claims],
                 *[self.source(sid) for sid in cited],
             )
@@ -154,7 +163,7 @@ def _key(ctx: SiteContext, d: Digests, page: Page) -> bytes | None:
     data = page.data
     if isinstance(data, views.Claim):
         cv: ClaimView = data.cv
-        group = ctx.groups[(cv.subject_slug, cv.claim.quantity)]
+        group = data.group
         near = [cid for level in _levels(ctx, cv.id).values() for cid in level]
         notes = [cv.claim.notes, cv.claim.justification, cv.claim.rank_reason]
         notes += [c.note for c in cv.checks]
