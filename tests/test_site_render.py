@@ -169,3 +169,29 @@ def test_a_claim_row_is_the_text_its_macro_was() -> None:
         for root in ("", "../"):
             assert fragments.claim_row(cv, root) == macro.render(cv=cv, root=root)
     assert 'data-text="&lt;b&gt;&#34;it&#39;s&#34; &amp; 它&lt;/b&gt;' in fragments.claim_row(quoting, "")
+
+
+def test_the_build_pauses_the_collector_and_its_render_workers_collect(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import gc
+    import multiprocessing
+
+    from site_helpers import build_site
+
+    from kb.site import build as site_build
+
+    seen: list[bool] = []
+    real = site_build.page_keys
+
+    def keys(*args: object, **kw: object) -> dict[str, str]:
+        seen.append(gc.isenabled())
+        return real(*args, **kw)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(site_build, "page_keys", keys)
+    assert gc.isenabled()
+    build_site(tmp_path / "site")
+    assert seen == [False] and gc.isenabled()  # paused while building, as it was after
+    fork = multiprocessing.get_context("fork")
+    with contents.collector_paused(), fork.Pool(1, initializer=writer._render_worker) as pool:
+        assert pool.apply(gc.isenabled) is True

@@ -241,7 +241,7 @@ def write_pages(
     gc.freeze()
     try:
         chunks = [(i, min(i + CHUNK, len(pages))) for i in range(0, len(pages), CHUNK)]
-        with multiprocessing.get_context("fork").Pool(workers, initializer=procs.die_with_parent) as pool:
+        with multiprocessing.get_context("fork").Pool(workers, initializer=_render_worker) as pool:
             for done, chunk_records in pool.imap_unordered(_render_chunk, chunks):
                 made.update(chunk_records)
                 if advance is not None:
@@ -250,6 +250,14 @@ def write_pages(
         _JOB = None
         gc.unfreeze()
     return dict(sorted(made.items()))
+
+
+def _render_worker() -> None:
+    """Pool initializer: a render worker dies with the build and leaves what it inherited to the
+    collector's frozen generation (procs.die_with_parent); the build pauses the collector, but a
+    worker renders thousands of pages in a cold build, and collects the few cycles each leaves."""
+    procs.die_with_parent()
+    gc.enable()
 
 
 def _write(
