@@ -1,10 +1,12 @@
 """Where kb keeps what it can make again: outside the knowledge base, as data that cannot run.
 
 A knowledge base is edited by contributors and checked in CI on their pull requests, so nothing
-under it is trusted to be code or a cache: caches are JSON (never pickle, never compiled
-templates) in a per-user folder ($KB_CACHE_DIR, else $XDG_CACHE_HOME/kb, else ~/.cache/kb), one
-sub-folder per claims folder. A cache file that fails to read is treated as absent, and every key
-covers a hash of every file of the kb package, so any change to kb misses. Standard library only:
+under it is trusted to be code or a cache: caches are JSON (never pickle) in a per-user folder
+($KB_CACHE_DIR, else $XDG_CACHE_HOME/kb, else ~/.cache/kb), one sub-folder per claims folder. A
+cache file that fails to read is treated as absent, and every key covers a hash of every file of
+the kb package, so any change to kb misses. The only code kept here is kb's own templates
+compiled (kb/site/templatecache.py), made from the package alone and read only from this user's
+private files. Standard library only:
 `kb build` asks for the chart cache before it knows whether there is anything to build.
 """
 
@@ -36,6 +38,11 @@ def _base() -> Path:
         return Path(xdg) / "kb" if xdg else Path.home() / ".cache" / "kb"
     except RuntimeError:  # no home folder: a cache that cannot be written only costs time
         return Path(os.devnull)
+
+
+def user_folder(name: str) -> Path:
+    """A cache folder shared by every knowledge base of this user (what depends on kb alone)."""
+    return _base() / name
 
 
 def cache_root(claims: Path) -> Path:

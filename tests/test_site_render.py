@@ -184,3 +184,29 @@ def test_a_fix_bounded_on_one_side_reads_at_most_not_from_zero() -> None:
 
     assert view(0.0, 4.432, "million USD").fix_text == "at most $4.43 million would be consistent"
     assert view(22050, 28050, "GPU").fix_text == "22,000–28,000 GPUs would be consistent"
+
+
+def test_the_build_pauses_the_collector_and_its_render_workers_collect(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import gc
+    import multiprocessing
+
+    from site_helpers import build_site
+
+    from kb.site import build as site_build
+
+    seen: list[bool] = []
+    real = site_build.page_keys
+
+    def keys(*args: object, **kw: object) -> dict[str, str]:
+        seen.append(gc.isenabled())
+        return real(*args, **kw)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(site_build, "page_keys", keys)
+    assert gc.isenabled()
+    build_site(tmp_path / "site")
+    assert seen == [False] and gc.isenabled()  # paused while building, as it was after
+    fork = multiprocessing.get_context("fork")
+    with contents.collector_paused(), fork.Pool(1, initializer=writer._render_worker) as pool:
+        assert pool.apply(gc.isenabled) is True

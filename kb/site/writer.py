@@ -1,9 +1,10 @@
 """Render: the one writer that turns planned pages into files.
 
-The Jinja2 environment is made once (templates compile once per process and are kept in memory,
-never in a bytecode cache a contributor could write), with autoescape on
-for every template: all text from the knowledge base is escaped, and only values built as Markup
-here (rendered markdown, highlighted sources) go in unescaped.
+The Jinja2 environment is made once (templates compile once per process and are kept in memory;
+a build with kb's caches on also keeps their compiled code in the user's cache folder, never where
+a contributor could write: kb/site/templatecache.py), with autoescape on for every template: all
+text from the knowledge base is escaped, and only values built as Markup here (rendered markdown,
+highlighted sources) go in unescaped.
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ from kb.site.context import VERDICT_STYLES, Citation, ClaimView, SiteContext
 from kb.site.highlight import highlight
 from kb.site.pages import EXPORT_DIR, SITE_NAME, SITE_TAGLINE, Page
 from kb.site.search import RecordSink
+from kb.site.templatecache import TemplateCodeCache
 from kb.site.views import View
 from kb.units import UnitInfo
 from kb.values import format_number
@@ -178,6 +180,12 @@ def environment() -> Environment:
     return env
 
 
+def use_template_cache(folder: Path | None) -> None:
+    """Load compiled templates from, and save them to, `folder` (kb/site/templatecache.py); None:
+    compile them in memory only (kb build --no-cache reads and writes no cache)."""
+    environment().bytecode_cache = None if folder is None else TemplateCodeCache(folder)
+
+
 def render_page(page: Page, site: SiteContext, base_url: str = "") -> str:
     template = environment().get_template(page.template)
     data = page.data.context() if isinstance(page.data, View) else dict(page.data)
@@ -233,7 +241,7 @@ def write_pages(
     gc.freeze()
     try:
         chunks = [(i, min(i + CHUNK, len(pages))) for i in range(0, len(pages), CHUNK)]
-        with multiprocessing.get_context("fork").Pool(workers, initializer=procs.die_with_parent) as pool:
+        with multiprocessing.get_context("fork").Pool(workers, initializer=_render_worker) as pool:
             for done, chunk_records in pool.imap_unordered(_render_chunk, chunks):
                 made.update(chunk_records)
                 if advance is not None:
@@ -242,6 +250,14 @@ def write_pages(
         _JOB = None
         gc.unfreeze()
     return dict(sorted(made.items()))
+
+
+def _render_worker() -> None:
+    """Pool initializer: a render worker dies with the build and leaves what it inherited to the
+    collector's frozen generation (procs.die_with_parent); the build pauses the collector, but a
+    worker renders thousands of pages in a cold build, and collects the few cycles each leaves."""
+    procs.die_with_parent()
+    gc.enable()
 
 
 def _write(
