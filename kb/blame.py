@@ -25,7 +25,8 @@ from dataclasses import dataclass, field
 from kb import hitting
 from kb.contents import KnowledgeBase
 from kb.interval import Interval
-from kb.judge import Outcome, Values, judge, overlay, unit_kinds
+from kb.judge import Outcome, Values, judge, overlay, replaces, unit_kinds
+from kb.relations import Spec
 from kb.slips import SlipMatch, fitting
 from kb.solve import solve
 from kb.verdicts import Standing, Verdict
@@ -87,6 +88,14 @@ class Memo:
 
     linking: dict[str, bool] = field(default_factory=dict)
     document: dict[str, str] = field(default_factory=dict)
+    values: Values | None = None
+    """The values as they are, when each diagnosis changes one claim of them (the mutation report's):
+    a relation without that claim is solved as in every other such diagnosis."""
+    solved: dict[tuple[str, str], Interval | None] = field(default_factory=dict)
+    """(relation, claim) -> `solve` at `values`, for relations whose every claim has its value there."""
+    verdicts: dict[tuple[str, str, float], Verdict] = field(default_factory=dict)
+    """(relation, claim, factor) -> the relation's verdict at `values` with the claim's scaled by the
+    factor: a mutation judges it, and so does the question whether the relation confirms the claim."""
 
 
 @dataclass
@@ -96,6 +105,8 @@ class _Context:
     values: Values
     by_claim: dict[str, list[str]]
     solved: dict[tuple[str, str], Interval | None] = field(default_factory=dict)
+    base_solved: dict[tuple[str, str], Interval | None] | None = None
+    """`Memo.solved`, when `values` are the memo's with `changed` alone replaced; else None."""
     trust_of: dict[str, float] = field(default_factory=dict)
     shared_trust: dict[str, float] | None = None
     """Trust of claims other than `changed`, kept across calls (the mutation report)."""
@@ -128,6 +139,7 @@ class _Context:
     """`links` of each claim asked about: the search asks again and again (hubs most)."""
     document: dict[str, str] = field(default_factory=dict)
     """`_document_of` each claim asked about."""
+    memo: Memo | None = None
 
 
 def diagnose(
@@ -152,7 +164,9 @@ def diagnose(
     index = by_claim if by_claim is not None else relation_index(outcomes)
     ctx = _Context(kb, outcomes, values, index, shared_trust=shared_trust, changed=changed, explain=explain)
     if memo is not None:
-        ctx.linking, ctx.document = memo.linking, memo.document
+        _with_memo(ctx, memo)
+        if memo.values is not None and changed is not None and replaces(values, memo.values) == changed:
+            ctx.base_solved = memo.solved
     if focus is None:
         failed = [k for k, o in outcomes.items() if o.verdict == Verdict.INCONSISTENT]
     else:
@@ -545,11 +559,17 @@ def _positions(ctx: _Context, cid: str) -> dict[str, int]:
 
 
 def _solution(ctx: _Context, key: str, cid: str) -> Interval | None:
-    """The values of `cid` for which this relation holds, the others as stated (None: any)."""
-    solution = ctx.solved.get((key, cid), _MISSING)
+    """The values of `cid` for which this relation holds, the others as stated (None: any).
+
+    A relation without the changed claim reads only values as they are: its solution is the same
+    in every diagnosis of the memo's (`Memo.solved`). One with it is solved anew, even for the
+    changed claim itself: `solve` keeps each step on the side of zero it is on now, which its value
+    moves (x - b may change sign when x is written ÷10)."""
+    shared = ctx.base_solved
+    solved = ctx.solved if shared is None or ctx.changed in ctx.outcomes[key].spec.claims else shared
+    solution = solved.get((key, cid), _MISSING)
     if solution is _MISSING:
-        solution = solve(ctx.outcomes[key].spec, cid, ctx.values)
-        ctx.solved[(key, cid)] = solution
+        solution = solved[(key, cid)] = solve(ctx.outcomes[key].spec, cid, ctx.values)
     return solution
 
 
@@ -599,9 +619,16 @@ def trust_in(
     values: Values,
     by_claim: dict[str, list[str]],
     cid: str,
+    memo: Memo | None = None,
 ) -> float:
     """What believing this claim wrong costs (source kind, rank, confirmations)."""
-    return _trust(_Context(kb, outcomes, values, by_claim), cid)
+    return _trust(_with_memo(_Context(kb, outcomes, values, by_claim), memo), cid)
+
+
+def _with_memo(ctx: _Context, memo: Memo | None) -> _Context:
+    if memo is not None:
+        ctx.linking, ctx.document, ctx.memo = memo.linking, memo.document, memo
+    return ctx
 
 
 def _confirmations(ctx: _Context, cid: str, stop: int) -> int:
@@ -633,9 +660,23 @@ def _confirms(ctx: _Context, cid: str, key: str) -> bool:
     if not any(_document_of(ctx, c) != own for c in spec.claims if c != cid):
         return False
     return all(  # a relation that pins the value, not a one-sided bound
-        judge(spec, overlay(ctx.values, cid, value.scaled(k)), explain=False).verdict == Verdict.INCONSISTENT
+        scaled_verdict(spec, overlay(ctx.values, cid, value.scaled(k)), k, ctx.memo) == Verdict.INCONSISTENT
         for k in (10.0, 0.1)
     )
+
+
+def scaled_verdict(spec: Spec, values: Values, factor: float, memo: Memo | None) -> Verdict:
+    """The verdict alone of `spec` at `values`, where one claim's value is scaled by `factor` (a
+    mutation; a confirmation's question). Kept in `memo` when `values` are its values with that
+    claim's alone scaled (`Memo.verdicts`): the mutation report asks both of the same relations."""
+    cid = replaces(values, memo.values) if memo is not None and memo.values is not None else None
+    if memo is None or cid is None:
+        return judge(spec, values, explain=False).verdict
+    key = (spec.key, cid, factor)
+    found = memo.verdicts.get(key)
+    if found is None:
+        found = memo.verdicts[key] = judge(spec, values, explain=False).verdict
+    return found
 
 
 def confirmations(
@@ -644,10 +685,11 @@ def confirmations(
     values: Values,
     by_claim: dict[str, list[str]],
     cid: str,
+    memo: Memo | None = None,
 ) -> list[tuple[str, bool]]:
     """Each relation a claim's trust looks at, and whether it confirms the claim: what, besides the
     claim itself, its trust depends on."""
-    ctx = _Context(kb, outcomes, values, by_claim)
+    ctx = _with_memo(_Context(kb, outcomes, values, by_claim), memo)
     return [(key, _confirms(ctx, cid, key)) for key in by_claim.get(cid, [])[:CONFIRMING]]
 
 

@@ -20,7 +20,8 @@ from typing import Any
 from kb import blame, procs, relations
 from kb.cachedir import package_hash
 from kb.contents import KnowledgeBase
-from kb.judge import Outcome, judge, overlay
+from kb.judge import Outcome, Values, judge, overlay
+from kb.relations import Spec
 from kb.values import StatedValue
 from kb.verdicts import Standing, Verdict
 
@@ -89,8 +90,9 @@ class Mutator:
         self.by_claim = blame.relation_index(self.outcomes)
         self.trust: dict[str, float] = {}
         """The trust of each claim in the knowledge base as it is, computed once."""
-        self.memo = blame.Memo()
-        """Whether each claim links components, and its document: the same for every mutation."""
+        self.memo = blame.Memo(values=self.values)
+        """Whether each claim links components, its document, and the solutions of relations the
+        mutated claim is not in: the same for every mutation."""
         self.fixed: dict[str, set[str]] = defaultdict(set)
         """Claim -> the claims whose fix the diagnoses of its mutations computed (all their relations
         were read: `ProtectionKeys.escaped` says whether its key covers them)."""
@@ -102,7 +104,7 @@ class Mutator:
     def mutate(self, claim_id: str, factor: float) -> Mutation:
         values = overlay(self.values, claim_id, self.values[claim_id].scaled(factor))
         keys = self.by_claim.get(claim_id, [])
-        changed = {k: judge(self.outcomes[k].spec, values, self.explain) for k in keys}
+        changed = {k: self._judge(self.outcomes[k].spec, values, factor) for k in keys}
         outcomes = _Rejudged(changed, self.outcomes)
         failing = [k for k, o in changed.items() if o.verdict == Verdict.INCONSISTENT]
         if not failing:
@@ -110,7 +112,9 @@ class Mutator:
         for key in failing:
             for cid in self.outcomes[key].spec.claims:
                 if cid != claim_id and cid not in self.trust:
-                    self.trust[cid] = blame.trust_in(self.kb, self.outcomes, self.values, self.by_claim, cid)
+                    self.trust[cid] = blame.trust_in(
+                        self.kb, self.outcomes, self.values, self.by_claim, cid, self.memo
+                    )
         diagnosis = blame.diagnose(
             self.kb,
             outcomes,
@@ -134,6 +138,13 @@ class Mutator:
             by=failing,
             blamed=list(dict.fromkeys(blamed)),
         )
+
+    def _judge(self, spec: Spec, values: Values, factor: float) -> Outcome:
+        """The relation judged with the mutated claim's value (`values`); its verdict alone, unless
+        explaining, as blame reads it (and as the claims' trust asked it of some: `Memo.verdicts`)."""
+        if self.explain:
+            return judge(spec, values, True)
+        return Outcome(spec, blame.scaled_verdict(spec, values, factor, self.memo))
 
 
 class _Rejudged(Mapping[str, Outcome]):
@@ -325,7 +336,7 @@ def _claim_digest(m: Mutator, cid: str, links: bool) -> str:
     # Its relations in the order blame reads them; a hub's many only count (fixing one escapes).
     parts.append("|".join(keys) if len(keys) <= blame.HUB else "many")
     if not links:
-        flags = blame.confirmations(m.kb, m.outcomes, m.values, m.by_claim, cid)
+        flags = blame.confirmations(m.kb, m.outcomes, m.values, m.by_claim, cid, m.memo)
         parts += [f"{key}={int(flag)}" for key, flag in flags]
     return _digest(*parts)
 
