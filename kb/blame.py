@@ -28,7 +28,7 @@ from kb.interval import Interval
 from kb.judge import Outcome, Values, judge, overlay, replaces, unit_kinds
 from kb.relations import Spec
 from kb.slips import SlipMatch, fitting
-from kb.solve import solve
+from kb.solve import SCALE_LIMIT, solve, steady
 from kb.verdicts import Standing, Verdict
 
 ASSUMPTION_RANGE = 3.0
@@ -88,11 +88,19 @@ class Memo:
 
     linking: dict[str, bool] = field(default_factory=dict)
     document: dict[str, str] = field(default_factory=dict)
+    linked: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    ties: dict[str, list[tuple[str, tuple[str, ...]]]] = field(default_factory=dict)
+    near: dict[str, frozenset[str]] = field(default_factory=dict)
     values: Values | None = None
     """The values as they are, when each diagnosis changes one claim of them (the mutation report's):
     a relation without that claim is solved as in every other such diagnosis."""
     solved: dict[tuple[str, str], Interval | None] = field(default_factory=dict)
     """(relation, claim) -> `solve` at `values`, for relations whose every claim has its value there."""
+    own: dict[tuple[str, str], Interval | None] = field(default_factory=dict)
+    """(relation, claim) -> `solve` for the claim with its own value scaled (a mutation), where that
+    scale changes no answer (`solve.steady`): the same for every mutation of the claim."""
+    unsteady: set[tuple[str, str]] = field(default_factory=set)
+    """(relation, claim) whose solution for the claim may move with its own value's scale."""
     verdicts: dict[tuple[str, str, float], Verdict] = field(default_factory=dict)
     """(relation, claim, factor) -> the relation's verdict at `values` with the claim's scaled by the
     factor: a mutation judges it, and so does the question whether the relation confirms the claim."""
@@ -111,6 +119,8 @@ class _Context:
     shared_trust: dict[str, float] | None = None
     """Trust of claims other than `changed`, kept across calls (the mutation report)."""
     changed: str | None = None
+    factor: float | None = None
+    """The changed claim's value is the memo's scaled by this factor (a mutation's), if known."""
     component: frozenset[str] = frozenset()
     """The failed relations being diagnosed now; failures elsewhere are explained there."""
     failed: frozenset[str] = frozenset()
@@ -139,6 +149,10 @@ class _Context:
     """`links` of each claim asked about: the search asks again and again (hubs most)."""
     document: dict[str, str] = field(default_factory=dict)
     """`_document_of` each claim asked about."""
+    linked: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    """Relation -> its claims that link components (`_linked`)."""
+    ties: dict[str, list[tuple[str, tuple[str, ...]]]] = field(default_factory=dict)
+    """Claim -> each of its relations with the other claims there that link (`_tied`)."""
     memo: Memo | None = None
 
 
@@ -152,6 +166,7 @@ def diagnose(
     changed: str | None = None,
     explain: bool = True,
     memo: Memo | None = None,
+    factor: float | None = None,
 ) -> Diagnosis:
     """Blame for every failed relation; with `focus` (relation keys), only for the failed relations
     connected to them (the mutation report changes one claim, `changed`, at a time, and keeps the
@@ -159,14 +174,16 @@ def diagnose(
 
     With `explain` False no slip is named (`Blame.slip` stays None); who is blamed, how, for which
     relations and with which suggested values is the same. `memo` keeps what depends on the
-    knowledge base and `by_claim` alone from one diagnosis to the next (the mutation report's).
+    knowledge base and `by_claim` alone from one diagnosis to the next (the mutation report's);
+    `factor`, when `values` are the memo's with the changed claim's scaled by it, lets solutions that
+    do not move with that scale be shared too.
     """
     index = by_claim if by_claim is not None else relation_index(outcomes)
     ctx = _Context(kb, outcomes, values, index, shared_trust=shared_trust, changed=changed, explain=explain)
     if memo is not None:
         _with_memo(ctx, memo)
         if memo.values is not None and changed is not None and replaces(values, memo.values) == changed:
-            ctx.base_solved = memo.solved
+            ctx.base_solved, ctx.factor = memo.solved, factor
     if focus is None:
         failed = [k for k, o in outcomes.items() if o.verdict == Verdict.INCONSISTENT]
     else:
@@ -194,9 +211,7 @@ def _connected_failures(ctx: _Context, focus: set[str]) -> list[str]:
     stack = list(seen)
     while stack:
         key = stack.pop()
-        for cid in ctx.outcomes[key].spec.claims:
-            if not _links(ctx, cid):
-                continue
+        for cid in _linked(ctx, key):
             for near in (cid, *_tied(ctx, cid)):
                 for other in ctx.by_claim.get(near, []):
                     if other not in seen and ctx.outcomes[other].verdict == Verdict.INCONSISTENT:
@@ -226,9 +241,7 @@ def _components(ctx: _Context, failed: list[str]) -> list[list[str]]:
 
     first_of: dict[str, str] = {}
     for key in failed:
-        for cid in ctx.outcomes[key].spec.claims:
-            if not _links(ctx, cid):
-                continue
+        for cid in _linked(ctx, key):
             if cid in first_of:
                 parent[find(key)] = find(first_of[cid])
             else:
@@ -247,9 +260,29 @@ def _components(ctx: _Context, failed: list[str]) -> list[list[str]]:
 
 def _tied(ctx: _Context, cid: str) -> Iterator[str]:
     """Claims that share a passing relation with this one (and join components)."""
-    for key in ctx.by_claim.get(cid, ()):
-        if ctx.outcomes[key].verdict == Verdict.CONSISTENT:
-            yield from (c for c in ctx.outcomes[key].spec.claims if c != cid and _links(ctx, c))
+    outcomes = ctx.outcomes
+    for key, others in _ties(ctx, cid):
+        if others and outcomes[key].verdict == Verdict.CONSISTENT:
+            yield from others
+
+
+def _ties(ctx: _Context, cid: str) -> list[tuple[str, tuple[str, ...]]]:
+    """Each relation of the claim with its other claims that link components: what `_tied` reads of
+    them but the verdict, worked out once (the same in every diagnosis of a memo's)."""
+    found = ctx.ties.get(cid)
+    if found is None:
+        found = ctx.ties[cid] = [
+            (key, tuple(c for c in _linked(ctx, key) if c != cid)) for key in ctx.by_claim.get(cid, ())
+        ]
+    return found
+
+
+def _linked(ctx: _Context, key: str) -> tuple[str, ...]:
+    """The claims of a relation that link components (`_links`), in its order."""
+    found = ctx.linked.get(key)
+    if found is None:
+        found = ctx.linked[key] = tuple(c for c in ctx.outcomes[key].spec.claims if _links(ctx, c))
+    return found
 
 
 def _links(ctx: _Context, cid: str) -> bool:
@@ -566,10 +599,32 @@ def _solution(ctx: _Context, key: str, cid: str) -> Interval | None:
     changed claim itself: `solve` keeps each step on the side of zero it is on now, which its value
     moves (x - b may change sign when x is written ÷10)."""
     shared = ctx.base_solved
+    if shared is not None and cid == ctx.changed and ctx.memo is not None and ctx.factor is not None:
+        return _own_solution(ctx, ctx.memo, key, cid, ctx.factor)
     solved = ctx.solved if shared is None or ctx.changed in ctx.outcomes[key].spec.claims else shared
     solution = solved.get((key, cid), _MISSING)
     if solution is _MISSING:
         solution = solved[(key, cid)] = solve(ctx.outcomes[key].spec, cid, ctx.values)
+    return solution
+
+
+def _own_solution(ctx: _Context, memo: Memo, key: str, cid: str, factor: float) -> Interval | None:
+    """The changed claim solved for in one of its relations: shared by all its mutations where its
+    scale moves no step's side of zero (`steady`, which vouches for any two scales within
+    SCALE_LIMIT of each other: each mutation's within its square root of the values as they are)."""
+    shared = 1 / math.sqrt(SCALE_LIMIT) <= factor <= math.sqrt(SCALE_LIMIT)
+    solution = memo.own.get((key, cid), _MISSING)
+    if solution is not _MISSING and shared:
+        return solution
+    solution = ctx.solved.get((key, cid), _MISSING)
+    if solution is _MISSING:
+        spec = ctx.outcomes[key].spec
+        solution = ctx.solved[(key, cid)] = solve(spec, cid, ctx.values)
+        if shared and (key, cid) not in memo.unsteady and (key, cid) not in memo.own:
+            if steady(spec, cid, ctx.values):
+                memo.own[(key, cid)] = solution
+            else:
+                memo.unsteady.add((key, cid))
     return solution
 
 
@@ -626,8 +681,9 @@ def trust_in(
 
 
 def _with_memo(ctx: _Context, memo: Memo | None) -> _Context:
-    if memo is not None:
+    if memo is not None:  # none of these depends on a verdict or a value
         ctx.linking, ctx.document, ctx.memo = memo.linking, memo.document, memo
+        ctx.linked, ctx.ties, ctx.near = memo.linked, memo.ties, memo.near
     return ctx
 
 

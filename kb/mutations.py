@@ -125,6 +125,7 @@ class Mutator:
             changed=claim_id,
             explain=self.explain,
             memo=self.memo,
+            factor=factor,
         )
         self.fixed[claim_id] |= diagnosis.fixed
         blamed = sorted(c for k in failing for c in diagnosis.explained_by.get(k, []))

@@ -173,3 +173,20 @@ def test_mutations_sharing_what_every_diagnosis_reads_are_those_without(where: s
         for factor in mutations.PROTECTION_FACTORS:
             forgetful.memo = blame.Memo()
             assert shared.mutate(cid, factor) == forgetful.mutate(cid, factor), (cid, factor)
+
+
+def test_a_mutation_never_reuses_a_solution_its_own_scale_moves(make_kb: Make) -> None:
+    """d = b - a holds for a = 100 and a /10 (b - a stays above zero), not for a x10 (below zero,
+    where solving keeps the side of zero and finds nothing): the x10 mutation's answer for a must
+    not serve the /10 one, which then finds a's two checks disagree (e wants 200)."""
+    from kb import blame
+
+    body = claim("a", "100", qualifier="exactly") + claim("b", "105", qualifier="exactly")
+    body += claim("d", "5", qualifier="exactly") + check("diff", "y - x", "x: a, y: b")
+    body += claim("e", "200", qualifier="exactly") + check("vs-a", "x", "x: a")
+    kb = contents.load(make_kb("claims:\n" + body))
+    shared, forgetful = mutations.Mutator(kb), mutations.Mutator(kb)
+    for factor in mutations.FACTORS:
+        forgetful.memo = blame.Memo()
+        assert shared.mutate("a", factor) == forgetful.mutate("a", factor), factor
+    assert ("check:d/diff", "a") in shared.memo.unsteady
