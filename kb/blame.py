@@ -26,6 +26,7 @@ from kb import hitting
 from kb.contents import KnowledgeBase
 from kb.interval import Interval
 from kb.judge import Outcome, Values, judge, overlay, replaces, unit_kinds
+from kb.model import Claim
 from kb.relations import Spec
 from kb.slips import SlipMatch, fitting
 from kb.solve import SCALE_LIMIT, solve, steady
@@ -116,7 +117,7 @@ class _Context:
     base_solved: dict[tuple[str, str], Interval | None] | None = None
     """`Memo.solved`, when `values` are the memo's with `changed` alone replaced; else None."""
     trust_of: dict[str, float] = field(default_factory=dict)
-    shared_trust: dict[str, float] | None = None
+    shared_trust: Mapping[str, float] | None = None
     """Trust of claims other than `changed`, kept across calls (the mutation report)."""
     changed: str | None = None
     factor: float | None = None
@@ -162,7 +163,7 @@ def diagnose(
     values: Values,
     focus: set[str] | None = None,
     by_claim: dict[str, list[str]] | None = None,
-    shared_trust: dict[str, float] | None = None,
+    shared_trust: Mapping[str, float] | None = None,
     changed: str | None = None,
     explain: bool = True,
     memo: Memo | None = None,
@@ -312,11 +313,11 @@ def _diagnose_component(ctx: _Context, component: list[str], out: Diagnosis) -> 
     for conflict in conflicts:
         for c in conflict:
             holding[c] += 1
-    candidates = sorted(holding, key=lambda c: (-holding[c], _trust(ctx, c), c))
     found = _settled_alone(ctx, conflicts) or hitting.cheapest(
         conflicts, lambda c: _trust(ctx, c), lambda chosen: _fixes(ctx, chosen)
     )
     if found is None:
+        candidates = sorted(holding, key=lambda c: (-holding[c], _trust(ctx, c), c))
         cover = hitting.greedy(conflicts, candidates, lambda c: _trust(ctx, c))
         found = [hitting.Found(sorted(cover), 0.0, _fixes(ctx, cover)[0], True)]
     found.sort(key=lambda t: (len(t.members), t.members))
@@ -382,7 +383,7 @@ def _common_causes(ctx: _Context, failed: list[str], out: Diagnosis) -> None:
             continue
         ctx.fixed_claims.add(cid)  # every relation of it is read (Diagnosis.fixed)
         found = _common_value(ctx, cid, keys)
-        if found is None or len(found[1]) < 2 or _trust(ctx, cid) >= _witnesses(ctx, found[1], cid):
+        if found is None or len(found[1]) < 2 or not _outweighed(ctx, found[1], cid):
             continue
         suggested, keys = found
         blame = Blame(cid, Standing.CONDEMNED, condemned_by=keys, suggested=suggested)
@@ -429,6 +430,30 @@ def _common_value(ctx: _Context, cid: str, failing: list[str]) -> tuple[Interval
     return common, sorted(k for _, k in chosen)
 
 
+def _outweighed(ctx: _Context, keys: list[str], cid: str) -> bool:
+    """Whether believing `cid` wrong costs less than its witnesses in these failures weigh. Where
+    each failure's other claims come from one document, the least they can weigh (every claim at
+    its trust without confirmations) often settles it without the trust of thousands of claims."""
+    trust = _trust(ctx, cid)
+    least = _least_witnesses(ctx, keys, cid)
+    return (least is not None and trust < least) or trust < _witnesses(ctx, keys, cid)
+
+
+def _least_witnesses(ctx: _Context, keys: list[str], cid: str) -> float | None:
+    """At most `_witnesses`: the same documents in the same order, each at no more than its weight
+    there (a float sum grows with its terms); None where a failure's others span documents."""
+    weight: dict[str, float] = {}
+    for key in keys:
+        others = [c for c in ctx.outcomes[key].spec.claims if c != cid]
+        docs = {_document_of(ctx, c) for c in others}
+        if len(docs) != 1:
+            return None
+        [doc] = docs
+        least = min(_least_trust(ctx, c) for c in others)
+        weight[doc] = min(weight.get(doc, math.inf), least)
+    return sum(weight.values())
+
+
 def _witnesses(ctx: _Context, keys: list[str], cid: str) -> float:
     """What the documents that disagree with `cid` in these failures weigh: each document once, at
     the trust of its cheapest claim there. Articles that copy one wrong figure are one witness,
@@ -455,8 +480,10 @@ def _settled_alone(
     if len(common) != 1:
         return None
     [cid] = common
-    if any(_trust(ctx, c) == 0.0 for conflict in conflicts for c in conflict if c != cid):
-        return None  # another free claim: the search would report the tie
+    # Another free claim (trust 0.0: condemned already; any other trust is 1.0 at least): the search
+    # would report the tie. Asked of the condemned, not of each claim's trust (a hub's thousands).
+    if any(c in ctx.condemned for conflict in conflicts for c in conflict if c != cid):
+        return None
     fixes, disagree = _fixes(ctx, frozenset(common))
     return None if disagree is not None else [hitting.Found([cid], 0.0, fixes, True)]
 
@@ -633,17 +660,40 @@ def _is_assumption(ctx: _Context, cid: str) -> bool:
     return entry is not None and entry.claim.kind == "assumption"
 
 
+def _least_trust(ctx: _Context, cid: str) -> float:
+    """At most `_trust`: the claim's trust without its confirmations, unless known already."""
+    if cid in ctx.condemned:
+        return 0.0
+    if cid in ctx.trust_of:
+        return ctx.trust_of[cid]
+    entry = ctx.kb.claims.get(cid)
+    return TRUST["article"] if entry is None else _base_trust(ctx, entry.claim)
+
+
 def _trust(ctx: _Context, cid: str) -> float:
     if cid in ctx.condemned:
         return 0.0
     if cid in ctx.trust_of:
         return ctx.trust_of[cid]
     if ctx.shared_trust is not None and cid != ctx.changed and cid in ctx.shared_trust:
-        return ctx.shared_trust[cid]
+        found = ctx.trust_of[cid] = ctx.shared_trust[cid]  # asked again and again: read it once
+        return found
     entry = ctx.kb.claims.get(cid)
     if entry is None:
         return TRUST["article"]
     claim = entry.claim
+    base = _base_trust(ctx, claim)
+    # A reference confirmed by many relations (a chip's datasheet used by many rows) is trusted
+    # accordingly, a claim's confirmations count up to two, and an assumption's not at all: that it
+    # holds in one case says nothing of the next.
+    most = HUB if claim.kind == "reference" else 0 if claim.kind == "assumption" else 2
+    trust = base + CONFIRMED * _confirmations(ctx, cid, stop=most)
+    ctx.trust_of[cid] = trust
+    return trust
+
+
+def _base_trust(ctx: _Context, claim: Claim) -> float:
+    """What a claim's kind, rank and source make its trust, before its confirmations."""
     if claim.rank == "deprecated":
         base = TRUST["rumour"]
     elif claim.kind in ("reference", "assumption"):
@@ -659,13 +709,7 @@ def _trust(ctx: _Context, cid: str) -> float:
             else TRUST["article"]
         )
         base += 1.0 if claim.rank == "preferred" else 0.0
-    # A reference confirmed by many relations (a chip's datasheet used by many rows) is trusted
-    # accordingly, a claim's confirmations count up to two, and an assumption's not at all: that it
-    # holds in one case says nothing of the next.
-    most = HUB if claim.kind == "reference" else 0 if claim.kind == "assumption" else 2
-    trust = base + CONFIRMED * _confirmations(ctx, cid, stop=most)
-    ctx.trust_of[cid] = trust
-    return trust
+    return base
 
 
 def trust_in(

@@ -90,6 +90,9 @@ class Mutator:
         self.by_claim = blame.relation_index(self.outcomes)
         self.trust: dict[str, float] = {}
         """The trust of each claim in the knowledge base as it is, computed once."""
+        self.weighed: set[str] = set()
+        """The claims of the relations any mutation so far failed (other than the mutated claim):
+        blame takes their trust as the knowledge base is (`_SharedTrust`)."""
         self.memo = blame.Memo(values=self.values)
         """Whether each claim links components, its document, and the solutions of relations the
         mutated claim is not in: the same for every mutation."""
@@ -109,19 +112,16 @@ class Mutator:
         failing = [k for k, o in changed.items() if o.verdict == Verdict.INCONSISTENT]
         if not failing:
             return Mutation(claim_id, factor, caught=False, flagged=False)
-        for key in failing:
-            for cid in self.outcomes[key].spec.claims:
-                if cid != claim_id and cid not in self.trust:
-                    self.trust[cid] = blame.trust_in(
-                        self.kb, self.outcomes, self.values, self.by_claim, cid, self.memo
-                    )
+        self.weighed.update(
+            cid for key in failing for cid in self.outcomes[key].spec.claims if cid != claim_id
+        )
         diagnosis = blame.diagnose(
             self.kb,
             outcomes,
             values,
             focus=set(failing),
             by_claim=self.by_claim,
-            shared_trust=self.trust,
+            shared_trust=_SharedTrust(self),
             changed=claim_id,
             explain=self.explain,
             memo=self.memo,
@@ -146,6 +146,35 @@ class Mutator:
         if self.explain:
             return judge(spec, values, True)
         return Outcome(spec, blame.scaled_verdict(spec, values, factor, self.memo))
+
+
+class _SharedTrust(Mapping[str, float]):
+    """The trust of the claims of the relations mutations failed (`Mutator.weighed`: this one's
+    and every earlier one's), as the knowledge base is: worked out when blame first asks and kept
+    in `Mutator.trust`, not for every claim beforehand (a hub's mutation fails thousands of
+    relations, and weighs few of their claims one by one)."""
+
+    def __init__(self, mutator: Mutator) -> None:
+        self.mutator = mutator
+        self.claims = mutator.weighed
+
+    def __getitem__(self, cid: str) -> float:
+        if cid not in self.claims:
+            raise KeyError(cid)
+        m = self.mutator
+        found = m.trust.get(cid)
+        if found is None:
+            found = m.trust[cid] = blame.trust_in(m.kb, m.outcomes, m.values, m.by_claim, cid, m.memo)
+        return found
+
+    def __contains__(self, cid: object) -> bool:
+        return cid in self.claims
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.claims)
+
+    def __len__(self) -> int:
+        return len(self.claims)
 
 
 class _Rejudged(Mapping[str, Outcome]):
