@@ -190,3 +190,26 @@ def test_a_mutation_never_reuses_a_solution_its_own_scale_moves(make_kb: Make) -
         forgetful.memo = blame.Memo()
         assert shared.mutate("a", factor) == forgetful.mutate("a", factor), factor
     assert ("check:d/diff", "a") in shared.memo.unsteady
+
+
+def test_a_common_cause_weighed_against_its_least_witnesses_is_blamed_as_against_all(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The synthetic constant written x10 fails every subject's compute check: the least its
+    witnesses (100 documents) can weigh already outweighs it, so few of their trusts are worked out;
+    the mutations are those that weigh every witness in full."""
+    from benchmarks.generate import generate
+    from kb import blame
+
+    kb = contents.load(generate(tmp_path / "synthetic", 400, 100), use_cache=False)  # 100 documents
+    hub = "syn-flop-per-param-token"
+    quick = mutations.Mutator(kb)
+    found = {f: quick.mutate(hub, f) for f in mutations.FACTORS}
+    assert found[10.0].caught and found[10.0].alone and len(found[10.0].by) == 100
+    assert len(quick.trust) > 250  # /1000 is not caught: each failure is searched, its claims weighed
+    once = mutations.Mutator(kb)
+    once.mutate(hub, 10.0)
+    assert len(once.trust) < 100  # of the 300 claims of the failed checks
+    monkeypatch.setattr(blame, "_least_witnesses", lambda ctx, keys, cid: None)
+    full = mutations.Mutator(kb)
+    assert {f: full.mutate(hub, f) for f in mutations.FACTORS} == found
