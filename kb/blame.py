@@ -90,6 +90,7 @@ class Memo:
     linking: dict[str, bool] = field(default_factory=dict)
     document: dict[str, str] = field(default_factory=dict)
     linked: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    """`_Context.linked`, `ties` and `near`: they read no verdict and no value."""
     ties: dict[str, list[tuple[str, tuple[str, ...]]]] = field(default_factory=dict)
     near: dict[str, frozenset[str]] = field(default_factory=dict)
     values: Values | None = None
@@ -155,6 +156,7 @@ class _Context:
     ties: dict[str, list[tuple[str, tuple[str, ...]]]] = field(default_factory=dict)
     """Claim -> each of its relations with the other claims there that link (`_tied`)."""
     memo: Memo | None = None
+    """Shared with other diagnoses (`diagnose`'s memo; a mutation's trust_in)."""
 
 
 def diagnose(
@@ -622,9 +624,10 @@ def _solution(ctx: _Context, key: str, cid: str) -> Interval | None:
     """The values of `cid` for which this relation holds, the others as stated (None: any).
 
     A relation without the changed claim reads only values as they are: its solution is the same
-    in every diagnosis of the memo's (`Memo.solved`). One with it is solved anew, even for the
-    changed claim itself: `solve` keeps each step on the side of zero it is on now, which its value
-    moves (x - b may change sign when x is written ÷10)."""
+    in every diagnosis of the memo's (`Memo.solved`). One with it is solved anew for the others,
+    and for the changed claim itself unless `solve.steady` vouches for it (`_own_solution`): `solve`
+    keeps each step on the side of zero it is on now, which the claim's value may move (x - b
+    changes sign when x is written ÷10)."""
     shared = ctx.base_solved
     if shared is not None and cid == ctx.changed and ctx.memo is not None and ctx.factor is not None:
         return _own_solution(ctx, ctx.memo, key, cid, ctx.factor)
