@@ -25,9 +25,11 @@ from dataclasses import dataclass, field
 from kb import hitting
 from kb.contents import KnowledgeBase
 from kb.interval import Interval
-from kb.judge import Outcome, Values, judge, overlay, unit_kinds
+from kb.judge import Outcome, Values, judge, overlay, replaces, unit_kinds
+from kb.model import Claim
+from kb.relations import Spec
 from kb.slips import SlipMatch, fitting
-from kb.solve import solve
+from kb.solve import SCALE_LIMIT, solve, steady
 from kb.verdicts import Standing, Verdict
 
 ASSUMPTION_RANGE = 3.0
@@ -87,6 +89,23 @@ class Memo:
 
     linking: dict[str, bool] = field(default_factory=dict)
     document: dict[str, str] = field(default_factory=dict)
+    linked: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    """`_Context.linked`, `ties` and `near`: they read no verdict and no value."""
+    ties: dict[str, list[tuple[str, tuple[str, ...]]]] = field(default_factory=dict)
+    near: dict[str, frozenset[str]] = field(default_factory=dict)
+    values: Values | None = None
+    """The values as they are, when each diagnosis changes one claim of them (the mutation report's):
+    a relation without that claim is solved as in every other such diagnosis."""
+    solved: dict[tuple[str, str], Interval | None] = field(default_factory=dict)
+    """(relation, claim) -> `solve` at `values`, for relations whose every claim has its value there."""
+    own: dict[tuple[str, str], Interval | None] = field(default_factory=dict)
+    """(relation, claim) -> `solve` for the claim with its own value scaled (a mutation), where that
+    scale changes no answer (`solve.steady`): the same for every mutation of the claim."""
+    unsteady: set[tuple[str, str]] = field(default_factory=set)
+    """(relation, claim) whose solution for the claim may move with its own value's scale."""
+    verdicts: dict[tuple[str, str, float], Verdict] = field(default_factory=dict)
+    """(relation, claim, factor) -> the relation's verdict at `values` with the claim's scaled by the
+    factor: a mutation judges it, and so does the question whether the relation confirms the claim."""
 
 
 @dataclass
@@ -96,10 +115,14 @@ class _Context:
     values: Values
     by_claim: dict[str, list[str]]
     solved: dict[tuple[str, str], Interval | None] = field(default_factory=dict)
+    base_solved: dict[tuple[str, str], Interval | None] | None = None
+    """`Memo.solved`, when `values` are the memo's with `changed` alone replaced; else None."""
     trust_of: dict[str, float] = field(default_factory=dict)
-    shared_trust: dict[str, float] | None = None
+    shared_trust: Mapping[str, float] | None = None
     """Trust of claims other than `changed`, kept across calls (the mutation report)."""
     changed: str | None = None
+    factor: float | None = None
+    """The changed claim's value is the memo's scaled by this factor (a mutation's), if known."""
     component: frozenset[str] = frozenset()
     """The failed relations being diagnosed now; failures elsewhere are explained there."""
     failed: frozenset[str] = frozenset()
@@ -128,6 +151,12 @@ class _Context:
     """`links` of each claim asked about: the search asks again and again (hubs most)."""
     document: dict[str, str] = field(default_factory=dict)
     """`_document_of` each claim asked about."""
+    linked: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    """Relation -> its claims that link components (`_linked`)."""
+    ties: dict[str, list[tuple[str, tuple[str, ...]]]] = field(default_factory=dict)
+    """Claim -> each of its relations with the other claims there that link (`_tied`)."""
+    memo: Memo | None = None
+    """Shared with other diagnoses (`diagnose`'s memo; a mutation's trust_in)."""
 
 
 def diagnose(
@@ -136,10 +165,11 @@ def diagnose(
     values: Values,
     focus: set[str] | None = None,
     by_claim: dict[str, list[str]] | None = None,
-    shared_trust: dict[str, float] | None = None,
+    shared_trust: Mapping[str, float] | None = None,
     changed: str | None = None,
     explain: bool = True,
     memo: Memo | None = None,
+    factor: float | None = None,
 ) -> Diagnosis:
     """Blame for every failed relation; with `focus` (relation keys), only for the failed relations
     connected to them (the mutation report changes one claim, `changed`, at a time, and keeps the
@@ -147,12 +177,16 @@ def diagnose(
 
     With `explain` False no slip is named (`Blame.slip` stays None); who is blamed, how, for which
     relations and with which suggested values is the same. `memo` keeps what depends on the
-    knowledge base and `by_claim` alone from one diagnosis to the next (the mutation report's).
+    knowledge base and `by_claim` alone from one diagnosis to the next (the mutation report's);
+    `factor`, when `values` are the memo's with the changed claim's scaled by it, lets solutions that
+    do not move with that scale be shared too.
     """
     index = by_claim if by_claim is not None else relation_index(outcomes)
     ctx = _Context(kb, outcomes, values, index, shared_trust=shared_trust, changed=changed, explain=explain)
     if memo is not None:
-        ctx.linking, ctx.document = memo.linking, memo.document
+        _with_memo(ctx, memo)
+        if memo.values is not None and changed is not None and replaces(values, memo.values) == changed:
+            ctx.base_solved, ctx.factor = memo.solved, factor
     if focus is None:
         failed = [k for k, o in outcomes.items() if o.verdict == Verdict.INCONSISTENT]
     else:
@@ -180,9 +214,7 @@ def _connected_failures(ctx: _Context, focus: set[str]) -> list[str]:
     stack = list(seen)
     while stack:
         key = stack.pop()
-        for cid in ctx.outcomes[key].spec.claims:
-            if not _links(ctx, cid):
-                continue
+        for cid in _linked(ctx, key):
             for near in (cid, *_tied(ctx, cid)):
                 for other in ctx.by_claim.get(near, []):
                     if other not in seen and ctx.outcomes[other].verdict == Verdict.INCONSISTENT:
@@ -212,9 +244,7 @@ def _components(ctx: _Context, failed: list[str]) -> list[list[str]]:
 
     first_of: dict[str, str] = {}
     for key in failed:
-        for cid in ctx.outcomes[key].spec.claims:
-            if not _links(ctx, cid):
-                continue
+        for cid in _linked(ctx, key):
             if cid in first_of:
                 parent[find(key)] = find(first_of[cid])
             else:
@@ -233,9 +263,29 @@ def _components(ctx: _Context, failed: list[str]) -> list[list[str]]:
 
 def _tied(ctx: _Context, cid: str) -> Iterator[str]:
     """Claims that share a passing relation with this one (and join components)."""
-    for key in ctx.by_claim.get(cid, ()):
-        if ctx.outcomes[key].verdict == Verdict.CONSISTENT:
-            yield from (c for c in ctx.outcomes[key].spec.claims if c != cid and _links(ctx, c))
+    outcomes = ctx.outcomes
+    for key, others in _ties(ctx, cid):
+        if others and outcomes[key].verdict == Verdict.CONSISTENT:
+            yield from others
+
+
+def _ties(ctx: _Context, cid: str) -> list[tuple[str, tuple[str, ...]]]:
+    """Each relation of the claim with its other claims that link components: what `_tied` reads of
+    them but the verdict, worked out once (the same in every diagnosis of a memo's)."""
+    found = ctx.ties.get(cid)
+    if found is None:
+        found = ctx.ties[cid] = [
+            (key, tuple(c for c in _linked(ctx, key) if c != cid)) for key in ctx.by_claim.get(cid, ())
+        ]
+    return found
+
+
+def _linked(ctx: _Context, key: str) -> tuple[str, ...]:
+    """The claims of a relation that link components (`_links`), in its order."""
+    found = ctx.linked.get(key)
+    if found is None:
+        found = ctx.linked[key] = tuple(c for c in ctx.outcomes[key].spec.claims if _links(ctx, c))
+    return found
 
 
 def _links(ctx: _Context, cid: str) -> bool:
@@ -265,11 +315,11 @@ def _diagnose_component(ctx: _Context, component: list[str], out: Diagnosis) -> 
     for conflict in conflicts:
         for c in conflict:
             holding[c] += 1
-    candidates = sorted(holding, key=lambda c: (-holding[c], _trust(ctx, c), c))
     found = _settled_alone(ctx, conflicts) or hitting.cheapest(
         conflicts, lambda c: _trust(ctx, c), lambda chosen: _fixes(ctx, chosen)
     )
     if found is None:
+        candidates = sorted(holding, key=lambda c: (-holding[c], _trust(ctx, c), c))
         cover = hitting.greedy(conflicts, candidates, lambda c: _trust(ctx, c))
         found = [hitting.Found(sorted(cover), 0.0, _fixes(ctx, cover)[0], True)]
     found.sort(key=lambda t: (len(t.members), t.members))
@@ -335,7 +385,7 @@ def _common_causes(ctx: _Context, failed: list[str], out: Diagnosis) -> None:
             continue
         ctx.fixed_claims.add(cid)  # every relation of it is read (Diagnosis.fixed)
         found = _common_value(ctx, cid, keys)
-        if found is None or len(found[1]) < 2 or _trust(ctx, cid) >= _witnesses(ctx, found[1], cid):
+        if found is None or len(found[1]) < 2 or not _outweighed(ctx, found[1], cid):
             continue
         suggested, keys = found
         blame = Blame(cid, Standing.CONDEMNED, condemned_by=keys, suggested=suggested)
@@ -382,6 +432,30 @@ def _common_value(ctx: _Context, cid: str, failing: list[str]) -> tuple[Interval
     return common, sorted(k for _, k in chosen)
 
 
+def _outweighed(ctx: _Context, keys: list[str], cid: str) -> bool:
+    """Whether believing `cid` wrong costs less than its witnesses in these failures weigh. Where
+    each failure's other claims come from one document, the least they can weigh (every claim at
+    its trust without confirmations) often settles it without the trust of thousands of claims."""
+    trust = _trust(ctx, cid)
+    least = _least_witnesses(ctx, keys, cid)
+    return (least is not None and trust < least) or trust < _witnesses(ctx, keys, cid)
+
+
+def _least_witnesses(ctx: _Context, keys: list[str], cid: str) -> float | None:
+    """At most `_witnesses`: the same documents in the same order, each at no more than its weight
+    there (a float sum grows with its terms); None where a failure's others span documents."""
+    weight: dict[str, float] = {}
+    for key in keys:
+        others = [c for c in ctx.outcomes[key].spec.claims if c != cid]
+        docs = {_document_of(ctx, c) for c in others}
+        if len(docs) != 1:
+            return None
+        [doc] = docs
+        least = min(_least_trust(ctx, c) for c in others)
+        weight[doc] = min(weight.get(doc, math.inf), least)
+    return sum(weight.values())
+
+
 def _witnesses(ctx: _Context, keys: list[str], cid: str) -> float:
     """What the documents that disagree with `cid` in these failures weigh: each document once, at
     the trust of its cheapest claim there. Articles that copy one wrong figure are one witness,
@@ -408,8 +482,10 @@ def _settled_alone(
     if len(common) != 1:
         return None
     [cid] = common
-    if any(_trust(ctx, c) == 0.0 for conflict in conflicts for c in conflict if c != cid):
-        return None  # another free claim: the search would report the tie
+    # Another free claim (trust 0.0: condemned already; any other trust is 1.0 at least): the search
+    # would report the tie. Asked of the condemned, not of each claim's trust (a hub's thousands).
+    if any(c in ctx.condemned for conflict in conflicts for c in conflict if c != cid):
+        return None
     fixes, disagree = _fixes(ctx, frozenset(common))
     return None if disagree is not None else [hitting.Found([cid], 0.0, fixes, True)]
 
@@ -545,11 +621,40 @@ def _positions(ctx: _Context, cid: str) -> dict[str, int]:
 
 
 def _solution(ctx: _Context, key: str, cid: str) -> Interval | None:
-    """The values of `cid` for which this relation holds, the others as stated (None: any)."""
+    """The values of `cid` for which this relation holds, the others as stated (None: any).
+
+    A relation without the changed claim reads only values as they are: its solution is the same
+    in every diagnosis of the memo's (`Memo.solved`). One with it is solved anew for the others,
+    and for the changed claim itself unless `solve.steady` vouches for it (`_own_solution`): `solve`
+    keeps each step on the side of zero it is on now, which the claim's value may move (x - b
+    changes sign when x is written ÷10)."""
+    shared = ctx.base_solved
+    if shared is not None and cid == ctx.changed and ctx.memo is not None and ctx.factor is not None:
+        return _own_solution(ctx, ctx.memo, key, cid, ctx.factor)
+    solved = ctx.solved if shared is None or ctx.changed in ctx.outcomes[key].spec.claims else shared
+    solution = solved.get((key, cid), _MISSING)
+    if solution is _MISSING:
+        solution = solved[(key, cid)] = solve(ctx.outcomes[key].spec, cid, ctx.values)
+    return solution
+
+
+def _own_solution(ctx: _Context, memo: Memo, key: str, cid: str, factor: float) -> Interval | None:
+    """The changed claim solved for in one of its relations: shared by all its mutations where its
+    scale moves no step's side of zero (`steady`, which vouches for any two scales within
+    SCALE_LIMIT of each other: each mutation's within its square root of the values as they are)."""
+    shared = 1 / math.sqrt(SCALE_LIMIT) <= factor <= math.sqrt(SCALE_LIMIT)
+    solution = memo.own.get((key, cid), _MISSING)
+    if solution is not _MISSING and shared:
+        return solution
     solution = ctx.solved.get((key, cid), _MISSING)
     if solution is _MISSING:
-        solution = solve(ctx.outcomes[key].spec, cid, ctx.values)
-        ctx.solved[(key, cid)] = solution
+        spec = ctx.outcomes[key].spec
+        solution = ctx.solved[(key, cid)] = solve(spec, cid, ctx.values)
+        if shared and (key, cid) not in memo.unsteady and (key, cid) not in memo.own:
+            if steady(spec, cid, ctx.values):
+                memo.own[(key, cid)] = solution
+            else:
+                memo.unsteady.add((key, cid))
     return solution
 
 
@@ -558,17 +663,40 @@ def _is_assumption(ctx: _Context, cid: str) -> bool:
     return entry is not None and entry.claim.kind == "assumption"
 
 
+def _least_trust(ctx: _Context, cid: str) -> float:
+    """At most `_trust`: the claim's trust without its confirmations, unless known already."""
+    if cid in ctx.condemned:
+        return 0.0
+    if cid in ctx.trust_of:
+        return ctx.trust_of[cid]
+    entry = ctx.kb.claims.get(cid)
+    return TRUST["article"] if entry is None else _base_trust(ctx, entry.claim)
+
+
 def _trust(ctx: _Context, cid: str) -> float:
     if cid in ctx.condemned:
         return 0.0
     if cid in ctx.trust_of:
         return ctx.trust_of[cid]
     if ctx.shared_trust is not None and cid != ctx.changed and cid in ctx.shared_trust:
-        return ctx.shared_trust[cid]
+        found = ctx.trust_of[cid] = ctx.shared_trust[cid]  # asked again and again: read it once
+        return found
     entry = ctx.kb.claims.get(cid)
     if entry is None:
         return TRUST["article"]
     claim = entry.claim
+    base = _base_trust(ctx, claim)
+    # A reference confirmed by many relations (a chip's datasheet used by many rows) is trusted
+    # accordingly, a claim's confirmations count up to two, and an assumption's not at all: that it
+    # holds in one case says nothing of the next.
+    most = HUB if claim.kind == "reference" else 0 if claim.kind == "assumption" else 2
+    trust = base + CONFIRMED * _confirmations(ctx, cid, stop=most)
+    ctx.trust_of[cid] = trust
+    return trust
+
+
+def _base_trust(ctx: _Context, claim: Claim) -> float:
+    """What a claim's kind, rank and source make its trust, before its confirmations."""
     if claim.rank == "deprecated":
         base = TRUST["rumour"]
     elif claim.kind in ("reference", "assumption"):
@@ -584,13 +712,7 @@ def _trust(ctx: _Context, cid: str) -> float:
             else TRUST["article"]
         )
         base += 1.0 if claim.rank == "preferred" else 0.0
-    # A reference confirmed by many relations (a chip's datasheet used by many rows) is trusted
-    # accordingly, a claim's confirmations count up to two, and an assumption's not at all: that it
-    # holds in one case says nothing of the next.
-    most = HUB if claim.kind == "reference" else 0 if claim.kind == "assumption" else 2
-    trust = base + CONFIRMED * _confirmations(ctx, cid, stop=most)
-    ctx.trust_of[cid] = trust
-    return trust
+    return base
 
 
 def trust_in(
@@ -599,9 +721,17 @@ def trust_in(
     values: Values,
     by_claim: dict[str, list[str]],
     cid: str,
+    memo: Memo | None = None,
 ) -> float:
     """What believing this claim wrong costs (source kind, rank, confirmations)."""
-    return _trust(_Context(kb, outcomes, values, by_claim), cid)
+    return _trust(_with_memo(_Context(kb, outcomes, values, by_claim), memo), cid)
+
+
+def _with_memo(ctx: _Context, memo: Memo | None) -> _Context:
+    if memo is not None:  # none of these depends on a verdict or a value
+        ctx.linking, ctx.document, ctx.memo = memo.linking, memo.document, memo
+        ctx.linked, ctx.ties, ctx.near = memo.linked, memo.ties, memo.near
+    return ctx
 
 
 def _confirmations(ctx: _Context, cid: str, stop: int) -> int:
@@ -633,9 +763,23 @@ def _confirms(ctx: _Context, cid: str, key: str) -> bool:
     if not any(_document_of(ctx, c) != own for c in spec.claims if c != cid):
         return False
     return all(  # a relation that pins the value, not a one-sided bound
-        judge(spec, overlay(ctx.values, cid, value.scaled(k)), explain=False).verdict == Verdict.INCONSISTENT
+        scaled_verdict(spec, overlay(ctx.values, cid, value.scaled(k)), k, ctx.memo) == Verdict.INCONSISTENT
         for k in (10.0, 0.1)
     )
+
+
+def scaled_verdict(spec: Spec, values: Values, factor: float, memo: Memo | None) -> Verdict:
+    """The verdict alone of `spec` at `values`, where one claim's value is scaled by `factor` (a
+    mutation; a confirmation's question). Kept in `memo` when `values` are its values with that
+    claim's alone scaled (`Memo.verdicts`): the mutation report asks both of the same relations."""
+    cid = replaces(values, memo.values) if memo is not None and memo.values is not None else None
+    if memo is None or cid is None:
+        return judge(spec, values, explain=False).verdict
+    key = (spec.key, cid, factor)
+    found = memo.verdicts.get(key)
+    if found is None:
+        found = memo.verdicts[key] = judge(spec, values, explain=False).verdict
+    return found
 
 
 def confirmations(
@@ -644,10 +788,11 @@ def confirmations(
     values: Values,
     by_claim: dict[str, list[str]],
     cid: str,
+    memo: Memo | None = None,
 ) -> list[tuple[str, bool]]:
     """Each relation a claim's trust looks at, and whether it confirms the claim: what, besides the
     claim itself, its trust depends on."""
-    ctx = _Context(kb, outcomes, values, by_claim)
+    ctx = _with_memo(_Context(kb, outcomes, values, by_claim), memo)
     return [(key, _confirms(ctx, cid, key)) for key in by_claim.get(cid, [])[:CONFIRMING]]
 
 

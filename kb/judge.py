@@ -53,6 +53,11 @@ def overlay(values: Values, claim_id: str, value: StatedValue) -> Values:
     return _Overlay(values, claim_id, value)
 
 
+def replaces(values: Values, base: Values) -> str | None:
+    """The claim whose value `values` replaces, when it is `overlay(base, ...)`; else None."""
+    return values.claim_id if isinstance(values, _Overlay) and values.base is base else None
+
+
 @dataclass
 class Sides:
     """Both sides of a relation at every level, in base units."""

@@ -20,7 +20,8 @@ from typing import Any
 from kb import blame, procs, relations
 from kb.cachedir import package_hash
 from kb.contents import KnowledgeBase
-from kb.judge import Outcome, judge, overlay
+from kb.judge import Outcome, Values, judge, overlay
+from kb.relations import Spec
 from kb.values import StatedValue
 from kb.verdicts import Standing, Verdict
 
@@ -89,8 +90,12 @@ class Mutator:
         self.by_claim = blame.relation_index(self.outcomes)
         self.trust: dict[str, float] = {}
         """The trust of each claim in the knowledge base as it is, computed once."""
-        self.memo = blame.Memo()
-        """Whether each claim links components, and its document: the same for every mutation."""
+        self.weighed: set[str] = set()
+        """The claims of the relations any mutation so far failed (other than the mutated claim):
+        blame takes their trust as the knowledge base is (`_SharedTrust`)."""
+        self.memo = blame.Memo(values=self.values)
+        """Whether each claim links components, its document, and the solutions of relations the
+        mutated claim is not in: the same for every mutation."""
         self.fixed: dict[str, set[str]] = defaultdict(set)
         """Claim -> the claims whose fix the diagnoses of its mutations computed (all their relations
         were read: `ProtectionKeys.escaped` says whether its key covers them)."""
@@ -102,25 +107,25 @@ class Mutator:
     def mutate(self, claim_id: str, factor: float) -> Mutation:
         values = overlay(self.values, claim_id, self.values[claim_id].scaled(factor))
         keys = self.by_claim.get(claim_id, [])
-        changed = {k: judge(self.outcomes[k].spec, values, self.explain) for k in keys}
+        changed = {k: self._judge(self.outcomes[k].spec, values, factor) for k in keys}
         outcomes = _Rejudged(changed, self.outcomes)
         failing = [k for k, o in changed.items() if o.verdict == Verdict.INCONSISTENT]
         if not failing:
             return Mutation(claim_id, factor, caught=False, flagged=False)
-        for key in failing:
-            for cid in self.outcomes[key].spec.claims:
-                if cid != claim_id and cid not in self.trust:
-                    self.trust[cid] = blame.trust_in(self.kb, self.outcomes, self.values, self.by_claim, cid)
+        self.weighed.update(
+            cid for key in failing for cid in self.outcomes[key].spec.claims if cid != claim_id
+        )
         diagnosis = blame.diagnose(
             self.kb,
             outcomes,
             values,
             focus=set(failing),
             by_claim=self.by_claim,
-            shared_trust=self.trust,
+            shared_trust=_SharedTrust(self),
             changed=claim_id,
             explain=self.explain,
             memo=self.memo,
+            factor=factor,
         )
         self.fixed[claim_id] |= diagnosis.fixed
         blamed = sorted(c for k in failing for c in diagnosis.explained_by.get(k, []))
@@ -134,6 +139,42 @@ class Mutator:
             by=failing,
             blamed=list(dict.fromkeys(blamed)),
         )
+
+    def _judge(self, spec: Spec, values: Values, factor: float) -> Outcome:
+        """The relation judged with the mutated claim's value (`values`); its verdict alone, unless
+        explaining, as blame reads it (and as the claims' trust asked it of some: `Memo.verdicts`)."""
+        if self.explain:
+            return judge(spec, values, True)
+        return Outcome(spec, blame.scaled_verdict(spec, values, factor, self.memo))
+
+
+class _SharedTrust(Mapping[str, float]):
+    """The trust of the claims of the relations mutations failed (`Mutator.weighed`: this one's
+    and every earlier one's), as the knowledge base is: worked out when blame first asks and kept
+    in `Mutator.trust`, not for every claim beforehand (a hub's mutation fails thousands of
+    relations, and weighs few of their claims one by one)."""
+
+    def __init__(self, mutator: Mutator) -> None:
+        self.mutator = mutator
+        self.claims = mutator.weighed
+
+    def __getitem__(self, cid: str) -> float:
+        if cid not in self.claims:
+            raise KeyError(cid)
+        m = self.mutator
+        found = m.trust.get(cid)
+        if found is None:
+            found = m.trust[cid] = blame.trust_in(m.kb, m.outcomes, m.values, m.by_claim, cid, m.memo)
+        return found
+
+    def __contains__(self, cid: object) -> bool:
+        return cid in self.claims
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.claims)
+
+    def __len__(self) -> int:
+        return len(self.claims)
 
 
 class _Rejudged(Mapping[str, Outcome]):
@@ -325,7 +366,7 @@ def _claim_digest(m: Mutator, cid: str, links: bool) -> str:
     # Its relations in the order blame reads them; a hub's many only count (fixing one escapes).
     parts.append("|".join(keys) if len(keys) <= blame.HUB else "many")
     if not links:
-        flags = blame.confirmations(m.kb, m.outcomes, m.values, m.by_claim, cid)
+        flags = blame.confirmations(m.kb, m.outcomes, m.values, m.by_claim, cid, m.memo)
         parts += [f"{key}={int(flag)}" for key, flag in flags]
     return _digest(*parts)
 

@@ -230,4 +230,71 @@ def _loosen(spec: Spec, right: Interval) -> Interval:
     return Interval(lo, hi)
 
 
-__all__ = ["solve"]
+SCALE_LIMIT = 1e6
+"""`steady` vouches for the claim's value scaled by at most this factor either way (a mutation ×1000
+against one ÷1000)."""
+_TINY, _HUGE = 1e-290, 1e290
+"""Ends of a step beyond these could underflow to zero or overflow once scaled by SCALE_LIMIT."""
+
+
+def steady(spec: Spec, claim_id: str, values: Values) -> bool:
+    """Whether `solve(spec, claim_id, ...)` answers the same with the claim's own value scaled by any
+    positive factor within SCALE_LIMIT either way (the others unchanged).
+
+    Solving reads the claim's own value in one place only: each step of the inversion keeps the
+    target on the side of zero the step is on now (`_same_sign`). Along a path of products,
+    quotients and negations, the sign of each end of each step follows from those of the claim's
+    ends, which scaling keeps, as long as nothing underflows or overflows; a sum keeps its sign
+    where the claim's part and the other part lie on one side of zero. Any other step (a power,
+    min(), a sum across zero, an error) is not vouched for: False."""
+    if spec.right is None or spec.problem is not None:
+        return True  # never solved: None at any value
+    names = [n for n, cid in spec.variables.items() if cid == claim_id]
+    if spec.owner == claim_id:
+        return not names  # the other side alone, unless the claim is on it too
+    if len(names) != 1 or _dates(spec, values):
+        return True  # never solved, or solved without reading a sign
+    n_left, left_holders = _occurrences(spec.left, names[0]) if spec.left is not None else (0, frozenset())
+    n_right, right_holders = _occurrences(spec.right, names[0])
+    if (n_left > 0) == (n_right > 0) or n_left > 1 or n_right > 1:
+        return True
+    env = {n: (values[c].base("stated"), values[c].unit.dims) for n, c in spec.variables.items()}
+    root, holders = (spec.right, right_holders) if n_right else (spec.left, left_holders)
+    assert root is not None
+    try:
+        return _steady_path(root, holders, env)
+    except (KbError, OverflowError, ZeroDivisionError, ValueError):
+        return False
+
+
+def _steady_path(node: Node, holders: frozenset[int], env: dict[str, Value]) -> bool:
+    """Whether the sign of each end of every step from `node` down to the claim stays as it is."""
+    now, _ = evaluate(node, env)
+    if not all(x == 0.0 or math.isinf(x) or _TINY <= abs(x) <= _HUGE for x in (now.lo, now.hi)):
+        return False
+    if isinstance(node, Name):
+        return True
+    if isinstance(node, Neg):
+        return _steady_path(node.operand, holders, env)
+    if not isinstance(node, BinOp):
+        return False  # a power, min(), max(): not vouched for
+    inside_left = id(node.left) in holders
+    inside, other = (node.left, node.right) if inside_left else (node.right, node.left)
+    if node.op in "+-" and not _one_side(node, inside, other, inside_left, env):
+        return False
+    return _steady_path(inside, holders, env)
+
+
+def _one_side(node: BinOp, inside: Node, other: Node, inside_left: bool, env: dict[str, Value]) -> bool:
+    """Whether a sum or difference is on the side of zero its claim's part is on, whatever that
+    part's scale: both parts strictly on that side, or the other part at zero at most."""
+    part, _ = evaluate(inside, env)
+    rest, _ = evaluate(other, env)
+    if node.op == "-":
+        rest = -rest
+        if not inside_left:
+            part, rest = -part, -rest  # o - x = -(x - o)
+    return (part.lo > 0 and rest.lo >= 0) or (part.hi < 0 and rest.hi <= 0)
+
+
+__all__ = ["solve", "steady"]

@@ -9,7 +9,9 @@ from pathlib import Path
 import pytest
 
 from kb import blame, checks, contents, relations, solve
+from kb.judge import judge, overlay
 from kb.results import Results
+from kb.values import StatedValue
 from tests.conftest import write_source
 
 Make = Callable[[str], Path]
@@ -594,3 +596,61 @@ def test_the_alternatives_of_a_suspect_are_the_rivals_of_its_own_failure(make_kb
         "c": [["d"]],
         "d": [["c"]],
     }
+
+
+def _one_relation(make_kb: Make, body: str) -> tuple[relations.Spec, dict[str, StatedValue]]:
+    kb = contents.load(make_kb("claims:\n" + body))
+    [spec] = relations.gather(kb)
+    return spec, checks.usable_values(kb)
+
+
+def test_solving_through_a_difference_its_scale_moves_across_zero_is_not_steady(make_kb: Make) -> None:
+    # d = a - b: a written /10 puts a - b below zero, and solving keeps each step on the side of zero
+    # it is on now, so the answer moves with a's own value: a mutation of a must not reuse another's.
+    body = claim("a", "100", qualifier="exactly") + claim("b", "95", qualifier="exactly")
+    body += claim("d", "5", qualifier="exactly") + check("diff", "x - y", "x: a, y: b")
+    spec, values = _one_relation(make_kb, body)
+    low, high = (overlay(values, "a", values["a"].scaled(k)) for k in (0.1, 10.0))
+    assert solve.solve(spec, "a", low) is None
+    assert solve.solve(spec, "a", high) == solve.solve(spec, "a", values) is not None
+    assert not solve.steady(spec, "a", low) and not solve.steady(spec, "a", high)
+    assert not solve.steady(spec, "b", values)  # b x10 puts a - b below zero too
+
+
+def test_solving_through_products_is_steady_at_every_scale(make_kb: Make) -> None:
+    # a's part and c are both above zero at every scale of a: the sum stays there too.
+    body = claim("a", "100", qualifier="exactly") + claim("c", "150", qualifier="exactly")
+    body += claim("b", "3", unit='"1"', quantity="ratio", qualifier="exactly")
+    body += claim("t", "300", qualifier="exactly") + check("product", "x * y / 2 + z", "x: a, y: b, z: c")
+    spec, values = _one_relation(make_kb, body)
+    assert solve.steady(spec, "a", values)
+    answers = {
+        solve.solve(spec, "a", overlay(values, "a", values["a"].scaled(k))) for k in (1e-3, 0.1, 10, 1e3)
+    }
+    assert len(answers) == 1 and None not in answers
+    # Ends beyond what scaling keeps from underflowing or overflowing are not vouched for.
+    tiny = overlay(values, "a", values["a"].scaled(1e-305))
+    assert not solve.steady(spec, "a", tiny)
+
+
+def test_a_memo_shares_solutions_only_with_the_values_it_was_made_for(make_kb: Make) -> None:
+    # t = a + b fails once a is changed; fixing b reads b's check against c, which holds no a: its
+    # solution is shared between diagnoses of the memo's values, never with other values of c.
+    body = claim("a", "10") + claim("b", "20") + check("vs-c", "x", "x: c") + claim("c", "20")
+    body += claim("t", "30") + check("sum", "x + y", "x: a, y: b")
+    kb = contents.load(make_kb("claims:\n" + body))
+    specs = relations.gather(kb)
+    base = checks.usable_values(kb)
+    other = {**base, "c": base["c"].scaled(2.0)}  # another knowledge base: c differs
+
+    def diagnose(values: dict[str, StatedValue], memo: blame.Memo | None) -> blame.Diagnosis:
+        changed = overlay(values, "a", values["a"].scaled(10.0))
+        outcomes = {s.key: judge(s, changed, False) for s in specs}
+        return blame.diagnose(
+            kb, outcomes, changed, focus={"check:t/sum"}, changed="a", memo=memo, factor=10.0
+        )
+
+    memo = blame.Memo(values=base)
+    assert diagnose(base, memo) == diagnose(base, None)
+    assert memo.solved  # b's check was solved once, for every diagnosis of the memo's values
+    assert diagnose(other, memo) == diagnose(other, None) != diagnose(base, None)

@@ -173,3 +173,43 @@ def test_mutations_sharing_what_every_diagnosis_reads_are_those_without(where: s
         for factor in mutations.PROTECTION_FACTORS:
             forgetful.memo = blame.Memo()
             assert shared.mutate(cid, factor) == forgetful.mutate(cid, factor), (cid, factor)
+
+
+def test_a_mutation_never_reuses_a_solution_its_own_scale_moves(make_kb: Make) -> None:
+    """d = b - a holds for a = 100 and a /10 (b - a stays above zero), not for a x10 (below zero,
+    where solving keeps the side of zero and finds nothing): the x10 mutation's answer for a must
+    not serve the /10 one, which then finds a's two checks disagree (e wants 200)."""
+    from kb import blame
+
+    body = claim("a", "100", qualifier="exactly") + claim("b", "105", qualifier="exactly")
+    body += claim("d", "5", qualifier="exactly") + check("diff", "y - x", "x: a, y: b")
+    body += claim("e", "200", qualifier="exactly") + check("vs-a", "x", "x: a")
+    kb = contents.load(make_kb("claims:\n" + body))
+    shared, forgetful = mutations.Mutator(kb), mutations.Mutator(kb)
+    for factor in mutations.FACTORS:
+        forgetful.memo = blame.Memo()
+        assert shared.mutate("a", factor) == forgetful.mutate("a", factor), factor
+    assert ("check:d/diff", "a") in shared.memo.unsteady
+
+
+def test_a_common_cause_weighed_against_its_least_witnesses_is_blamed_as_against_all(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The synthetic constant written x10 fails every subject's compute check: the least its
+    witnesses (100 documents) can weigh already outweighs it, so few of their trusts are worked out;
+    the mutations are those that weigh every witness in full."""
+    from benchmarks.generate import generate
+    from kb import blame
+
+    kb = contents.load(generate(tmp_path / "synthetic", 400, 100), use_cache=False)  # 100 documents
+    hub = "syn-flop-per-param-token"
+    quick = mutations.Mutator(kb)
+    found = {f: quick.mutate(hub, f) for f in mutations.FACTORS}
+    assert found[10.0].caught and found[10.0].alone and len(found[10.0].by) == 100
+    assert len(quick.trust) > 250  # /1000 is not caught: each failure is searched, its claims weighed
+    once = mutations.Mutator(kb)
+    once.mutate(hub, 10.0)
+    assert len(once.trust) < 100  # of the 300 claims of the failed checks
+    monkeypatch.setattr(blame, "_least_witnesses", lambda ctx, keys, cid: None)
+    full = mutations.Mutator(kb)
+    assert {f: full.mutate(hub, f) for f in mutations.FACTORS} == found
