@@ -120,7 +120,9 @@ def test_a_chart_drawn_after_others_equals_it_drawn_first() -> None:
     for order in (specs, specs[::-1], specs[1::2] + specs[::2]):
         for spec in order:
             assert spec.draw() == first[specs.index(spec)], spec
-    assert drawing._canvas(True) is drawing._canvas(True)  # drawn on one Figure
+    figure = drawing._canvas(True).fig
+    specs[0].draw()
+    assert drawing._canvas(True).fig is figure  # drawn on the same Figure
 
 
 def test_charts_equal_matplotlibs_own_print_svg(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -136,6 +138,7 @@ def test_charts_equal_matplotlibs_own_print_svg(monkeypatch: pytest.MonkeyPatch)
     def print_svg(canvas: drawing._Canvas) -> str:
         buf = io.StringIO()
         FigureCanvasSVG(canvas.fig).print_svg(buf, metadata={"Date": None, "Creator": None})
+        canvas._reset()
         return buf.getvalue()
 
     monkeypatch.setattr(drawing._Canvas, "svg", print_svg)

@@ -155,6 +155,9 @@ class _Canvas:
         if bars:
             self.ax.tick_params(axis="y", length=0)
             self.ax.grid(axis="x", which="major", linewidth=0.6)
+            # No y label, so none to place beside the row labels: placing it costs measuring
+            # every row label once more while drawing.
+            self.ax.yaxis.set_label_coords(0.0, 0.5)
         else:
             self.ax.set_ylabel("estimates")
             self.ax.grid(axis="y", linewidth=0.6)
