@@ -2,7 +2,10 @@
 
 Drawing uses matplotlib's object API (no pyplot state) with settings made once; tick labels are
 plain text, because mathtext costs most of the drawing time. Artists are batched: bars by style
-(one collection per colour and marker), histograms as one filled step shape per verdict.
+(one collection per colour and marker), histograms as one filled step shape per verdict. Each
+kind of chart is drawn on a Figure kept for the whole process and reset between charts (`_Canvas`),
+by a renderer that remembers text metrics from chart to chart: the SVG is byte for byte what a new
+Figure and print_svg write, at a third of the CPU.
 
 The SVG follows the page's light or dark scheme: text and axes are drawn in sentinel colours that
 are then replaced by CSS variables defined under `prefers-color-scheme`.
