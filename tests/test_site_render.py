@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import pytest
@@ -10,7 +11,7 @@ from markupsafe import Markup, escape
 from site_helpers import REPO_CLAIMS
 
 from kb import checks, contents, procs
-from kb.site import charts, fragments, writer
+from kb.site import charts, drawing, fragments, writer
 from kb.site.charts import BINS, HistogramSpec
 from kb.site.context import resolve
 
@@ -55,6 +56,107 @@ def test_histogram_is_one_shape_per_verdict() -> None:
     # the plot area's patches: one per verdict (the legend draws its own two swatches), not one per bin
     assert svg.count('id="PathCollection') == 0
     assert svg.count('<g id="patch_') < 12
+
+
+def _every_kind() -> list[charts.AnyChart]:
+    """A chart of each kind that sets a different axis: bars on log, linear and date axes (with
+    and without recomputed rows, open and negative intervals), histograms on the same three."""
+    row = charts.Row
+    log_edges = tuple(10 ** (20 + i * 6 / BINS) for i in range(BINS + 1))
+    counts = (
+        ("consistent", tuple(i % 7 for i in range(BINS))),
+        ("inconsistent", tuple(i % 3 for i in range(BINS))),
+        ("unverified", tuple(i % 2 for i in range(BINS))),
+    )
+    return [
+        charts.ChartSpec(
+            "USD",
+            False,
+            (
+                row("a (src)", 5.6e7, 7.0e7, 6.3e7, "consistent"),
+                row("↳ recomputed: x", 2.0e7, 1.1e8, 5e7, "inconsistent", recomputed=True),
+                row("b <src>", 5.6e6, 7.0e6, 6.3e6, "inconsistent"),
+                row("c (at least)", 1e7, float("inf"), 1e7, "unverified"),
+                row("d", 3e6, 4e6, 3.5e6, "error"),
+            ),
+        ),
+        charts.ChartSpec(
+            "FLOP",
+            False,
+            tuple(row(f"r{i}", 10.0**i, 10.0 ** (i + 1), 3 * 10.0**i, "consistent") for i in range(20)),
+        ),
+        charts.ChartSpec(
+            "K",
+            False,
+            (row("neg", -40, -10, -25, "consistent"), row("pos", -5, 30, 12, "error", recomputed=True)),
+        ),
+        charts.ChartSpec(
+            "",
+            True,
+            (
+                row("d", 19430.0, 19431.0, 19430.5, "unverified"),
+                row("e", 19400.0, 19460.0, 19430.0, "consistent"),
+            ),
+        ),
+        HistogramSpec("FLOP", False, True, log_edges, counts, tuple(i % 2 for i in range(BINS)), 300),
+        HistogramSpec(
+            "USD", False, False, tuple(-50 + i * 3.5 for i in range(BINS + 1)), counts[:1], (0,) * BINS, 90
+        ),
+        HistogramSpec(
+            "", True, False, tuple(18000.0 + i * 10 for i in range(BINS + 1)), counts[1:], (1,) * BINS, 80
+        ),
+    ]
+
+
+def test_a_chart_drawn_after_others_equals_it_drawn_first() -> None:
+    """Each kind of chart reuses its Figure: nothing of one chart (scale, limits, ticks, labels,
+    legend, data) shows in the next."""
+    specs = _every_kind()
+    first = []
+    for spec in specs:
+        drawing.discard_canvases()
+        first.append(spec.draw())
+    assert len(set(first)) == len(specs)
+    for order in (specs, specs[::-1], specs[1::2] + specs[::2]):
+        for spec in order:
+            assert spec.draw() == first[specs.index(spec)], spec
+    figure = drawing._canvas(True).fig
+    specs[0].draw()
+    assert drawing._canvas(True).fig is figure  # drawn on the same Figure
+
+
+def test_charts_equal_matplotlibs_own_print_svg(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Remembered text metrics and drawing without print_svg's MixedModeRenderer change no byte:
+    each chart equals what FigureCanvasSVG.print_svg writes for a new figure."""
+    import io
+
+    from matplotlib.backends.backend_svg import FigureCanvasSVG
+
+    specs = _every_kind()
+    ours = [spec.draw() for spec in specs]
+
+    def print_svg(canvas: drawing._Canvas) -> str:
+        buf = io.StringIO()
+        FigureCanvasSVG(canvas.fig).print_svg(buf, metadata={"Date": None, "Creator": None})
+        canvas._reset()
+        return buf.getvalue()
+
+    monkeypatch.setattr(drawing._Canvas, "svg", print_svg)
+    for spec, svg in zip(specs, ours, strict=True):
+        drawing.discard_canvases()
+        assert spec.draw() == svg, spec
+    drawing.discard_canvases()
+
+
+def test_a_chart_that_fails_half_drawn_leaves_nothing_in_the_next() -> None:
+    spec = _every_kind()[4]
+    assert isinstance(spec, HistogramSpec)
+    drawing.discard_canvases()
+    expected = spec.draw()
+    broken = dataclasses.replace(spec, counts=(spec.counts[0], ("error", (1, 2))))
+    with pytest.raises(ValueError):
+        broken.draw()  # fails after its first verdict's shape was added
+    assert spec.draw() == expected
 
 
 def test_fragments_escape_what_they_show() -> None:
