@@ -11,7 +11,7 @@ from markupsafe import Markup, escape
 from site_helpers import REPO_CLAIMS
 
 from kb import checks, contents, procs
-from kb.site import charts, drawing, fragments, writer
+from kb.site import canvas, charts, drawing, fragments, writer
 from kb.site.charts import BINS, HistogramSpec
 from kb.site.context import resolve
 
@@ -135,13 +135,13 @@ def test_charts_equal_matplotlibs_own_print_svg(monkeypatch: pytest.MonkeyPatch)
     specs = _every_kind()
     ours = [spec.draw() for spec in specs]
 
-    def print_svg(canvas: drawing._Canvas) -> str:
+    def print_svg(canvas: canvas.Canvas) -> str:
         buf = io.StringIO()
         FigureCanvasSVG(canvas.fig).print_svg(buf, metadata={"Date": None, "Creator": None})
         canvas._reset()
         return buf.getvalue()
 
-    monkeypatch.setattr(drawing._Canvas, "svg", print_svg)
+    monkeypatch.setattr(canvas.Canvas, "svg", print_svg)
     for spec, svg in zip(specs, ours, strict=True):
         drawing.discard_canvases()
         assert spec.draw() == svg, spec
