@@ -234,13 +234,14 @@ def write_bundle(folder: Path, files: object, merged: bool) -> None:
     made: set[Path] = set()
     for item in files:
         try:
-            name, content = PurePosixPath(item["path"]), base64.b64decode(item["content"], validate=True)
+            name = PurePosixPath(item["path"])
+            if merged and len(name.parts) == 1 and not name.name.endswith(MERGED_NEEDS):
+                continue  # not even decoded
+            content = base64.b64decode(item["content"], validate=True)
         except (KeyError, TypeError, ValueError):
             raise _failed("pagefind returned a file kb cannot read") from None
         if name.is_absolute() or ".." in name.parts or not name.parts:
             raise _failed(f"pagefind returned a file outside its bundle: {name}")
-        if merged and len(name.parts) == 1 and not name.name.endswith(MERGED_NEEDS):
-            continue
         target = folder.joinpath(*name.parts)
         if target.parent not in made:
             target.parent.mkdir(parents=True, exist_ok=True)
