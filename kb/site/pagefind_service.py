@@ -83,9 +83,11 @@ class Service:
 
     def wait(self, seconds: float) -> None:
         """Block until pagefind has answered something or can take more, at most `seconds`."""
-        readable = [self.stdout]
-        writable = [self.stdin] if self.pending else []
-        select.select(readable, writable, [], seconds)
+        waiting = select.poll()  # not select.select: no limit on the descriptors' numbers
+        waiting.register(self.stdout, select.POLLIN)
+        if self.pending:
+            waiting.register(self.stdin, select.POLLOUT)
+        waiting.poll(seconds * 1000)
 
     def _write(self) -> None:
         while self.pending:
