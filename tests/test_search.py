@@ -194,3 +194,50 @@ def test_bundle_files_outside_their_folder_are_refused(tmp_path: Path) -> None:
     with pytest.raises(KbError, match="outside"):
         search.write_bundle(tmp_path, [{"path": "../escape.js", "content": ""}], merged=False)
     assert not (tmp_path.parent / "escape.js").exists()
+
+
+def _bundle(folder: Path) -> dict[str, bytes]:
+    """A bundle's fragments and word indexes, decompressed (its metadata names the filter files)."""
+    return {str(p.relative_to(folder)): gzip.decompress(p.read_bytes()) for p in folder.rglob("*.pf_*")}
+
+
+def test_records_sent_as_digests_index_exactly_as_their_html(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from html import escape
+
+    def made(i: int, heading: str, verdict: str, body: list[str]) -> tuple[str, str]:
+        filt = f'<span data-pagefind-filter="verdict">{escape(verdict)}</span>' if verdict else ""
+        text = "".join(f"<p>{escape(b)}</p>" for b in body)
+        return (
+            f"odd/{i}.html",
+            '<!doctype html><html lang="en"><head><meta charset="utf-8">'
+            f"<title>{escape(heading)}</title></head>"
+            f'<body><main data-pagefind-body><h1 data-pagefind-meta="title">{escape(heading)}</h1>'
+            f"{filt}{text}</main></body></html>\n",
+        )
+
+    odd = [  # what the parse does to text: entities, full stops after word characters, white space
+        made(0, 'AT&T <b> "quoted" it\'s', "Consistent", ["a & b < c > d 'x'", 'it\'s "done"']),
+        made(1, "ends with '", "", ["ends with &", "中文 参数 1.8 万亿个参数", "kbzhwords 参数 数"]),
+        made(2, "title  with   spaces ", "In  consistent", ["x) y$ z*", "tab\there"]),
+        made(3, "lit &amp; &lt;x&gt;", "V &amp;", ["literal &amp; and &#39; and &lt;tag&gt;"]),
+    ]
+    shards = _fixture_shards(tmp_path)
+    shards[0] += odd
+    assert all(search.custom_record(p, h) is not None for shard in shards for p, h in shard)
+    search.Indexer(tmp_path / "digests", shards).start().wait()
+    monkeypatch.setattr(search, "custom_record", lambda path, html: None)
+    search.Indexer(tmp_path / "html", shards).start().wait()
+    for i in range(len(shards)):
+        digests, html = (
+            _bundle(tmp_path / "digests" / search.bundle_dir(i)),
+            _bundle(tmp_path / "html" / search.bundle_dir(i)),
+        )
+        assert {k: v for k, v in digests.items() if "filter/" not in k and "pf_meta" not in k} == {
+            k: v for k, v in html.items() if "filter/" not in k and "pf_meta" not in k
+        }
+        # A filter file lists its values in the order of a hash map pagefind seeds anew each run.
+        assert sorted(sorted(v) for k, v in digests.items() if "filter/" in k) == sorted(
+            sorted(v) for k, v in html.items() if "filter/" in k
+        )

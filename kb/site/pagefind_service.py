@@ -96,6 +96,7 @@ class Service:
             except BlockingIOError:
                 return
             except BrokenPipeError:
+                self._reap()
                 raise self.failure("pagefind ended while kb was sending it records") from None
             del self.pending[:n]  # cheap: a bytearray drops its head without copying the rest
 
@@ -106,6 +107,7 @@ class Service:
             except BlockingIOError:
                 break
             if not chunk:
+                self._reap()
                 raise self.failure("pagefind ended before it answered")
             self.received += chunk
         answers: list[tuple[int, Answer]] = []
@@ -128,6 +130,11 @@ class Service:
         if payload.get("type") == "Error" or not isinstance(message_id, int):
             raise self.failure(f"pagefind refused a request: {payload.get('message', payload)}")
         return message_id, payload
+
+    def _reap(self) -> None:
+        """Wait a moment for a pagefind whose pipe closed to end, for its exit code."""
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            self.proc.wait(timeout=1.0)
 
     def failure(self, what: str) -> KbError:
         """What to raise when pagefind fails: `what`, its exit code if it ended, its stderr's end."""
