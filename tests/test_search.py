@@ -241,3 +241,20 @@ def test_records_sent_as_digests_index_exactly_as_their_html(
         assert sorted(sorted(v) for k, v in digests.items() if "filter/" in k) == sorted(
             sorted(v) for k, v in html.items() if "filter/" in k
         )
+
+
+def test_pagefind_holds_the_records_of_a_few_shards_at_a_time(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    shards = [[(f"s{s}/p{i}.html", f"<p>shard {s} page {i}</p>") for i in range(3)] for s in range(6)]
+    sent: list[int] = []
+    real = search.Indexer._send_records
+
+    def counting(indexer: search.Indexer, i: int, index_id: int) -> None:
+        sent.append(indexer.sending)  # shards out before this one
+        real(indexer, i, index_id)
+
+    monkeypatch.setattr(search.Indexer, "_send_records", counting)
+    search.Indexer(tmp_path, shards).start().wait()
+    assert len(sent) == 6 and max(sent) == search.IN_FLIGHT - 1
+    assert all((tmp_path / search.bundle_dir(i) / "pagefind-entry.json").is_file() for i in range(6))

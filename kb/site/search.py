@@ -49,6 +49,8 @@ MAX_SHARDS = 24
 Chromium over 12,647 records, the first query answered in 0.85 s with 7 or 26 shards, 1.4 s with
 32, 2.4 s with 51; past this count shards grow instead."""
 SALT = b"kb search records 3"
+IN_FLIGHT = 2
+"""Shards whose records are with pagefind at a time: while it writes one's bundle, it indexes the next."""
 
 
 def shard_count(records: int) -> int:
@@ -334,6 +336,10 @@ class Indexer:
         """Message id -> what was asked (a new index, a bundle's files) and for which shard."""
         self.left: set[int] = set()
         """Shards whose bundle is not written yet."""
+        self.ready: list[tuple[int, int]] = []
+        """Shards with an index in pagefind, and its id, waiting for their records to be sent."""
+        self.sending = 0
+        """Shards whose records were sent and whose bundle has not come back."""
 
     @property
     def indexed(self) -> int:
@@ -375,16 +381,23 @@ class Indexer:
     def _answered(self, message_id: int, answer: Answer) -> None:
         what, i = self.asked.pop(message_id, ("", -1))  # a record's answer: nothing to do
         if what == "index":
-            self._send_records(i, answer.get("index_id"))
+            index_id = answer.get("index_id")
+            if not isinstance(index_id, int):
+                raise _failed("pagefind answered a new index without its id")
+            self.ready.append((i, index_id))
         elif what == "files":
             write_bundle(self.site / bundle_dir(i), answer.get("files"), merged=i > 0)
             self.left.discard(i)
+            self.sending -= 1
+        # A few shards' records at a time: queued all at once, at 100,000 claims they would hold
+        # 100 MB here and as much in pagefind, which reads them as fast as they come.
+        while self.ready and self.sending < IN_FLIGHT:
+            self._send_records(*self.ready.pop(0))
+            self.sending += 1
 
-    def _send_records(self, i: int, index_id: object) -> None:
-        """Shard i's records as HTML files of pagefind's index index_id, then ask for its bundle."""
+    def _send_records(self, i: int, index_id: int) -> None:
+        """Shard i's records to pagefind's index index_id, then ask for its bundle."""
         assert self.service is not None
-        if not isinstance(index_id, int):
-            raise self.service.failure("pagefind answered a new index without its id")
         send = self.service.send
         for path, html in self.shards[i]:  # none: still a bundle, of no page
             custom = custom_record(path, html)
@@ -413,6 +426,7 @@ class Indexer:
             self.service.kill()
             self.service = None
         self.left.clear()
+        self.ready.clear()
 
     def _end(self) -> None:
         if self.service is not None:
