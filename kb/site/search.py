@@ -11,9 +11,9 @@ page). A shard whose records are unchanged since the previous build is linked fr
 being indexed again, so a one-claim change re-indexes one shard.
 
 The records never become files: one pagefind process, its service (kb/site/pagefind_service.py),
-holds an index per changed shard, takes the records as in-memory HTML files while the pages render,
-and hands each bundle back for kb to write (a merged bundle without the UI files only the first
-one's copy of is loaded). Search needs the site served over http (pagefind fetches its index);
+holds an index per changed shard, takes the records from memory while the pages render (as the
+digest its HTML parser would make of them, custom_record()), and hands each bundle back for kb to
+write (a merged bundle without the UI files only the first one's copy of is loaded). Search needs the site served over http (pagefind fetches its index);
 from file:// the search page says so.
 """
 
