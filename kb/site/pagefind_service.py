@@ -78,7 +78,7 @@ class Service:
     def pump(self) -> list[tuple[int, Answer]]:
         """Write what the pipe takes and read what has come, without blocking; returns the answers
         completed, as (message id, payload)."""
-        self._write()
+        self.flush()
         return self._read()
 
     def wait(self, seconds: float) -> None:
@@ -89,7 +89,8 @@ class Service:
             waiting.register(self.stdin, select.POLLOUT)
         waiting.poll(seconds * 1000)
 
-    def _write(self) -> None:
+    def flush(self) -> None:
+        """Write what the pipe takes of the queued requests, without blocking."""
         while self.pending:
             try:
                 n = os.write(self.stdin, self.pending)

@@ -13,8 +13,8 @@ being indexed again, so a one-claim change re-indexes one shard.
 The records never become files: one pagefind process, its service (kb/site/pagefind_service.py),
 holds an index per changed shard, takes the records from memory while the pages render (as the
 digest its HTML parser would make of them, custom_record()), and hands each bundle back for kb to
-write (a merged bundle without the UI files only the first one's copy of is loaded). Search needs the site served over http (pagefind fetches its index);
-from file:// the search page says so.
+write (a merged bundle without the UI files only the first one's copy of is loaded). Search needs
+the site served over http (pagefind fetches its index); from file:// the search page says so.
 """
 
 from __future__ import annotations
@@ -370,10 +370,11 @@ class Indexer:
         if self.service is None:
             return
         try:
-            # Until nothing more has come: an answer can queue requests (a new index's records).
-            while answers := self.service.pump():
-                for message_id, answer in answers:
-                    self._answered(message_id, answer)
+            # What has come so far, once: looping until pagefind is quiet would keep this process
+            # busy for as long as pagefind answers records, taking a core from the render workers.
+            for message_id, answer in self.service.pump():
+                self._answered(message_id, answer)
+            self.service.flush()  # the requests those answers queued (a next shard's records)
         except BaseException:
             self.stop()
             raise
