@@ -188,25 +188,6 @@ def test_search_shards_are_small_and_merged_bundles_hold_only_their_index(
         assert not any(f.endswith((".js", ".css")) for f in files)  # the first bundle's UI serves them all
 
 
-def test_record_sink_puts_each_record_in_the_shard_shard_records_does(tmp_path: Path) -> None:
-    from site_helpers import build_site
-
-    from kb.site import search
-    from kb.site.context import resolve
-    from kb.site.pages import plan
-
-    outcome = build_site(tmp_path / "site", search=False)
-    ctx = resolve(outcome.kb, outcome.results)
-    pages = plan(ctx).pages
-    shards = search.shard_records(pages, ctx)
-    sink = search.RecordSink(tmp_path / "records", len(shards))
-    for p in pages:
-        sink.write(p, ctx)
-    for i, shard in enumerate(shards):
-        for path, html in shard:
-            assert (sink.folder / str(i) / path).read_text(encoding="utf-8") == html
-
-
 def test_a_claim_page_names_at_most_used_by_shown_claims_that_rest_on_it(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

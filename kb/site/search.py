@@ -10,34 +10,33 @@ and the records are indexed in shards of about SHARD_SIZE pages, each its own pa
 page). A shard whose records are unchanged since the previous build is linked from it instead of
 being indexed again, so a one-claim change re-indexes one shard.
 
-Shards are indexed by separate pagefind processes, at most PARALLEL at a time, while the pages
-are rendered. Search needs the site served over http (pagefind fetches its index); from file://
-the search page says so.
+The records never become files: one pagefind process, its service (kb/site/pagefind_service.py),
+holds an index per changed shard, takes the records from memory while the pages render (as the
+digest its HTML parser would make of them, custom_record()), and hands each bundle back for kb to
+write (a merged bundle without the UI files only the first one's copy of is loaded). Search needs
+the site served over http (pagefind fetches its index); from file:// the search page says so.
 """
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import math
 import os
 import re
 import shutil
-import subprocess
-import sys
-import tempfile
 import time
 import zlib
 from collections.abc import Iterable
-from dataclasses import dataclass
 from functools import lru_cache
-from html import escape
-from pathlib import Path
-from typing import IO
+from html import escape, unescape
+from pathlib import Path, PurePosixPath
 
 from kb.cachedir import read_json, write_json
 from kb.errors import KbError
 from kb.site import views
 from kb.site.context import SiteContext
+from kb.site.pagefind_service import INSTALL_HINT, Answer, Service
 from kb.site.pages import Page
 from kb.site.views import Plain
 
@@ -49,9 +48,9 @@ MAX_SHARDS = 24
 """The search page merges every shard (fetching each one's WebAssembly and metadata): measured in
 Chromium over 12,647 records, the first query answered in 0.85 s with 7 or 26 shards, 1.4 s with
 32, 2.4 s with 51; past this count shards grow instead."""
-PARALLEL = 2
-"""Pagefind processes at a time (each uses several threads)."""
 SALT = b"kb search records 3"
+IN_FLIGHT = 2
+"""Shards whose records are with pagefind at a time: while it writes one's bundle, it indexes the next."""
 
 
 def shard_count(records: int) -> int:
@@ -140,29 +139,55 @@ def record(page: Page, ctx: SiteContext) -> str | None:
     )
 
 
-@dataclass(frozen=True)
-class RecordSink:
-    """Where render workers write the search record of each page they render: folder/SHARD/PATH.
+_RECORD = re.compile(
+    r'<main data-pagefind-body><h1 data-pagefind-meta="title">([^<]*)</h1>'
+    r'(?:<span data-pagefind-filter="verdict">([^<]*)</span>)?((?:<p>[^<]*</p>)*)</main></body></html>\n\Z'
+)
+_PARAGRAPH = re.compile(r"<p>([^<]*)</p>")
+_SENTENCE_CHAR = re.compile(r"[\w'\")$*]")
+"""pagefind's SENTENCE_CHARS: a heading or paragraph whose source text ends with one gets a full stop."""
+_PLAIN_PATH = re.compile(r"[A-Za-z0-9._-]+(?:/[A-Za-z0-9._-]+)*\.html")
 
-    The shard of a page is the one shard_records() puts it in, for the same number of shards."""
 
-    folder: Path
-    shards: int
+def custom_record(path: str, html: str) -> dict[str, object] | None:
+    """The AddRecord request that indexes a record as pagefind indexes it as an HTML file, or None
+    when the record is not of the shape record() writes (then it is sent as HTML).
 
-    def shard_of(self, path: str) -> int:
-        return zlib.crc32(path.encode()) % self.shards
+    Pagefind parses HTML into a digest, text with weight markers, and indexes that: a record sent
+    as its digest spares the parse, a quarter of pagefind's work. The digest is made as pagefind's
+    parser makes it (kb/site/search.py's tests compare the bundles of both ways): the heading
+    weighted 7 as an h1, a full stop after a block whose source text ends in a word character,
+    entities decoded; the filter's value decoded twice, as pagefind decodes an element's text."""
+    found = _RECORD.search(html)
+    if found is None or not _PLAIN_PATH.fullmatch(path):
+        return None
+    heading, verdict, paragraphs = found.group(1), found.group(2), _PARAGRAPH.findall(found.group(3))
+    digest = f" ___PAGEFIND_AUTO_WEIGHT___7 {_block(heading)} ___END_PAGEFIND_WEIGHT___ "
+    digest += unescape(verdict or "") + "".join(_block(p) for p in paragraphs)
+    filters = {"verdict": [_normal(unescape(verdict))]} if verdict is not None else {}
+    url = "/" + path
+    if url.endswith("/index.html"):  # as pagefind writes a folder's index page
+        url = url[: -len("index.html")]
+    return {
+        "type": "AddRecord",
+        "url": url,
+        "content": digest,
+        "language": "en",
+        "meta": {"title": _normal(heading)},
+        "filters": filters,
+    }
 
-    def write(self, page: Page, ctx: SiteContext) -> str | None:
-        r = record(page, ctx)
-        if r is not None:
-            target = self.folder / str(self.shard_of(page.path)) / page.path
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(r, encoding="utf-8")
-        return r
+
+def _block(text: str) -> str:
+    return " " + unescape(text) + ("." if text and _SENTENCE_CHAR.match(text[-1]) else "") + " "
+
+
+def _normal(text: str) -> str:
+    return " ".join(unescape(text).split())
 
 
 def split(records: dict[str, str], n: int) -> list[list[tuple[str, str]]]:
-    """Records (page path -> record) into n shards, as shard_records() and RecordSink split them."""
+    """Records (page path -> record) into n shards, stable: by a hash of the path."""
     shards: list[list[tuple[str, str]]] = [[] for _ in range(n)]
     for path, html in records.items():
         shards[zlib.crc32(path.encode()) % n].append((path, html))
@@ -174,15 +199,12 @@ def shard_records(
     ctx: SiteContext,
     keys: dict[str, str] | None = None,
     cache: Path | None = None,
-    made: dict[str, str] | None = None,
 ) -> list[list[tuple[str, str]]]:
     """The records of every searchable page, split into shards (stable: by a hash of the path).
 
     With `keys` (each page's input hash) and a `cache` file, a page whose inputs hash as before
     reuses its record: after one claim changes, only the records of its pages are made again.
-    `made` holds the records the render workers made already (write_pages with a RecordSink).
     """
-    made = made or {}
     known: dict[str, str | None] = {}
     if cache is not None and keys is not None:
         loaded = read_json(cache)
@@ -192,10 +214,8 @@ def shard_records(
     records: list[tuple[str, str]] = []
     for p in pages:
         key = keys.get(p.path) if keys is not None else None
-        if p.path in made:
-            r: str | None = made[p.path]
-        elif key is not None and key in known:
-            r = known[key]
+        if key is not None and key in known:
+            r: str | None = known[key]
         else:
             r = record(p, ctx)
         if key is not None:
@@ -236,34 +256,61 @@ def _link_tree(src: Path, dst: Path) -> bool:
 
 
 MERGED_NEEDS = ("pagefind-entry.json", ".pf_meta", ".pagefind")
-"""What the search page loads of a merged bundle (its entry, metadata and WebAssembly, besides the
-index, fragment and filter folders): the rest (the UI's scripts and styles) is the first bundle's."""
-
-
-def _strip_ui(bundle: Path) -> None:
-    """Remove from a merged bundle what only the first bundle's copy of is ever loaded (0.6 MB a shard)."""
-    for item in bundle.iterdir():
-        if item.is_file() and not item.name.endswith(MERGED_NEEDS):
-            item.unlink()
+"""What the search page loads of a merged bundle besides its index, fragment and filter folders
+(its entry, metadata and WebAssembly): the rest, the UI's scripts and styles (0.6 MB a shard), only
+from the first bundle, so kb writes them only there."""
 
 
 @lru_cache(maxsize=1)
 def _pagefind() -> tuple[str, ...]:
-    """The pagefind executable, found once: `python -m pagefind` would start a Python to find it for
-    every shard (about 0.1 s each)."""
+    """The pagefind executable, found once."""
     try:
-        from pagefind.service import _must_get_executable
+        from pagefind.service import get_executable
+    except ImportError:
+        found = None
+    else:
+        found = get_executable()
+    if found is None:
+        raise KbError("pagefind is not installed", INSTALL_HINT, "search")
+    return (str(found.resolve()),)
 
-        return (str(_must_get_executable().resolve()),)
-    except Exception:  # noqa: BLE001 - the wrapper finds it, or says why not
-        return (sys.executable, "-m", "pagefind")
+
+def write_bundle(folder: Path, files: object, merged: bool) -> None:
+    """Write the files of a bundle pagefind made in memory (paths relative to the bundle, contents
+    in base64) into folder; a merged bundle without the UI files the first bundle has."""
+    if not isinstance(files, list):
+        raise _failed("pagefind returned no files for a search shard")
+    made: set[Path] = set()
+    for item in files:
+        try:
+            name = PurePosixPath(item["path"])
+            if merged and len(name.parts) == 1 and not name.name.endswith(MERGED_NEEDS):
+                continue  # not even decoded
+            content = base64.b64decode(item["content"], validate=True)
+        except (KeyError, TypeError, ValueError):
+            raise _failed("pagefind returned a file kb cannot read") from None
+        if name.is_absolute() or ".." in name.parts or not name.parts:
+            raise _failed(f"pagefind returned a file outside its bundle: {name}")
+        target = folder.joinpath(*name.parts)
+        if target.parent not in made:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            made.add(target.parent)
+        target.write_bytes(content)
+    if not (folder / "pagefind-entry.json").is_file():
+        raise _failed("pagefind made a search bundle without its entry file")
+
+
+def _failed(message: str) -> KbError:
+    return KbError(message, "build with --no-search to skip the search index", "search")
 
 
 class Indexer:
-    """Index the shards into `site`: reuse unchanged ones from `previous`, run pagefind on the rest.
+    """Index the shards into `site`: reuse unchanged ones from `previous`, have one pagefind
+    process index the rest (kb/site/pagefind_service.py).
 
-    start() links what it can and launches the first pagefind runs; poll() launches more as runs
-    finish; wait() waits for all and raises KbError if one failed."""
+    start() links what it can and starts pagefind; poll() moves records to it and bundles from it
+    without blocking (called while the pages render); wait() finishes, and raises KbError saying
+    why if pagefind failed; stop() ends pagefind (when the build fails elsewhere)."""
 
     def __init__(
         self,
@@ -272,25 +319,31 @@ class Indexer:
         previous: Path | None = None,
         previous_keys: dict[str, str] | None = None,
         in_place: bool = False,
-        written: RecordSink | None = None,
     ) -> None:
         self.site = site
         self.in_place = in_place
         """Leave unchanged bundles in `previous` (a site updated in place) instead of linking them."""
         self.kept: list[str] = []
         """Bundles reused as they are."""
-        self.written = written
-        """Records the render workers wrote already (their folder is the Indexer's to remove)."""
         self.shards = shards
         self.previous = previous
         self.previous_keys = previous_keys or {}
         self.keys = {bundle_dir(i): shard_key(shards, i) for i in range(len(shards))}
-        self.queue: list[int] = []
-        self.running: dict[int, tuple[subprocess.Popen[bytes], IO[bytes]]] = {}
-        self.records: Path | None = None
-        self.indexed = 0
-        """Shards indexed by this build (not reused)."""
         self.indexed_shards: list[int] = []
+        """Shards indexed by this build (not reused)."""
+        self.service: Service | None = None
+        self.asked: dict[int, tuple[str, int]] = {}
+        """Message id -> what was asked (a new index, a bundle's files) and for which shard."""
+        self.left: set[int] = set()
+        """Shards whose bundle is not written yet."""
+        self.ready: list[tuple[int, int]] = []
+        """Shards with an index in pagefind, and its id, waiting for their records to be sent."""
+        self.sending = 0
+        """Shards whose records were sent and whose bundle has not come back."""
+
+    @property
+    def indexed(self) -> int:
+        return len(self.indexed_shards)
 
     def start(self) -> Indexer:
         for i in range(len(self.shards)):
@@ -302,111 +355,81 @@ class Indexer:
                 if not self.in_place and _link_tree(self.previous / name, self.site / name):
                     self.kept.append(name)
                     continue
-            self.queue.append(i)
-        if self.written is not None:
-            assert self.written.shards == len(self.shards)
-            self.records = self.written.folder
-        if self.queue and self.records is None:
-            self.records = Path(tempfile.mkdtemp(prefix=".kb-search-", dir=self.site.parent))
-        self.indexed = len(self.queue)
-        self.indexed_shards = list(self.queue)
+            self.indexed_shards.append(i)
+        if self.indexed_shards:
+            self.service = Service(_pagefind())
+            for i in self.indexed_shards:
+                new = {"type": "NewIndex", "config": {"force_language": "en"}}
+                self.asked[self.service.send(new)] = ("index", i)
+            self.left = set(self.indexed_shards)
         self.poll()
         return self
 
     def poll(self) -> None:
-        """Launch queued shards while fewer than PARALLEL run; raise if a finished one failed."""
-        for i, (proc, log) in list(self.running.items()):
-            code = proc.poll()
-            if code is None:
-                continue
-            del self.running[i]
-            self._check(i, code, log)
-        while self.queue and len(self.running) < PARALLEL:
-            i = self.queue.pop(0)
-            self._write_records(i)  # just before its run: the others are written while pages render
-            assert self.records is not None
-            cmd = [
-                *_pagefind(),
-                "--site",
-                str(self.records / str(i)),
-                "--output-path",
-                str(self.site / bundle_dir(i)),
-                "--silent",
-                "--force-language",
-                "en",
-            ]
-            log = tempfile.TemporaryFile()  # noqa: SIM115 - closed by _check
-            try:
-                proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
-            except OSError as exc:
-                log.close()
-                raise KbError(
-                    f"pagefind could not run: {exc}",
-                    "install it with pip install 'pagefind[extended]'",
-                    "search",
-                ) from None
-            self.running[i] = (proc, log)
-
-    def _write_records(self, i: int) -> None:
-        """The record files of shard i, for pagefind to read."""
-        assert self.records is not None
-        root = self.records / str(i)
-        made: set[Path] = set()
-        for path, html in self.shards[i]:
-            target = root / path
-            if self.written is not None and target.is_file():
-                continue  # written by the worker that rendered the page
-            if target.parent not in made:
-                target.parent.mkdir(parents=True, exist_ok=True)
-                made.add(target.parent)
-            target.write_text(html, encoding="utf-8")
-        if not self.shards[i]:  # pagefind refuses an empty site; index an empty page
-            root.mkdir(parents=True, exist_ok=True)
-            (root / "empty.html").write_text("<html lang='en'><body></body></html>", encoding="utf-8")
-
-    def _check(self, i: int, code: int, log: IO[bytes]) -> None:
-        log.seek(0)
-        output = log.read().decode("utf-8", "replace").strip()
-        log.close()
-        if code != 0 or not (self.site / bundle_dir(i) / "pagefind-entry.json").is_file():
-            detail = " / ".join(output.splitlines()[-5:]) or "no output"
-            raise KbError(
-                f"pagefind failed (exit {code}): {detail}",
-                "build with --no-search to skip the search index",
-                "search",
-            )
-        if i > 0:
-            _strip_ui(self.site / bundle_dir(i))
-
-    def wait(self) -> None:
-        """Wait for every shard; raises KbError saying why one failed."""
-        deadline = time.monotonic() + TIMEOUT
+        """Send pagefind what its pipe takes, and write the bundles it has finished; never blocks."""
+        if self.service is None:
+            return
         try:
-            while self.queue or self.running:
-                if time.monotonic() > deadline:
-                    raise KbError(
-                        f"pagefind took longer than {TIMEOUT:.0f} s", "build with --no-search", "search"
-                    )
-                self.poll()
-                if self.running:
-                    time.sleep(0.02)
+            # What has come so far, once: looping until pagefind is quiet would keep this process
+            # busy for as long as pagefind answers records, taking a core from the render workers.
+            for message_id, answer in self.service.pump():
+                self._answered(message_id, answer)
+            self.service.flush()  # the requests those answers queued (a next shard's records)
         except BaseException:
             self.stop()
             raise
-        self._cleanup()
+
+    def _answered(self, message_id: int, answer: Answer) -> None:
+        what, i = self.asked.pop(message_id, ("", -1))  # a record's answer: nothing to do
+        if what == "index":
+            index_id = answer.get("index_id")
+            if not isinstance(index_id, int):
+                raise _failed("pagefind answered a new index without its id")
+            self.ready.append((i, index_id))
+        elif what == "files":
+            write_bundle(self.site / bundle_dir(i), answer.get("files"), merged=i > 0)
+            self.left.discard(i)
+            self.sending -= 1
+        # A few shards' records at a time: queued all at once, at 100,000 claims they would hold
+        # 100 MB here and as much in pagefind, which reads them as fast as they come.
+        while self.ready and self.sending < IN_FLIGHT:
+            self._send_records(*self.ready.pop(0))
+            self.sending += 1
+
+    def _send_records(self, i: int, index_id: int) -> None:
+        """Shard i's records to pagefind's index index_id, then ask for its bundle."""
+        assert self.service is not None
+        send = self.service.send
+        for path, html in self.shards[i]:  # none: still a bundle, of no page
+            custom = custom_record(path, html)
+            if custom is not None:
+                send({**custom, "index_id": index_id})
+            else:  # its path makes the result's URL, as the pagefind command makes it from a file's
+                send({"type": "AddFile", "index_id": index_id, "file_path": path, "file_contents": html})
+        self.asked[send({"type": "GetFiles", "index_id": index_id})] = ("files", i)
+        send({"type": "DeleteIndex", "index_id": index_id})  # its memory, once the bundle is out
+
+    def wait(self) -> None:
+        """Wait for every shard's bundle; raises KbError saying why one failed."""
+        deadline = time.monotonic() + TIMEOUT
+        while self.left:
+            assert self.service is not None
+            if time.monotonic() > deadline:
+                self.stop()
+                raise _failed(f"pagefind took longer than {TIMEOUT:.0f} s")
+            self.service.wait(min(1.0, max(0.0, deadline - time.monotonic())))
+            self.poll()
+        self._end()
 
     def stop(self) -> None:
-        """End every run (when the build fails elsewhere)."""
-        for proc, log in self.running.values():
-            if proc.poll() is None:
-                proc.kill()
-                proc.wait()
-            log.close()
-        self.running.clear()
-        self.queue.clear()
-        self._cleanup()
+        """End pagefind at once (when the build fails, here or elsewhere)."""
+        if self.service is not None:
+            self.service.kill()
+            self.service = None
+        self.left.clear()
+        self.ready.clear()
 
-    def _cleanup(self) -> None:
-        if self.records is not None:
-            shutil.rmtree(self.records, ignore_errors=True)
-            self.records = None
+    def _end(self) -> None:
+        if self.service is not None:
+            self.service.close()
+            self.service = None

@@ -40,7 +40,6 @@ from kb.site import document, fragments, markdown
 from kb.site.context import VERDICT_STYLES, Citation, ClaimView, SiteContext
 from kb.site.highlight import highlight
 from kb.site.pages import EXPORT_DIR, SITE_NAME, SITE_TAGLINE, Page
-from kb.site.search import RecordSink
 from kb.site.templatecache import TemplateCodeCache
 from kb.site.views import View
 from kb.units import UnitInfo
@@ -199,7 +198,7 @@ PARALLEL_FROM = 200
 CHUNK = 50
 """Pages a worker renders per task (progress is reported per chunk)."""
 
-_JOB: tuple[list[Page], SiteContext, Path, str, RecordSink | None] | None = None
+_JOB: tuple[list[Page], SiteContext, Path, str] | None = None
 """What forked workers render: set before the pool starts, inherited by fork, never pickled."""
 
 
@@ -210,26 +209,21 @@ def write_pages(
     base_url: str = "",
     workers: int | None = None,
     advance: Callable[[int], None] | None = None,
-    records: RecordSink | None = None,
-) -> dict[str, str]:
+) -> None:
     """Render every page into `out`; over `workers` processes (default: one per core) when there
-    are many pages and the platform can fork. `advance(n)` is told as pages get written.
-
-    With `records`, the worker that renders a searchable page also writes its search record there
-    (kb/site/search.py); returns the records made, by page path."""
+    are many pages and the platform can fork. `advance(n)` is told as pages get written."""
     for folder in sorted({(out / page.path).parent for page in pages}):
         folder.mkdir(parents=True, exist_ok=True)
     workers = workers if workers is not None else (os.cpu_count() or 1)
     can_fork = "fork" in multiprocessing.get_all_start_methods()
-    made: dict[str, str] = {}
     if workers <= 1 or len(pages) < PARALLEL_FROM or not can_fork:
         for page in pages:
-            made.update(_write(page, site, out, base_url, records))
+            _write(page, site, out, base_url)
             if advance is not None:
                 advance(1)
-        return made
+        return
     global _JOB
-    _JOB = (pages, site, out, base_url, records)
+    _JOB = (pages, site, out, base_url)
     environment()  # compile the templates once, before forking
     for name in {page.template for page in pages}:
         environment().get_template(name)
@@ -242,14 +236,12 @@ def write_pages(
     try:
         chunks = [(i, min(i + CHUNK, len(pages))) for i in range(0, len(pages), CHUNK)]
         with multiprocessing.get_context("fork").Pool(workers, initializer=_render_worker) as pool:
-            for done, chunk_records in pool.imap_unordered(_render_chunk, chunks):
-                made.update(chunk_records)
+            for done in pool.imap_unordered(_render_chunk, chunks):
                 if advance is not None:
                     advance(done)
     finally:
         _JOB = None
         gc.unfreeze()
-    return dict(sorted(made.items()))
 
 
 def _render_worker() -> None:
@@ -260,21 +252,16 @@ def _render_worker() -> None:
     gc.enable()
 
 
-def _write(
-    page: Page, site: SiteContext, out: Path, base_url: str, records: RecordSink | None
-) -> list[tuple[str, str]]:
+def _write(page: Page, site: SiteContext, out: Path, base_url: str) -> None:
     (out / page.path).write_text(render_page(page, site, base_url), encoding="utf-8")
-    r = records.write(page, site) if records is not None else None
-    return [] if r is None else [(page.path, r)]
 
 
-def _render_chunk(bounds: tuple[int, int]) -> tuple[int, list[tuple[str, str]]]:
+def _render_chunk(bounds: tuple[int, int]) -> int:
     assert _JOB is not None
-    pages, site, out, base_url, records = _JOB
-    made: list[tuple[str, str]] = []
+    pages, site, out, base_url = _JOB
     for page in pages[bounds[0] : bounds[1]]:
-        made += _write(page, site, out, base_url, records)
-    return bounds[1] - bounds[0], made
+        _write(page, site, out, base_url)
+    return bounds[1] - bounds[0]
 
 
 def copy_static(out: Path) -> None:
