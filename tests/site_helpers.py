@@ -19,6 +19,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from kb.site.build import BuildOptions, BuildOutcome, build
+from kb.site.options import MARKER
 
 FIXTURE = Path(__file__).parent / "fixtures" / "site" / "claims"
 REPO_CLAIMS = Path(__file__).parent.parent / "claims"
@@ -165,6 +166,17 @@ def kb_serve(claims: Path, out: Path, *args: str) -> Iterator[str]:
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+def site_files(site: Path) -> dict[str, bytes]:
+    """Every file of a site but its manifest and its search bundles (pagefind's own output, which
+    differs between two builds of the same records): what a rebuild must equal a fresh build in."""
+    out = {}
+    for path in sorted(site.rglob("*")):
+        rel = path.relative_to(site)
+        if path.is_file() and rel.name != MARKER and not rel.parts[0].startswith("pagefind"):
+            out[str(rel)] = path.read_bytes()
+    return out
 
 
 def html_files(site: Path) -> list[Path]:

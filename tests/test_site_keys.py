@@ -6,13 +6,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from site_helpers import FIXTURE, build_site, copy_fixture
+from site_helpers import FIXTURE, build_site, copy_fixture, site_files
 
 from kb import checks, contents
 from kb.site import keys as page_keys_module
 from kb.site.context import resolve
 from kb.site.keys import page_keys, with_protection
-from kb.site.options import MARKER
 from kb.site.pages import plan
 
 EDITS = {
@@ -42,16 +41,6 @@ EDITS = {
 }
 
 
-def files(site: Path) -> dict[str, bytes]:
-    """Every file of a site but its manifest and pagefind's bundles (which differ between builds)."""
-    out = {}
-    for path in sorted(site.rglob("*")):
-        rel = path.relative_to(site)
-        if path.is_file() and rel.name != MARKER and not rel.parts[0].startswith("pagefind"):
-            out[str(rel)] = path.read_bytes()
-    return out
-
-
 @pytest.mark.parametrize("edit", list(EDITS), ids=list(EDITS))
 def test_after_any_edit_a_rebuild_equals_a_fresh_build(tmp_path: Path, edit: str) -> None:
     claims = copy_fixture(tmp_path / "claims")
@@ -65,7 +54,7 @@ def test_after_any_edit_a_rebuild_equals_a_fresh_build(tmp_path: Path, edit: str
     again = build_site(out, claims, cache=cache)
     assert again.pages_rendered < first.pages  # pages were reused: their keys decided which
     build_site(tmp_path / "fresh", claims)
-    assert files(out) == files(tmp_path / "fresh")
+    assert site_files(out) == site_files(tmp_path / "fresh")
 
 
 def _context():  # type: ignore[no-untyped-def]

@@ -8,18 +8,7 @@ from pathlib import Path
 import pytest
 
 from kb.site import fingerprint, place
-from kb.site.options import MARKER
-from tests.site_helpers import build_site, copy_fixture
-
-
-def files(site: Path) -> dict[str, bytes]:
-    """Every file of a site but its manifest and its search bundles (pagefind's own output)."""
-    out = {}
-    for path in sorted(site.rglob("*")):
-        rel = path.relative_to(site)
-        if path.is_file() and rel.name != MARKER and not rel.parts[0].startswith("pagefind"):
-            out[str(rel)] = path.read_bytes()
-    return out
+from tests.site_helpers import build_site, copy_fixture, site_files
 
 
 def manifest_is_exact(site: Path) -> bool:
@@ -48,7 +37,7 @@ def test_a_value_change_updates_the_site_in_place_as_a_fresh_build_would(tmp_pat
     assert out.stat().st_ino == folder  # updated in place, not a new folder swapped in
     assert not (out / "stale.html").exists()
     build_site(tmp_path / "fresh", claims)
-    assert files(out) == files(tmp_path / "fresh")
+    assert site_files(out) == site_files(tmp_path / "fresh")
     assert not list(tmp_path.glob(".site.build-*"))  # the staging folder is gone
     assert manifest_is_exact(out)
 
@@ -63,7 +52,7 @@ def test_a_removed_claim_loses_its_page(tmp_path: Path) -> None:
     build_site(out, claims)
     assert not page.exists() and (out / "claims" / "gpt4-en-gpus-renamed.html").is_file()
     build_site(tmp_path / "fresh", claims)
-    assert files(out) == files(tmp_path / "fresh")
+    assert site_files(out) == site_files(tmp_path / "fresh")
 
 
 def test_an_update_interrupted_half_way_is_completed_by_the_next_build(
@@ -91,7 +80,7 @@ def test_an_update_interrupted_half_way_is_completed_by_the_next_build(
     edit(claims, "value: 112", "value: 111")  # back as the manifest knew it: its old keys match again
     build_site(out, claims)
     build_site(tmp_path / "fresh", claims)
-    assert files(out) == files(tmp_path / "fresh")
+    assert site_files(out) == site_files(tmp_path / "fresh")
 
 
 def test_search_bundles_of_unchanged_shards_stay_and_changed_ones_are_replaced(tmp_path: Path) -> None:
@@ -106,7 +95,7 @@ def test_search_bundles_of_unchanged_shards_stay_and_changed_ones_are_replaced(t
     assert entry.is_file() and entry.stat().st_ino != before  # the one shard's bundle was exchanged
     assert again.shards_indexed <= again.shards
     fresh = build_site(tmp_path / "fresh", claims, search=True)
-    assert files(out) == files(tmp_path / "fresh") and fresh.shards == again.shards
+    assert site_files(out) == site_files(tmp_path / "fresh") and fresh.shards == again.shards
     assert manifest_is_exact(out)
 
 
@@ -123,7 +112,7 @@ def test_a_quote_of_a_claim_others_rest_on_renders_only_its_own_pages(tmp_path: 
     again = build_site(out, claims)
     assert again.pages_rendered == baseline + 2  # its page and its source's page, not its dependents'
     build_site(tmp_path / "fresh", claims)
-    assert files(out) == files(tmp_path / "fresh")
+    assert site_files(out) == site_files(tmp_path / "fresh")
 
 
 def test_with_kb_caches_a_rebuild_equals_a_build_without_any(tmp_path: Path) -> None:
@@ -135,7 +124,7 @@ def test_with_kb_caches_a_rebuild_equals_a_build_without_any(tmp_path: Path) -> 
     edit(claims, "value: 111", "value: 112")
     build_site(out, claims, cache=cache)
     build_site(tmp_path / "fresh", claims)
-    assert files(out) == files(tmp_path / "fresh")
+    assert site_files(out) == site_files(tmp_path / "fresh")
 
 
 def test_a_failed_export_fails_the_build_and_keeps_the_previous_site(
@@ -146,7 +135,7 @@ def test_a_failed_export_fails_the_build_and_keeps_the_previous_site(
     claims = copy_fixture(tmp_path / "claims")
     out = tmp_path / "site"
     build_site(out, claims)
-    before = files(out)
+    before = site_files(out)
 
     def broken(*args: object) -> None:
         raise RuntimeError("no space left")
@@ -155,7 +144,7 @@ def test_a_failed_export_fails_the_build_and_keeps_the_previous_site(
     edit(claims, "value: 111", "value: 112")
     with pytest.raises(RuntimeError, match="no space left"):
         build_site(out, claims, workers=2)  # the exports are written by a process of their own
-    assert files(out) == before
+    assert site_files(out) == before
     assert not list(tmp_path.glob(".site.build-*"))
 
 
@@ -199,4 +188,4 @@ def test_a_value_change_renders_the_page_of_a_paged_list_that_shows_it_not_the_o
     assert 0 < len(changed & set(later)) <= 2  # the page(s) holding its group, not every page
     assert edited
     build_site(tmp_path / "fresh", claims)
-    assert files(out) == files(tmp_path / "fresh")
+    assert site_files(out) == site_files(tmp_path / "fresh")
