@@ -16,9 +16,10 @@ from kb import blame, relations
 from kb.contents import ClaimEntry, KnowledgeBase, collector_paused, unreadable_hint
 from kb.errors import Problem
 from kb.interval import Interval
-from kb.judge import Outcome, Values, judge
+from kb.judge import Outcome, Values, judge, unit_kinds
 from kb.quotes import FoldedText, value_in_quote
 from kb.results import CheckResult, ClaimResult, Conflict, InputValue, Results, Suggestion
+from kb.slips import fitting
 from kb.units import UnitInfo, base_unit_text
 from kb.values import StatedValue, format_interval
 from kb.verdicts import SEVERITY_RANK, Standing, Verdict, factor
@@ -357,6 +358,7 @@ def _disjoint_pairs(members: list[ClaimEntry]) -> tuple[list[Conflict], int]:
 
 def _conflict(a: ClaimEntry, b: ClaimEntry) -> Conflict:
     assert a.value and b.value and a.unit and b.unit
+    slip, slip_in = (None, []) if a.unit.is_date else _conflict_slip(a, b)
     return Conflict(
         a.claim.subject,
         a.claim.quantity,
@@ -366,7 +368,26 @@ def _conflict(a: ClaimEntry, b: ClaimEntry) -> Conflict:
         f"{format_interval(b.value.stated, b.unit)} {b.claim.unit}",
         # A ratio of dates would be one of days since 1970: meaningless.
         float("nan") if a.unit.is_date else factor(b.value.base(), a.value.base()) or float("nan"),
+        slip=slip,
+        slip_in=slip_in,
     )
+
+
+def _conflict_slip(a: ClaimEntry, b: ClaimEntry) -> tuple[str | None, list[str]]:
+    """The slip that turns one claim's value into the other's, and the claims whose writing it fits:
+    a 万 dropped fits only the claim written with 万, a dropped 'thousand' either. None when no
+    slip, or more than one, does. It names a likely cause; whom the checks blame is unchanged."""
+    found: dict[str, list[str]] = {}
+    for x, y in ((a, b), (b, a)):
+        assert x.value and y.value and x.unit
+        target = y.value.base().scale(1.0 / x.unit.factor)  # the other's value in this one's unit
+        match = fitting(x.value.stated, target, unit_kinds(x.unit))
+        if match is not None:
+            found.setdefault(match.id, []).append(x.id)
+    if len(found) != 1:
+        return None, []
+    [(slip, where)] = found.items()
+    return slip, where
 
 
 __all__ = ["run", "conflicts"]

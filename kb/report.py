@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING, Any
 
 from kb import display
 from kb.contents import KnowledgeBase
-from kb.results import VERDICTS, CheckResult, ClaimResult, Results
+from kb.results import VERDICTS, CheckResult, ClaimResult, Conflict, Results
+from kb.slips import by_id
 from kb.values import format_interval, format_number
 from kb.verdicts import SEVERITY_RANK, Basis, Standing, Verdict
 
@@ -136,7 +137,7 @@ def text(kb: KnowledgeBase, results: Results, verbose: bool = False) -> str:
         for c in results.conflicts:
             lines.append(
                 f"  {c.subject} · {c.quantity}: {c.a} = {c.a_value}  vs  {c.b} = {c.b_value}"
-                f"  ({_factor(c.factor)})"
+                f"  ({_factor(c.factor)}{'; ' + conflict_slip(c) if c.slip_in else ''})"
                 + (f"; {' and '.join(c.explained_by)} blamed" if c.explained_by else "")
             )
     if results.problems:
@@ -415,3 +416,13 @@ def mutation_json(found: mutations.Report) -> dict[str, Any]:
 
 
 __all__ = ["text", "json_text", "as_json", "check_line", "format_interval"]
+
+
+def conflict_slip(c: Conflict) -> str:
+    """'fits <slip>, in <claim>' (or 'in either') for a conflict whose factor a known slip explains,
+    else '': the same words in kb check and on claim pages."""
+    slip = by_id(c.slip) if c.slip else None
+    if slip is None or not c.slip_in:
+        return ""
+    where = "either" if len(c.slip_in) > 1 else c.slip_in[0]
+    return f"fits {slip.text}, in {where}"

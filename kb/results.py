@@ -174,6 +174,11 @@ class Conflict:
     """b / a (representative values)."""
     explained_by: list[str] = field(default_factory=list)
     """Which of the two the blame says is wrong (empty: neither is condemned by a relation)."""
+    slip: str | None = None
+    """The slip (kb/slips.py id) that maps one value onto the other, if exactly one does."""
+    slip_in: list[str] = field(default_factory=list)
+    """The claims whose writing that slip fits (a 万 dropped fits only the claim written with 万);
+    both when it could be either."""
 
 
 @dataclass

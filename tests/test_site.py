@@ -543,6 +543,9 @@ def test_build_of_the_real_claims_folder(tmp_path: Path) -> None:
     # A verdict's detail keeps its own brackets whole.
     detail = page(site, "claims/gpt4-qa-gpu-power.html").find("span", cls="verdict-text").text()
     assert detail.count("(") == detail.count(")") and "(420 read as 415 to 425)" in detail, detail
+    # A conflict whose factor a slip explains says which, and in whose writing: 25 for 25,000 GPUs.
+    flag = page(site, "claims/gpt4-leak-zh-gpu-count.html").find("p", cls="v-inconsistent").text()
+    assert "the factor fits a dropped or added 'thousand'" in flag and "in either" in flag, flag
     # The first screen says why, one line each: the recomputed value and factor, the cause, the fix.
     head = page(site, "claims/gpt4-leak-zh-gpu-count.html").find("header", cls="claim-head")
     assert head.find("h1").text() == "about 25 GPUs"

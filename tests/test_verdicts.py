@@ -11,6 +11,7 @@ import pytest
 from kb import checks, contents
 from kb.cli import main
 from kb.interval import Interval
+from kb.results import Conflict
 from kb.slips import fitting
 from kb.verdicts import severity
 from tests.conftest import BASE_CLAIMS
@@ -429,3 +430,33 @@ def test_conflicts_of_many_estimates_grow_as_n_log_n(tmp_path: Path) -> None:
     t_large, listed_large, omitted = seconds(large)
     assert listed_small == listed_large == checks_module.MAX_CONFLICTS_PER_GROUP and omitted > 0
     assert t_large < 40 * t_small, (t_small, t_large)
+
+
+def test_a_conflict_names_the_slip_and_the_claim_whose_writing_it_fits(tmp_path: Path) -> None:
+    # Baichuan-7B's README with 70 亿 planted as 70 万 against its English version's 7 billion: no
+    # relation fails, but the conflict's factor is 万 for 亿, which only the Chinese writing can slip.
+    from kb.report import conflict_slip
+    from tests.conftest import QUANTITIES, write_source
+
+    def conflict(a: str, b: str, quantity: str) -> Conflict:
+        root = tmp_path / f"{a} {b}" / "claims"
+        root.mkdir(parents=True)
+        (root / "quantities.yaml").write_text(QUANTITIES.read_text(encoding="utf-8"), encoding="utf-8")
+        write_source(root, "zh", "x", "zh")
+        write_source(root, "en", "x")
+        body = "claims:\n" + "".join(
+            f"  - {{id: {cid}, subject: M, quantity: {quantity}, value: {value}, unit: {unit},"
+            f" sources: [{{source: {cid}, locator: t}}]}}\n"
+            for cid, (value, unit) in (("zh", a.split(" ", 1)), ("en", b.split(" ", 1)))
+        )
+        (root / "c.yaml").write_text(body, encoding="utf-8")
+        [found] = checks.conflicts(contents.load(root))[0]
+        return found
+
+    wan = conflict("70 wan parameter", "7 billion parameter", "total_parameters")
+    assert wan.slip == "wan" and wan.slip_in == ["zh"]
+    assert conflict_slip(wan) == "fits 万 dropped, or 万 and 亿 confused (1 亿 = 10,000 万), in zh"
+    thousand = conflict("25 GPU", "25000 GPU", "gpu_count")  # 25 for 25,000: either could have slipped
+    assert thousand.slip == "thousand" and sorted(thousand.slip_in) == ["en", "zh"]
+    assert conflict_slip(thousand).endswith(", in either")
+    assert conflict("70 wan parameter", "9 billion parameter", "total_parameters").slip is None

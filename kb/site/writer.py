@@ -154,6 +154,7 @@ def environment() -> Environment:
         unit_name=display.unit_name,
         groupcounts=_group_counts,
         relation_name=report.relation_name,  # one wording with kb check
+        conflict_slip=report.conflict_slip,
     )
     env.globals.update(
         styles=VERDICT_STYLES,
