@@ -22,34 +22,18 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 
-from kb import hitting
+from kb import hitting, trust
 from kb.contents import KnowledgeBase
 from kb.interval import Interval
-from kb.judge import Outcome, Values, judge, overlay, replaces, unit_kinds
-from kb.model import Claim
-from kb.relations import Spec
+from kb.judge import Outcome, Values, replaces, unit_kinds
 from kb.slips import SlipMatch, fitting
 from kb.solve import SCALE_LIMIT, solve, steady
+from kb.trust import HUB as HUB
 from kb.verdicts import Standing, Verdict
 
 ASSUMPTION_RANGE = 3.0
 """An assumption may be blamed only where a value within this factor of it would hold: beyond, the
 relation is off for another reason (a 30% utilization may be 10% or 90%, not 0.1%)."""
-HUB = 40
-"""A claim in more relations than this (a constant of a law, a chip's datasheet) links no components."""
-TRUST = {
-    "reference": 8.0,
-    "assumption": 2.5,  # a guess: doubted before a figure a source states
-    "primary": 4.0,  # a claim of a paper, datasheet, announcement, price list or data set
-    "article": 3.0,
-    "translation": 2.0,
-    "rumour": 1.0,  # a claim ranked deprecated
-}
-"""What it costs to believe a claim wrong: the higher, the more trusted."""
-PRIMARY_KINDS = frozenset({"paper", "datasheet", "announcement", "pricing", "dataset", "definition"})
-CONFIRMED = 1.0
-"""Added trust per independent relation that confirms the claim (at most two count, but every one
-for a reference fact)."""
 
 
 @dataclass
@@ -150,7 +134,7 @@ class _Context:
     linking: dict[str, bool] = field(default_factory=dict)
     """`links` of each claim asked about: the search asks again and again (hubs most)."""
     document: dict[str, str] = field(default_factory=dict)
-    """`_document_of` each claim asked about."""
+    """`trust.document_of` each claim asked about."""
     linked: dict[str, tuple[str, ...]] = field(default_factory=dict)
     """Relation -> its claims that link components (`_linked`)."""
     ties: dict[str, list[tuple[str, tuple[str, ...]]]] = field(default_factory=dict)
@@ -316,11 +300,11 @@ def _diagnose_component(ctx: _Context, component: list[str], out: Diagnosis) -> 
         for c in conflict:
             holding[c] += 1
     found = _settled_alone(ctx, conflicts) or hitting.cheapest(
-        conflicts, lambda c: _trust(ctx, c), lambda chosen: _fixes(ctx, chosen)
+        conflicts, lambda c: trust.trust(ctx, c), lambda chosen: _fixes(ctx, chosen)
     )
     if found is None:
-        candidates = sorted(holding, key=lambda c: (-holding[c], _trust(ctx, c), c))
-        cover = hitting.greedy(conflicts, candidates, lambda c: _trust(ctx, c))
+        candidates = sorted(holding, key=lambda c: (-holding[c], trust.trust(ctx, c), c))
+        cover = hitting.greedy(conflicts, candidates, lambda c: trust.trust(ctx, c))
         found = [hitting.Found(sorted(cover), 0.0, _fixes(ctx, cover)[0], True)]
     found.sort(key=lambda t: (len(t.members), t.members))
     everywhere = set.intersection(*(set(t.members) for t in found))
@@ -436,9 +420,9 @@ def _outweighed(ctx: _Context, keys: list[str], cid: str) -> bool:
     """Whether believing `cid` wrong costs less than its witnesses in these failures weigh. Where
     each failure's other claims come from one document, the least they can weigh (every claim at
     its trust without confirmations) often settles it without the trust of thousands of claims."""
-    trust = _trust(ctx, cid)
+    own = trust.trust(ctx, cid)
     least = _least_witnesses(ctx, keys, cid)
-    return (least is not None and trust < least) or trust < _witnesses(ctx, keys, cid)
+    return (least is not None and own < least) or own < _witnesses(ctx, keys, cid)
 
 
 def _least_witnesses(ctx: _Context, keys: list[str], cid: str) -> float | None:
@@ -447,11 +431,11 @@ def _least_witnesses(ctx: _Context, keys: list[str], cid: str) -> float | None:
     weight: dict[str, float] = {}
     for key in keys:
         others = [c for c in ctx.outcomes[key].spec.claims if c != cid]
-        docs = {_document_of(ctx, c) for c in others}
+        docs = {trust.document_of(ctx, c) for c in others}
         if len(docs) != 1:
             return None
         [doc] = docs
-        least = min(_least_trust(ctx, c) for c in others)
+        least = min(trust.least_trust(ctx, c) for c in others)
         weight[doc] = min(weight.get(doc, math.inf), least)
     return sum(weight.values())
 
@@ -466,9 +450,9 @@ def _witnesses(ctx: _Context, keys: list[str], cid: str) -> float:
         others = [c for c in ctx.outcomes[key].spec.claims if c != cid]
         if not others:
             return math.inf  # only the figure itself can explain this failure
-        cheapest = min(others, key=lambda c: (_trust(ctx, c), c))
-        doc = _document_of(ctx, cheapest)
-        weight[doc] = min(weight.get(doc, math.inf), _trust(ctx, cheapest))
+        cheapest = min(others, key=lambda c: (trust.trust(ctx, c), c))
+        doc = trust.document_of(ctx, cheapest)
+        weight[doc] = min(weight.get(doc, math.inf), trust.trust(ctx, cheapest))
     return sum(weight.values())
 
 
@@ -663,58 +647,6 @@ def _is_assumption(ctx: _Context, cid: str) -> bool:
     return entry is not None and entry.claim.kind == "assumption"
 
 
-def _least_trust(ctx: _Context, cid: str) -> float:
-    """At most `_trust`: the claim's trust without its confirmations, unless known already."""
-    if cid in ctx.condemned:
-        return 0.0
-    if cid in ctx.trust_of:
-        return ctx.trust_of[cid]
-    entry = ctx.kb.claims.get(cid)
-    return TRUST["article"] if entry is None else _base_trust(ctx, entry.claim)
-
-
-def _trust(ctx: _Context, cid: str) -> float:
-    if cid in ctx.condemned:
-        return 0.0
-    if cid in ctx.trust_of:
-        return ctx.trust_of[cid]
-    if ctx.shared_trust is not None and cid != ctx.changed and cid in ctx.shared_trust:
-        found = ctx.trust_of[cid] = ctx.shared_trust[cid]  # asked again and again: read it once
-        return found
-    entry = ctx.kb.claims.get(cid)
-    if entry is None:
-        return TRUST["article"]
-    claim = entry.claim
-    base = _base_trust(ctx, claim)
-    # A reference confirmed by many relations (a chip's datasheet used by many rows) is trusted
-    # accordingly, a claim's confirmations count up to two, and an assumption's not at all: that it
-    # holds in one case says nothing of the next.
-    most = HUB if claim.kind == "reference" else 0 if claim.kind == "assumption" else 2
-    trust = base + CONFIRMED * _confirmations(ctx, cid, stop=most)
-    ctx.trust_of[cid] = trust
-    return trust
-
-
-def _base_trust(ctx: _Context, claim: Claim) -> float:
-    """What a claim's kind, rank and source make its trust, before its confirmations."""
-    if claim.rank == "deprecated":
-        base = TRUST["rumour"]
-    elif claim.kind in ("reference", "assumption"):
-        base = TRUST[claim.kind]
-    else:
-        source = ctx.kb.sources.get(claim.sources[0].source)
-        kind = source.meta.kind if source else "other"
-        base = (
-            TRUST["primary"]
-            if kind in PRIMARY_KINDS
-            else TRUST["translation"]
-            if kind == "translation"
-            else TRUST["article"]
-        )
-        base += 1.0 if claim.rank == "preferred" else 0.0
-    return base
-
-
 def trust_in(
     kb: KnowledgeBase,
     outcomes: Mapping[str, Outcome],
@@ -724,7 +656,7 @@ def trust_in(
     memo: Memo | None = None,
 ) -> float:
     """What believing this claim wrong costs (source kind, rank, confirmations)."""
-    return _trust(_with_memo(_Context(kb, outcomes, values, by_claim), memo), cid)
+    return trust.trust(_with_memo(_Context(kb, outcomes, values, by_claim), memo), cid)
 
 
 def _with_memo(ctx: _Context, memo: Memo | None) -> _Context:
@@ -732,54 +664,6 @@ def _with_memo(ctx: _Context, memo: Memo | None) -> _Context:
         ctx.linking, ctx.document, ctx.memo = memo.linking, memo.document, memo
         ctx.linked, ctx.ties, ctx.near = memo.linked, memo.ties, memo.near
     return ctx
-
-
-def _confirmations(ctx: _Context, cid: str, stop: int) -> int:
-    """Passing relations, involving another source, that would fail were this claim 10x off."""
-    count = 0
-    for key in ctx.by_claim.get(cid, [])[:CONFIRMING]:
-        if _confirms(ctx, cid, key):
-            count += 1
-            if count >= stop:
-                break
-    return count
-
-
-CONFIRMING = HUB * 2
-"""A claim's trust looks at its first this many relations for confirmations."""
-
-
-def _confirms(ctx: _Context, cid: str, key: str) -> bool:
-    """Whether this passing relation, involving another source, would fail were the claim 10x off."""
-    value = ctx.values.get(cid)
-    entry = ctx.kb.claims.get(cid)
-    if value is None or entry is None or value.unit.is_date:
-        return False
-    outcome = ctx.outcomes[key]
-    if outcome.verdict != Verdict.CONSISTENT:
-        return False
-    spec = outcome.spec
-    own = _document_of(ctx, cid)
-    if not any(_document_of(ctx, c) != own for c in spec.claims if c != cid):
-        return False
-    return all(  # a relation that pins the value, not a one-sided bound
-        scaled_verdict(spec, overlay(ctx.values, cid, value.scaled(k)), k, ctx.memo) == Verdict.INCONSISTENT
-        for k in (10.0, 0.1)
-    )
-
-
-def scaled_verdict(spec: Spec, values: Values, factor: float, memo: Memo | None) -> Verdict:
-    """The verdict alone of `spec` at `values`, where one claim's value is scaled by `factor` (a
-    mutation; a confirmation's question). Kept in `memo` when `values` are its values with that
-    claim's alone scaled (`Memo.verdicts`): the mutation report asks both of the same relations."""
-    cid = replaces(values, memo.values) if memo is not None and memo.values is not None else None
-    if memo is None or cid is None:
-        return judge(spec, values, explain=False).verdict
-    key = (spec.key, cid, factor)
-    found = memo.verdicts.get(key)
-    if found is None:
-        found = memo.verdicts[key] = judge(spec, values, explain=False).verdict
-    return found
 
 
 def confirmations(
@@ -793,21 +677,4 @@ def confirmations(
     """Each relation a claim's trust looks at, and whether it confirms the claim: what, besides the
     claim itself, its trust depends on."""
     ctx = _with_memo(_Context(kb, outcomes, values, by_claim), memo)
-    return [(key, _confirms(ctx, cid, key)) for key in by_claim.get(cid, [])[:CONFIRMING]]
-
-
-def _document_of(ctx: _Context, cid: str) -> str:
-    """The document a claim comes from: a translation counts as its original (not independent)."""
-    found = ctx.document.get(cid)
-    if found is None:
-        found = ctx.document[cid] = _document(ctx.kb, cid)
-    return found
-
-
-def _document(kb: KnowledgeBase, cid: str) -> str:
-    entry = kb.claims.get(cid)
-    if entry is None:
-        return ""
-    source = entry.claim.sources[0].source
-    meta = kb.sources[source].meta if source in kb.sources else None
-    return (meta.translation_of or source) if meta is not None else source
+    return [(key, trust.confirms(ctx, cid, key)) for key in by_claim.get(cid, [])[: trust.CONFIRMING]]

@@ -17,7 +17,7 @@ from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from kb import blame, procs, relations
+from kb import blame, procs, relations, trust
 from kb.cachedir import package_hash
 from kb.contents import KnowledgeBase
 from kb.judge import Outcome, Values, judge, overlay
@@ -145,7 +145,7 @@ class Mutator:
         explaining, as blame reads it (and as the claims' trust asked it of some: `Memo.verdicts`)."""
         if self.explain:
             return judge(spec, values, True)
-        return Outcome(spec, blame.scaled_verdict(spec, values, factor, self.memo))
+        return Outcome(spec, trust.scaled_verdict(spec, values, factor, self.memo))
 
 
 class _SharedTrust(Mapping[str, float]):

@@ -15,13 +15,13 @@ from typing import Any
 
 from markupsafe import Markup
 
-from kb.blame import TRUST
 from kb.results import BASES
 from kb.site import audit, graph, paging, vega, views
 from kb.site.charts import AnyChart, HistogramSpec, group_spec, quantity_spec
 from kb.site.context import ClaimView, Group, QuantityView, SiteContext, SubjectView
 from kb.site.graph import claim_graph
 from kb.slips import SLIPS
+from kb.trust import TRUST
 from kb.units import SCALE_WORDS
 from kb.values import ABOUT_DAYS, ABOUT_RELATIVE
 from kb.verdicts import SEVERITY
