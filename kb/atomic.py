@@ -24,8 +24,9 @@ def _temp_for(path: Path) -> tuple[int, str]:
     return tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
 
 
-def _write_temp(path: Path, data: bytes, durable: bool = True) -> str:
-    """Write `data` to a new temporary file beside `path`, flushed to disk; returns its name."""
+def _write_temp(path: Path, data: bytes, durable: bool = True, mode: int | None = None) -> str:
+    """Write `data` to a new temporary file beside `path`, flushed to disk; returns its name. Its
+    mode is `mode`, else the file's it replaces, else what the umask allows."""
     fd, tmp = _temp_for(path)
     try:
         with os.fdopen(fd, "wb") as f:
@@ -33,7 +34,8 @@ def _write_temp(path: Path, data: bytes, durable: bool = True) -> str:
             f.flush()
             if durable:  # a cache may lose a file in a crash: it is made again
                 os.fsync(f.fileno())
-        mode = path.stat().st_mode & 0o777 if path.exists() else 0o666 & ~_umask()
+        if mode is None:
+            mode = path.stat().st_mode & 0o777 if path.exists() else 0o666 & ~_umask()
         os.chmod(tmp, mode)
     except BaseException:
         with contextlib.suppress(OSError):
@@ -55,12 +57,13 @@ def _sync_dir(folder: Path) -> None:
         os.close(fd)
 
 
-def atomic_write_bytes(path: Path, data: bytes, durable: bool = True) -> None:
+def atomic_write_bytes(path: Path, data: bytes, durable: bool = True, mode: int | None = None) -> None:
     """Replace (or create) `path` with `data` in one step: an interruption leaves the old file whole.
 
-    `durable=False` skips the fsyncs (for caches, which are made again when lost)."""
+    `durable=False` skips the fsyncs (for caches, which are made again when lost); `mode` gives the
+    file that mode whatever the umask and the file it replaces (0o600: only this user's)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = _write_temp(path, data, durable)
+    tmp = _write_temp(path, data, durable, mode)
     try:
         os.replace(tmp, path)
     except BaseException:

@@ -13,7 +13,7 @@ import math
 from collections import defaultdict
 
 from kb import blame, relations
-from kb.contents import ClaimEntry, KnowledgeBase, collector_paused, unreadable_hint
+from kb.contents import ClaimEntry, KnowledgeBase, collector_paused, resolve_value, unreadable_hint
 from kb.errors import Problem
 from kb.interval import Interval
 from kb.judge import Outcome, Values, judge, unit_kinds
@@ -33,7 +33,7 @@ def run(kb: KnowledgeBase) -> Results:
 
 def _run(kb: KnowledgeBase) -> Results:
     folded = {sid: FoldedText(s.text) for sid, s in kb.sources.items() if s.text is not None}
-    english = {sid: src.meta.language.split("-")[0] == "en" for sid, src in kb.sources.items()}
+    english = _english(kb)
     results = {cid: _check_quotes(kb, entry, folded, english) for cid, entry in kb.claims.items()}
     values = usable_values(kb)
     outcomes = {spec.key: judge(spec, values) for spec in relations.gather(kb)}
@@ -131,10 +131,9 @@ def _verdict(
     if result.problems or entry.problems:
         result.verdict = Verdict.ERROR
         return
-    for c in own:
-        if c.verdict == Verdict.ERROR and c.kind == "check":
-            result.verdict = Verdict.ERROR
-            return
+    if any(c.verdict == Verdict.ERROR and c.kind == "check" for c in own):
+        result.verdict = Verdict.ERROR
+        return
     if blamed is not None:
         _blamed(entry, result, blamed, diagnosis.blamed, joined)
         severities = [s for k in blamed.condemned_by if (s := by_key[k].severity) is not None]
@@ -144,11 +143,7 @@ def _verdict(
     if failing:
         result.standing = Standing.EXPLAINED
         result.explained_by = list(dict.fromkeys(c for f in failing for c in f.explained_by if c != entry.id))
-    passing = False
-    for c in own:
-        if c.verdict == Verdict.CONSISTENT:
-            passing = True
-            break
+    passing = any(c.verdict == Verdict.CONSISTENT for c in own)
     if passing and entry.claim.kind != "assumption":
         result.verdict = Verdict.CONSISTENT
     else:
@@ -220,13 +215,15 @@ def claim_problems(kb: KnowledgeBase, entry: ClaimEntry) -> list[Problem]:
     """The errors of one claim by itself, as kb check reports them (its unit against its quantity's,
     its value against its quote, its quote against its source, a missing translation), for a claim
     that is not in the knowledge base yet: a proposal of a draft being accepted."""
-    from kb import contents
-
-    contents._resolve_value(kb, entry)
+    resolve_value(kb, entry)
     cited = {c.source for c in entry.claim.sources if c.source in kb.sources}
     folded = {sid: FoldedText(t) for sid in cited if (t := kb.sources[sid].text) is not None}
-    english = {sid: src.meta.language.split("-")[0] == "en" for sid, src in kb.sources.items()}
-    return [*entry.problems, *_check_quotes(kb, entry, folded, english).problems]
+    return [*entry.problems, *_check_quotes(kb, entry, folded, _english(kb)).problems]
+
+
+def _english(kb: KnowledgeBase) -> dict[str, bool]:
+    """Source id -> whether it is in English (a quote from any other language needs a translation)."""
+    return {sid: src.meta.language.split("-")[0] == "en" for sid, src in kb.sources.items()}
 
 
 def _check_quotes(

@@ -590,11 +590,11 @@ def _add_claim(kb: KnowledgeBase, entry: ClaimEntry, resolved: Resolved | None =
         )
         return
     compact(claim)  # the same claim, smaller to keep
-    _resolve_value(kb, entry, resolved)
+    resolve_value(kb, entry, resolved)
     kb.claims[claim.id] = entry
 
 
-def _resolve_value(kb: KnowledgeBase, entry: ClaimEntry, resolved: Resolved | None = None) -> None:
+def resolve_value(kb: KnowledgeBase, entry: ClaimEntry, resolved: Resolved | None = None) -> None:
     """Set the claim's unit and value as resolved (`_resolve`, unless given), with the problems of
     each located, and check its unit against its quantity's."""
     claim = entry.claim

@@ -108,7 +108,7 @@ def check_in_place(kb: KnowledgeBase, path: Path, display: str, text: str, claim
     if claim is None:
         return problems
     entry = ClaimEntry(claim, doc, ("claims", i))
-    contents._resolve_value(kb, entry)
+    contents.resolve_value(kb, entry)
     kb.claims[claim.id] = entry
     result = checks.run(kb).claims[claim.id]
     return [*entry.problems, *result.problems, *(c.problem for c in result.checks if c.problem)]

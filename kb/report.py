@@ -137,7 +137,7 @@ def text(kb: KnowledgeBase, results: Results, verbose: bool = False) -> str:
         for c in results.conflicts:
             lines.append(
                 f"  {c.subject} · {c.quantity}: {c.a} = {c.a_value}  vs  {c.b} = {c.b_value}"
-                f"  ({_factor(c.factor)}{'; ' + conflict_slip(c) if c.slip_in else ''})"
+                f"  ({'; '.join(filter(None, (_factor(c.factor), conflict_slip(c))))})"
                 + (f"; {' and '.join(c.explained_by)} blamed" if c.explained_by else "")
             )
     if results.problems:
@@ -415,9 +415,6 @@ def mutation_json(found: mutations.Report) -> dict[str, Any]:
     }
 
 
-__all__ = ["text", "json_text", "as_json", "check_line", "format_interval"]
-
-
 def conflict_slip(c: Conflict) -> str:
     """'fits <slip>, in <claim>' (or 'in either') for a conflict whose factor a known slip explains,
     else '': the same words in kb check and on claim pages."""
@@ -426,3 +423,6 @@ def conflict_slip(c: Conflict) -> str:
         return ""
     where = "either" if len(c.slip_in) > 1 else c.slip_in[0]
     return f"fits {slip.text}, in {where}"
+
+
+__all__ = ["text", "json_text", "as_json", "check_line", "format_interval"]

@@ -367,7 +367,7 @@ def _dry_check(
             code=EXIT_USAGE,
         )
     entry = ClaimEntry(claim, doc, base)
-    contents._resolve_value(kb, entry)
+    contents.resolve_value(kb, entry)
     kb.claims[claim.id] = entry
     results = checks.run(kb)
     result = results.claims[claim.id]

@@ -108,7 +108,7 @@ class Handler(SimpleHTTPRequestHandler):
         if self.live and path == LIVE_VERSION:
             return self._send(self._version().encode(), "text/plain; charset=utf-8")
         try:
-            page = self._page() if self.live else None
+            page = self._page(path) if self.live else None
             return self._send(page, "text/html; charset=utf-8") if page else super().send_head()
         except ValueError:  # a path the file system cannot take
             self.send_error(400)
@@ -125,12 +125,12 @@ class Handler(SimpleHTTPRequestHandler):
         found = _FINGERPRINT.search(head)
         return found.group(1).decode("ascii") if found else ""
 
-    def _page(self) -> bytes | None:
-        """The HTML page asked for, with the live script added; None for anything else (the
-        standard handler answers it: other files, redirects, 404)."""
-        file = self.translate_path(self.path)
+    def _page(self, path: str) -> bytes | None:
+        """The HTML page at `path` (the request's, without query or fragment), with the live script
+        added; None for anything else (the standard handler answers it: other files, redirects, 404)."""
+        file = self.translate_path(path)
         if os.path.isdir(file):
-            if not self.path.split("?", 1)[0].endswith("/"):
+            if not path.endswith("/"):
                 return None
             file = os.path.join(file, "index.html")
         if not file.endswith(".html"):

@@ -20,13 +20,13 @@ import marshal
 import os
 import stat
 import sys
-import tempfile
 from pathlib import Path
 from types import CodeType
 
 import jinja2
 from jinja2.bccache import Bucket, BytecodeCache
 
+from kb.atomic import atomic_write_bytes
 from kb.cachedir import package_hash, user_folder
 
 FOLDER = "jinja"
@@ -76,25 +76,13 @@ class TemplateCodeCache(BytecodeCache):
         # A cache that cannot be written only costs the compilation next time.
         with contextlib.suppress(OSError, ValueError):
             self.folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-            _write_private(self._path(bucket), self._header(bucket) + marshal.dumps(bucket.code))
+            # Only this user's, whatever the umask: _read_own refuses a file others may write.
+            data = self._header(bucket) + marshal.dumps(bucket.code)
+            atomic_write_bytes(self._path(bucket), data, durable=False, mode=0o600)
 
     def clear(self) -> None:
         for path in self.folder.glob(f"{self.tag[:16]}-*.code"):
             path.unlink(missing_ok=True)
-
-
-def _write_private(path: Path, data: bytes) -> None:
-    """Replace `path` in one step by a file only this user may read or write (mkstemp's 0o600,
-    whatever the umask: _read_own refuses a file others may write)."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
 
 
 def _read_own(path: Path) -> bytes | None:
