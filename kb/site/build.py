@@ -52,11 +52,6 @@ class BuildError(KbError):
     """The site could not be written; the previous site is unchanged."""
 
 
-def gather(claims_dir: Path) -> tuple[KnowledgeBase, Results]:
-    kb = contents.load(claims_dir)
-    return kb, checks.run(kb)
-
-
 def summary_line(outcome: BuildOutcome, opts: BuildOptions) -> str:
     """What `kb build` prints when it is done (and repeats when the site is up to date)."""
     counts = outcome.results.counts()
