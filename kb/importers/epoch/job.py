@@ -73,7 +73,7 @@ class EpochImport:
         self.report.rows = len(models.rows)
         for row in models.rows:
             if row.number in slugs:
-                self.row(row, slugs[row.number], groups[row.number])
+                self.import_row(row, slugs[row.number], groups[row.number])
         for key in sorted(self.groups):
             self.write_group(key)
         if self.chips is not None:
@@ -121,7 +121,7 @@ class EpochImport:
             self.groups[key] = ex
         return ex
 
-    def row(self, row: Row, slug: str, group: str) -> None:
+    def import_row(self, row: Row, slug: str, group: str) -> None:
         """The row's claims and checks, added to its group; the report counts them."""
         report = self.report
         numbers = rows.read_numbers(self.models, row, report.problems)
@@ -141,9 +141,9 @@ class EpochImport:
         self.group_claims.setdefault(group, []).append(
             (f"Row {row.number} (line {row.line}): {block.label}", claims)
         )
-        self.count(row, block.label, claims)
+        self.count_row(row, block.label, claims)
 
-    def count(self, row: Row, label: str, claims: list[dict[str, Any]]) -> None:
+    def count_row(self, row: Row, label: str, claims: list[dict[str, Any]]) -> None:
         """An imported row in the report: the model's facets for the audit page, its claims and checks."""
         report, cells = self.report, row.cells
         report.rows_imported += 1

@@ -37,7 +37,7 @@ class Field:
     minimum: float = 0.0
     """Smaller values are reported, not imported: they cannot be what the column measures."""
     count: bool = False
-    """The column counts whole things: "8.0" stays 8.0 (cells._clean)."""
+    """The column counts whole things: "8.0" stays 8.0 (read_cell's `count`)."""
 
 
 FIELDS = (
