@@ -16,7 +16,7 @@ from test_import_epoch import CHIPS, FIXTURES, check, make_root
 
 from kb import contents
 from kb.importers.epoch import import_epoch, read_cell
-from kb.importers.epoch.job import PEAK_TOLERANCE
+from kb.importers.epoch.hardware import PEAK_TOLERANCE
 from kb.importers.epoch.notes import figures_near
 from kb.results import Results
 from kb.verdicts import Verdict

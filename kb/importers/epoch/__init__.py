@@ -21,10 +21,12 @@ compute, utilization ≤ 100%).
 **Modules**, one job each: `table` reads the CSV files (rows, line numbers, unreadable records),
 `columns` says what each column means per release, `cells` reads a cell's number (or says why
 not) and makes ids, `notes` reads facts from the notes, `products` the 6·N·D products the notes
-write out, `sixnd` writes the 6·N·D relations a row allows, `context` finds the assumptions in
-the knowledge base, `job` turns rows into claims and checks and runs the import, `output` writes
-files (YAML, excerpts, manifest), `report` is what an import did, `audit` what the audit page is
-told.
+write out, `scale` a scale slip of the parameters cell, `context` finds the assumptions in the
+knowledge base; `rows` says what a row gives (numbers, quotes, ids, excerpt group), `claims` makes
+its claims, `checks` writes its checks (`sixnd` the 6·N·D relations, `hardware` compute vs the
+chips' peak), `chips` and `prices` make the reference claims of the chip and price tables;
+`sources` builds the files in memory, `output` writes them (YAML, excerpts, manifest), `job` runs
+the import; `report` is what an import did, `audit` what the audit page is told.
 
 **Citations.** The whole CSV is archived as the release's source (byte for byte, so its sha256 is
 the published file's). Claims do not quote it, though: the engine folds and scans a source per
