@@ -86,7 +86,7 @@ def test_audit_page_renders_findings_filters_and_download(
 ) -> None:
     pytest.importorskip("kb.site.context")
     from kb.site import audit, writer
-    from kb.site.context import resolve
+    from kb.site.resolve import resolve
 
     _, kb, results = imported
     ctx = resolve(kb, results, "")
@@ -145,7 +145,7 @@ def test_the_audit_scatter_is_interactive_with_a_static_fallback(
     import re
 
     from kb.site import audit, writer
-    from kb.site.context import resolve
+    from kb.site.resolve import resolve
 
     _, kb, results = imported
     ctx = resolve(kb, results, "")

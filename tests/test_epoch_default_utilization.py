@@ -160,7 +160,7 @@ def test_the_audit_page_marks_findings_in_doubt(
 ) -> None:
     pytest.importorskip("kb.site.context")
     from kb.site import audit, writer
-    from kb.site.context import resolve
+    from kb.site.resolve import resolve
 
     _, kb, results = imported
     ctx = resolve(kb, results, "")

@@ -150,7 +150,7 @@ def test_the_audit_page_of_a_release_without_epochs_says_so(tmp_path: Path) -> N
     """The audit page says the release has no Epochs column, not that rows leave it blank."""
     pytest.importorskip("kb.site.context")
     from kb.site import audit, writer
-    from kb.site.context import resolve
+    from kb.site.resolve import resolve
 
     root = make_root(tmp_path / "large")
     import_epoch(_large_scale(tmp_path), root, chips=CHIPS, prices=PRICES)

@@ -18,9 +18,9 @@ from site_helpers import build_site
 
 from kb.errors import KbError
 from kb.site import search
-from kb.site.context import resolve
 from kb.site.pagefind_service import Service
 from kb.site.pages import plan
+from kb.site.resolve import resolve
 
 
 def _fixture_shards(tmp_path: Path) -> list[list[tuple[str, str]]]:

@@ -38,10 +38,10 @@ from kb.interval import Interval
 from kb.site import charts, markdown, writer
 from kb.site import place as site_place
 from kb.site.build import MARKER, BuildError
-from kb.site.context import resolve
 from kb.site.graph import claim_graph
 from kb.site.highlight import highlight
 from kb.site.pages import DATA_FILE, ROWS_IN_HTML
+from kb.site.resolve import resolve
 
 SCRIPT_CLAIM = "gpt4-script-statement"
 INCONSISTENT = "gpt4-zh-training-cost"

@@ -10,9 +10,9 @@ from site_helpers import FIXTURE, build_site, copy_fixture, site_files
 
 from kb import checks, contents
 from kb.site import keys as page_keys_module
-from kb.site.context import resolve
 from kb.site.keys import page_keys, with_protection
 from kb.site.pages import plan
+from kb.site.resolve import resolve
 
 EDITS = {
     # what is edited: (file under claims/, old text, new text)

@@ -8,7 +8,8 @@ import pytest
 from site_helpers import broken_links, build_site, page
 
 from kb.site import paging
-from kb.site.context import Group, resolve
+from kb.site.context import Group
+from kb.site.resolve import resolve
 
 
 def _group(name: str, n: int) -> Group:

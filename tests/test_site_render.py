@@ -13,7 +13,7 @@ from site_helpers import REPO_CLAIMS
 from kb import checks, contents, procs
 from kb.site import canvas, charts, drawing, fragments, writer
 from kb.site.charts import BINS, HistogramSpec
-from kb.site.context import resolve
+from kb.site.resolve import resolve
 
 
 def _spec(i: int) -> charts.ChartSpec:

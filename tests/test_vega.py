@@ -8,7 +8,7 @@ from site_helpers import REPO_CLAIMS
 
 from kb import checks, contents
 from kb.site import vega
-from kb.site.context import resolve
+from kb.site.resolve import resolve
 
 
 def test_group_spec_is_in_readers_units_with_a_link_and_tooltip_per_point() -> None:

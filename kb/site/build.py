@@ -24,11 +24,13 @@ from kb.contents import KnowledgeBase
 from kb.errors import KbError
 from kb.results import Results
 from kb.site import charts, fingerprint, place, search, templatecache, views, writer
-from kb.site.context import SiteContext, attach_protection, protection_data, resolve
+from kb.site.context import SiteContext
 from kb.site.keys import page_keys, with_protection
 from kb.site.options import DEFAULT_BASE_URL, MARKER, BuildOptions
 from kb.site.pages import EXPORT_DIR, Page, Plan, plan
 from kb.site.progress import Reporter
+from kb.site.protection import attach_protection, protection_data
+from kb.site.resolve import resolve
 
 __all__ = ["DEFAULT_BASE_URL", "MARKER", "BuildOptions", "BuildOutcome", "BuildError", "build"]
 

@@ -1,9 +1,9 @@
-"""Resolve: turn a checked knowledge base into what the pages show.
+"""The page context: what the pages show of a checked knowledge base, in plain dataclasses.
 
-Everything a template needs is computed here once, in plain dataclasses: each claim's view
-(value, interval, citations, problems, what it rests on and what rests on it), the groups of
-claims sharing a subject and quantity (the unit of comparison, and of charts), and the
-subjects, quantities and sources with their claims. Templates only format; they never search.
+Each claim's view (value, interval, citations, problems, what it rests on and what rests on it),
+the groups of claims sharing a subject and quantity (the unit of comparison, and of charts), and
+the subjects, quantities and sources with their claims: every field a template reads is
+documented here once. kb/site/resolve.py fills them; templates only format, they never search.
 
 Paths are relative to the site root ("claims/x.html"); a page adds its own `root` prefix
 ("../") so every link is relative and the site works from file://.
@@ -12,20 +12,16 @@ Paths are relative to the site root ("claims/x.html"); a page adds its own `root
 from __future__ import annotations
 
 import math
-from collections import Counter, defaultdict
-from collections.abc import Iterable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
-from kb import display, mutations, slugs
-from kb.cachedir import read_json, write_json
+from kb import display
 from kb.contents import ClaimEntry, KnowledgeBase, Source
 from kb.errors import Problem
 from kb.interval import Interval
-from kb.model import Claim, Quantity, Quote
+from kb.model import Claim, Quote
 from kb.mutations import Mutation
-from kb.results import BASES, VERDICTS, CheckResult, ClaimResult, Conflict, Results, Suggestion
+from kb.results import BASES, CheckResult, ClaimResult, Conflict, Results, Suggestion
 from kb.tables import row_cells
 from kb.units import UnitInfo, unit_info
 from kb.verdicts import SEVERITY_RANK, Basis, Standing, Verdict
@@ -438,231 +434,11 @@ class SiteContext:
         return sorted(wrong, key=lambda cv: (-SEVERITY_RANK.get(cv.result.severity or "", 0), -cv.off_by))
 
 
-def slugify(text: str) -> str:
-    """A subject's URL part (kb/slugs.py)."""
-    return slugs.slugify(text, 80, stable=True)
-
-
 def convert(iv: Interval, unit: UnitInfo, to: UnitInfo) -> Interval:
     """An interval from one unit to another of the same dimensions."""
     if unit.factor == to.factor:
         return iv
     return iv.scale(unit.factor / to.factor)
-
-
-def written_value(entry: ClaimEntry) -> str:
-    c = entry.claim
-    if c.value is None:
-        return c.statement or ""
-    return display.written(c.value, c.unit or "1", c.qualifier)
-
-
-def _sort_value(entry: ClaimEntry) -> float | None:
-    if entry.value is None or entry.unit is None:
-        return None
-    m = entry.value.base("nominal").mid()
-    return m if math.isfinite(m) else None
-
-
-def _citations(kb: KnowledgeBase, entry: ClaimEntry, result: ClaimResult) -> list[Citation]:
-    out = []
-    for i, quote in enumerate(entry.claim.sources):
-        found = result.quote_found[i] if i < len(result.quote_found) else None
-        span = result.quote_spans[i] if i < len(result.quote_spans) else None
-        out.append(
-            Citation(
-                i,
-                quote,
-                kb.sources.get(quote.source),
-                found,
-                span,
-                f"q-{entry.id}-{i}",
-                entry.id,
-                result.verdict,
-            )
-        )
-    return out
-
-
-def _unique(ids: list[str]) -> list[str]:
-    return list(dict.fromkeys(ids))
-
-
-PROTECTION_LIMIT = 20_000
-"""Claim pages say whether a x10 slip would be caught up to this many claims (about 1 ms a claim
-of CPU, spread over the cores);
-past it, `kb check --mutations` gives the same answer for the whole knowledge base."""
-
-
-def protection_of(kb: KnowledgeBase, cache: Path | None = None) -> dict[str, list[Mutation]]:
-    """Claim id -> whether ×10 and ÷10 slips of it would be caught (kb.mutations.protection), none
-    past PROTECTION_LIMIT claims. `cache`: a JSON file of earlier builds' results; only the claims
-    whose relations changed are mutated again (kb.mutations.protection_cached)."""
-    if len(kb.claims) > PROTECTION_LIMIT:
-        return {}
-    if cache is None:
-        return mutations.protection(kb)
-    known = read_json(cache)
-    known = known if isinstance(known, dict) else {}
-    before = _entry_keys(known)
-    found = mutations.protection_cached(kb, known)
-    if _entry_keys(known) != before:  # an entry's mutations follow from its key
-        write_json(cache, known)
-    return found
-
-
-def protection_data(kb: KnowledgeBase, cache: Path | None = None) -> dict[str, list[dict[str, Any]]]:
-    """protection_of as plain data, to come back from another process (kb/site/build.py)."""
-    return {cid: mutations.as_data(found) for cid, found in protection_of(kb, cache).items()}
-
-
-def attach_protection(ctx: SiteContext, data: dict[str, list[dict[str, Any]]]) -> None:
-    """Put each claim's protection (protection_data) on its view."""
-    for cid, rows in data.items():
-        if cid in ctx.claims:
-            ctx.claims[cid].protection = mutations.from_data(rows)
-
-
-def _entry_keys(cache: dict[str, Any]) -> dict[str, object]:
-    return {cid: e.get("key") if isinstance(e, dict) else None for cid, e in cache.items()}
-
-
-def resolve(
-    kb: KnowledgeBase,
-    results: Results,
-    readme: str = "",
-    protect: bool = True,
-    protection_cache: Path | None = None,
-) -> SiteContext:
-    """Build the page context: claims by subject, quantity and source, and reverse dependencies.
-
-    `protection_cache`: a JSON file of the claim pages' mutation protection from earlier builds;
-    only the claims whose relations changed are mutated again (kb.mutations.protection_cached)."""
-    for source in kb.sources.values():
-        if not source.text_verified:  # checked already; a text that fails its sha256 is never published
-            source.text = None
-    # Subjects: compared without case, as the checker does; shown as first written.
-    subject_names: dict[str, str] = {}
-    for e in kb.claims.values():
-        subject_names.setdefault(e.claim.subject.casefold(), e.claim.subject)
-    subject_slugs: dict[str, str] = {}
-    taken: set[str] = set()
-    for key in sorted(subject_names):
-        base = slugify(subject_names[key])
-        slug, n = base, 2
-        while slug in taken:
-            slug, n = f"{base}-{n}", n + 1
-        taken.add(slug)
-        subject_slugs[key] = slug
-
-    views: dict[str, ClaimView] = {}
-    for cid, e in kb.claims.items():
-        r = results.claims[cid]
-        q = kb.quantities.get(e.claim.quantity)
-        problems = (
-            list(e.problems) + list(r.problems) + [c.problem for c in r.checks if c.problem is not None]
-        )
-        interval = ""
-        if e.value is not None and e.unit is not None:
-            interval = display.interval(e.value.stated, e.unit)
-        views[cid] = ClaimView(
-            e,
-            r,
-            subject_slugs[e.claim.subject.casefold()],
-            q.label if q else e.claim.quantity,
-            _citations(kb, e, r),
-            problems,
-            written_value(e),
-            interval,
-            _sort_value(e),
-            rests_on=_unique([i for c in e.claim.checks for i in c.inputs.values()]),
-        )
-    for cv in views.values():
-        for dep in cv.rests_on:
-            if dep in views and cv.id not in views[dep].rested_on_by:
-                views[dep].rested_on_by.append(cv.id)
-    for conflict in results.conflicts:
-        for cid in (conflict.a, conflict.b):
-            if cid in views:
-                views[cid].conflicts.append(conflict)
-    for cv in views.values():
-        cv.condemning = [results.by_key[k] for k in cv.result.condemned_by if k in results.by_key]
-    if protect:
-        for cid, found in protection_of(kb, protection_cache).items():
-            if cid in views:
-                views[cid].protection = found
-
-    ordered = sorted(views.values(), key=lambda v: (v.subject_slug, v.claim.quantity, v.id))
-    claims = {v.id: v for v in ordered}
-
-    # Groups of one subject and quantity, ordered by value.
-    grouped: dict[tuple[str, str], list[ClaimView]] = defaultdict(list)
-    for v in ordered:
-        grouped[(v.subject_slug, v.claim.quantity)].append(v)
-    groups: dict[tuple[str, str], Group] = {}
-    for (slug, qid), members in grouped.items():
-        q = kb.quantities.get(qid)
-        members.sort(key=lambda v: (v.sort_value is None, v.sort_value or 0.0, v.id))
-        unit = _group_unit(q, members)
-        groups[(slug, qid)] = Group(
-            subject_names[members[0].claim.subject.casefold()],
-            slug,
-            qid,
-            members[0].quantity_label,
-            members,
-            unit,
-        )
-
-    subjects: dict[str, SubjectView] = {}
-    for key in sorted(subject_names, key=lambda k: subject_slugs[k]):
-        slug = subject_slugs[key]
-        subjects[slug] = SubjectView(subject_names[key], slug)
-    quantities: dict[str, QuantityView] = {
-        q.id: QuantityView(q.id, q.label, q.unit, q.description, True)
-        for q in sorted(kb.quantities.values(), key=lambda q: q.id)
-    }
-    for (slug, qid), g in sorted(groups.items(), key=lambda kv: (kv[0][0], kv[1].quantity_label.casefold())):
-        subjects[slug].groups.append(g)
-        if qid not in quantities:
-            quantities[qid] = QuantityView(qid, qid, "", "", False)
-        quantities[qid].groups.append(g)
-    for s in subjects.values():
-        s.counts = _count(cv for g in s.groups for cv in g.claims)
-    for qv in quantities.values():
-        qv.groups.sort(key=lambda g: g.subject_slug)
-        qv.counts = _count(cv for g in qv.groups for cv in g.claims)
-
-    sources: dict[str, SourceView] = {sid: SourceView(s) for sid, s in sorted(kb.sources.items())}
-    for cv in claims.values():
-        for cit in cv.citations:
-            if cit.source_id in sources:
-                sources[cit.source_id].citations.append(cit)
-    for sv in sources.values():
-        sv.counts = _count(claims[cid] for cid in _unique([c.claim_id for c in sv.citations]))
-
-    return SiteContext(kb, results, claims, subjects, quantities, sources, groups, list(kb.problems), readme)
-
-
-def _group_unit(q: Quantity | None, members: list[ClaimView]) -> UnitInfo | None:
-    numeric = [v.entry.unit for v in members if v.entry.value is not None and v.entry.unit is not None]
-    if not numeric:
-        return None
-    if q is not None:
-        try:
-            qu = unit_info(q.unit)
-        except Exception:  # the checker already reported a bad quantity unit
-            qu = None
-        if qu is not None and qu.dims == numeric[0].dims:
-            return qu
-    return numeric[0]
-
-
-def _count(views: Iterable[ClaimView]) -> dict[str, int]:
-    c: Counter[str] = Counter(v.verdict for v in views)
-    return {v: c.get(v, 0) for v in VERDICTS}
-
-
-__all__ = ["resolve", "SiteContext", "ClaimView", "Group", "VERDICT_STYLES"]
 
 
 def _suggested(s: Suggestion) -> str:
@@ -673,3 +449,6 @@ def _suggested(s: Suggestion) -> str:
     if 0 <= s.lo <= s.hi * 1e-12 and math.isfinite(s.hi) and s.hi > 0 and not unit_info(s.unit).is_date:
         iv = Interval(-math.inf, s.hi)
     return display.interval(iv, s.unit)
+
+
+__all__ = ["SiteContext", "ClaimView", "Group", "VERDICT_STYLES", "convert"]
