@@ -112,8 +112,8 @@ def resolve(
             rests_on=_unique([i for c in e.claim.checks for i in c.inputs.values()]),
         )
     for cv in views.values():
-        for dep in cv.rests_on:
-            if dep in views and cv.id not in views[dep].rested_on_by:
+        for dep in cv.rests_on:  # once each: rests_on has no repeats (a list scan was quadratic on hubs)
+            if dep in views:
                 views[dep].rested_on_by.append(cv.id)
     for conflict in results.conflicts:
         for cid in (conflict.a, conflict.b):
