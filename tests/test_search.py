@@ -7,6 +7,7 @@ no process and no previous site changed."""
 from __future__ import annotations
 
 import gzip
+import json
 import re
 import stat
 import subprocess
@@ -17,13 +18,14 @@ import pytest
 from site_helpers import build_site
 
 from kb.errors import KbError
-from kb.site import search
+from kb.site import search, search_records
 from kb.site.pagefind_service import Service
 from kb.site.pages import plan
 from kb.site.resolve import resolve
+from kb.site.search_records import Record
 
 
-def _fixture_shards(tmp_path: Path) -> list[list[tuple[str, str]]]:
+def _fixture_shards(tmp_path: Path) -> list[search.Shard]:
     outcome = build_site(tmp_path / "plain", search=False)
     ctx = resolve(outcome.kb, outcome.results)
     return search.shard_records(plan(ctx).pages, ctx)
@@ -38,6 +40,10 @@ def _names(bundle: Path) -> set[str]:
     return {re.sub(r"_[0-9a-f]+\.pf_meta$", ".pf_meta", p.name) for p in bundle.iterdir()}
 
 
+def _record(text: str) -> Record:
+    return Record(text, None, (text,))
+
+
 def _fake_pagefind(tmp_path: Path, script: str) -> tuple[str, ...]:
     path = tmp_path / "fake-pagefind"
     path.write_text("#!/bin/sh\n" + script + "\n", encoding="utf-8")
@@ -50,9 +56,9 @@ def test_the_service_indexes_the_records_as_the_pagefind_command_indexes_their_f
     site = tmp_path / "site"
     search.Indexer(site, shards).start().wait()
     records = tmp_path / "records"
-    for path, html in shards[0]:
+    for path, rec in shards[0]:
         (records / path).parent.mkdir(parents=True, exist_ok=True)
-        (records / path).write_text(html, encoding="utf-8")
+        (records / path).write_text(search_records.html(rec), encoding="utf-8")
     command = tmp_path / "command"
     subprocess.run(
         [
@@ -75,10 +81,7 @@ def test_the_service_indexes_the_records_as_the_pagefind_command_indexes_their_f
 
 
 def test_an_empty_shard_still_gets_a_bundle_the_search_page_can_merge(tmp_path: Path) -> None:
-    shards = [
-        [("a.html", "<html lang='en'><body><main data-pagefind-body><p>one page</p></main></body></html>")],
-        [],
-    ]
+    shards: list[search.Shard] = [[("a.html", _record("one page"))], []]
     search.Indexer(tmp_path, shards).start().wait()
     assert (tmp_path / "pagefind" / "pagefind-entry.json").is_file()
     assert (tmp_path / "pagefind-1" / "pagefind-entry.json").is_file()
@@ -86,7 +89,7 @@ def test_an_empty_shard_still_gets_a_bundle_the_search_page_can_merge(tmp_path: 
 
 
 def test_indexing_starts_no_thread_in_the_process_that_forks_the_render_workers(tmp_path: Path) -> None:
-    shards = [[(f"p{i}.html", f"<html lang='en'><body><p>page {i}</p></body></html>") for i in range(50)]]
+    shards = [[(f"p{i}.html", _record(f"page {i}")) for i in range(50)]]
     before = threading.active_count()
     indexer = search.Indexer(tmp_path, shards).start()
     indexer.poll()
@@ -96,16 +99,10 @@ def test_indexing_starts_no_thread_in_the_process_that_forks_the_render_workers(
 
 
 def test_a_rebuild_indexes_only_the_shard_whose_records_changed(tmp_path: Path) -> None:
-    shards = [
-        [
-            (f"s{s}/p{i}.html", f"<html lang='en'><body><p>shard {s} page {i}</p></body></html>")
-            for i in range(5)
-        ]
-        for s in range(3)
-    ]
+    shards = [[(f"s{s}/p{i}.html", _record(f"shard {s} page {i}")) for i in range(5)] for s in range(3)]
     first = search.Indexer(tmp_path / "one", shards).start()
     first.wait()
-    shards[1][0] = ("s1/p0.html", "<html lang='en'><body><p>changed</p></body></html>")
+    shards[1][0] = ("s1/p0.html", _record("changed"))
     again = search.Indexer(tmp_path / "two", shards, tmp_path / "one", first.keys).start()
     again.wait()
     assert again.indexed_shards == [1] and again.kept == ["pagefind", "pagefind-2"]
@@ -121,7 +118,7 @@ def test_pagefind_missing_is_an_error_saying_how_to_install_it(monkeypatch: pyte
     monkeypatch.setenv("PAGEFIND_BINARY_PATH", "/nonexistent/pagefind")
     try:
         with pytest.raises(KbError) as raised:
-            search.Indexer(Path("/nonexistent/site"), [[("a.html", "<p>a</p>")]]).start()
+            search.Indexer(Path("/nonexistent/site"), [[("a.html", _record("a"))]]).start()
     finally:
         search._pagefind.cache_clear()
     assert "pagefind" in str(raised.value) and "pip install" in raised.value.hint
@@ -133,7 +130,7 @@ def test_pagefind_ending_early_is_an_error_with_what_it_said(
     monkeypatch.setattr(
         search, "_pagefind", lambda: _fake_pagefind(tmp_path, "echo 'broken index' >&2; exit 3")
     )
-    indexer = search.Indexer(tmp_path / "site", [[("a.html", "<p>a</p>")]])
+    indexer = search.Indexer(tmp_path / "site", [[("a.html", _record("a"))]])
     with pytest.raises(KbError, match=r"exit 3.*broken index") as raised:
         indexer.start().wait()
     assert "--no-search" in raised.value.hint
@@ -158,7 +155,7 @@ def test_pagefind_that_never_answers_times_out_and_is_ended(
 ) -> None:
     monkeypatch.setattr(search, "_pagefind", lambda: _fake_pagefind(tmp_path, "exec sleep 60"))
     monkeypatch.setattr(search, "TIMEOUT", 0.2)
-    indexer = search.Indexer(tmp_path / "site", [[("a.html", "<p>a</p>")]]).start()
+    indexer = search.Indexer(tmp_path / "site", [[("a.html", _record("a"))]]).start()
     proc = indexer.service.proc if indexer.service else None
     with pytest.raises(KbError, match="longer than"):
         indexer.wait()
@@ -204,30 +201,21 @@ def _bundle(folder: Path) -> dict[str, bytes]:
 def test_records_sent_as_digests_index_exactly_as_their_html(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from html import escape
-
-    def made(i: int, heading: str, verdict: str, body: list[str]) -> tuple[str, str]:
-        filt = f'<span data-pagefind-filter="verdict">{escape(verdict)}</span>' if verdict else ""
-        text = "".join(f"<p>{escape(b)}</p>" for b in body)
-        return (
-            f"odd/{i}.html",
-            '<!doctype html><html lang="en"><head><meta charset="utf-8">'
-            f"<title>{escape(heading)}</title></head>"
-            f'<body><main data-pagefind-body><h1 data-pagefind-meta="title">{escape(heading)}</h1>'
-            f"{filt}{text}</main></body></html>\n",
-        )
-
     odd = [  # what the parse does to text: entities, full stops after word characters, white space
-        made(0, 'AT&T <b> "quoted" it\'s', "Consistent", ["a & b < c > d 'x'", 'it\'s "done"']),
-        made(1, "ends with '", "", ["ends with &", "中文 参数 1.8 万亿个参数", "kbzhwords 参数 数"]),
-        made(2, "title  with   spaces ", "In  consistent", ["x) y$ z*", "tab\there"]),
-        made(3, "lit &amp; &lt;x&gt;", "V &amp;", ["literal &amp; and &#39; and &lt;tag&gt;"]),
+        Record('AT&T <b> "quoted" it\'s', "Consistent", ("a & b < c > d 'x'", 'it\'s "done"')),
+        Record("ends with '", None, ("ends with &", "中文 参数 1.8 万亿个参数", "kbzhwords 参数 数")),
+        Record("title  with   spaces ", "In  consistent", ("x) y$ z*", "tab\there")),
+        Record("lit &amp; &lt;x&gt;", "V &amp;", ("literal &amp; and &#39; and &lt;tag&gt;",)),
     ]
     shards = _fixture_shards(tmp_path)
-    shards[0] += odd
-    assert all(search.custom_record(p, h) is not None for shard in shards for p, h in shard)
+    shards[0] += [(f"odd/{i}.html", r) for i, r in enumerate(odd)]
+    shards[0].append(("odd/index.html", _record("a folder's page: its URL is the folder's")))
     search.Indexer(tmp_path / "digests", shards).start().wait()
-    monkeypatch.setattr(search, "custom_record", lambda path, html: None)
+
+    def as_html(path: str, rec: Record) -> dict[str, object]:  # the document pagefind parses
+        return {"type": "AddFile", "file_path": path, "file_contents": search_records.html(rec)}
+
+    monkeypatch.setattr(search_records, "request", as_html)
     search.Indexer(tmp_path / "html", shards).start().wait()
     for i in range(len(shards)):
         digests, html = (
@@ -246,7 +234,7 @@ def test_records_sent_as_digests_index_exactly_as_their_html(
 def test_pagefind_holds_the_records_of_a_few_shards_at_a_time(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    shards = [[(f"s{s}/p{i}.html", f"<p>shard {s} page {i}</p>") for i in range(3)] for s in range(6)]
+    shards = [[(f"s{s}/p{i}.html", _record(f"shard {s} page {i}")) for i in range(3)] for s in range(6)]
     sent: list[int] = []
     real = search.Indexer._send_records
 
@@ -258,3 +246,29 @@ def test_pagefind_holds_the_records_of_a_few_shards_at_a_time(
     search.Indexer(tmp_path, shards).start().wait()
     assert len(sent) == 6 and max(sent) == search.IN_FLIGHT - 1
     assert all((tmp_path / search.bundle_dir(i) / "pagefind-entry.json").is_file() for i in range(6))
+
+
+def test_records_are_made_once_and_a_cache_of_another_format_is_ignored(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    outcome = build_site(tmp_path / "plain", search=False)
+    ctx = resolve(outcome.kb, outcome.results)
+    pages = plan(ctx).pages
+    keys = {p.path: f"key of {p.path}" for p in pages}
+    cache = tmp_path / "search-records.json"
+    cache.write_text(json.dumps({keys[p.path]: "<p>a record as HTML</p>" for p in pages}), encoding="utf-8")
+    made = search_records.records(pages, ctx, keys, cache)
+    expected = {p.path: r for p in pages if (r := search_records.record(p, ctx)) is not None}
+    assert made == expected and len(made) > 10
+    written = json.loads(cache.read_text(encoding="utf-8"))
+    assert written["format"] == search_records.FORMAT and len(written["records"]) == len(made)
+    damaged = next(iter(written["records"]))
+    written["records"][damaged] = ["a heading", None, [1, 2]]  # not a record: made again
+    cache.write_text(json.dumps(written), encoding="utf-8")
+    assert search_records.records(pages, ctx, keys, cache) == made
+
+    def refuse(page: object, ctx: object) -> None:
+        raise AssertionError("a record made again")
+
+    monkeypatch.setattr(search_records, "record", refuse)
+    assert search_records.records(pages, ctx, keys, cache) == made  # every one from the cache

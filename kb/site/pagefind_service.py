@@ -2,9 +2,9 @@
 
 `pagefind --service` reads requests on its stdin and answers on its stdout, each a base64-encoded
 JSON object followed by a comma, and handles them one at a time in the order they came. One such
-process holds many indexes: kb sends it every changed shard's records as in-memory HTML files and
-takes each bundle back as data, so no record file is written or read and one process, started
-once, serves the whole build.
+process holds many indexes: kb sends it every changed shard's records, each as the digest its HTML
+parser would make (kb/site/search_records.py), and takes each bundle back as data, so no record
+file is written or read and one process, started once, serves the whole build.
 
 The pagefind Python package speaks this protocol with asyncio (an event loop, and a reader that
 sleeps 0.1 s between answers: 12,000 records would wait 20 minutes). kb speaks it itself from the
