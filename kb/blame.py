@@ -25,10 +25,11 @@ from dataclasses import dataclass, field
 from kb import hitting, trust
 from kb.contents import KnowledgeBase
 from kb.interval import Interval
-from kb.judge import Outcome, Values, replaces, unit_kinds
+from kb.judge import Outcome, Values, judge, overlay, replaces, unit_kinds
 from kb.slips import SlipMatch, fitting
-from kb.solve import SCALE_LIMIT, solve, steady
+from kb.solve import NO_VALUE, SCALE_LIMIT, Solution, solve, steady
 from kb.trust import HUB as HUB
+from kb.values import StatedValue
 from kb.verdicts import Standing, Verdict
 
 ASSUMPTION_RANGE = 3.0
@@ -80,9 +81,9 @@ class Memo:
     values: Values | None = None
     """The values as they are, when each diagnosis changes one claim of them (the mutation report's):
     a relation without that claim is solved as in every other such diagnosis."""
-    solved: dict[tuple[str, str], Interval | None] = field(default_factory=dict)
+    solved: dict[tuple[str, str], Solution] = field(default_factory=dict)
     """(relation, claim) -> `solve` at `values`, for relations whose every claim has its value there."""
-    own: dict[tuple[str, str], Interval | None] = field(default_factory=dict)
+    own: dict[tuple[str, str], Solution] = field(default_factory=dict)
     """(relation, claim) -> `solve` for the claim with its own value scaled (a mutation), where that
     scale changes no answer (`solve.steady`): the same for every mutation of the claim."""
     unsteady: set[tuple[str, str]] = field(default_factory=set)
@@ -98,8 +99,8 @@ class _Context:
     outcomes: Mapping[str, Outcome]
     values: Values
     by_claim: dict[str, list[str]]
-    solved: dict[tuple[str, str], Interval | None] = field(default_factory=dict)
-    base_solved: dict[tuple[str, str], Interval | None] | None = None
+    solved: dict[tuple[str, str], Solution] = field(default_factory=dict)
+    base_solved: dict[tuple[str, str], Solution] | None = None
     """`Memo.solved`, when `values` are the memo's with `changed` alone replaced; else None."""
     trust_of: dict[str, float] = field(default_factory=dict)
     shared_trust: Mapping[str, float] | None = None
@@ -393,7 +394,8 @@ def _common_value(ctx: _Context, cid: str, failing: list[str]) -> tuple[Interval
         allowed = Interval(0.0, math.inf)
     ranges: list[tuple[Interval, str]] = []
     for key in failing:
-        solution = _solution(ctx, key, cid)
+        found = _solution(ctx, key, cid)
+        solution = found if isinstance(found, Interval) else None  # NO_VALUE: it cannot fix this one
         if solution is not None and allowed is not None:
             solution = solution.intersect(allowed)
         if solution is not None:
@@ -532,7 +534,7 @@ def _fix_with(ctx: _Context, cid: str, others: frozenset[str]) -> Fix:
     if value is None:
         return None, []
     positive = value.stated.lo > 0 and not value.unit.is_date
-    current: Interval | None = _NOT_NEGATIVE if positive else None
+    current: Interval | None = (_AT_LEAST_ONE if _whole_count(value) else _NOT_NEGATIVE) if positive else None
     used: list[str] = []
     per_use = _is_assumption(ctx, cid)
     if per_use:  # a labelled assumption is a judgement, not a figure a slip could have moved far
@@ -549,6 +551,7 @@ def _fix_with(ctx: _Context, cid: str, others: frozenset[str]) -> Fix:
             return None, used
     # A common cause's other relations were read when it was settled (its fix is in ctx.fixed).
     keys = _in_component(ctx, cid) if cid in ctx.settled else _open_keys(ctx, cid)
+    unsolved: list[str] = []
     for key in keys:  # less the failures explained in their own component
         if not others.isdisjoint(ctx.outcomes[key].spec.claims):
             continue
@@ -556,18 +559,50 @@ def _fix_with(ctx: _Context, cid: str, others: frozenset[str]) -> Fix:
             continue  # an assumption is judged where it is used: other uses may hold
         solution = _solution(ctx, key, cid)
         if solution is None:
+            if key in ctx.component:
+                unsolved.append(key)
             continue
         used.append(key)
+        if solution is NO_VALUE:  # no value of it lets this relation hold: it cannot be the one wrong
+            return None, used
+        assert isinstance(solution, Interval)
         current = solution if current is None else current.intersect(solution)
         if current is None:
             return None, used
     if not used:
         return None, []
+    if current is not None:
+        failing = _still_failing(ctx, cid, current, unsolved)
+        if failing is not None:
+            return None, [*used, failing]
     return current, []
+
+
+def _still_failing(ctx: _Context, cid: str, fix: Interval, keys: list[str]) -> str | None:
+    """The first of these failed relations, which could not be solved for the claim (it occurs in
+    them twice, or under min() or max()), that still fails with the claim at its fix: then no value
+    its other relations allow repairs it (a model width pinned by heads × head width cannot make up
+    a parameter count a thousand times too small)."""
+    if not keys:
+        return None
+    unit = ctx.values[cid].unit
+    values = overlay(ctx.values, cid, StatedValue(unit, fix, fix, fix, fix))
+    for key in keys:
+        if judge(ctx.outcomes[key].spec, values, False).verdict == Verdict.INCONSISTENT:
+            return key
+    return None
 
 
 _MISSING = Interval(0.0, 0.0)
 _NOT_NEGATIVE = Interval(0.0, math.inf)
+_AT_LEAST_ONE = Interval(1.0, math.inf)
+
+
+def _whole_count(value: StatedValue) -> bool:
+    """A claim written as an exact whole number of plain units (96 layers, 8 GPUs): a slip in it
+    leaves at least one (no model has a tenth of a layer), so a fix below one is no fix."""
+    s = value.stated
+    return s.lo == s.hi and s.lo >= 1 and s.lo.is_integer() and value.unit.factor == 1
 
 
 def _open_keys(ctx: _Context, cid: str) -> list[str]:
@@ -604,7 +639,7 @@ def _positions(ctx: _Context, cid: str) -> dict[str, int]:
     return position
 
 
-def _solution(ctx: _Context, key: str, cid: str) -> Interval | None:
+def _solution(ctx: _Context, key: str, cid: str) -> Solution:
     """The values of `cid` for which this relation holds, the others as stated (None: any).
 
     A relation without the changed claim reads only values as they are: its solution is the same
@@ -622,7 +657,7 @@ def _solution(ctx: _Context, key: str, cid: str) -> Interval | None:
     return solution
 
 
-def _own_solution(ctx: _Context, memo: Memo, key: str, cid: str, factor: float) -> Interval | None:
+def _own_solution(ctx: _Context, memo: Memo, key: str, cid: str, factor: float) -> Solution:
     """The changed claim solved for in one of its relations: shared by all its mutations where its
     scale moves no step's side of zero (`steady`, which vouches for any two scales within
     SCALE_LIMIT of each other: each mutation's within its square root of the values as they are)."""

@@ -5,17 +5,33 @@ Interval inversion along the path from the relation's root to the claim's one oc
 interval. The result is the set of values for which some choice of the others makes the relation
 hold, as interval arithmetic computes it. A claim that occurs twice, or under min() or max(), or a
 division by an interval around zero, cannot be solved for: None, meaning "not constrained here".
+Where no value can make it hold (a step of the formula would have to cross zero, and no value of
+the claim, which cannot be negative, takes it there), the answer is NO_VALUE: the claim alone
+cannot explain the relation failing.
 """
 
 from __future__ import annotations
 
 import math
+from typing import Final
 
 from kb.errors import KbError
 from kb.formula import BinOp, Call, Name, Neg, Node, Pow, Value, evaluate
 from kb.interval import Interval
 from kb.judge import Values, widened
 from kb.relations import Spec
+
+
+class NoValue:
+    """No value of the claim lets the relation hold (see the module's docstring)."""
+
+    def __repr__(self) -> str:
+        return "NO_VALUE"
+
+
+NO_VALUE: Final = NoValue()
+Solution = Interval | NoValue | None
+"""What solving answers: the values that let the relation hold, NO_VALUE, or None (not constrained)."""
 
 
 def _count(node: Node, name: str) -> int:
@@ -72,12 +88,12 @@ def _invert(
     env: dict[str, Value],
     keep_sign: bool,
     holders: frozenset[int],
-) -> Interval | None:
+) -> Solution:
     """Values of `name` (occurring once in node) that put node in target; `holders`: the ids of the
     nodes of the formula that hold it (on the way to it, each holds it once)."""
     kept = _same_sign(node, target, env) if keep_sign else target
     if kept is None:
-        return None
+        return _beyond(node, name, target, env)
     target = kept
     if isinstance(node, Name):
         return target
@@ -117,6 +133,22 @@ def _same_sign(node: Node, target: Interval, env: dict[str, Value]) -> Interval 
     return target
 
 
+def _beyond(node: Node, name: str, target: Interval, env: dict[str, Value]) -> NoValue | None:
+    """The answer where the target lies across zero from where this step is now: NO_VALUE when no
+    value of a claim that cannot be negative (a count, a price) puts the step there, as interval
+    arithmetic over all of them bounds it (x * y + z stays above zero for every x >= 0 when y and z
+    are positive); else None, unsolved (x - y can cross zero)."""
+    value, dims = env[name]
+    if value.lo <= 0:
+        return None  # a claim that may be negative or zero: its sign is not a given
+    try:
+        reach, _ = evaluate(node, {**env, name: (_NOT_BELOW_ZERO, dims)})
+    except (KbError, OverflowError, ZeroDivisionError, ValueError):
+        return None
+    return NO_VALUE if reach.intersect(target) is None else None
+
+
+_NOT_BELOW_ZERO = Interval(0.0, math.inf)
 _POSITIVE = Interval(math.ulp(0.0), math.inf)
 _NEGATIVE = Interval(-math.inf, -math.ulp(0.0))
 
@@ -137,8 +169,9 @@ def _root(target: Interval, n: float) -> Interval | None:
     return Interval(lo ** (1 / n), target.hi ** (1 / n))
 
 
-def solve(spec: Spec, claim_id: str, values: Values) -> Interval | None:
-    """The values (in the claim's own unit) for which this relation could hold; None: unconstrained."""
+def solve(spec: Spec, claim_id: str, values: Values) -> Solution:
+    """The values (in the claim's own unit) for which this relation could hold; None: unconstrained;
+    NO_VALUE: none can."""
     if spec.right is None or spec.problem is not None:
         return None
     names = [n for n, cid in spec.variables.items() if cid == claim_id]
@@ -146,7 +179,7 @@ def solve(spec: Spec, claim_id: str, values: Values) -> Interval | None:
     for n, c in spec.variables.items():
         value = values[c]
         env[n] = (value.base("stated"), value.unit.dims)
-    found: Interval | None
+    found: Solution
     try:
         if spec.owner == claim_id:
             right, _ = evaluate(spec.right, env)
@@ -157,8 +190,9 @@ def solve(spec: Spec, claim_id: str, values: Values) -> Interval | None:
             return None
     except (KbError, OverflowError, ZeroDivisionError, ValueError):
         return None
-    if found is None:
-        return None
+    if found is None or found is NO_VALUE:
+        return found
+    assert isinstance(found, Interval)
     unit = values[claim_id].unit
     try:
         return found.scale(1.0 / unit.factor)
@@ -166,7 +200,7 @@ def solve(spec: Spec, claim_id: str, values: Values) -> Interval | None:
         return None
 
 
-def _solve_variable(spec: Spec, name: str, env: dict[str, Value], values: Values) -> Interval | None:
+def _solve_variable(spec: Spec, name: str, env: dict[str, Value], values: Values) -> Solution:
     assert spec.right is not None
     n_left, left_holders = _occurrences(spec.left, name) if spec.left is not None else (0, frozenset())
     n_right, right_holders = _occurrences(spec.right, name)
@@ -297,4 +331,4 @@ def _one_side(node: BinOp, inside: Node, other: Node, inside_left: bool, env: di
     return (part.lo > 0 and rest.lo >= 0) or (part.hi < 0 and rest.hi <= 0)
 
 
-__all__ = ["solve", "steady"]
+__all__ = ["NO_VALUE", "NoValue", "Solution", "solve", "steady"]
