@@ -138,8 +138,18 @@ class Beside:
         self.proc = self.conn = None
 
 
+BESIDE_NICENESS = 10
+"""Work beside a command yields the cores to it: the command's own path (checking, resolving,
+rendering) is what everything waits for, and what runs beside fills the gaps. A one-value rebuild
+at 10,000 claims: 3.28 s -> 3.06 s (medians of 7 interleaved runs); a cold build: no change."""
+
+
 def _beside(conn: Connection, fn: Callable[..., object], *args: object) -> None:
     die_with_parent()
+    try:
+        os.nice(BESIDE_NICENESS)
+    except OSError:  # not allowed here: run at the command's priority
+        pass
     try:
         answer: dict[str, object] = {"result": fn(*args)}
         data = json.dumps(answer)

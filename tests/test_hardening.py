@@ -599,3 +599,13 @@ def test_work_beside_a_command_comes_back_as_json_never_as_a_pickle() -> None:
     assert (error.message, error.hint, error.code) == ("the disk is full", "free some space", "disk")
     with pytest.raises(TypeError):  # not plain data: said loudly, not smuggled through a pickle
         procs.Beside(lambda: object()).join()
+
+
+def test_work_beside_a_command_yields_the_cores_to_it() -> None:
+    import os
+
+    from kb import procs
+
+    here = os.nice(0)  # this process's niceness, unchanged
+    assert procs.Beside(os.nice, 0).join() == min(here + procs.BESIDE_NICENESS, 19)
+    assert procs.Beside(os.nice, 0, parallel=False).join() == here  # run here: nothing changes
