@@ -93,8 +93,11 @@ class _Beside:
         self.parallel = parallel
         self.running: list[procs.Beside] = []
 
-    def start(self, fn: Callable[..., object], *args: object) -> procs.Beside:
-        job = procs.Beside(fn, *args, parallel=self.parallel)
+    def start(self, fn: Callable[..., object], *args: object, soon: bool = False) -> procs.Beside:
+        """`soon`: the build waits for it before rendering (the others only at the end), so it
+        keeps the build's priority."""
+        niceness = 0 if soon else procs.BESIDE_NICENESS
+        job = procs.Beside(fn, *args, parallel=self.parallel, niceness=niceness)
         self.running.append(job)
         return job
 
@@ -117,7 +120,7 @@ def _build(options: BuildOptions, progress: Reporter | None) -> BuildOutcome:
     try:
         # Whether a slip of each claim would be caught needs only the claims: found meanwhile.
         protection_cache = options.cache.parent / "protection.json" if options.cache else None
-        protection = beside.start(protection_data, kb, protection_cache)
+        protection = beside.start(protection_data, kb, protection_cache, soon=True)
         progress.step("check", len(kb.claims))
         results = checks.run(kb)
         _settle()
