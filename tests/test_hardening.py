@@ -607,5 +607,7 @@ def test_work_beside_a_command_yields_the_cores_to_it() -> None:
     from kb import procs
 
     here = os.nice(0)  # this process's niceness, unchanged
-    assert procs.Beside(os.nice, 0).join() == min(here + procs.BESIDE_NICENESS, 19)
-    assert procs.Beside(os.nice, 0, parallel=False).join() == here  # run here: nothing changes
+    yielding = procs.Beside(os.nice, 0, niceness=procs.BESIDE_NICENESS)
+    assert yielding.join() == min(here + procs.BESIDE_NICENESS, 19)
+    assert procs.Beside(os.nice, 0).join() == here  # by default, the command's own priority
+    assert procs.Beside(os.nice, 0, niceness=5, parallel=False).join() == here  # run here: nothing changes
