@@ -599,10 +599,12 @@ _AT_LEAST_ONE = Interval(1.0, math.inf)
 
 
 def _whole_count(value: StatedValue) -> bool:
-    """A claim written as an exact whole number of plain units (96 layers, 8 GPUs): a slip in it
-    leaves at least one (no model has a tenth of a layer), so a fix below one is no fix."""
+    """A claim written as an exact whole number of things counted in their own unit (96 layers, 8
+    GPUs; not a pure number, which may be any ratio): a slip in it leaves at least one (no model
+    has a tenth of a layer), so a fix below one is no fix."""
     s = value.stated
-    return s.lo == s.hi and s.lo >= 1 and s.lo.is_integer() and value.unit.factor == 1
+    unit = value.unit
+    return s.lo == s.hi and s.lo >= 1 and s.lo.is_integer() and unit.factor == 1 and bool(unit.dims)
 
 
 def _open_keys(ctx: _Context, cid: str) -> list[str]:
