@@ -206,15 +206,19 @@ def _error(spec: Spec, exc: KbError) -> Outcome:
 
 
 def display_unit(spec: Spec, values: Values, dims: Dims = ()) -> UnitInfo | None:
-    """The unit a relation's sides are shown in: its claim's, the first claim's on the left, or, for
-    sides that are dates (a date plus a duration), the first date's."""
+    """The unit a relation's sides are shown in: its claim's, the first claim's on the left, for
+    sides that are dates (a date plus a duration) the first date's, else the unit of the first claim
+    that measures what the sides do (GB, not the bits they are computed in); None for pure numbers."""
     if spec.owner is not None:
         return values[spec.owner].unit
     if isinstance(spec.left, Name):
         return values[spec.variables[spec.left.name]].unit
+    units = [values[c].unit for c in spec.claims]
     if dims == (("[time]", 1),):
-        return next((values[c].unit for c in spec.claims if values[c].unit.is_date), None)
-    return None
+        date = next((u for u in units if u.is_date), None)
+        if date is not None:
+            return date
+    return next((u for u in units if dims and u.dims == dims and not u.is_date), None)
 
 
 def unit_kinds(unit: UnitInfo) -> frozenset[str]:

@@ -453,6 +453,18 @@ def test_a_pure_number_is_shown_without_a_unit(make_kb: Make) -> None:
     assert not rel.stated_text.endswith(" 1") and not rel.computed_text.endswith(" 1")
 
 
+def test_sides_of_an_expression_are_shown_in_the_unit_of_a_claim_that_measures_them(make_kb: Make) -> None:
+    # experts x parameters per expert <= total: the left side is computed in parameters, and shown in
+    # billions as the claims are written, not as 7.04e+11 parameter.
+    body = claim("per-expert", "111", quantity="parameters_per_expert")
+    body += claim("n", "16", unit="expert", quantity="experts", qualifier="exactly") + claim("total", "500")
+    rel = "- id: r\n  formula: n * p / 1 [expert] <= t\n  inputs: {n: n, p: per-expert, t: total}\n"
+    [result] = run(make_kb, body, rel).relations
+    assert result.verdict == "inconsistent" and result.unit is not None
+    assert result.unit.text == "billion parameter"
+    assert result.stated_text.endswith(" billion parameter") and "e+" not in result.stated_text
+
+
 def _docs(make_kb: Make, body: str, n: int) -> Results:
     """The knowledge base of `body` with n more archived sources, doc0 ... doc{n-1}."""
     root = make_kb("claims:\n" + body)
