@@ -170,6 +170,10 @@ def test_accepted_claims_of_unrelated_subjects_go_to_the_most_common_ones_folder
     assert _default_file(tmp_path, glm) == tmp_path / "chatglm-6b" / "doc.yaml"
     llama = [claim("Llama 3 8B"), claim("Llama 3 70B")]
     assert _default_file(tmp_path, llama) == tmp_path / "llama-3" / "doc.yaml"
+    pythia = [claim(f"Pythia-{size}") for size in ("70M", "160M", "410M", "1B", "1.4B", "2.8B")]
+    assert _default_file(tmp_path, pythia) == tmp_path / "pythia" / "doc.yaml"
+    leak = [claim("GPT-4"), claim("GPT-4"), claim("GPT-3")]  # the document's subject, not "GPT"
+    assert _default_file(tmp_path, leak) == tmp_path / "gpt-4" / "doc.yaml"
 
 
 def test_a_unit_symbol_after_a_number_is_its_unit_not_a_name() -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 from collections import Counter
 from pathlib import Path
 
@@ -105,10 +106,19 @@ def _accept(args: argparse.Namespace, root: Path) -> int:
 
 
 def _default_file(root: Path, claims: list[dict[str, object]]) -> Path:
+    """claims/SUBJECT/SOURCE.yaml, SUBJECT being what the accepted claims are about: their common
+    words ("Llama 3" of "Llama 3 8B" and "Llama 3 70B"); else the subject of half of them or more
+    (GPT-4, of a document that mentions GPT-3 too); else the common start of their names ("Pythia"
+    of Pythia-70M ... Pythia-12B); else the most common. Whole words and name parts, so ChatGLM-6B
+    and CodeGeeX2-6B share nothing (not a folder "c")."""
     subjects = [str(c.get("subject")) for c in claims]
-    # The subjects' common words ("Llama 3" of "Llama 3 8B" and "Llama 3 70B"), else the most
-    # common subject: whole words, so ChatGLM-6B and CodeGeeX2-6B share nothing (not a folder "c").
     common = " ".join(os.path.commonprefix([s.split() for s in subjects]))
-    subject = common or Counter(subjects).most_common(1)[0][0]
+    top, count = Counter(subjects).most_common(1)[0]
+    if not common and 2 * count < len(subjects):
+        common = " ".join(os.path.commonprefix([_NAME_PARTS.split(s) for s in subjects]))
+    subject = common or top
     source = str(claims[0]["sources"][0]["source"])  # type: ignore[index]
     return root / (slugify(subject) or "claims") / f"{source}.yaml"
+
+
+_NAME_PARTS = re.compile(r"[\s-]+")
