@@ -202,7 +202,8 @@ def _qualifier(quote: str, w: WrittenNumber, after: int) -> str | None:
                 or len(before_words) == len(mark)
                 or not before_words[-len(mark) - 1].isalpha()
             ):
-                return qualifier
+                wide = re.sub(r"\s+", " ", quote[max(0, w.start - 60) : w.start].lower().rstrip())
+                return _negated(qualifier, mark, wide[: -len(mark)])
     tail = quote[w.end : w.end + 12].lower()
     tail_after_noun = quote[after : after + 12].lower()
     for qualifier, marks in AFTER:
@@ -214,6 +215,22 @@ def _qualifier(quote: str, w: WrittenNumber, after: int) -> str | None:
 
 
 _MODEL_SIZE = re.compile(r"\s?(?:models?\b|模型)", re.IGNORECASE)
+
+
+_COMPARATIVES = frozenset(
+    {"more than", "less than", "fewer than", "greater than", "over", "under", "above", "below"}
+    | {"exceed", "exceeding"}
+)
+_NEGATIONS = frozenset({"no", "not", "never", "nor"})
+
+
+def _negated(qualifier: str, mark: str, before: str) -> str:
+    """The qualifier of a comparative with a negation among the three words before it: "no more
+    than 5 GB" and "should not require more than 5 GB" are at most 5 GB, "not less than" at least."""
+    words = before.split()[-3:]
+    if mark not in _COMPARATIVES or not any(w in _NEGATIONS or w.endswith("n't") for w in words):
+        return qualifier
+    return {"at_least": "at_most", "at_most": "at_least"}.get(qualifier, qualifier)
 
 
 def _base(quote: str, w: WrittenNumber) -> tuple[str | None, int]:

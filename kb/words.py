@@ -176,6 +176,8 @@ BEFORE: tuple[tuple[str, tuple[str, ...]], ...] = (
             "over",
             "above",
             "in excess of",
+            "exceeding",
+            "exceed",
             "upwards of",
             "greater than",
             "至少",

@@ -126,6 +126,25 @@ def test_add_reads_value_unit_and_qualifier_off_the_quote(
     assert kb_check(root, capsys)[0] == 0
 
 
+@pytest.mark.parametrize(
+    ("quote", "qualifier"),
+    [
+        ("more than 5 GB", "at_least"),
+        ("no more than 5 GB", "at_most"),
+        ("should not require more than 5 GB", "at_most"),
+        ("does not exceed 5 GB", "at_most"),
+        ("not less than 5 GB", "at_least"),
+        ("under 5 GB", "at_most"),
+        ("not about 5 GB", "about"),  # only a comparison turns around
+    ],
+)
+def test_a_negated_comparison_turns_the_qualifier_around(quote: str, qualifier: str) -> None:
+    from kb.reading import readings
+
+    [(reading, _)] = readings(quote)
+    assert (reading.value, reading.unit, reading.qualifier) == ("5", "GB", qualifier)
+
+
 def test_quote_white_space_is_folded(root: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, out, err = kb_add_line(
         root,
