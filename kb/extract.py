@@ -132,12 +132,16 @@ def propose(text: str, vocabulary: Vocabulary, subjects: list[str], fallback: st
             column = _column(sentence, reading.start) if header is not None else -1
             if _list_marker(sentence, reading) or column in filled or _in_name(sentence, reading, subjects):
                 continue
+            if _label(sentence, reading):
+                continue
             if _range_end(sentence, reading, found):
                 continue
             if header is not None and not named:
                 reading, named = _header_unit(reading, header[column:][:1])
             if not named:
                 reading, named = _symbol_unit(reading, sentence[reading.end :])
+            if not named and reading.text.isascii() and reading.text.isalpha():
+                continue  # "one model of each size", "two sizes": a count of nothing kb measures
             if re.match(r"[A-Za-z]{2}", sentence[reading.end : reading.end + 2]) and not named:
                 continue  # the 3 of "Qwen3MoE": a number glued to letters that are no unit is a name
             context = _context(text, start, sentence, reading, header)
@@ -202,6 +206,16 @@ def _list_marker(sentence: str, reading: Reading) -> bool:
         re.match(r"\\?\.(?:\s|$)", after) is not None
         and re.fullmatch(r"[\s\[\]()+*•>#-]*", before) is not None
     )
+
+
+_LABEL = re.compile(
+    r"\b(?:version|release|revision|section|table|figure|fig\.|appendix|chapter|equation|eq\.)\s+$", re.I
+)
+
+
+def _label(sentence: str, reading: Reading) -> bool:
+    """The 1 of "version 1 of the model", the 2 of "Table 2": what names a part, not a figure."""
+    return _LABEL.search(sentence[: reading.start]) is not None
 
 
 def _clause(sentence: str, reading: Reading) -> str:

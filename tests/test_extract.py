@@ -207,3 +207,20 @@ def test_a_pure_number_is_a_quantity_only_where_its_own_clause_names_it() -> Non
     own = Context(clause={"rows", "instructions"}, sentence=set(), before=set())
     found = vocabulary.guess(reading, False, own)[0]
     assert found is not None and found.id == "instruction_rows"
+
+
+def test_labels_and_counts_of_nothing_measured_are_not_proposed() -> None:
+    from collections import Counter
+
+    from kb import contents
+    from kb.extract import propose
+    from kb.guessing import Vocabulary
+
+    vocabulary = Vocabulary(contents.load(REPO / "claims").quantities, Counter())
+    text = (
+        "This is version 1 of the model, described in Table 2.\n\n"
+        "We trained only one model of each size.\n\n"
+        "It was trained on eight GPUs for 21 days, with 2 trillion tokens.\n"
+    )
+    found = {(p.reading.text, p.unit) for p in propose(text, vocabulary, ["LLaMA"], "LLaMA")}
+    assert found == {("eight", "GPU"), ("21", "day"), ("2 trillion", "trillion token")}
