@@ -291,7 +291,7 @@ def protection_keys(kb: KnowledgeBase, factors: tuple[float, ...] = PROTECTION_F
 
     A mutation judges the relations of its claim, then blame.diagnose reads: the failed relations
     connected through shared claims and through passing relations (`blame._connected_failures`,
-    `_components`); every relation of each claim the search tries to fix (`_fix`: solutions from
+    `_components`); every relation of each claim the search tries to fix (`fixing.fix`: solutions from
     every member's value; a set that cannot be fixed adds the claims of those relations to the
     search); the trust of the claims it weighs (kind, rank, source kind, translation_of, and which
     of their first relations confirm them, `_confirmations`); whether a claim joins components
@@ -347,7 +347,7 @@ def _digest(*parts: str) -> str:
 
 def _claim_digest(m: Mutator, cid: str, links: bool) -> str:
     """A claim's value and what its trust and blame read of it (kind, rank, source, its relations in
-    order: `_fix` goes through them in that order); for a claim that does not link components, also
+    order: `fixing.fix` goes through them in that order); for a claim that does not link components, also
     which of its first relations confirm it (they may lie outside its group)."""
     entry = m.kb.claims[cid]
     claim = entry.claim

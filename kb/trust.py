@@ -18,7 +18,7 @@ from kb.relations import Spec
 from kb.verdicts import Verdict
 
 if TYPE_CHECKING:
-    from kb.blame import Memo
+    from kb.diagnosis import Memo
 
 HUB = 40
 """A claim in more relations than this (a constant of a law, a chip's datasheet) links no components

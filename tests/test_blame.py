@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from kb import blame, checks, contents, relations, solve
+from kb import blame, checks, contents, fixing, relations, solve
 from kb.judge import judge, overlay
 from kb.results import Results
 from kb.values import StatedValue
@@ -274,13 +274,13 @@ def test_blame_work_grows_linearly_with_independent_components(
 ) -> None:
     """Many failing pairs sharing one trusted constant: the search stays per pair (hubs link nothing)."""
     calls = {"n": 0}
-    real = blame._fix
+    real = fixing.fix
 
     def counting(ctx: object, cid: str, blamed: object) -> object:
         calls["n"] += 1
         return real(ctx, cid, blamed)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(blame, "_fix", counting)
+    monkeypatch.setattr(fixing, "fix", counting)
 
     def work(n: int) -> int:
         body = claim("k", "2", "1", "ratio", kind="reference", qualifier="exactly")
