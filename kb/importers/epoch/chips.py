@@ -11,7 +11,7 @@ from kb.importers.epoch.claims import value_problem
 from kb.importers.epoch.notes import chip_name
 from kb.importers.epoch.output import GENERATED, Excerpt, RowBlock
 from kb.importers.epoch.report import ImportReport, RowProblem
-from kb.importers.epoch.sources import CHIPS_URL, ImportFiles
+from kb.importers.epoch.sources import ImportFiles
 from kb.importers.epoch.table import Row, Table
 
 PRECISIONS = {
@@ -101,16 +101,8 @@ class Chips:
         """Reference claims of a chip (peak throughput per precision, TDP), made on first use."""
         if chip in self.claims:
             return self.claims[chip]
-        release = self.files.release
         if self.excerpt is None:
-            self.excerpt = self.files.excerpt(
-                f"epoch-{release}-chips",
-                f"Epoch AI, Data on Machine Learning Hardware ({release}): the chips of the imported models",
-                self.table,
-                "chips",
-                "Data on Machine Learning Hardware, the chips the models were trained on",
-                CHIPS_URL,
-            )
+            self.excerpt = self.files.hardware_excerpt("chips", self.table)
         row = self.rows[chip]
         block = RowBlock(chip, f"Row {row.number} (lines {row.line}-{row.last_line}): {chip}")
         claims: list[dict[str, Any]] = []

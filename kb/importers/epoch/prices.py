@@ -10,7 +10,7 @@ from typing import Any
 from kb.importers.epoch.cells import CellError, Number, clean_name, read_cell, slugify
 from kb.importers.epoch.output import GENERATED, Excerpt, RowBlock
 from kb.importers.epoch.report import ImportReport
-from kb.importers.epoch.sources import PRICES_URL, ImportFiles
+from kb.importers.epoch.sources import ImportFiles
 from kb.importers.epoch.table import Row, Table
 from kb.importers.yamlout import Literal
 
@@ -71,16 +71,8 @@ class Prices:
         cid = f"epoch-price-{slugify(chip, 60)}-{date}-{slugify(vendor, 30)}-{key}"
         if cid in self.claims:
             return cid
-        release = self.files.release
         if self.excerpt is None:
-            self.excerpt = self.files.excerpt(
-                f"epoch-{release}-prices",
-                f"Epoch AI, hardware prices ({release}): the prices kb uses",
-                self.table,
-                "prices",
-                "hardware prices, the rows kb uses",
-                PRICES_URL,
-            )
+            self.excerpt = self.files.hardware_excerpt("prices", self.table)
         label = f"{chip}, {date}, {vendor}"
         block = RowBlock(label, f"Row {prow.number} (lines {prow.line}-{prow.last_line}): {label}")
         quote = ""

@@ -16,6 +16,19 @@ from kb.importers.yamlout import Literal
 DATASET_URL = "https://epoch.ai/data/ai-models"
 CHIPS_URL = "https://epoch.ai/data/machine-learning-hardware"
 PRICES_URL = "https://github.com/epoch-research/training-cost-trends"
+_HARDWARE = {
+    "chips": (
+        "Epoch AI, Data on Machine Learning Hardware ({}): the chips of the imported models",
+        "Data on Machine Learning Hardware, the chips the models were trained on",
+        CHIPS_URL,
+    ),
+    "prices": (
+        "Epoch AI, hardware prices ({}): the prices kb uses",
+        "hardware prices, the rows kb uses",
+        PRICES_URL,
+    ),
+}
+"""Title (with the release), what the excerpt holds, and address of each hardware table's excerpt."""
 
 
 class ImportFiles:
@@ -91,6 +104,12 @@ class ImportFiles:
             f"the whole file is source {whole}."
         )
         return Excerpt(sid, title, desc, url, table.path.name, self.published, head)
+
+    def hardware_excerpt(self, kind: str, table: Table) -> Excerpt:
+        """The excerpt of the rows kb uses of the chip table ("chips") or the price table ("prices")."""
+        title, what, url = _HARDWARE[kind]
+        sid = f"epoch-{self.release}-{kind}"
+        return self.excerpt(sid, title.format(self.release), table, kind, what, url)
 
     def write_excerpt(self, ex: Excerpt) -> None:
         data = ex.text().encode("utf-8")
