@@ -132,18 +132,18 @@ def _build(options: BuildOptions, progress: Reporter | None) -> BuildOutcome:
             progress.close()
             return outcome
         previous = fingerprint.read_manifest(out) if options.reuse else None
+        rebuild = previous is not None
         out.parent.mkdir(parents=True, exist_ok=True)
         procs.remove_abandoned(out.parent, (f".{out.name}.build-", f".{out.name}.old-"))
         tmp = procs.owned_temp_folder(f".{out.name}.build-", out.parent)
         # The downloads need the results alone (the same tables as `kb export`).
-        exports = beside.start(_write_exports, kb, results, tmp / EXPORT_DIR, yielding=previous is not None)
+        exports = beside.start(_write_exports, kb, results, tmp / EXPORT_DIR, yielding=rebuild)
         progress.step("resolve")
         ctx = resolve(kb, results, kb.readme, protect=False)
         _settle()
         ctx.repo_url = options.repo_url
         site_plan = plan(ctx, options.site_url, options.search)
         linked = (out / "charts") if previous else None  # unchanged charts are linked from there
-        rebuild = previous is not None
         drawer = beside.start(
             charts.write_charts, site_plan.charts, tmp, options.cache, None, linked, yielding=rebuild
         )
