@@ -29,6 +29,7 @@ from kb.diagnosis import Memo as Memo
 from kb.interval import Interval
 from kb.judge import Outcome, Values, replaces, unit_kinds
 from kb.slips import fitting
+from kb.solve import NOT_NEGATIVE
 from kb.trust import HUB as HUB
 from kb.verdicts import Standing, Verdict
 
@@ -280,7 +281,7 @@ def _common_value(ctx: Context, cid: str, failing: list[str]) -> tuple[Interval,
     if disagree:
         return None
     if allowed is None and ctx.values[cid].stated.lo > 0:
-        allowed = Interval(0.0, math.inf)
+        allowed = NOT_NEGATIVE
     ranges: list[tuple[Interval, str]] = []
     for key in failing:
         found = fixing.solution_of(ctx, key, cid)

@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from kb.diagnosis import Context, Fix, Memo
 from kb.interval import Interval
 from kb.judge import judge, overlay
-from kb.solve import NO_VALUE, SCALE_LIMIT, Solution, solve, steady
+from kb.solve import NO_VALUE, NOT_NEGATIVE, SCALE_LIMIT, Solution, solve, steady
 from kb.trust import HUB
 from kb.values import StatedValue
 from kb.verdicts import Verdict
@@ -62,7 +62,7 @@ def _fix_with(ctx: Context, cid: str, others: frozenset[str]) -> Fix:
     if value is None:
         return None, []
     positive = value.stated.lo > 0 and not value.unit.is_date
-    current: Interval | None = (_AT_LEAST_ONE if _whole_count(value) else _NOT_NEGATIVE) if positive else None
+    current: Interval | None = (_AT_LEAST_ONE if _whole_count(value) else NOT_NEGATIVE) if positive else None
     used: list[str] = []
     per_use = is_assumption(ctx, cid)
     if per_use:  # a labelled assumption is a judgement, not a figure a slip could have moved far
@@ -106,15 +106,15 @@ def _fix_with(ctx: Context, cid: str, others: frozenset[str]) -> Fix:
     return current, []
 
 
-def _still_failing(ctx: Context, cid: str, fix: Interval, keys: list[str]) -> str | None:
+def _still_failing(ctx: Context, cid: str, at: Interval, keys: list[str]) -> str | None:
     """The first of these failed relations, which could not be solved for the claim (it occurs in
-    them twice, or under min() or max()), that still fails with the claim at its fix: then no value
+    them twice, or under min() or max()), that still fails with the claim at its fix (`at`): then no value
     its other relations allow repairs it (a model width pinned by heads × head width cannot make up
     a parameter count a thousand times too small)."""
     if not keys:
         return None
     unit = ctx.values[cid].unit
-    values = overlay(ctx.values, cid, StatedValue(unit, fix, fix, fix, fix))
+    values = overlay(ctx.values, cid, StatedValue(unit, at, at, at, at))
     for key in keys:
         if judge(ctx.outcomes[key].spec, values, False).verdict == Verdict.INCONSISTENT:
             return key
@@ -122,7 +122,6 @@ def _still_failing(ctx: Context, cid: str, fix: Interval, keys: list[str]) -> st
 
 
 _MISSING = Interval(0.0, 0.0)
-_NOT_NEGATIVE = Interval(0.0, math.inf)
 _AT_LEAST_ONE = Interval(1.0, math.inf)
 
 

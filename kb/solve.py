@@ -142,13 +142,14 @@ def _beyond(node: Node, name: str, target: Interval, env: dict[str, Value]) -> N
     if value.lo <= 0:
         return None  # a claim that may be negative or zero: its sign is not a given
     try:
-        reach, _ = evaluate(node, {**env, name: (_NOT_BELOW_ZERO, dims)})
+        reach, _ = evaluate(node, {**env, name: (NOT_NEGATIVE, dims)})
     except (KbError, OverflowError, ZeroDivisionError, ValueError):
         return None
     return NO_VALUE if reach.intersect(target) is None else None
 
 
-_NOT_BELOW_ZERO = Interval(0.0, math.inf)
+NOT_NEGATIVE = Interval(0.0, math.inf)
+"""Every value a quantity that cannot be negative (a count, a price) may take."""
 _POSITIVE = Interval(math.ulp(0.0), math.inf)
 _NEGATIVE = Interval(-math.inf, -math.ulp(0.0))
 
@@ -331,4 +332,4 @@ def _one_side(node: BinOp, inside: Node, other: Node, inside_left: bool, env: di
     return (part.lo > 0 and rest.lo >= 0) or (part.hi < 0 and rest.hi <= 0)
 
 
-__all__ = ["NO_VALUE", "NoValue", "Solution", "solve", "steady"]
+__all__ = ["NOT_NEGATIVE", "NO_VALUE", "NoValue", "Solution", "solve", "steady"]
