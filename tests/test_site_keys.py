@@ -6,11 +6,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from site_helpers import FIXTURE, build_site, copy_fixture, site_files
+from site_helpers import BASE_URL, FIXTURE, build_site, copy_fixture, site_files
 
 from kb import checks, contents
 from kb.site import keys as page_keys_module
-from kb.site.keys import page_keys, with_protection
+from kb.site.build import Memory, build
+from kb.site.keys import DigestMemo, page_keys, with_protection
+from kb.site.options import BuildOptions
 from kb.site.pages import plan
 from kb.site.resolve import resolve
 
@@ -46,19 +48,53 @@ def test_after_any_edit_a_rebuild_equals_a_fresh_build(tmp_path: Path, edit: str
     claims = copy_fixture(tmp_path / "claims")
     out, cache = tmp_path / "site", tmp_path / "cache" / "charts"
     first = build_site(out, claims, cache=cache)
-    name, old, new = EDITS[edit]
-    path = claims / name
-    text = path.read_text(encoding="utf-8")
-    assert text.count(old) == 1, old
-    path.write_text(text.replace(old, new), encoding="utf-8")
+    _edited(claims, edit)
     again = build_site(out, claims, cache=cache)
     assert again.pages_rendered < first.pages  # pages were reused: their keys decided which
     build_site(tmp_path / "fresh", claims)
     assert site_files(out) == site_files(tmp_path / "fresh")
 
 
-def _context():  # type: ignore[no-untyped-def]
-    kb = contents.load(FIXTURE, use_cache=False)
+def _edited(claims: Path, edit: str) -> None:
+    name, old, new = EDITS[edit]
+    path = claims / name
+    text = path.read_text(encoding="utf-8")
+    assert text.count(old) == 1, old
+    path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+@pytest.mark.parametrize("edit", list(EDITS), ids=list(EDITS))
+def test_after_any_edit_keys_kept_from_the_last_build_equal_fresh_ones(tmp_path: Path, edit: str) -> None:
+    """kb serve's memo: a claim whose inputs compare equal keeps its digests; every key still equals
+    the one a build without memo computes, and most claims were not digested again."""
+    claims = copy_fixture(tmp_path / "claims")
+    memo = DigestMemo()
+    ctx, site_plan = _context(claims)
+    page_keys(ctx, site_plan.pages, memo=memo)
+    remembered = {cid: found[1:] for cid, found in memo.claims.items()}
+    _edited(claims, edit)
+    ctx, site_plan = _context(claims)
+    assert page_keys(ctx, site_plan.pages, memo=memo) == page_keys(ctx, site_plan.pages)
+    kept = [cid for cid, found in memo.claims.items() if remembered.get(cid) == found[1:]]
+    assert len(kept) > len(ctx.claims) / 2
+
+
+def test_a_rebuild_with_memory_equals_a_fresh_build(tmp_path: Path) -> None:
+    claims = copy_fixture(tmp_path / "claims")
+    out, cache = tmp_path / "site", tmp_path / "cache" / "charts"
+    memory = Memory()
+    opts = BuildOptions(claims, out, search=False, base_url=BASE_URL, cache=cache)
+    build(opts, memory=memory)
+    assert memory.digests.claims
+    _edited(claims, "a value")
+    again = build(opts, memory=memory)
+    assert 0 < again.pages_rendered < again.pages
+    build_site(tmp_path / "fresh", claims)
+    assert site_files(out) == site_files(tmp_path / "fresh")
+
+
+def _context(claims: Path = FIXTURE):  # type: ignore[no-untyped-def]
+    kb = contents.load(claims, use_cache=False)
     ctx = resolve(kb, checks.run(kb), kb.readme, protect=False)
     return ctx, plan(ctx, "https://kb.example.org/")
 

@@ -25,7 +25,7 @@ from kb.commands import EXIT_ERRORS, EXIT_OK, add_claims_option
 from kb.site.options import DEFAULT_BASE_URL, BuildOptions
 
 if TYPE_CHECKING:
-    from kb.site.build import BuildOutcome
+    from kb.site.build import BuildOutcome, Memory
 
 
 def add_site_options(p: argparse.ArgumentParser) -> None:
@@ -151,15 +151,18 @@ def up_to_date(opts: BuildOptions, quiet: bool = False) -> int | None:
     return EXIT_ERRORS if problems else EXIT_OK
 
 
-def build_once(opts: BuildOptions, verbose: bool = False, quiet: bool = False) -> BuildOutcome | None:
-    """Build and report on stdout/stderr; None when the build failed (the previous site is unchanged)."""
+def build_once(
+    opts: BuildOptions, verbose: bool = False, quiet: bool = False, memory: Memory | None = None
+) -> BuildOutcome | None:
+    """Build and report on stdout/stderr; None when the build failed (the previous site is unchanged).
+    `memory`: what the previous build in this process kept (kb serve; kb.site.build.Memory)."""
     from kb.errors import KbError
     from kb.site.build import build, summary_line
     from kb.site.progress import reporter
 
     progress = reporter(quiet=quiet, verbose=verbose)
     try:
-        outcome = build(opts, progress)
+        outcome = build(opts, progress, memory)
     except (KbError, OSError, Exception) as exc:  # noqa: BLE001 - any failure leaves the old site; say why
         progress.close()
         message = exc.message if isinstance(exc, KbError) else f"{type(exc).__name__}: {exc}"

@@ -16,12 +16,15 @@ import threading
 import time
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kb.commands import EXIT_ERRORS, EXIT_OK
 from kb.commands.build import add_output_options, add_site_options, build_once, options, up_to_date
 from kb.procs import die_with_parent
 from kb.site.options import MARKER, BuildOptions
+
+if TYPE_CHECKING:
+    from kb.site.build import Memory
 
 HOST = "127.0.0.1"
 """Only this machine: the server is for previewing."""
@@ -177,12 +180,16 @@ def watch(
     verbose: bool,
     quiet: bool = False,
     last: dict[str, tuple[int, int]] | None = None,
+    memory: Memory | None = None,
 ) -> None:
     """Rebuild whenever the claims folder changes from `last`, until interrupted.
 
     Runs in the main thread of a process that has no other thread (the server is a process of
     its own), so a rebuild may fork its workers as `kb build` does."""
+    from kb.site.build import Memory  # here: kb's other commands need none of the site's code
+
     last = snapshot(opts.claims) if last is None else last
+    memory = memory if memory is not None else Memory()  # what each build keeps for the next
     while True:
         time.sleep(interval)
         now = snapshot(opts.claims)
@@ -191,7 +198,7 @@ def watch(
         last = now
         if not quiet:
             print("kb serve: claims changed; rebuilding", file=sys.stderr)
-        build_once(opts, verbose=verbose, quiet=quiet)
+        build_once(opts, verbose=verbose, quiet=quiet, memory=memory)
 
 
 class Answering:
@@ -254,8 +261,11 @@ def run(args: argparse.Namespace) -> int:
     if args.port != 0 and opts.base_url == "http://127.0.0.1:8000/" and args.port != 8000:
         opts.base_url = f"http://{HOST}:{args.port}/"
     baseline = snapshot(opts.claims)  # before the first build: an edit made during it is rebuilt
+    from kb.site.build import Memory
+
+    memory = Memory()  # what each build keeps for the next
     built = (opts.reuse and up_to_date(opts, quiet=args.quiet) is not None) or (
-        build_once(opts, verbose=args.verbose, quiet=args.quiet) is not None
+        build_once(opts, verbose=args.verbose, quiet=args.quiet, memory=memory) is not None
     )
     if not built and not opts.out.is_dir():
         print("kb serve: no site to serve", file=sys.stderr)
@@ -287,7 +297,7 @@ def run(args: argparse.Namespace) -> int:
     )
     try:
         if args.watch:
-            watch(opts, args.interval, args.verbose, args.quiet, baseline)
+            watch(opts, args.interval, args.verbose, args.quiet, baseline, memory)
         else:
             answering.wait()
     except KeyboardInterrupt:

@@ -25,14 +25,14 @@ from kb.errors import KbError
 from kb.results import Results
 from kb.site import charts, fingerprint, place, search, templatecache, views, writer
 from kb.site.context import SiteContext
-from kb.site.keys import page_keys, with_protection
+from kb.site.keys import DigestMemo, page_keys, with_protection
 from kb.site.options import DEFAULT_BASE_URL, MARKER, BuildOptions
 from kb.site.pages import EXPORT_DIR, Page, Plan, plan
 from kb.site.progress import Reporter
 from kb.site.protection import attach_protection, protection_data
 from kb.site.resolve import resolve
 
-__all__ = ["DEFAULT_BASE_URL", "MARKER", "BuildOptions", "BuildOutcome", "BuildError", "build"]
+__all__ = ["DEFAULT_BASE_URL", "MARKER", "BuildOptions", "BuildOutcome", "BuildError", "Memory", "build"]
 
 
 @dataclass
@@ -50,6 +50,15 @@ class BuildOutcome:
     timings: dict[str, float] = field(default_factory=dict)
 
 
+@dataclass
+class Memory:
+    """What a build keeps for the next one in the same process (`kb serve` passes one to every
+    rebuild): work whose inputs compare equal is not done again. A build without one does all."""
+
+    digests: DigestMemo = field(default_factory=DigestMemo)
+    """The claims' page-key digests (kb/site/keys.py)."""
+
+
 class BuildError(KbError):
     """The site could not be written; the previous site is unchanged."""
 
@@ -64,8 +73,11 @@ def summary_line(outcome: BuildOutcome, opts: BuildOptions) -> str:
     )
 
 
-def build(options: BuildOptions, progress: Reporter | None = None) -> BuildOutcome:
-    """Build the site of options.claims into options.out; see the module's docstring."""
+def build(
+    options: BuildOptions, progress: Reporter | None = None, memory: Memory | None = None
+) -> BuildOutcome:
+    """Build the site of options.claims into options.out; see the module's docstring. `memory`:
+    kept from the previous build in this process, and updated (see Memory)."""
     options.out.parent.mkdir(parents=True, exist_ok=True)
     try:
         # One build at a time per folder: two updating one site in place would mix their pages.
@@ -73,7 +85,7 @@ def build(options: BuildOptions, progress: Reporter | None = None) -> BuildOutco
         # lives until the end, and its passes cost a sixth of a one-value rebuild's CPU (its
         # processes beside inherit the pause).
         with locked(options.out.parent), contents.collector_paused():
-            return _build(options, progress)
+            return _build(options, progress, memory)
     finally:
         gc.unfreeze()
 
@@ -108,7 +120,7 @@ class _Beside:
             job.stop()
 
 
-def _build(options: BuildOptions, progress: Reporter | None) -> BuildOutcome:
+def _build(options: BuildOptions, progress: Reporter | None, memory: Memory | None) -> BuildOutcome:
     start = time.perf_counter()
     progress = progress if progress is not None else Reporter()
     out = options.out
@@ -148,7 +160,7 @@ def _build(options: BuildOptions, progress: Reporter | None) -> BuildOutcome:
             charts.write_charts, site_plan.charts, tmp, options.cache, None, linked, yielding=rebuild
         )
         salt = repr((options.site_url, options.search, options.repo_url)).encode()
-        keys = page_keys(ctx, site_plan.pages, salt)
+        keys = page_keys(ctx, site_plan.pages, salt, memory.digests if memory else None)
         found = protection.join()
         attach_protection(ctx, found if isinstance(found, dict) else {})
         made = _Made(ctx, site_plan, with_protection(keys, site_plan.pages), stamp, previous, tmp)
