@@ -10,7 +10,7 @@ from site_helpers import BASE_URL, FIXTURE, build_site, copy_fixture, site_files
 
 from kb import checks, contents
 from kb.site import keys as page_keys_module
-from kb.site.build import Memory, build
+from kb.site.build import Memory, build, remember
 from kb.site.keys import DigestMemo, page_keys, with_protection
 from kb.site.options import BuildOptions
 from kb.site.pages import plan
@@ -91,6 +91,17 @@ def test_a_rebuild_with_memory_equals_a_fresh_build(tmp_path: Path) -> None:
     assert 0 < again.pages_rendered < again.pages
     build_site(tmp_path / "fresh", claims)
     assert site_files(out) == site_files(tmp_path / "fresh")
+
+
+def test_remembering_keeps_what_a_build_keeps(tmp_path: Path) -> None:
+    """kb serve, finding its site up to date at start, fills its memory without building."""
+    opts = BuildOptions(FIXTURE, tmp_path / "site", search=False, base_url=BASE_URL)
+    built, remembered = Memory(), Memory()
+    remember(opts, remembered)
+    assert not opts.out.exists()  # nothing written
+    build(opts, memory=built)
+    digests = {cid: found[1:] for cid, found in built.digests.claims.items()}
+    assert digests and {cid: found[1:] for cid, found in remembered.digests.claims.items()} == digests
 
 
 def _context(claims: Path = FIXTURE):  # type: ignore[no-untyped-def]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import dataclasses
 import functools
 import io
@@ -20,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from kb.commands import EXIT_ERRORS, EXIT_OK
 from kb.commands.build import add_output_options, add_site_options, build_once, options, up_to_date
+from kb.errors import KbError
 from kb.procs import die_with_parent
 from kb.site.options import MARKER, BuildOptions
 
@@ -261,12 +263,11 @@ def run(args: argparse.Namespace) -> int:
     if args.port != 0 and opts.base_url == "http://127.0.0.1:8000/" and args.port != 8000:
         opts.base_url = f"http://{HOST}:{args.port}/"
     baseline = snapshot(opts.claims)  # before the first build: an edit made during it is rebuilt
-    from kb.site.build import Memory
+    from kb.site.build import Memory, remember
 
     memory = Memory()  # what each build keeps for the next
-    built = (opts.reuse and up_to_date(opts, quiet=args.quiet) is not None) or (
-        build_once(opts, verbose=args.verbose, quiet=args.quiet, memory=memory) is not None
-    )
+    current = opts.reuse and up_to_date(opts, quiet=args.quiet) is not None
+    built = current or build_once(opts, verbose=args.verbose, quiet=args.quiet, memory=memory) is not None
     if not built and not opts.out.is_dir():
         print("kb serve: no site to serve", file=sys.stderr)
         return EXIT_ERRORS
@@ -284,6 +285,9 @@ def run(args: argparse.Namespace) -> int:
         opts = dataclasses.replace(opts, workers=1)
     if args.watch:
         warm()
+        if current:  # no build filled the memory: the first edit's rebuild would do everything
+            with contextlib.suppress(KbError, OSError):  # then it does: nothing is lost
+                remember(opts, memory)
 
     def terminate(signum: int, frame: object) -> None:
         raise KeyboardInterrupt  # stop as on Ctrl-C: a rebuild cut short leaves the previous site

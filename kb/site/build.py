@@ -32,7 +32,16 @@ from kb.site.progress import Reporter
 from kb.site.protection import attach_protection, protection_data
 from kb.site.resolve import resolve
 
-__all__ = ["DEFAULT_BASE_URL", "MARKER", "BuildOptions", "BuildOutcome", "BuildError", "Memory", "build"]
+__all__ = [
+    "DEFAULT_BASE_URL",
+    "MARKER",
+    "BuildOptions",
+    "BuildOutcome",
+    "BuildError",
+    "Memory",
+    "build",
+    "remember",
+]
 
 
 @dataclass
@@ -151,16 +160,14 @@ def _build(options: BuildOptions, progress: Reporter | None, memory: Memory | No
         # The downloads need the results alone (the same tables as `kb export`).
         exports = beside.start(_write_exports, kb, results, tmp / EXPORT_DIR, yielding=rebuild)
         progress.step("resolve")
-        ctx = resolve(kb, results, kb.readme, protect=False)
+        ctx = _resolved(kb, results, options)
         _settle()
-        ctx.repo_url = options.repo_url
         site_plan = plan(ctx, options.site_url, options.search)
         linked = (out / "charts") if previous else None  # unchanged charts are linked from there
         drawer = beside.start(
             charts.write_charts, site_plan.charts, tmp, options.cache, None, linked, yielding=rebuild
         )
-        salt = repr((options.site_url, options.search, options.repo_url)).encode()
-        keys = page_keys(ctx, site_plan.pages, salt, memory.digests if memory else None)
+        keys = page_keys(ctx, site_plan.pages, _salt(options), memory.digests if memory else None)
         found = protection.join()
         attach_protection(ctx, found if isinstance(found, dict) else {})
         made = _Made(ctx, site_plan, with_protection(keys, site_plan.pages), stamp, previous, tmp)
@@ -176,6 +183,27 @@ def _build(options: BuildOptions, progress: Reporter | None, memory: Memory | No
     outcome.built = True
     outcome.seconds = time.perf_counter() - start
     return outcome
+
+
+def _resolved(kb: KnowledgeBase, results: Results, options: BuildOptions) -> SiteContext:
+    ctx = resolve(kb, results, kb.readme, protect=False)  # protection: found beside, attached later
+    ctx.repo_url = options.repo_url
+    return ctx
+
+
+def _salt(options: BuildOptions) -> bytes:
+    """The options that reach every page, in every page's key."""
+    return repr((options.site_url, options.search, options.repo_url)).encode()
+
+
+def remember(options: BuildOptions, memory: Memory) -> None:
+    """Fill `memory` as a build of options.claims would, writing nothing: `kb serve` does this when
+    its site was up to date at start, so that the first edit's rebuild finds what it keeps."""
+    with contents.collector_paused():
+        kb = contents.load(options.claims, use_cache=options.cache is not None)
+        results = checks.run(kb)
+        ctx = _resolved(kb, results, options)
+        page_keys(ctx, plan(ctx, options.site_url, options.search).pages, _salt(options), memory.digests)
 
 
 @dataclass
