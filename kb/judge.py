@@ -16,7 +16,7 @@ from kb.errors import KbError, Problem
 from kb.formula import FormulaError, Name, Value, evaluate
 from kb.interval import Interval
 from kb.relations import Spec
-from kb.slips import CJK, PERCENT, SlipMatch, fitting
+from kb.slips import BYTE_PREFIXES, CJK, PERCENT, SlipMatch, bytes_at, fitting
 from kb.units import Dims, UnitInfo, describe_mismatch
 from kb.values import LEVELS, StatedValue
 from kb.verdicts import Basis, Severity, Verdict, factor, gap, severity, spread
@@ -222,13 +222,17 @@ def display_unit(spec: Spec, values: Values, dims: Dims = ()) -> UnitInfo | None
 
 
 def unit_kinds(unit: UnitInfo) -> frozenset[str]:
-    """What a value's unit is, for naming slips: its dimensions, and whether it uses 万/亿 or percent."""
+    """What a value's unit is, for naming slips: its dimensions, whether it uses 万/亿 or percent,
+    and the prefix of its bytes (GB or GiB: the binary-prefix slip of that prefix alone)."""
     kinds = {d for d, _ in unit.dims}
     words = set(unit.text.replace("*", " ").replace("/", " ").split())
     if words & {"wan", "yi", "万", "亿"}:
         kinds.add(CJK)
     if "percent" in words:
         kinds.add(PERCENT)
+    for word in words:
+        if word[:1] in BYTE_PREFIXES and word[1:] in ("B", "iB"):
+            kinds.add(bytes_at(BYTE_PREFIXES[word[0]]))
     return frozenset(kinds)
 
 

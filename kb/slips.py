@@ -17,6 +17,13 @@ CJK = "cjk"
 """Marker in `involved` for a value written with 万 or 亿."""
 PERCENT = "percent"
 """Marker in `involved` for a value written in percent."""
+BYTE_PREFIXES = {"K": 1, "M": 2, "G": 3, "T": 4, "P": 5}
+
+
+def bytes_at(power: int) -> str:
+    """Marker in `involved` for a value written in bytes with a prefix of this power of 1000 or
+    1024 (GB and GiB: 3): a binary-prefix slip is named only in its own prefix."""
+    return f"bytes^{power}"
 
 
 @dataclass(frozen=True)
@@ -68,7 +75,7 @@ SLIPS: tuple[Slip, ...] = (
             1024.0**power / 1000.0**power,
             f"binary vs decimal prefixes ({binary} written as {decimal}: 1 {binary} = "
             f"{1024.0**power / 1000.0**power:.3f} {decimal})",
-            frozenset({"[information]"}),
+            frozenset({"[information]", bytes_at(power)}),
         )
         for power, binary, decimal in ((2, "MiB", "MB"), (3, "GiB", "GB"), (4, "TiB", "TB"))
     ),

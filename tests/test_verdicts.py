@@ -149,12 +149,20 @@ def test_the_slip_that_maps_the_value_onto_the_target_is_named(
 
 def test_a_binary_prefix_read_as_decimal_is_named_where_the_digits_tell_it_apart() -> None:
     # BLOOM's card: "329GB" of bf16 weights for 176 billion parameters, which take 352.5 GB (328.3 GiB).
-    information = frozenset({"[information]"})
-    match = fitting(Interval(328.5, 329.5), Interval(351.0, 353.0), information)
+    from kb.judge import unit_kinds
+    from kb.units import unit_info
+
+    gb, tb = unit_kinds(unit_info("GB")), unit_kinds(unit_info("TB"))
+    match = fitting(Interval(328.5, 329.5), Interval(351.0, 353.0), gb)
     assert match is not None and match.id == "gib-gb" and "GiB written as GB" in match.text
     assert fitting(Interval(328.5, 329.5), Interval(351.0, 353.0), frozenset({"[parameter]"})) is None
-    # "3.5 TB" against 3.85: GiB (x1.074) and TiB (x1.100) both reach it, so neither is named.
-    assert fitting(Interval(3.45, 3.55), Interval(3.79, 3.9), information) is None
+    # Only the slip of the value's own prefix: "3.5 TB" against 3.85 is TiB (x1.100) written as TB,
+    # not GiB (x1.074), which reaches it too; and 5.8 GB against 6.0 is no binary slip at all,
+    # though MiB (x1.049) would reach it.
+    match = fitting(Interval(3.45, 3.55), Interval(3.79, 3.9), tb)
+    assert match is not None and match.id == "tib-tb"
+    assert fitting(Interval(5.75, 5.85), Interval(5.95, 6.05), gb) is None
+    assert fitting(Interval(5.75, 5.85), Interval(5.95, 6.05), frozenset({"[information]"})) is None
 
 
 def test_severity_grows_with_the_gap() -> None:
