@@ -175,6 +175,14 @@ def _rivals(b: blame.Blame, blamed: dict[str, blame.Blame], joined: dict[str, se
     return out or [list(a) for a in b.alternatives]
 
 
+def _floored(s: Interval, unit: UnitInfo) -> Interval:
+    """A suggestion whose lower end is only "more than zero" (solving keeps a quantity positive with
+    the smallest float, 5e-324) as from zero: "at most" is what it says, in the report and its JSON."""
+    if not unit.is_date and 0 < s.lo <= s.hi * 1e-12 and math.isfinite(s.hi):
+        return Interval(0.0, s.hi)
+    return s
+
+
 def _range_text(s: Interval, unit: UnitInfo) -> str:
     """'[22,050, 28,050] GPU', or 'at most 1' / 'at least 10 GPU' for a one-sided range."""
     label = "" if unit.text in ("1", "") else f" {unit.text}"
@@ -199,7 +207,7 @@ def _blamed(
     result.disagree = list(b.disagree)
     unit = entry.unit
     if b.suggested is not None and unit is not None:
-        s = b.suggested
+        s = _floored(b.suggested, unit)
         result.suggested = Suggestion(
             s.lo,
             s.hi,

@@ -367,6 +367,21 @@ def test_a_one_sided_relation_through_a_division_still_suggests_a_value(make_kb:
     assert s is not None and s.lo == pytest.approx(123 / 12.35, rel=0.01) and s.text.startswith("at least")
 
 
+def test_a_fix_bounded_only_above_starts_at_zero(make_kb: Make) -> None:
+    # OPT's compute written x10 against compute <= GPUs x peak x time: the fix is "at most", and its
+    # lower end in the JSON report is 0, not the smallest float that keeps it positive (5e-324).
+    body = claim("g", "1024", "GPU", "gpu_count", kind="reference") + claim(
+        "t", "33", "day", "training_duration", kind="reference"
+    )
+    body += claim("c", "4.3e24", "FLOP", "training_compute")
+    r = run(
+        make_kb, body, "- id: r\n  formula: c <= g * 312 [TFLOP/s/GPU] * t\n  inputs: {c: c, g: g, t: t}\n"
+    )
+    s = r.claims["c"].suggested
+    assert s is not None and s.lo == 0.0 and s.hi == pytest.approx(1024 * 312e12 * 33.5 * 86400, rel=0.01)
+    assert s.text.startswith("at most")
+
+
 def test_tiny_magnitudes_do_not_crash_the_slip_search(make_kb: Make) -> None:
     body = claim("s1", "1.5e-170", "USD", "training_cost", kind="reference")
     body += claim("s2", "1.5e-167", "USD", "training_cost") + check("same", "x", "x: s1")
