@@ -124,6 +124,7 @@ NOTES = {
     "cost_notes": "Compute cost notes|Training compute cost notes",
     "batch_size_notes": "Batch size notes",
     "finetune_compute_notes": "Finetune compute notes|Fine-tune compute notes",
+    "abstract": "Abstract",
 }
 """The notes columns: text kb quotes beside a value and reads facts from (notes)."""
 KNOWN += tuple(Column(k, tuple(n.split("|")), "notes", expected=False) for k, n in NOTES.items())
@@ -131,7 +132,7 @@ KNOWN += tuple(Column(k, tuple(n.split("|")), "notes", expected=False) for k, n 
 
 _IGNORED_NAMES = (
     "Task|Authors|Reference|Link|Citations|Notability criteria|Notability criteria notes|"
-    "Training dataset notes|Approach|Abstract|Benchmark data|Model accessibility|"
+    "Training dataset notes|Approach|Benchmark data|Model accessibility|"
     "Country (of organization)|Country (from Organization)|Last modified|Training cloud compute vendor|"
     "Training data center|"
     "Archived links|Organization categorization|Foundation model|Training compute lower bound|"
