@@ -100,6 +100,10 @@ class RowClaims:
                     "locator": self.locator(m, f.notes_key),
                 }
             )
+        if f.key == "parameters" and "abstract" in m.quotes:
+            claim["sources"].append(
+                {"source": m.source_id, "quote": m.quotes["abstract"], "locator": self.locator(m, "abstract")}
+            )
         problem = value_problem(claim, f"{self.models.columns[f.key]}: {m.row.cells[f.key]}")
         if problem:
             self.problems.append(cell_problem(self.models, m.row, f.key, problem))
@@ -132,9 +136,11 @@ class RowClaims:
                 "the checks recompute the finetune compute instead."
             )
         if f.key in ("compute", "parameters", "finetune_compute") and m.moe:
+            said = " (the row's abstract says so)" if "abstract" in m.quotes else ""
             lines.append(
-                "Mixture-of-experts model: Epoch's parameter count is the total, while 6·N·D needs the "
-                "parameters active per token, which the data set has no column for; that check is not made."
+                f"Mixture-of-experts model{said}: Epoch's parameter count is the total, while 6·N·D "
+                "needs the parameters active per token, which the data set has no column for; that check "
+                "is not made."
             )
         if f.key in ("compute", "finetune_compute") and context:
             lines.append(context + ".")

@@ -1,7 +1,9 @@
 """Model facts that Epoch AI writes in a row's notes rather than in a column.
 
 - a mixture-of-experts model, in any wording the notes use ("56B activated\\nparameters", "37B
-  activated", "sparse", "experts");
+  activated", "sparse", "experts"), or in the one sentence of the abstract that gives the row's
+  parameter count as the total beside an activated count ("a Mixture-of-Experts architecture with
+  236B total parameters, activating 23B parameters");
 - a compute that is the geometric mean of several estimates ("geometric mean", "sqrt(");
 - what the data set size counts: the notes often give the cell's number with its unit ("18
   trillion tokens"), which may differ from the column's convention (words);
@@ -31,6 +33,29 @@ def mixture_of_experts(name: str, cells: dict[str, str]) -> bool:
     """A mixture-of-experts model, by its name or the notes of its parameters or compute."""
     text = " ".join((cells.get("parameters_notes", ""), cells.get("compute_notes", "")))
     return _MOE_NAME.search(name) is not None or _MOE.search(text) is not None
+
+
+_MOE_WORD = re.compile(rf"mixture{_WS}of{_WS}experts|\bMoEs?\b", re.IGNORECASE)
+_ACTIVE = re.compile(r"\bactiv(?:e|ated|ating|ates)\b", re.IGNORECASE)
+_TOTAL = re.compile(r"^\s*(?:parameters?\s+)?(?:in\s+)?total\b", re.IGNORECASE)
+_SENTENCE = re.compile(r"(?<=[.;])\s+(?=[A-Z])|\n\s*\n")
+
+
+def moe_in_abstract(abstract: str, parameters: float) -> str:
+    """The sentence of the abstract that says the row's model is a mixture of experts: it names
+    one, writes the parameters cell's count (to MATCH) followed by "total" ("236B total
+    parameters"), and an activated count; '' when no sentence does. An abstract that only mentions
+    another model ("8 model sizes, including ... 14B ... dense models, and an MoE model of 14B with
+    2.7B activated": Qwen1.5-14B's, a dense model) writes no total."""
+    if parameters <= 0:
+        return ""
+    for sentence in _SENTENCE.split(abstract):
+        if _MOE_WORD.search(sentence) is None or _ACTIVE.search(sentence) is None:
+            continue
+        for value, _, end in _amounts(sentence):
+            if abs(value - parameters) <= MATCH * parameters and _TOTAL.match(sentence[end : end + NEAR]):
+                return sentence.strip()
+    return ""
 
 
 _GEOMETRIC = re.compile(r"geometric(?:al)?[\s-]+mean|geomean|\bsqrt\s*\(", re.IGNORECASE)

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from kb.importers.epoch.cells import CellError, Number, clean_name, read_cell, slugify
-from kb.importers.epoch.notes import chip_name, counted_unit, mixture_of_experts, word_level
+from kb.importers.epoch.notes import chip_name, counted_unit, mixture_of_experts, moe_in_abstract, word_level
 from kb.importers.epoch.output import RowBlock
 from kb.importers.epoch.report import ImportReport, RowProblem, SkippedCheck
 from kb.importers.epoch.table import Row, Table
@@ -205,6 +205,12 @@ def model_row(
     quotes: dict[str, str] = {}
     wanted = {*QUOTED, *numbers}
     wanted |= {f.notes_key for f in FIELDS if f.key in numbers and f.notes_key}
+    moe = mixture_of_experts(name, cells)
+    if not moe and "parameters" in numbers:
+        # The abstract is quoted only where it is what says the model is a mixture of experts.
+        moe = moe_in_abstract(cells.get("abstract", ""), numbers["parameters"].floats()[0]) != ""
+        if moe:
+            wanted.add("abstract")
     keys = models.keys
     for header, cell in row.raw.items():
         key = keys.get(header)
@@ -213,7 +219,6 @@ def model_row(
     ids = {f.key: f"epoch-{slug}-{f.suffix}" for f in FIELDS}
     ids["hardware"] = f"epoch-{slug}-hardware"
     language = counts_text(cells.get("domain", ""), cells)
-    moe = mixture_of_experts(name, cells)
     m = ModelRow(row, name, language, moe, hardware, clean_name(cells.get("base_model", "")), ids, {})
     m.quotes, m.numbers, m.subject, m.source_id = quotes, numbers, subject, source_id
     return m, block
