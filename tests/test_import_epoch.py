@@ -127,6 +127,23 @@ def test_read_cell(
 
 
 @pytest.mark.parametrize(
+    ("text", "literals"),
+    [
+        ("8.0", ("8.0",)),  # a count of chips: 8 whole chips, not 7.5 to 8.5
+        ("8", ("8.0",)),  # the 2026-02 export writes it without the ".0": the same 8 chips
+        ("1", ("1.0",)),
+        ("1024.0", ("1024",)),  # past MIN_DIGITS the rounding of a whole number is close enough
+        ("1024", ("1024",)),
+    ],
+)
+def test_a_small_count_of_chips_is_whole_however_the_export_writes_it(
+    text: str, literals: tuple[str, ...]
+) -> None:
+    n = read_cell(text, count=True)
+    assert n is not None and n.literals == literals
+
+
+@pytest.mark.parametrize(
     ("text", "reason"),
     [
         ("N/A", "no number"),

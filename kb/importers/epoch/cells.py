@@ -109,7 +109,8 @@ def _clean(text: str, d: Decimal, count: bool = False) -> tuple[str, Decimal]:
 
     A count of whole things (`count`: chips) below MIN_DIGITS digits keeps its ".0": 8 chips are
     8, not anything from 7.5 to 8.5 (the rounding of "8"), and "8.0", read as 7.95 to 8.05, holds
-    that one whole number."""
+    that one whole number. A release that writes such a count without the ".0" (the 2026-02 notable
+    export writes "1", "8", "64") gets one: its "1" chip is one chip, not 0.5 to 1.5 of them."""
     if len(d.as_tuple().digits) >= 15:
         d = Decimal(f"{float(d):.12g}")
         text = f"{d.normalize():E}" if "e" in text.lower() else format(d.normalize(), "f")
@@ -119,6 +120,8 @@ def _clean(text: str, d: Decimal, count: bool = False) -> tuple[str, Decimal]:
     whole = text.split(".")[0]
     if "." in text and d == d.to_integral_value() and (not count or len(whole.lstrip("0")) >= MIN_DIGITS):
         text = whole
+    elif count and "." not in text and len(whole.lstrip("0")) < MIN_DIGITS:
+        text = f"{whole}.0"
     return text, d
 
 
