@@ -389,7 +389,7 @@ def mutation_text(found: mutations.Report, verbose: bool = False) -> str:
     lines = [
         f"Mutations: {len(found.mutations)} (every claim with a value written {written})",
         f"  caught (kb blames the mutated claim): {found.rate:.0%}",
-        f"    of which alone (not one of several suspects): {found.alone_rate:.0%}",
+        f"  caught and blamed alone (not one of several suspects): {found.alone_rate:.0%}",
     ]
     for f in mutations.FACTORS:
         lines.append(f"    {_times(f):<8} {found.rate_of(f):.0%}")

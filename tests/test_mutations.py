@@ -42,6 +42,7 @@ def test_kb_check_mutations_prints_the_rate_and_the_unprotected_claims(
     assert main(["check", "--claims", str(root), "--mutations", "--quiet"]) == 0
     out = capsys.readouterr().out
     assert "caught (kb blames the mutated claim): 33%" in out
+    assert "caught and blamed alone (not one of several suspects): 33%" in out  # of all mutations
     assert "unprotected claims (no mutation caught: add a check or a relation): 2" in out
     assert main(["check", "--claims", str(root), "--mutations", "--format", "json"]) == 0
     data = json.loads(capsys.readouterr().out)
