@@ -82,7 +82,9 @@ def _relation_lines(keys: list[str], results: Results, indent: str, of: str = ""
 def _fix_lines(r: ClaimResult, results: Results, indent: str, who: str = "") -> list[str]:
     """What the claim would have to be; `who` names it where several claims share one finding."""
     if r.suggested is not None:
-        return [f"{indent}{who}would be consistent at {r.suggested.text}" + _slip_text(r)]
+        text = r.suggested.text
+        one_sided = text.startswith(("at most ", "at least ", "on or before ", "on or after "))
+        return [f"{indent}{who}would be consistent {'if' if one_sided else 'at'} {text}" + _slip_text(r)]
     if r.disagree:
         names = ", ".join(relation_name(results.by_key[k]) for k in r.disagree if k in results.by_key)
         return [f"{indent}{who}no single value fixes it: {names} disagree"]

@@ -407,6 +407,22 @@ def test_a_relation_of_dates_is_judged_in_days(make_kb: Make) -> None:
     assert "a tolerance on a date" in problem.message
 
 
+def test_a_date_bounded_on_one_side_is_suggested_as_on_or_before(make_kb: Make) -> None:
+    # A release written before the training ended: the release date the relation allows is
+    # "on or after" the end, said in words (not "[2023-03-14, …]"), and so is the report's line.
+    body = claim("end", "2023-03-14", "date", "training_end_date", kind="reference")
+    body += claim("rel", "2022-11-30", "date", "release_date")
+    r = run(make_kb, body, "- id: r\n  formula: d >= e\n  inputs: {e: end, d: rel}\n")
+    s = r.claims["rel"].suggested
+    assert s is not None and s.text == "on or after 2023-03-14"
+    from kb.report import blame_lines
+
+    assert any(
+        line.endswith("would be consistent if on or after 2023-03-14")
+        for line in blame_lines(r.claims["rel"], r)
+    )
+
+
 def test_an_assumption_is_doubted_only_within_a_plausible_range(make_kb: Make) -> None:
     # tokens = words / words-per-token: off by 509x is not "the 0.75 may not hold here".
     body = claim("wpt", "0.75", "word/token", "words_per_token", kind="assumption", justification="a rule")
