@@ -62,6 +62,7 @@ _SYNONYMS = {
     **{"response": "query", "request": "query", "hr": "hour", "salary": "annual", "card": "gpu"},
     **{"gpu": "chip", "emitted": "emissions", "carbon": "emissions", "lr": "learning", "param": "parameters"},
     **{"activated": "active", "activate": "active"},
+    **{"dimension": "width", "dim": "width"},  # a model's dimension (d_model) is its width
 }
 PER = re.compile(r"(?:每|per|for every|every)\s*\S{0,3}\s*$", re.IGNORECASE)
 _MONEY_WORDS = frozenset({"cost", "price"})

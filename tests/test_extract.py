@@ -224,3 +224,34 @@ def test_labels_and_counts_of_nothing_measured_are_not_proposed() -> None:
     )
     found = {(p.reading.text, p.unit) for p in propose(text, vocabulary, ["LLaMA"], "LLaMA")}
     assert found == {("eight", "GPU"), ("21", "day"), ("2 trillion", "trillion token")}
+
+
+def _vocabulary() -> object:
+    from collections import Counter
+
+    from kb import contents
+    from kb.guessing import Vocabulary
+
+    return Vocabulary(contents.load(REPO / "claims").quantities, Counter())
+
+
+def test_an_html_table_of_th_cells_is_read_under_its_last_header_row() -> None:
+    """LLaMA's card: a <thead> of two rows (the first spanning columns), a body written in <th>
+    cells, rows left unclosed. Each body number is read once, under its own column's header."""
+    from kb.extract import propose
+
+    text = (
+        "<table><thead><tr><th>LLaMA</th> <th colspan=3>Model hyper parameters</th></tr>\n"
+        "<tr><th>Number of parameters</th><th>n heads</th><th>n layers</th><th>n tokens</th></tr>\n"
+        "</thead><tbody>\n"
+        "<tr><th>7B</th><th>32</th><th>30</th><th>1T</th></tr>\n"
+        "<tr><th>65B</th><th>64</th><th>80</th><th>1.4T\n</th>\n"
+        "</tbody></table>\n"
+    )
+    proposals = propose(text, _vocabulary(), ["LLaMA"], "LLaMA")  # type: ignore[arg-type]
+    got = {(p.reading.text, p.quantity or p.unit.split()[-1]) for p in proposals}
+    for size, heads, layers, tokens in [("7B", "32", "30", "1T"), ("65B", "64", "80", "1.4T")]:
+        assert (heads, "attention_heads") in got and (layers, "layers") in got
+        assert (size, "total_parameters") in got
+        assert any(p.reading.text == tokens and p.unit == "trillion token" for p in proposals)
+    assert len(proposals) == 8  # each number once: no header cell, no row read twice
