@@ -64,6 +64,7 @@ _SYNONYMS = {
     **{"activated": "active", "activate": "active"},
     **{"dimension": "width", "dim": "width"},  # a model's dimension (d_model) is its width
 }
+_D_MODEL = re.compile(r"\bd[_ ]?model\b", re.IGNORECASE)
 PER = re.compile(r"(?:每|per|for every|every)\s*\S{0,3}\s*$", re.IGNORECASE)
 _MONEY_WORDS = frozenset({"cost", "price"})
 _GPU_NAME = re.compile(r"(?<![A-Za-z0-9])(?:[AHV]\d{2,3}|TPU\w*|GPUs?)(?![A-Za-z0-9])")
@@ -72,6 +73,7 @@ _GPU_NAME = re.compile(r"(?<![A-Za-z0-9])(?:[AHV]\d{2,3}|TPU\w*|GPUs?)(?![A-Za-z
 def words(text: str, synonyms: bool = True) -> set[str]:
     """Lower-case English words of a text, Chinese keywords translated, stop words left out."""
     text = plain(text).text  # not the words of link addresses
+    text = _D_MODEL.sub(" width ", text)  # a column "d_model" is the model's width, not "model"
     found = {w for w in re.findall(r"[a-z]+", text.lower().replace("_", " ")) if len(w) > 1}
     if synonyms:
         found |= {_SYNONYMS[w.rstrip("s")] for w in found if w.rstrip("s") in _SYNONYMS}

@@ -255,3 +255,11 @@ def test_an_html_table_of_th_cells_is_read_under_its_last_header_row() -> None:
         assert (size, "total_parameters") in got
         assert any(p.reading.text == tokens and p.unit == "trillion token" for p in proposals)
     assert len(proposals) == 8  # each number once: no header cell, no row read twice
+
+
+def test_a_column_named_d_model_is_the_model_width() -> None:
+    from kb.extract import propose
+
+    text = "| Params | n_layers | d_model | n_heads |\n|---|---|---|---|\n| Pythia-70M | 6 | 512 | 8 |\n"
+    proposals = propose(text, _vocabulary(), ["Pythia-70M"], "Pythia")  # type: ignore[arg-type]
+    assert {(p.reading.text, p.quantity) for p in proposals} >= {("512", "model_width"), ("6", "layers")}
