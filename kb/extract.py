@@ -23,6 +23,7 @@ from kb.quotes import fold
 from kb.reading import Reading, readings
 from kb.tables import blank_tables, html_rows
 from kb.units import SCALE_WORDS, unit_info
+from kb.words import NOT_NOUNS, counted_noun
 
 MAX_QUOTE = 300
 
@@ -145,7 +146,8 @@ def propose(text: str, vocabulary: Vocabulary, subjects: list[str], fallback: st
             if re.match(r"[A-Za-z]{2}", sentence[reading.end : reading.end + 2]) and not named:
                 continue  # the 3 of "Qwen3MoE": a number glued to letters that are no unit is a name
             context = _context(text, start, sentence, reading, header)
-            quantity, fitted = vocabulary.guess(reading, named, context)
+            counted = None if named else counted_noun(sentence[reading.end :])
+            quantity, fitted = vocabulary.guess(reading, named, context, counted)
             if quantity is None and fitted.unit == "1":
                 continue  # a bare number no word names ("Java整理12"): nothing to claim
             subject = _subject(sentence, reading, subjects) or document_subject
@@ -382,11 +384,32 @@ def _inherit(sentence: str, found: list[tuple[Reading, bool]]) -> list[tuple[Rea
         if outer is not None and outer.unit.startswith(r.unit + " "):
             out[i] = (replace(r, unit=outer.unit), True)
         elif nxt is not None and nxt_named and _LIST.fullmatch(sentence[r.end : nxt.start]):
-            noun = nxt.unit.split(" ")[-1]
-            scale = "" if r.unit == "1" else r.unit
-            if noun not in ("USD", "percent", "date") and noun != scale:
-                out[i] = (replace(r, unit=f"{scale} {noun}".strip()), True)
+            out[i] = _with_noun(r, nxt)
+        elif (prev := _aside_of(sentence, out[:i], r)) is not None:
+            out[i] = _with_noun(r, prev)
     return out
+
+
+def _with_noun(r: Reading, other: Reading) -> tuple[Reading, bool]:
+    """The reading in its own scale word and the other's noun, if that is a noun."""
+    noun = other.unit.split(" ")[-1]
+    scale = "" if r.unit == "1" else r.unit
+    if noun in ("USD", "percent", "date") or noun == scale:
+        return r, False
+    return replace(r, unit=f"{scale} {noun}".strip()), True
+
+
+_ASIDE = re.compile(r"[^\d().;,]{0,40}\(\s*")
+
+
+def _aside_of(sentence: str, before: list[tuple[Reading, bool]], r: Reading) -> Reading | None:
+    """The named figure a parenthesis right after it breaks down: "400 billion text tokens (200B
+    each ...)" has 200 billion tokens. Not a number followed by a noun of its own ("(4 nodes)")."""
+    prev = next((g for g, m in reversed(before) if m and not isinstance(g.value, list)), None)
+    if prev is None or not _ASIDE.fullmatch(sentence[prev.end : r.start]):
+        return None
+    word = re.match(r"\s+([A-Za-z]+)", sentence[r.end :])
+    return prev if word is None or word.group(1).lower() in NOT_NOUNS else None
 
 
 def _header_unit(reading: Reading, cells: list[str]) -> tuple[Reading, bool]:

@@ -114,13 +114,20 @@ class Vocabulary:
             self.items.append((q, info, _own_words(f"{q.id} {q.label}")))
         self.used = used
 
-    def guess(self, reading: Reading, named: bool, context: Context) -> tuple[Quantity | None, Reading]:
-        """The quantity whose words best fit the context and unit the reading (None: no word fits)."""
+    def guess(
+        self, reading: Reading, named: bool, context: Context, counts: str | None = None
+    ) -> tuple[Quantity | None, Reading]:
+        """The quantity whose words best fit the context and unit the reading (None: no word fits).
+
+        `counts`: the word after a number that kb does not read as a unit ("143000 steps"). The
+        number counts that: it is a quantity only where that word names the quantity (training
+        steps) or its unit ("96 nodes" may be nodes), never one whose unit it only borrows
+        (143000 tokens of a batch size)."""
         best: tuple[float, Quantity | None, Reading] = (-math.inf, None, reading)
         money = any(c in reading.unit for c in ("USD", "cent", "CNY"))
         for q, info, qwords in self.items:
             fitted = _fit(reading, named, info)
-            if fitted is None:
+            if fitted is None or (counts and not _counts(counts, qwords, reading.unit, fitted.unit)):
                 continue
             hits = [context.weight(w) for w in qwords]
             if not info.dims and max(hits, default=0.0) < 1.0:
@@ -145,6 +152,14 @@ def _fit(reading: Reading, named: bool, target: UnitInfo) -> Reading | None:
     if fitted is None and "/" in reading.unit and named:
         fitted = complete(replace(reading, unit=reading.unit.split("/")[0]), True, target)
     return fitted
+
+
+def _counts(noun: str, qwords: set[str], read: str, fitted: str) -> bool:
+    """Whether a number followed by `noun` may be a quantity of these words in the unit `fitted`:
+    the noun names the quantity and the unit is the number's own, or the noun names the unit."""
+    n = noun.lower()
+    names = lambda ws: any(related(n, w) or n in (w + "s", w + "es") for w in ws)  # noqa: E731
+    return (fitted == read and names(qwords)) or names(words(fitted, synonyms=False))
 
 
 def _added_per(read: str, fitted: str) -> set[str]:

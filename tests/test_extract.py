@@ -263,3 +263,41 @@ def test_a_column_named_d_model_is_the_model_width() -> None:
     text = "| Params | n_layers | d_model | n_heads |\n|---|---|---|---|\n| Pythia-70M | 6 | 512 | 8 |\n"
     proposals = propose(text, _vocabulary(), ["Pythia-70M"], "Pythia")  # type: ignore[arg-type]
     assert {(p.reading.text, p.quantity) for p in proposals} >= {("512", "model_width"), ("6", "layers")}
+
+
+def test_a_count_of_a_noun_kb_does_not_know_borrows_no_unit() -> None:
+    """Pythia's "143000 steps at a batch size of 2,097,152 tokens": the steps are no batch of
+    143000 tokens. A word that is no noun ("200B each"), or a unit a few words on, still lets the
+    number take the unit its sentence names."""
+    from kb.extract import propose
+
+    text = (
+        "All models were trained for the equivalent of 143000 steps at a batch size of 2,097,152 tokens.\n\n"
+        "It has been trained on over 400 billion text tokens (200B each for Chinese and English).\n\n"
+        "We pre-train it on 14.8 trillion diverse and high-quality tokens.\n"
+    )
+    proposals = {p.reading.text: p for p in propose(text, _vocabulary(), ["Pythia"], "Pythia")}  # type: ignore[arg-type]
+    steps = proposals.get("143000")
+    assert steps is None or (steps.unit == "1" and steps.quantity in (None, "training_steps"))
+    assert proposals["2,097,152"].unit == "token"
+    assert proposals["200B"].unit == "billion token"
+    assert proposals["14.8 trillion"].unit == "trillion token"
+
+
+@pytest.mark.parametrize(
+    ("after", "noun"),
+    [
+        (" steps at a batch size", "steps"),
+        (" pre-training steps, then", "steps"),
+        (" multi-choice question answering tasks concerning human knowledge", "tasks"),
+        (" each for Chinese and English", None),
+        (" activated for each token", None),
+        (" diverse and high-quality tokens", None),
+        (" DGX-A100 nodes", None),
+        (" | 4M |", None),
+    ],
+)
+def test_the_noun_a_number_counts(after: str, noun: str | None) -> None:
+    from kb.words import counted_noun
+
+    assert counted_noun(after) == noun
