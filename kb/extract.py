@@ -141,6 +141,7 @@ def propose(text: str, vocabulary: Vocabulary, subjects: list[str], fallback: st
                 reading, named = _header_unit(reading, header[column:][:1])
             if not named:
                 reading, named = _symbol_unit(reading, sentence[reading.end :])
+            reading, named = _glued_bytes(reading, sentence, header) or (reading, named)
             if not named and reading.text.isascii() and reading.text.isalpha():
                 continue  # "one model of each size", "two sizes": a count of nothing kb measures
             if re.match(r"[A-Za-z]{2}", sentence[reading.end : reading.end + 2]) and not named:
@@ -172,6 +173,39 @@ def _symbol_unit(reading: Reading, after: str) -> tuple[Reading, bool]:
         return reading, False
     end = reading.end + after.index(symbol) + len(symbol)
     return replace(reading, unit=symbol, note="", end=end, after=after[end - reading.end :]), True
+
+
+_PREFIX_SCALES = {"T": "trillion"}
+"""A prefix letter numbers.py reads as a scale word ("2.5T" is 2.5 trillion); G and P it does not.
+K and M are left as scale words: "32K" of a context, "4M" of a batch are rarely bytes."""
+# What says a figure is an amount of bytes: words of memory and storage, or an accelerator named
+# right before it (an "A100 (40G)", an "A100-SXM4-80G" is sold by its memory).
+_BYTE_WORDS = frozenset({"memory", "ram", "vram", "disk", "storage", "byte", "bytes", "file", "checkpoint"})
+_BYTE_UNITS = re.compile(r"\b[KMGTP]i?B\b")
+_ACCELERATOR = re.compile(
+    r"(?:\b[AHV]\d{2,3}|\bH\d{3}|\bMI\d{3}X?|\bTPU\w*|\bRTX \d{4}(?: Ti)?)[-\w]{0,8}[\s(]*$"
+)
+
+
+def _glued_bytes(reading: Reading, sentence: str, header: list[str] | None) -> tuple[Reading, bool] | None:
+    """ "40G", "260G", "1.2T": a prefix letter glued to a number, no unit after it, is that many
+    bytes where the context says so (a word of memory or storage in the sentence or the column's
+    header, a byte unit, an accelerator named right before); None otherwise ("2.5T corpora" stays
+    2.5 trillion, "5G" is no bytes)."""
+    glued = re.match(r"[GP](?![A-Za-z0-9])", sentence[reading.end :])
+    letter = glued.group() if glued else reading.text[-1:]
+    scale = _PREFIX_SCALES.get(letter)
+    if not glued and (scale is None or reading.unit != scale):
+        return None  # nothing glued, or a scale letter followed by its noun ("7B tokens")
+    context = sentence if header is None else " ".join(header)
+    if not (words(context) & _BYTE_WORDS or _BYTE_UNITS.search(context)) and not _ACCELERATOR.search(
+        sentence[: reading.start]
+    ):
+        return None
+    unit = f"{letter}B"
+    end = reading.end + (1 if glued else 0)
+    note = f"{letter!r} glued to the number is read as {unit}: the context speaks of memory or storage"
+    return replace(reading, unit=unit, note=note, end=end, text=sentence[reading.start : end]), True
 
 
 def _context(text: str, start: int, sentence: str, reading: Reading, header: list[str] | None) -> Context:

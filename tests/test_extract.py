@@ -301,3 +301,21 @@ def test_the_noun_a_number_counts(after: str, noun: str | None) -> None:
     from kb.words import counted_noun
 
     assert counted_noun(after) == noun
+
+
+def test_a_prefix_letter_glued_to_a_number_is_bytes_where_the_context_says_so() -> None:
+    """GLM-130B's "A100 (40G * 8)" and "checkpoint file is up to 260G": gigabytes; but not where
+    nothing speaks of memory or storage ("2.5T web-crawled corpora", "a 5G network")."""
+    from kb.extract import propose
+
+    text = (
+        "It runs inference on a single A100 (40G * 8) server.\n\n"
+        "Since the checkpoint file is up to 260G, use an SSD or a RAM disk.\n\n"
+        "The model was pre-trained over 2.5T web-crawled corpora.\n\n"
+        "The model needs 1.2T of disk.\n\n"
+        "It was trained on 4 million tokens over a 5G network.\n"
+    )
+    got = {p.reading.text: p.unit for p in propose(text, _vocabulary(), ["GLM-130B"], "GLM-130B")}
+    assert got["40G"] == "GB" and got["260G"] == "GB" and got["1.2T"] == "TB"
+    assert got.get("2.5T", "trillion").startswith("trillion")
+    assert all(u != "GB" for t, u in got.items() if t.startswith("5"))  # a 5G network
