@@ -138,7 +138,7 @@ def test_unknown_and_unarchived_sources_are_refused(root: Path, capsys: pytest.C
 
 
 def test_model_names_keep_their_size_and_skip_dates_and_sentence_starts() -> None:
-    from kb.extract import model_names
+    from kb.subjects import model_names
 
     text = (
         "ChatGLM-6B and ChatGLM2-6B run on one GPU. Since 2020 we trained The 20 models; "
@@ -153,7 +153,7 @@ def test_model_names_keep_their_size_and_skip_dates_and_sentence_starts() -> Non
 
 
 def test_a_subject_is_named_as_a_whole_word() -> None:
-    from kb.extract import _mentions
+    from kb.subjects import mentions as _mentions
 
     text = "Llama 3.1 beats Llama 30; Llama 3 was first. ChatGPT的成本 and ChatGPT."
     assert [m.start() for m in _mentions("Llama 3", text)] == [text.index("Llama 3 was")]
@@ -319,3 +319,28 @@ def test_a_prefix_letter_glued_to_a_number_is_bytes_where_the_context_says_so() 
     assert got["40G"] == "GB" and got["260G"] == "GB" and got["1.2T"] == "TB"
     assert got.get("2.5T", "trillion").startswith("trillion")
     assert all(u != "GB" for t, u in got.items() if t.startswith("5"))  # a 5G network
+
+
+def test_a_prose_number_is_about_the_nearest_name_or_the_documents_common_name() -> None:
+    """Pythia's README, new to the knowledge base: a number is about the model named before it in
+    its sentence; any other is about "Pythia", the family of the sizes it names, not whichever
+    size it names most. A table row labelled by a size is that size's model."""
+    from dataclasses import replace
+    from types import SimpleNamespace
+
+    from kb import contents
+    from kb.extract import extract_source
+
+    empty = replace(contents.load(REPO / "claims"), claims={})
+    text = (
+        "# Pythia\n\nThe Pythia suite has models from Pythia-70M to Pythia-12B.\n\n"
+        "Pythia-1.4B and Pythia-1.4B-deduped were retrained; Pythia-1.4B is the one we study most.\n\n"
+        "Each model saw 299.9B tokens during training.\n\n"
+        "Pythia-12B was trained with a batch size of 2M tokens.\n\n"
+        "| Params | n_layers |\n|---|---|\n| 70M | 6 |\n"
+    )
+    source = SimpleNamespace(text=text, meta=SimpleNamespace(title="Pythia: a suite for analysis"))
+    subjects = {p.reading.text: p.subject for p in extract_source(empty, source)}  # type: ignore[arg-type]
+    assert subjects["299.9B"] == "Pythia"
+    assert subjects["2M"] == "Pythia-12B"
+    assert subjects["6"] == "Pythia-70M"  # the row's size, written as the document writes it
