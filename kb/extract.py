@@ -149,7 +149,8 @@ def propose(text: str, vocabulary: Vocabulary, subjects: list[str], fallback: st
                 reading, named = _header_unit(reading, header[column:][:1])
             if not named:
                 reading, named = _symbol_unit(reading, sentence[reading.end :])
-            reading, named = _glued_bytes(reading, sentence, header) or (reading, named)
+            own = header[column:][:1] if header is not None else None  # the number's own column
+            reading, named = _glued_bytes(reading, sentence, own) or (reading, named)
             if not named and reading.text.isascii() and reading.text.isalpha():
                 continue  # "one model of each size", "two sizes": a count of nothing kb measures
             if re.match(r"[A-Za-z]{2}", sentence[reading.end : reading.end + 2]) and not named:
@@ -197,9 +198,9 @@ _ACCELERATOR = re.compile(
 
 def _glued_bytes(reading: Reading, sentence: str, header: list[str] | None) -> tuple[Reading, bool] | None:
     """ "40G", "260G", "1.2T": a prefix letter glued to a number, no unit after it, is that many
-    bytes where the context says so (a word of memory or storage in the sentence or the column's
-    header, a byte unit, an accelerator named right before); None otherwise ("2.5T corpora" stays
-    2.5 trillion, "5G" is no bytes)."""
+    bytes where the context says so (a word of memory or storage in the sentence or in the header
+    of its column, given as `header`, a byte unit, an accelerator named right before); None
+    otherwise ("2.5T corpora" stays 2.5 trillion, "5G" is no bytes)."""
     glued = re.match(r"[GP](?![A-Za-z0-9])", sentence[reading.end :])
     letter = glued.group() if glued else reading.text[-1:]
     scale = _PREFIX_SCALES.get(letter)

@@ -115,5 +115,8 @@ def _aside_of(sentence: str, before: list[tuple[Reading, bool]], r: Reading) -> 
     prev = next((g for g, m in reversed(before) if m and not isinstance(g.value, list)), None)
     if prev is None or not _ASIDE.fullmatch(sentence[prev.end : r.start]):
         return None
-    word = re.match(r"\s+([A-Za-z]+)", sentence[r.end :])
+    after = sentence[r.end :]
+    if re.match(r"[A-Za-z]", after):
+        return None  # "(2xA100)", "(40G)": letters glued to the number are read elsewhere
+    word = re.match(r"\s+([A-Za-z]+)", after)
     return prev if word is None or word.group(1).lower() in NOT_NOUNS else None

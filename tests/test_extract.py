@@ -344,3 +344,18 @@ def test_a_prose_number_is_about_the_nearest_name_or_the_documents_common_name()
     assert subjects["299.9B"] == "Pythia"
     assert subjects["2M"] == "Pythia-12B"
     assert subjects["6"] == "Pythia-70M"  # the row's size, written as the document writes it
+
+
+def test_only_the_numbers_own_column_says_it_is_bytes() -> None:
+    """Qwen's README (not tuned on): "2.2T" under "# of Pretrained Tokens" stays 2.2 trillion
+    tokens, though the next column speaks of GPU memory; "(2xA100)" after a figure is no part of it."""
+    from kb.extract import propose
+
+    text = (
+        "| Model | # of Pretrained Tokens | Minimum GPU Memory Usage |\n|---|---|---|\n"
+        "| Qwen-7B | 2.4T | 11.5GB |\n\n"
+        "Generating with Qwen-72B needs 144.69GB (2xA100) of GPU memory.\n"
+    )
+    got = {p.reading.text: p.unit for p in propose(text, _vocabulary(), ["Qwen-7B", "Qwen-72B"], "Qwen")}  # type: ignore[arg-type]
+    assert got["2.4T"] == "trillion token" and got["11.5"] == "GB"
+    assert "2" not in got
