@@ -120,9 +120,8 @@ class Vocabulary:
         """The quantity whose words best fit the context and unit the reading (None: no word fits).
 
         `counts`: the word after a number that kb does not read as a unit ("143000 steps"). The
-        number counts that: it is a quantity only where that word names the quantity (training
-        steps) or its unit ("96 nodes" may be nodes), never one whose unit it only borrows
-        (143000 tokens of a batch size)."""
+        number counts that, or the word qualifies it: see _counts. It never borrows the unit of a
+        quantity the word does not name (143000 steps are no batch size in tokens)."""
         best: tuple[float, Quantity | None, Reading] = (-math.inf, None, reading)
         money = any(c in reading.unit for c in ("USD", "cent", "CNY"))
         for q, info, qwords in self.items:
@@ -155,11 +154,14 @@ def _fit(reading: Reading, named: bool, target: UnitInfo) -> Reading | None:
 
 
 def _counts(noun: str, qwords: set[str], read: str, fitted: str) -> bool:
-    """Whether a number followed by `noun` may be a quantity of these words in the unit `fitted`:
-    the noun names the quantity and the unit is the number's own, or the noun names the unit."""
+    """Whether a number followed by `noun` may be a quantity of these words in the unit `fitted`.
+    A plural noun is what the number counts ("143000 steps"): a quantity it names in the number's
+    own unit (training steps), or a unit it names ("4 nodes"). A singular one may qualify the
+    figure ("32k context"): a quantity it names may lend its unit (a context length in tokens)."""
     n = noun.lower()
     names = lambda ws: any(related(n, w) or n in (w + "s", w + "es") for w in ws)  # noqa: E731
-    return (fitted == read and names(qwords)) or names(words(fitted, synonyms=False))
+    plural = n.endswith("s") and not n.endswith("ss")
+    return (names(qwords) and (fitted == read or not plural)) or names(words(fitted, synonyms=False))
 
 
 def _added_per(read: str, fitted: str) -> set[str]:

@@ -274,7 +274,8 @@ def test_a_count_of_a_noun_kb_does_not_know_borrows_no_unit() -> None:
     text = (
         "All models were trained for the equivalent of 143000 steps at a batch size of 2,097,152 tokens.\n\n"
         "It has been trained on over 400 billion text tokens (200B each for Chinese and English).\n\n"
-        "We pre-train it on 14.8 trillion diverse and high-quality tokens.\n"
+        "We pre-train it on 14.8 trillion diverse and high-quality tokens.\n\n"
+        "It was trained on 2 different datasets and supports a 32k context.\n"
     )
     proposals = {p.reading.text: p for p in propose(text, _vocabulary(), ["Pythia"], "Pythia")}  # type: ignore[arg-type]
     steps = proposals.get("143000")
@@ -282,6 +283,8 @@ def test_a_count_of_a_noun_kb_does_not_know_borrows_no_unit() -> None:
     assert proposals["2,097,152"].unit == "token"
     assert proposals["200B"].unit == "billion token"
     assert proposals["14.8 trillion"].unit == "trillion token"
+    assert "2" not in proposals or proposals["2"].unit == "1"  # datasets counted, no tokens borrowed
+    assert proposals["32k"].unit == "thousand token"  # a singular noun qualifies: a context length
 
 
 @pytest.mark.parametrize(
