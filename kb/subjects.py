@@ -24,9 +24,13 @@ NAME = re.compile(
     r"|Each|Every|Our|Their|Table|Figure|Section|Step|Top|Page|Total|And|For"
     r"|Additional|Another|Extra|Nearly|Almost|Around|Approximately|Roughly|Some|Up|Over|Below|Above"
     r"|Version|Release|Revision|Appendix|Chapter|Part|Article|Paragraph|Clause|Phase|Stage|Day|Week|Month|Year)\b)"
-    r"[A-Z][A-Za-z]{2,}(?:[ -]?(?:V|v)?(?!(?:19|20)\d\d\b)\d+(?:\.\d+)?(?![.\d])(?:[BMKT]\b)?)"
+    r"(?<![0-9][BMKT]-)"  # not the "Chat-4" of "Yi-6B-Chat-4bits": that name began before
+    r"(?:[A-Z][A-Za-z]{2,}(?:[ -]?(?:V|v)?(?!(?:19|20)\d\d\b)\d+(?:\.\d+)?(?![.\d])(?:[BMKT]\b|(?![A-Za-z])))"
+    r"|[A-Z][a-z]-\d+(?:\.\d+)?[BMKT]\b)"  # a short name with its size: "Yi-34B"
     r"(?:[ -]\d+(?:\.\d+)?[BMK]\b)?"
 )
+# Accelerators are named like models ("RTX 4090", "Ascend 910") but are no document's subject.
+_HARDWARE = re.compile(r"(?:RTX|GTX|Tesla|Titan|Quadro|Radeon|Instinct|Ascend|Gaudi|DGX|HGX|[AHV]\d{2,3}\b)")
 _SIZE = re.compile(r"(?P<sep>[ -])(?P<size>\d+(?:\.\d+)?[BMKT])$")
 """The size that ends a model's name: the "-1.4B" of "Pythia-1.4B", the " 8B" of "Llama 3 8B"."""
 
@@ -72,9 +76,10 @@ def by_length(subjects: set[str]) -> list[str]:
 
 def document_subject(text: str, subjects: list[str], title_names: list[str], fallback: str) -> str:
     """The name the document writes most (a family counts its sizes' mentions: "Pythia-1.4B" names
-    Pythia), a name of its title first among equals; `fallback` when it names none."""
+    Pythia), a name of its title first among equals, never an accelerator's ("RTX 4090");
+    `fallback` when it names none."""
     counts = {s: len(mentions(s, text)) for s in subjects}
-    named = [s for s in subjects if counts[s]]
+    named = [s for s in subjects if counts[s] and not _HARDWARE.match(s)]
     if not named:
         return fallback
     return max(named, key=lambda s: (counts[s], s in title_names, len(s), s))

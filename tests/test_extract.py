@@ -362,3 +362,20 @@ def test_only_the_numbers_own_column_says_it_is_bytes() -> None:
     got = {p.reading.text: p.unit for p in propose(text, _vocabulary(), ["Qwen-7B", "Qwen-72B"], "Qwen")}  # type: ignore[arg-type]
     assert got["2.4T"] == "trillion token" and got["11.5"] == "GB"
     assert "2" not in got
+
+
+def test_a_short_family_name_with_sizes_is_a_name_and_an_accelerator_no_document_subject() -> None:
+    """Yi's README (not tuned on): "Yi-34B" is a model's name though "Yi" has two letters; the
+    "Chat-4" of "Yi-6B-Chat-4bits" is none; the RTX 4090 it names in every memory table is
+    hardware, not what the document is about."""
+    from kb.subjects import document_subject, model_names
+
+    text = (
+        "The Yi series: Yi-6B and Yi-34B. Yi-34B runs on 4 x RTX 4090 (24 GB).\n"
+        "| Yi-6B-Chat-4bits | 4 GB | 1 x RTX 4090 (24 GB) |\n"
+        "| Yi-34B-Chat-4bits | 20 GB | 1 x RTX 4090 (24 GB) |\n"
+        "| Yi-34B-Chat-8bits | 38 GB | 2 x RTX 4090 (24 GB) |\n"
+    )
+    names = model_names(text)
+    assert {"Yi-6B", "Yi-34B"} <= set(names) and not any(n.startswith("Chat") for n in names)
+    assert document_subject(text, sorted(names), [], "Yi") == "Yi-34B"
