@@ -379,3 +379,11 @@ def test_a_short_family_name_with_sizes_is_a_name_and_an_accelerator_no_document
     names = model_names(text)
     assert {"Yi-6B", "Yi-34B"} <= set(names) and not any(n.startswith("Chat") for n in names)
     assert document_subject(text, sorted(names), [], "Yi") == "Yi-34B"
+
+
+def test_a_number_format_or_a_form_factor_is_no_models_name() -> None:
+    """GLM-130B's "With INT4 quantization, ... 4 * RTX 3090": the figures are GLM-130B's, not INT4's."""
+    from kb.subjects import model_names
+
+    assert set(model_names("With INT4 or Int8 quantization, BF16 or FP8, on an A100-SXM4-80G")) == set()
+    assert set(model_names("GLM-130B with INT4 quantization")) == {"GLM-130B"}
