@@ -11,18 +11,28 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, field, replace
-from functools import lru_cache
 
 from kb.choosing import FROM, glued_symbol
 from kb.contents import KnowledgeBase, Source
 from kb.errors import KbError
+from kb.figures import inherit, scaled_ranges, vague
 from kb.guessing import PER, Context, Vocabulary, related, words
 from kb.markup import CELL, plain
-from kb.numbers import parse_numbers
 from kb.quotes import fold
 from kb.reading import Reading, readings
+from kb.subjects import (
+    NAME,
+    by_length,
+    document_subject,
+    families,
+    mentions,
+    model_names,
+    sized,
+    subject_before,
+)
 from kb.tables import blank_tables, html_rows
 from kb.units import SCALE_WORDS, unit_info
+from kb.words import counted_noun
 
 MAX_QUOTE = 300
 
@@ -116,8 +126,7 @@ def _column(row: str, index: int) -> int:
 
 def propose(text: str, vocabulary: Vocabulary, subjects: list[str], fallback: str) -> list[Proposal]:
     """Every number of the text as a proposed claim, in the order of the text."""
-    counts = Counter({s: len(_mentions(s, text)) for s in subjects})
-    document_subject = next((s for s, n in counts.most_common() if n), fallback)
+    document = document_subject(text, subjects, [fallback], fallback)
     units = [
         *(
             (start, sentence, sentence, _header(text, start) if _is_row(sentence) else None, frozenset[int]())
@@ -128,7 +137,7 @@ def propose(text: str, vocabulary: Vocabulary, subjects: list[str], fallback: st
     out = []
     for start, sentence, quote, header, filled in sorted(units, key=lambda u: u[0]):
         found = readings(sentence)
-        for reading, named in [*_inherit(sentence, found), *_vague(sentence), *_scaled_ranges(sentence)]:
+        for reading, named in [*inherit(sentence, found), *vague(sentence), *scaled_ranges(sentence)]:
             column = _column(sentence, reading.start) if header is not None else -1
             if _list_marker(sentence, reading) or column in filled or _in_name(sentence, reading, subjects):
                 continue
@@ -140,15 +149,18 @@ def propose(text: str, vocabulary: Vocabulary, subjects: list[str], fallback: st
                 reading, named = _header_unit(reading, header[column:][:1])
             if not named:
                 reading, named = _symbol_unit(reading, sentence[reading.end :])
+            own = header[column:][:1] if header is not None else None  # the number's own column
+            reading, named = _glued_bytes(reading, sentence, own) or (reading, named)
             if not named and reading.text.isascii() and reading.text.isalpha():
                 continue  # "one model of each size", "two sizes": a count of nothing kb measures
             if re.match(r"[A-Za-z]{2}", sentence[reading.end : reading.end + 2]) and not named:
                 continue  # the 3 of "Qwen3MoE": a number glued to letters that are no unit is a name
             context = _context(text, start, sentence, reading, header)
-            quantity, fitted = vocabulary.guess(reading, named, context)
+            counted = None if named else counted_noun(sentence[reading.end :])
+            quantity, fitted = vocabulary.guess(reading, named, context, counted)
             if quantity is None and fitted.unit == "1":
                 continue  # a bare number no word names ("Java整理12"): nothing to claim
-            subject = _subject(sentence, reading, subjects) or document_subject
+            subject = _subject(sentence, reading, header, subjects, document)
             guessed = ["quantity", "subject"] if quantity else ["subject"]
             cited = _clause(sentence, reading) if quote is sentence and len(sentence) > MAX_QUOTE else quote
             out.append(Proposal(cited, fitted, quantity.id if quantity else None, subject, guessed))
@@ -172,12 +184,45 @@ def _symbol_unit(reading: Reading, after: str) -> tuple[Reading, bool]:
     return replace(reading, unit=symbol, note="", end=end, after=after[end - reading.end :]), True
 
 
+_PREFIX_SCALES = {"T": "trillion"}
+"""A prefix letter numbers.py reads as a scale word ("2.5T" is 2.5 trillion); G and P it does not.
+K and M are left as scale words: "32K" of a context, "4M" of a batch are rarely bytes."""
+# What says a figure is an amount of bytes: words of memory and storage, or an accelerator named
+# right before it (an "A100 (40G)", an "A100-SXM4-80G" is sold by its memory).
+_BYTE_WORDS = frozenset({"memory", "ram", "vram", "disk", "storage", "byte", "bytes", "file", "checkpoint"})
+_BYTE_UNITS = re.compile(r"\b[KMGTP]i?B\b")
+_ACCELERATOR = re.compile(
+    r"(?:\b[AHV]\d{2,3}|\bH\d{3}|\bMI\d{3}X?|\bTPU\w*|\bRTX \d{4}(?: Ti)?)[-\w]{0,8}[\s(]*$"
+)
+
+
+def _glued_bytes(reading: Reading, sentence: str, header: list[str] | None) -> tuple[Reading, bool] | None:
+    """ "40G", "260G", "1.2T": a prefix letter glued to a number, no unit after it, is that many
+    bytes where the context says so (a word of memory or storage in the sentence or in the header
+    of its column, given as `header`, a byte unit, an accelerator named right before); None
+    otherwise ("2.5T corpora" stays 2.5 trillion, "5G" is no bytes)."""
+    glued = re.match(r"[GP](?![A-Za-z0-9])", sentence[reading.end :])
+    letter = glued.group() if glued else reading.text[-1:]
+    scale = _PREFIX_SCALES.get(letter)
+    if not glued and (scale is None or reading.unit != scale):
+        return None  # nothing glued, or a scale letter followed by its noun ("7B tokens")
+    context = sentence if header is None else " ".join(header)
+    if not (words(context) & _BYTE_WORDS or _BYTE_UNITS.search(context)) and not _ACCELERATOR.search(
+        sentence[: reading.start]
+    ):
+        return None
+    unit = f"{letter}B"
+    end = reading.end + (1 if glued else 0)
+    note = f"{letter!r} glued to the number is read as {unit}: the context speaks of memory or storage"
+    return replace(reading, unit=unit, note=note, end=end, text=sentence[reading.start : end]), True
+
+
 def _context(text: str, start: int, sentence: str, reading: Reading, header: list[str] | None) -> Context:
     """The words that may name a number's quantity: its clause, its sentence, and its column's header
     in a table, or the lines just before a short line (a flattened table's row label)."""
     if header is not None:  # the column's header, and the row's label (its cells before the number)
         col = _column(sentence, reading.start)
-        cell = _NAME.sub(" ", header[col]) if col < len(header) else ""  # a model's name is no quantity
+        cell = NAME.sub(" ", header[col]) if col < len(header) else ""  # a model's name is no quantity
         label = " ".join(c for c in _cells(sentence)[:col] if not re.search(r"\d", c))
         return Context(words(cell) | words(label), set(), set())
     before = set()
@@ -240,62 +285,25 @@ def _range_end(sentence: str, reading: Reading, found: list[tuple[Reading, bool]
     return False
 
 
+def _subject(
+    sentence: str, reading: Reading, header: list[str] | None, subjects: list[str], document: str
+) -> str:
+    """The model named closest before the number in its sentence or row; in a table row labelled by
+    a size alone, the document's model of that size; else the document's common name."""
+    found = subject_before(sentence, reading.start, subjects)
+    if found is None and header is not None:
+        found = sized(document, _cells(sentence)[0], subjects)
+    return found or document
+
+
 def _in_name(sentence: str, reading: Reading, subjects: list[str]) -> bool:
     """Whether the number is part of a model's name ("Llama 3", "Llama 3 8B" as a whole)."""
     for s in subjects:
-        for m in _mentions(s, sentence):
+        for m in mentions(s, sentence):
             size = re.search(r"\d[BMK]$", reading.text)  # "Llama 3 8B": its size is a figure
             if m.start() < reading.start and reading.end <= m.end() and not size:
                 return True
     return False
-
-
-def _subject(sentence: str, reading: Reading, subjects: list[str]) -> str | None:
-    """The known subject named closest before the number in its sentence or row."""
-    best: tuple[int, str] | None = None
-    for s in subjects:
-        before = [m.start() for m in _mentions(s, sentence) if m.end() <= reading.start]
-        pos = before[-1] if before else -1
-        if pos >= 0 and (best is None or pos > best[0] or (pos == best[0] and len(s) > len(best[1]))):
-            best = (pos, s)
-    return best[1] if best else None
-
-
-_VAGUE_SCALES = {"thousands": 1e3, "millions": 1e6, "billions": 1e9, "trillions": 1e12}
-_SCALE_NAMES = {1e3: "thousand", 1e4: "wan", 1e6: "million", 1e8: "yi", 1e9: "billion", 1e12: "trillion"}
-
-
-def _vague(sentence: str) -> list[tuple[Reading, bool]]:
-    """'hundreds of billions', '数百万': a range of the named scale ([100, 1000] billion, [2, 9] million)."""
-    out = []
-    text = plain(sentence)
-    for p in parse_numbers(text.text):
-        words_ = text.text[p.start : p.end]
-        m = re.search(r"of\s+(\w+)$", words_) or re.search(r"数([十百千万亿]+)$", words_)
-        if not m or not p.is_range or not p.approx:
-            continue
-        scale = _VAGUE_SCALES.get(m.group(1).lower()) or _zh_scale(m.group(1))
-        name = _SCALE_NAMES.get(scale)
-        if name is None:
-            continue
-        lo, hi = (_literal(p.lo / scale), _literal(p.hi / scale))
-        a, b = text.span(p.start, p.end)
-        after = sentence[b : b + 30]
-        reading = Reading([lo, hi], name, "about" if "数" in words_ else None, sentence[a:b], "", a, b, after)
-        out.append((reading, False))
-    return out
-
-
-def _zh_scale(chars: str) -> float:
-    value = 1.0
-    for ch in chars:
-        value *= {"十": 10, "百": 100, "千": 1e3, "万": 1e4, "亿": 1e8}[ch]
-    # 百万 is a million, 万亿 a trillion: the product names the scale word.
-    return value
-
-
-def _literal(x: float) -> str:
-    return format(round(x, 6), "g")
 
 
 def extract_source(kb: KnowledgeBase, source: Source) -> list[Proposal]:
@@ -304,89 +312,11 @@ def extract_source(kb: KnowledgeBase, source: Source) -> list[Proposal]:
     used = Counter(e.claim.quantity for e in kb.claims.values())
     names = model_names(source.text)
     known = {e.claim.subject for e in kb.claims.values()}
-    subjects = sorted(known | set(names), key=len, reverse=True)
-    in_title = [n for n in names if n in source.meta.title]
-    fallback = max(in_title, key=names.__getitem__) if in_title else source.meta.title
+    names.update({f: len(mentions(f, source.text)) for f in families(source.text, names)})
+    subjects = by_length(known | set(names))
+    in_title = [n for n in names if mentions(n, source.meta.title)]
+    fallback = max(in_title, key=lambda n: (names[n], n)) if in_title else source.meta.title
     return propose(source.text, Vocabulary(kb.quantities, used), subjects, fallback)
-
-
-# A model's name: a capitalised word and a version ("Llama 3", "GPT-4", "DeepSeek-V3"), maybe a size
-# ("ChatGLM-6B", "Llama 3 8B"). Not a date ("March 2023", "Since 2020"), a sentence's first word
-# before a count ("The 20 models"), a word that qualifies a count ("Additional 32 GPUs", "Nearly 40"),
-# a document's part ("Version 1.0.0", "Appendix 2", "Article 9") nor the start of a dotted version ("v1.0.0").
-_NAME = re.compile(
-    r"\b(?!(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\b)"
-    r"(?!(?:The|This|That|These|Those|Since|From|With|Over|Under|About|After|Before|Until|Only|All"
-    r"|Each|Every|Our|Their|Table|Figure|Section|Step|Top|Page|Total|And|For"
-    r"|Additional|Another|Extra|Nearly|Almost|Around|Approximately|Roughly|Some|Up|Over|Below|Above"
-    r"|Version|Release|Revision|Appendix|Chapter|Part|Article|Paragraph|Clause|Phase|Stage|Day|Week|Month|Year)\b)"
-    r"[A-Z][A-Za-z]{2,}(?:[ -]?(?:V|v)?(?!(?:19|20)\d\d\b)\d+(?:\.\d+)?(?![.\d])(?:[BMKT]\b)?)"
-    r"(?:[ -]\d+(?:\.\d+)?[BMK]\b)?"
-)
-
-
-def _mentions(subject: str, text: str) -> list[re.Match[str]]:
-    """Where `subject` is named as a whole: "Llama 3" is not named inside "Llama 3.1" or "Llama 30".
-    Latin letters and digits only bound a name: "ChatGPT的成本" names ChatGPT."""
-    return list(_mention(subject).finditer(text))
-
-
-@lru_cache(maxsize=1 << 14)
-def _mention(subject: str) -> re.Pattern[str]:
-    # Compiled once a subject: each number of a document looks for every known subject (thousands
-    # once an Epoch release is imported), more than re's own cache holds.
-    return re.compile(r"(?<![A-Za-z0-9_])" + re.escape(subject) + r"(?![A-Za-z0-9_]|\.\d)")
-
-
-def model_names(text: str) -> Counter[str]:
-    """The model names of a document and how often each is written ("Llama 3": 40, "Llama 3 8B": 3)."""
-    return Counter(m.group() for m in _NAME.finditer(plain(text).text))
-
-
-_JOIN = re.compile(r"\s*(?:-|–|—|to)\s*")
-
-
-def _scaled_ranges(sentence: str) -> list[tuple[Reading, bool]]:
-    """'$100M - $1B': a range whose ends have different scale words, in the smaller ([100, 1000] million)."""
-    found = [r for r, _ in readings(sentence) if isinstance(r.value, str)]
-    out = []
-    for a, b in zip(found, found[1:], strict=False):
-        ua, ub = a.unit.split(" ", 1), b.unit.split(" ", 1)
-        if len(ua) < 2 or len(ub) < 2 or ua[1] != ub[1] or ua[0] == ub[0]:
-            continue
-        scales = {v: k for k, v in _SCALE_NAMES.items()}
-        if ua[0] not in scales or ub[0] not in scales or not _JOIN.fullmatch(sentence[a.end : b.start]):
-            continue
-        hi = _literal(float(b.value) * scales[ub[0]] / scales[ua[0]])  # type: ignore[arg-type]
-        words_ = sentence[a.start : b.end]
-        out.append(
-            (Reading([str(a.value), hi], a.unit, a.qualifier, words_, "", a.start, b.end, b.after), True)
-        )
-    return out
-
-
-_LIST = re.compile(r"\s*(?:,|,?\s*and|,?\s*or)\s*")
-
-
-def _inherit(sentence: str, found: list[tuple[Reading, bool]]) -> list[tuple[Reading, bool]]:
-    """Numbers take the noun of the range or list they are in: "from 7 billion to 70 billion
-    parameters" and "7B, 13B, and 70B parameters" have 7 billion parameter."""
-    out = list(found)
-    for i in range(len(out) - 1, -1, -1):
-        r, named = out[i]
-        if named or isinstance(r.value, list):
-            continue
-        ranges = (g for g, m in out if m and isinstance(g.value, list) and g.start <= r.start < g.end)
-        outer = next(ranges, None)
-        nxt, nxt_named = out[i + 1] if i + 1 < len(out) else (None, False)
-        if outer is not None and outer.unit.startswith(r.unit + " "):
-            out[i] = (replace(r, unit=outer.unit), True)
-        elif nxt is not None and nxt_named and _LIST.fullmatch(sentence[r.end : nxt.start]):
-            noun = nxt.unit.split(" ")[-1]
-            scale = "" if r.unit == "1" else r.unit
-            if noun not in ("USD", "percent", "date") and noun != scale:
-                out[i] = (replace(r, unit=f"{scale} {noun}".strip()), True)
-    return out
 
 
 def _header_unit(reading: Reading, cells: list[str]) -> tuple[Reading, bool]:

@@ -62,7 +62,9 @@ _SYNONYMS = {
     **{"response": "query", "request": "query", "hr": "hour", "salary": "annual", "card": "gpu"},
     **{"gpu": "chip", "emitted": "emissions", "carbon": "emissions", "lr": "learning", "param": "parameters"},
     **{"activated": "active", "activate": "active"},
+    **{"dimension": "width", "dim": "width"},  # a model's dimension (d_model) is its width
 }
+_D_MODEL = re.compile(r"\bd[_ ]?model\b", re.IGNORECASE)
 PER = re.compile(r"(?:每|per|for every|every)\s*\S{0,3}\s*$", re.IGNORECASE)
 _MONEY_WORDS = frozenset({"cost", "price"})
 _GPU_NAME = re.compile(r"(?<![A-Za-z0-9])(?:[AHV]\d{2,3}|TPU\w*|GPUs?)(?![A-Za-z0-9])")
@@ -71,6 +73,7 @@ _GPU_NAME = re.compile(r"(?<![A-Za-z0-9])(?:[AHV]\d{2,3}|TPU\w*|GPUs?)(?![A-Za-z
 def words(text: str, synonyms: bool = True) -> set[str]:
     """Lower-case English words of a text, Chinese keywords translated, stop words left out."""
     text = plain(text).text  # not the words of link addresses
+    text = _D_MODEL.sub(" width ", text)  # a column "d_model" is the model's width, not "model"
     found = {w for w in re.findall(r"[a-z]+", text.lower().replace("_", " ")) if len(w) > 1}
     if synonyms:
         found |= {_SYNONYMS[w.rstrip("s")] for w in found if w.rstrip("s") in _SYNONYMS}
@@ -111,13 +114,19 @@ class Vocabulary:
             self.items.append((q, info, _own_words(f"{q.id} {q.label}")))
         self.used = used
 
-    def guess(self, reading: Reading, named: bool, context: Context) -> tuple[Quantity | None, Reading]:
-        """The quantity whose words best fit the context and unit the reading (None: no word fits)."""
+    def guess(
+        self, reading: Reading, named: bool, context: Context, counts: str | None = None
+    ) -> tuple[Quantity | None, Reading]:
+        """The quantity whose words best fit the context and unit the reading (None: no word fits).
+
+        `counts`: the word after a number that kb does not read as a unit ("143000 steps"). The
+        number counts that, or the word qualifies it: see _counts. It never borrows the unit of a
+        quantity the word does not name (143000 steps are no batch size in tokens)."""
         best: tuple[float, Quantity | None, Reading] = (-math.inf, None, reading)
         money = any(c in reading.unit for c in ("USD", "cent", "CNY"))
         for q, info, qwords in self.items:
             fitted = _fit(reading, named, info)
-            if fitted is None:
+            if fitted is None or (counts and not _counts(counts, qwords, reading.unit, fitted.unit)):
                 continue
             hits = [context.weight(w) for w in qwords]
             if not info.dims and max(hits, default=0.0) < 1.0:
@@ -142,6 +151,17 @@ def _fit(reading: Reading, named: bool, target: UnitInfo) -> Reading | None:
     if fitted is None and "/" in reading.unit and named:
         fitted = complete(replace(reading, unit=reading.unit.split("/")[0]), True, target)
     return fitted
+
+
+def _counts(noun: str, qwords: set[str], read: str, fitted: str) -> bool:
+    """Whether a number followed by `noun` may be a quantity of these words in the unit `fitted`.
+    A plural noun is what the number counts ("143000 steps"): a quantity it names in the number's
+    own unit (training steps), or a unit it names ("4 nodes"). A singular one may qualify the
+    figure ("32k context"): a quantity it names may lend its unit (a context length in tokens)."""
+    n = noun.lower()
+    names = lambda ws: any(related(n, w) or n in (w + "s", w + "es") for w in ws)  # noqa: E731
+    plural = n.endswith("s") and not n.endswith("ss")
+    return (names(qwords) and (fitted == read or not plural)) or names(words(fitted, synonyms=False))
 
 
 def _added_per(read: str, fitted: str) -> set[str]:

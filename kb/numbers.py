@@ -242,9 +242,31 @@ def _value(w: WrittenNumber, scale: float | None = None) -> float:
     return float(w.literal) * (w.scale if scale is None else scale) * (0.01 if w.percent else 1.0)
 
 
+# Digits joined by commas, a space maybe after a comma: "1,000, 2,000" or "{1,2,4,8,16,32,64, 128,256,512}".
+_COMMA_RUN = re.compile(r"(?<![\d.,])\d+(?:,[ ]?\d+)+(?![\d,])")
+_THOUSANDS = re.compile(r"\d+|\d{1,3}(?:,\d{3})+")
+
+
+def _lists_apart(text: str) -> str:
+    """The text with the commas of a list of numbers written as ';' (same length), so that each
+    number is read alone: where a comma between digits cannot be a thousands separator ("1,2",
+    "64,1000"), none of its run's commas are ("{..., 64, 128,256,512}" is no 128 million), nor
+    are those of a set in braces ("{128,256,512}")."""
+    if "," not in text:
+        return text
+    out = list(text)
+    for m in _COMMA_RUN.finditer(text):
+        chains = m.group().split(", ")
+        braced = text[max(0, m.start() - 1) : m.start()] == "{" and text[m.end() : m.end() + 1] == "}"
+        if braced or not all(_THOUSANDS.fullmatch(c) for c in chains):
+            for i in range(m.start(), m.end()):
+                out[i] = ";" if text[i] == "," else out[i]
+    return "".join(out)
+
+
 def _scan(text: str) -> tuple[list[WrittenNumber], list[tuple[WrittenNumber, WrittenNumber]]]:
     """The single numbers of a text, and the pairs of them joined as a range ("300W–700W")."""
-    singles = [_written(m) for m in _TOKEN.finditer(text[:100_000])]
+    singles = [_written(m) for m in _TOKEN.finditer(_lists_apart(text[:100_000]))]
     pairs = [
         (a, b)
         for a, b in zip(singles, singles[1:], strict=False)
@@ -255,7 +277,7 @@ def _scan(text: str) -> tuple[list[WrittenNumber], list[tuple[WrittenNumber, Wri
 
 def single_numbers(text: str) -> Iterator[ParsedNumber]:
     """The single numbers `parse_numbers` finds in `text` (not its ranges, words or dates), one by one."""
-    for m in _TOKEN.finditer(text[:100_000]):
+    for m in _TOKEN.finditer(_lists_apart(text[:100_000])):
         # `_value(_written(m))`, without the WrittenNumber: the first number of a quote is most often
         # the value, and then the rest is never read.
         scale, pct, pre, post, approx = m.group("scale", "pct", "cur_pre", "cur_post", "approx")

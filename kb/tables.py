@@ -14,9 +14,15 @@ from dataclasses import dataclass
 from kb.markup import plain
 
 _TABLE = re.compile(r"<table\b[^>]*>.*?</table\s*>", re.IGNORECASE | re.DOTALL)
-_ROW = re.compile(r"<tr\b[^>]*>.*?</tr\s*>", re.IGNORECASE | re.DOTALL)
-_CELL = re.compile(r"<t([dh])\b([^>]*)>(.*?)(?=<t[dh]\b|</tr)", re.IGNORECASE | re.DOTALL)
+# A row ends at its </tr>, or where the next row or the table's part begins: HTML lets </tr> out,
+# and model cards do ("<tr><th>13B</th>...<th>94\n</th>\n<tr><th>33B</th>...").
+_ROW = re.compile(
+    r"<tr\b[^>]*>.*?(?:</tr\s*>|(?=<tr\b|</t(?:body|head|foot|able)\b))", re.IGNORECASE | re.DOTALL
+)
+_CELL = re.compile(r"<t([dh])\b([^>]*)>(.*?)(?=<t[dh]\b|</tr|</t(?:body|head|foot|able)\b|$)", re.I | re.S)
 _SPAN = re.compile(r"rowspan\s*=\s*\"?(\d{1,3})", re.IGNORECASE)
+_COLSPAN = re.compile(r"colspan\s*=\s*\"?(\d{1,2})", re.IGNORECASE)
+_THEAD = re.compile(r"<thead\b.*?</thead\s*>", re.IGNORECASE | re.DOTALL)
 
 
 @dataclass(frozen=True)
@@ -34,15 +40,18 @@ class HtmlRow:
 
 
 def html_rows(text: str) -> list[HtmlRow]:
-    """The rows of every HTML table of a text after its header row, in order."""
+    """The rows of every HTML table of a text after its header rows, in order."""
     out = []
     for table in _TABLE.finditer(text):
         rows = list(_ROW.finditer(table.group()))
-        if len(rows) < 2:
+        heads = _header_rows(table.group(), rows)
+        if len(rows) <= heads:
             continue
         spans: dict[int, tuple[int, str]] = {}  # column -> (rows left, cell text)
-        header = _cells(rows[0].group(), spans)[0]
-        for row in rows[1:]:
+        # The last header row names the columns: the most specific ("n layers" under "Model hyper
+        # parameters"); a cell spanning rows from a header row above is in it.
+        header = [_cells(row.group(), spans)[0] for row in rows[:heads]][-1]
+        for row in rows[heads:]:
             cells, filled = _cells(row.group(), spans)
             start = table.start() + row.start()
             joined = "| " + " | ".join(c.replace("|", "/") for c in cells) + " |"
@@ -50,8 +59,27 @@ def html_rows(text: str) -> list[HtmlRow]:
     return out
 
 
+def _header_rows(table: str, rows: list[re.Match[str]]) -> int:
+    """How many rows head the table: those of its <thead>; without one, the leading rows of <th>
+    cells only, but never every row (a table may write its body in <th> cells too), and at least one."""
+    thead = _THEAD.search(table)
+    if thead:
+        return max(1, sum(1 for r in rows if r.start() < thead.end()))
+    heads = 0
+    while heads < len(rows) - 1 and _all_th(rows[heads].group()):
+        heads += 1
+    return max(1, heads)
+
+
+def _all_th(row: str) -> bool:
+    kinds = [m.group(1).lower() for m in _CELL.finditer(row)]
+    return bool(kinds) and all(k == "h" for k in kinds)
+
+
 def _cells(row: str, spans: dict[int, tuple[int, str]]) -> tuple[list[str], set[int]]:
-    """A row's cells by column (spanning cells of rows above filled in), and the filled columns."""
+    """A row's cells by column (spanning cells of rows above filled in), and the filled columns.
+    A cell spanning columns fills them too (so the columns after it line up with the header),
+    marked filled: its numbers are read once, in its first column."""
     written = [(m.group(2), _cell_text(m)) for m in _CELL.finditer(row)]
     cells: list[str] = []
     filled: set[int] = set()
@@ -61,11 +89,15 @@ def _cells(row: str, spans: dict[int, tuple[int, str]]) -> tuple[list[str], set[
             cells.append(_take(spans, col))
             filled.add(col)
             col += 1
-        cells.append(cell)
-        span = _SPAN.search(attrs)
-        if span and int(span.group(1)) > 1:
-            spans[col] = (int(span.group(1)) - 1, cell)
-        col += 1
+        width = int(m.group(1)) if (m := _COLSPAN.search(attrs)) else 1
+        down = int(m.group(1)) if (m := _SPAN.search(attrs)) else 1
+        for extra in range(max(1, min(width, 50))):
+            cells.append(cell)
+            if extra:
+                filled.add(col)
+            if down > 1:
+                spans[col] = (down - 1, cell)
+            col += 1
     while col in spans:
         cells.append(_take(spans, col))
         filled.add(col)

@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import re
 
+from kb.errors import KbError
+from kb.units import unit_info
+
 # Nouns after a number, as kb units. Keys are lower-cased English words, singular.
 NOUNS_EN = {
     "token": "token",
@@ -216,3 +219,48 @@ AFTER: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("at_least", ("以上", "多", "+", "or more", "plus")),
     ("at_most", ("以下", "以内", "or less", "or fewer")),
 )
+
+# Words after a number that say nothing of what it counts: "200B each", "2 or 3", "70 in all".
+NOT_NOUNS = STOP | frozenset(
+    {
+        *("each", "per", "more", "less", "than", "so", "as", "if", "into", "onto", "over", "under", "up"),
+        *("about", "around", "respectively", "not", "no", "has", "have", "had", "be", "been", "will"),
+        *("can", "may", "should", "would", "could", "it", "its", "this", "these", "those", "they", "we"),
+        *("our", "all", "both", "such", "via", "using", "vs", "versus", "only", "total", "plus", "times"),
+        *("when", "while", "after", "before", "during", "since", "until", "between", "among", "through"),
+        *("out", "off", "down", "then", "also", "too", "even", "still", "yet", "ago", "later", "earlier"),
+    }
+)
+_COUNTED = re.compile(r"[ \t]+([a-z][a-z]+|[A-Z][a-z]+)(?![A-Za-z0-9])(?!-?\d)")
+_PHRASE = re.compile(r"[A-Za-z][A-Za-z0-9/-]*|[^\sA-Za-z0-9]")
+
+
+def counted_noun(after: str) -> str | None:
+    """What a number counts when the words right after it say so and kb reads no unit in them:
+    the last word of the phrase ("143000 steps" steps; "20k pre-training steps" steps). None when
+    the next word is no noun ("200B each", "37B activated", "7 of them"), when a unit kb reads
+    follows a few words on ("14.8 trillion diverse and high-quality tokens"), or when no word
+    follows. Capitalised names ("96 DGX-A100") and letters glued to the number ("40G") are read
+    elsewhere."""
+    m = _COUNTED.match(after)
+    first = m.group(1).lower() if m else ""
+    if not first or first in NOT_NOUNS or (first.endswith("ed") and not first.endswith("eed")):
+        return None  # no word, or a participle ("activated"), or a word that counts nothing
+    found = _PHRASE.findall(after[:60])[:6]
+    clause = found[: next((i for i, w in enumerate(found) if not w[0].isalpha()), len(found))]
+    if any(_unit_word(w) for w in clause):
+        return None
+    head = clause[:4]  # "57 multi-choice question answering tasks concerning ...": tasks
+    phrase = head[: next((i for i, w in enumerate(head) if w.lower() in NOT_NOUNS), len(head))]
+    return phrase[-1].split("-")[-1] if phrase else None
+
+
+def _unit_word(word: str) -> bool:
+    """Whether kb reads the word as a unit ("tokens", "GB", "tons"), or its last part."""
+    w = word.split("-")[-1]
+    if w in NOUNS_EXACT or any(c in NOUNS_EN for c in (w.lower(), w.lower()[:-1], w.lower()[:-2])):
+        return True
+    try:  # a unit pint or the knowledge base knows ("tons" of CO2eq, "nodes"): not unknown
+        return len(w) > 2 and bool(unit_info(w.lower()).dims)
+    except KbError:
+        return False

@@ -138,7 +138,7 @@ def test_unknown_and_unarchived_sources_are_refused(root: Path, capsys: pytest.C
 
 
 def test_model_names_keep_their_size_and_skip_dates_and_sentence_starts() -> None:
-    from kb.extract import model_names
+    from kb.subjects import model_names
 
     text = (
         "ChatGLM-6B and ChatGLM2-6B run on one GPU. Since 2020 we trained The 20 models; "
@@ -153,7 +153,7 @@ def test_model_names_keep_their_size_and_skip_dates_and_sentence_starts() -> Non
 
 
 def test_a_subject_is_named_as_a_whole_word() -> None:
-    from kb.extract import _mentions
+    from kb.subjects import mentions as _mentions
 
     text = "Llama 3.1 beats Llama 30; Llama 3 was first. ChatGPT的成本 and ChatGPT."
     assert [m.start() for m in _mentions("Llama 3", text)] == [text.index("Llama 3 was")]
@@ -224,3 +224,166 @@ def test_labels_and_counts_of_nothing_measured_are_not_proposed() -> None:
     )
     found = {(p.reading.text, p.unit) for p in propose(text, vocabulary, ["LLaMA"], "LLaMA")}
     assert found == {("eight", "GPU"), ("21", "day"), ("2 trillion", "trillion token")}
+
+
+def _vocabulary() -> object:
+    from collections import Counter
+
+    from kb import contents
+    from kb.guessing import Vocabulary
+
+    return Vocabulary(contents.load(REPO / "claims").quantities, Counter())
+
+
+def test_an_html_table_of_th_cells_is_read_under_its_last_header_row() -> None:
+    """LLaMA's card: a <thead> of two rows (the first spanning columns), a body written in <th>
+    cells, rows left unclosed. Each body number is read once, under its own column's header."""
+    from kb.extract import propose
+
+    text = (
+        "<table><thead><tr><th>LLaMA</th> <th colspan=3>Model hyper parameters</th></tr>\n"
+        "<tr><th>Number of parameters</th><th>n heads</th><th>n layers</th><th>n tokens</th></tr>\n"
+        "</thead><tbody>\n"
+        "<tr><th>7B</th><th>32</th><th>30</th><th>1T</th></tr>\n"
+        "<tr><th>65B</th><th>64</th><th>80</th><th>1.4T\n</th>\n"
+        "</tbody></table>\n"
+    )
+    proposals = propose(text, _vocabulary(), ["LLaMA"], "LLaMA")  # type: ignore[arg-type]
+    got = {(p.reading.text, p.quantity or p.unit.split()[-1]) for p in proposals}
+    for size, heads, layers, tokens in [("7B", "32", "30", "1T"), ("65B", "64", "80", "1.4T")]:
+        assert (heads, "attention_heads") in got and (layers, "layers") in got
+        assert (size, "total_parameters") in got
+        assert any(p.reading.text == tokens and p.unit == "trillion token" for p in proposals)
+    assert len(proposals) == 8  # each number once: no header cell, no row read twice
+
+
+def test_a_column_named_d_model_is_the_model_width() -> None:
+    from kb.extract import propose
+
+    text = "| Params | n_layers | d_model | n_heads |\n|---|---|---|---|\n| Pythia-70M | 6 | 512 | 8 |\n"
+    proposals = propose(text, _vocabulary(), ["Pythia-70M"], "Pythia")  # type: ignore[arg-type]
+    assert {(p.reading.text, p.quantity) for p in proposals} >= {("512", "model_width"), ("6", "layers")}
+
+
+def test_a_count_of_a_noun_kb_does_not_know_borrows_no_unit() -> None:
+    """Pythia's "143000 steps at a batch size of 2,097,152 tokens": the steps are no batch of
+    143000 tokens. A word that is no noun ("200B each"), or a unit a few words on, still lets the
+    number take the unit its sentence names."""
+    from kb.extract import propose
+
+    text = (
+        "All models were trained for the equivalent of 143000 steps at a batch size of 2,097,152 tokens.\n\n"
+        "It has been trained on over 400 billion text tokens (200B each for Chinese and English).\n\n"
+        "We pre-train it on 14.8 trillion diverse and high-quality tokens.\n\n"
+        "It was trained on 2 different datasets and supports a 32k context.\n"
+    )
+    proposals = {p.reading.text: p for p in propose(text, _vocabulary(), ["Pythia"], "Pythia")}  # type: ignore[arg-type]
+    steps = proposals.get("143000")
+    assert steps is None or (steps.unit == "1" and steps.quantity in (None, "training_steps"))
+    assert proposals["2,097,152"].unit == "token"
+    assert proposals["200B"].unit == "billion token"
+    assert proposals["14.8 trillion"].unit == "trillion token"
+    assert "2" not in proposals or proposals["2"].unit == "1"  # datasets counted, no tokens borrowed
+    assert proposals["32k"].unit == "thousand token"  # a singular noun qualifies: a context length
+
+
+@pytest.mark.parametrize(
+    ("after", "noun"),
+    [
+        (" steps at a batch size", "steps"),
+        (" pre-training steps, then", "steps"),
+        (" multi-choice question answering tasks concerning human knowledge", "tasks"),
+        (" each for Chinese and English", None),
+        (" activated for each token", None),
+        (" diverse and high-quality tokens", None),
+        (" DGX-A100 nodes", None),
+        (" | 4M |", None),
+    ],
+)
+def test_the_noun_a_number_counts(after: str, noun: str | None) -> None:
+    from kb.words import counted_noun
+
+    assert counted_noun(after) == noun
+
+
+def test_a_prefix_letter_glued_to_a_number_is_bytes_where_the_context_says_so() -> None:
+    """GLM-130B's "A100 (40G * 8)" and "checkpoint file is up to 260G": gigabytes; but not where
+    nothing speaks of memory or storage ("2.5T web-crawled corpora", "a 5G network")."""
+    from kb.extract import propose
+
+    text = (
+        "It runs inference on a single A100 (40G * 8) server.\n\n"
+        "Since the checkpoint file is up to 260G, use an SSD or a RAM disk.\n\n"
+        "The model was pre-trained over 2.5T web-crawled corpora.\n\n"
+        "The model needs 1.2T of disk.\n\n"
+        "It was trained on 4 million tokens over a 5G network.\n"
+    )
+    got = {p.reading.text: p.unit for p in propose(text, _vocabulary(), ["GLM-130B"], "GLM-130B")}
+    assert got["40G"] == "GB" and got["260G"] == "GB" and got["1.2T"] == "TB"
+    assert got.get("2.5T", "trillion").startswith("trillion")
+    assert all(u != "GB" for t, u in got.items() if t.startswith("5"))  # a 5G network
+
+
+def test_a_prose_number_is_about_the_nearest_name_or_the_documents_common_name() -> None:
+    """Pythia's README, new to the knowledge base: a number is about the model named before it in
+    its sentence; any other is about "Pythia", the family of the sizes it names, not whichever
+    size it names most. A table row labelled by a size is that size's model."""
+    from dataclasses import replace
+    from types import SimpleNamespace
+
+    from kb import contents
+    from kb.extract import extract_source
+
+    empty = replace(contents.load(REPO / "claims"), claims={})
+    text = (
+        "# Pythia\n\nThe Pythia suite has models from Pythia-70M to Pythia-12B.\n\n"
+        "Pythia-1.4B and Pythia-1.4B-deduped were retrained; Pythia-1.4B is the one we study most.\n\n"
+        "Each model saw 299.9B tokens during training.\n\n"
+        "Pythia-12B was trained with a batch size of 2M tokens.\n\n"
+        "| Params | n_layers |\n|---|---|\n| 70M | 6 |\n"
+    )
+    source = SimpleNamespace(text=text, meta=SimpleNamespace(title="Pythia: a suite for analysis"))
+    subjects = {p.reading.text: p.subject for p in extract_source(empty, source)}  # type: ignore[arg-type]
+    assert subjects["299.9B"] == "Pythia"
+    assert subjects["2M"] == "Pythia-12B"
+    assert subjects["6"] == "Pythia-70M"  # the row's size, written as the document writes it
+
+
+def test_only_the_numbers_own_column_says_it_is_bytes() -> None:
+    """Qwen's README (not tuned on): "2.2T" under "# of Pretrained Tokens" stays 2.2 trillion
+    tokens, though the next column speaks of GPU memory; "(2xA100)" after a figure is no part of it."""
+    from kb.extract import propose
+
+    text = (
+        "| Model | # of Pretrained Tokens | Minimum GPU Memory Usage |\n|---|---|---|\n"
+        "| Qwen-7B | 2.4T | 11.5GB |\n\n"
+        "Generating with Qwen-72B needs 144.69GB (2xA100) of GPU memory.\n"
+    )
+    got = {p.reading.text: p.unit for p in propose(text, _vocabulary(), ["Qwen-7B", "Qwen-72B"], "Qwen")}  # type: ignore[arg-type]
+    assert got["2.4T"] == "trillion token" and got["11.5"] == "GB"
+    assert "2" not in got
+
+
+def test_a_short_family_name_with_sizes_is_a_name_and_an_accelerator_no_document_subject() -> None:
+    """Yi's README (not tuned on): "Yi-34B" is a model's name though "Yi" has two letters; the
+    "Chat-4" of "Yi-6B-Chat-4bits" is none; the RTX 4090 it names in every memory table is
+    hardware, not what the document is about."""
+    from kb.subjects import document_subject, model_names
+
+    text = (
+        "The Yi series: Yi-6B and Yi-34B. Yi-34B runs on 4 x RTX 4090 (24 GB).\n"
+        "| Yi-6B-Chat-4bits | 4 GB | 1 x RTX 4090 (24 GB) |\n"
+        "| Yi-34B-Chat-4bits | 20 GB | 1 x RTX 4090 (24 GB) |\n"
+        "| Yi-34B-Chat-8bits | 38 GB | 2 x RTX 4090 (24 GB) |\n"
+    )
+    names = model_names(text)
+    assert {"Yi-6B", "Yi-34B"} <= set(names) and not any(n.startswith("Chat") for n in names)
+    assert document_subject(text, sorted(names), [], "Yi") == "Yi-34B"
+
+
+def test_a_number_format_or_a_form_factor_is_no_models_name() -> None:
+    """GLM-130B's "With INT4 quantization, ... 4 * RTX 3090": the figures are GLM-130B's, not INT4's."""
+    from kb.subjects import model_names
+
+    assert set(model_names("With INT4 or Int8 quantization, BF16 or FP8, on an A100-SXM4-80G")) == set()
+    assert set(model_names("GLM-130B with INT4 quantization")) == {"GLM-130B"}

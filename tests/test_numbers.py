@@ -271,3 +271,25 @@ def test_a_chinese_scale_character_alone_counts_cards(text: str, literal: str) -
 def test_a_scale_character_after_a_number_is_its_scale_not_a_count_of_cards() -> None:
     assert [w.literal for w in numbers.written_numbers("用了2千卡")] == ["2"]
     assert [w.literal for w in numbers.written_numbers("三千卡")] == []
+
+
+@pytest.mark.parametrize(
+    ("text", "literals"),
+    [
+        # Pythia's checkpoint steps: "1,2" cannot be thousands, so no comma of the run is.
+        (
+            "steps {1,2,4,8,16,32,64, 128,256,512} and",
+            ["1", "2", "4", "8", "16", "32", "64", "128", "256", "512"],
+        ),
+        ("the set {128,256,512}", ["128", "256", "512"]),  # a set in braces lists its members
+        ("sizes 1000,2000,4000 tokens", ["1000", "2000", "4000"]),  # 4 digits before a comma
+        ("costs 1,000, 2,000 and 3,000", ["1000", "2000", "3000"]),  # thousands, listed
+        ("a batch of 2,097,152 tokens", ["2097152"]),
+        ("in 2022, 2023", ["2022", "2023"]),
+    ],
+)
+def test_a_list_of_numbers_is_not_one_number(text: str, literals: list[str]) -> None:
+    assert [w.literal for w in numbers.written_numbers(text)] == literals
+    expected = [float(x) for x in literals]
+    assert [p.lo for p in parse_numbers(text) if not p.is_date] == expected
+    assert [p.lo for p in numbers.single_numbers(text)] == expected
