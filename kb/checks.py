@@ -12,7 +12,7 @@ import bisect
 import math
 from collections import defaultdict
 
-from kb import blame, relations
+from kb import blame, display, relations
 from kb.contents import ClaimEntry, KnowledgeBase, collector_paused, resolve_value, unreadable_hint
 from kb.errors import Problem
 from kb.interval import Interval
@@ -187,9 +187,8 @@ def _range_text(s: Interval, unit: UnitInfo) -> str:
     """'[22,050, 28,050] GPU', or 'at most 1' / 'at least 10 GPU' for a one-sided range, 'on or
     before 2022-01-15' / 'on or after ...' for a date."""
     label = "" if unit.text in ("1", "") else f" {unit.text}"
-    if unit.is_date and math.isinf(s.lo) != math.isinf(s.hi):
-        side, end = ("on or before", s.hi) if math.isinf(s.lo) else ("on or after", s.lo)
-        return f"{side} {format_interval(Interval.point(end), unit)}"
+    if unit.is_date:
+        return display.interval(s, unit)
     if not unit.is_date and s.lo >= 0 and s.lo <= s.hi * 1e-12 and math.isfinite(s.hi):
         return f"at most {format_interval(Interval.point(s.hi), unit)}{label}"
     if not unit.is_date and math.isinf(s.hi):

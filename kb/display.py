@@ -135,17 +135,25 @@ def amount(x: float, unit: str, sig: int = 3) -> str:
 
 
 def interval(iv: Interval, unit: UnitInfo | str) -> str:
-    """An interval as a reader says it: '22,000–28,000 GPUs', 'at least 25,000 GPUs'."""
+    """An interval as a reader says it: '22,000–28,000 GPUs', 'at least 25,000 GPUs', 'on or
+    before 2022-01-15'."""
     if isinstance(unit, UnitInfo) and unit.is_date:
-        return format_interval(iv, unit)
+        return _dates(iv, unit)
     return _interval(iv, unit if isinstance(unit, str) else unit.text)
+
+
+def _dates(iv: Interval, unit: UnitInfo) -> str:
+    if math.isinf(iv.lo) != math.isinf(iv.hi):
+        side, end = ("on or before", iv.hi) if math.isinf(iv.lo) else ("on or after", iv.lo)
+        return f"{side} {format_interval(Interval.point(end), unit)}"
+    return format_interval(iv, unit)
 
 
 @lru_cache(maxsize=1 << 16)
 def _interval(iv: Interval, text: str) -> str:
     """interval() of a unit string, cached: group tables show the same intervals on many pages."""
     if text in ("date", "month_date", "year_date"):
-        return format_interval(iv, unit_info(text))
+        return _dates(iv, unit_info(text))
     if iv.is_point:
         return amount(iv.lo, text)
     if math.isinf(iv.hi) and math.isfinite(iv.lo):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import math
 from pathlib import Path
 
 import pytest
@@ -267,6 +268,8 @@ def test_a_fix_bounded_on_one_side_reads_at_most_not_from_zero() -> None:
 
     assert view(0.0, 4.432, "million USD").fix_text == "at most $4.43 million would be consistent"
     assert view(22050, 28050, "GPU").fix_text == "22,000–28,000 GPUs would be consistent"
+    # a date in its own unit: days since 1970
+    assert view(-math.inf, 19007.0, "date").fix_text == "on or before 2022-01-15 would be consistent"
 
 
 def test_the_build_pauses_the_collector_and_its_render_workers_collect(
