@@ -12,14 +12,10 @@ which the dense equality flags and an MoE bound would not.
 
 from __future__ import annotations
 
-import csv
-import io
-
 import pytest
-from test_import_epoch import check, make_root
+from test_import_epoch import LEADING_COLUMNS, import_rows
 
 from kb import contents
-from kb.importers.epoch import import_epoch
 from kb.importers.epoch.notes import moe_in_abstract
 from kb.results import Results
 from kb.verdicts import Verdict
@@ -70,13 +66,7 @@ def test_the_abstract_says_the_model_is_a_mixture_of_experts(
 
 
 COLUMNS = (
-    "Model",
-    "Domain",
-    "Publication date",
-    "Parameters",
-    "Parameters notes",
-    "Training compute (FLOP)",
-    "Training compute notes",
+    *LEADING_COLUMNS,
     "Training dataset size (total)",
     "Dataset size notes",
     "Epochs",
@@ -94,24 +84,12 @@ ROWS = (
 )  # fmt: skip
 
 
-def _csv() -> str:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(COLUMNS)
-    for name, date, params, notes, compute, compute_notes, size, size_notes, epochs, abstract in ROWS:
-        cells = (name, "Language", date, params, notes, compute, compute_notes, size, size_notes, epochs)
-        writer.writerow((*cells, "Likely", abstract))
-    return out.getvalue()
-
-
 @pytest.fixture(scope="module")
 def imported(tmp_path_factory: pytest.TempPathFactory) -> tuple[contents.KnowledgeBase, Results]:
+    # In the export's column order: the domain after the name, the confidence before the abstract.
+    rows = [(row[0], "Language", *row[1:9], "Likely", row[9]) for row in ROWS]
     tmp = tmp_path_factory.mktemp("moe-abstract")
-    models = tmp / "notable_ai_models_2026-02_fixture.csv"
-    models.write_text(_csv(), encoding="utf-8")
-    root = make_root(tmp)
-    import_epoch(models, root)
-    return check(root)
+    return import_rows(tmp, "notable_ai_models_2026-02_fixture.csv", COLUMNS, rows)
 
 
 def _six_n_d(kb: contents.KnowledgeBase, results: Results, model: str) -> tuple[str | None, Verdict]:

@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
-from test_import_epoch import check, make_root
+from test_import_epoch import LEADING_COLUMNS, import_rows, make_root
 
 from kb import contents
 from kb.importers.epoch import import_epoch
@@ -31,13 +31,7 @@ from kb.verdicts import Verdict
 
 SUFFIX = "-parameters-in-parameters-notes"
 COLUMNS = (
-    "Model",
-    "Domain",
-    "Publication date",
-    "Parameters",
-    "Parameters notes",
-    "Training compute (FLOP)",
-    "Training compute notes",
+    *LEADING_COLUMNS,
     "Confidence",
     "Base model",
 )
@@ -82,23 +76,13 @@ ROWS = (
 )  # fmt: skip
 
 
-def _csv() -> str:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(COLUMNS)
-    for name, date, params, notes, compute, compute_notes, base in ROWS:
-        writer.writerow((name, "Language", date, params, notes, compute, compute_notes, "Likely", base))
-    return out.getvalue()
-
-
 @pytest.fixture(scope="module")
 def imported(tmp_path_factory: pytest.TempPathFactory) -> tuple[contents.KnowledgeBase, Results]:
-    tmp = tmp_path_factory.mktemp("scale")
-    models = tmp / "all_ai_models_2026-05_fixture.csv"
-    models.write_text(_csv(), encoding="utf-8")
-    root = make_root(tmp)
-    import_epoch(models, root)
-    return check(root)
+    rows = [
+        (name, "Language", date, params, notes, compute, compute_notes, "Likely", base)
+        for name, date, params, notes, compute, compute_notes, base in ROWS
+    ]
+    return import_rows(tmp_path_factory.mktemp("scale"), "all_ai_models_2026-05_fixture.csv", COLUMNS, rows)
 
 
 def _claim_ids(kb: contents.KnowledgeBase) -> set[str]:

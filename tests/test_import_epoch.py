@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import io
 import json
 import shutil
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 import pytest
@@ -47,6 +49,18 @@ REFERENCE_TEXT = (
 )
 
 
+LEADING_COLUMNS = (
+    "Model",
+    "Domain",
+    "Publication date",
+    "Parameters",
+    "Parameters notes",
+    "Training compute (FLOP)",
+    "Training compute notes",
+)
+"""The first columns of Epoch's exports, which the small fixtures of other test modules write too."""
+
+
 def make_root(tmp_path: Path) -> Path:
     """A claims folder with the project's quantities and a reference-facts source to cite."""
     root = tmp_path / "claims"
@@ -60,6 +74,22 @@ def make_root(tmp_path: Path) -> Path:
         encoding="utf-8",
     )
     return root
+
+
+def import_rows(
+    tmp: Path, name: str, header: Sequence[str], rows: Iterable[Sequence[str]]
+) -> tuple[contents.KnowledgeBase, Results]:
+    """Import a CSV of these rows, written as a spreadsheet writes one, into a new claims folder in
+    `tmp` (the file named `name`: its date tells the release), and check it."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(header)
+    writer.writerows(rows)
+    models = tmp / name
+    models.write_text(out.getvalue(), encoding="utf-8")
+    root = make_root(tmp)
+    import_epoch(models, root)
+    return check(root)
 
 
 def check(root: Path) -> tuple[contents.KnowledgeBase, Results]:
