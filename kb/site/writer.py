@@ -197,10 +197,10 @@ def render_page(page: Page, site: SiteContext, base_url: str = "") -> str:
 PARALLEL_FROM = 200
 """Render in parallel processes from this many pages on."""
 CHUNK = 50
-"""Pages a worker renders per task (progress is reported per chunk)."""
+"""Pages a process takes at a time (progress is reported per chunk)."""
 
 _JOB: tuple[list[Page], SiteContext, Path, str] | None = None
-"""What forked workers render: set before the pool starts, inherited by fork, never pickled."""
+"""What forked helpers render: set before they start, inherited by fork, never pickled."""
 
 
 def write_pages(
@@ -212,7 +212,10 @@ def write_pages(
     advance: Callable[[int], None] | None = None,
 ) -> None:
     """Render every page into `out`; over `workers` processes (default: one per core) when there
-    are many pages and the platform can fork. `advance(n)` is told as pages get written."""
+    are many pages and the platform can fork: this one and workers - 1 forked helpers, taking
+    chunks of pages in turn. This process renders too, so that one copy fewer of the context is
+    made: a forked helper copies, page by page, most of what it reads (at 100,000 claims, about
+    740 MB each). `advance(n)` is told as pages get written."""
     for folder in sorted({(out / page.path).parent for page in pages}):
         folder.mkdir(parents=True, exist_ok=True)
     workers = workers if workers is not None else (os.cpu_count() or 1)
@@ -234,35 +237,69 @@ def write_pages(
     # exports, the charts) share, and finds nothing to free (all of it is still in use): at
     # 100,000 claims it copied 80 MB while those processes ran. The build unfreezes at its end.
     gc.freeze()
+    fork = multiprocessing.get_context("fork")
+    turns = _Turns(fork.Value("i", 0), fork.Value("i", 0))
+    helpers: list[procs.Beside] = []
     try:
-        chunks = [(i, min(i + CHUNK, len(pages))) for i in range(0, len(pages), CHUNK)]
-        with multiprocessing.get_context("fork").Pool(workers, initializer=_render_worker) as pool:
-            for done in pool.imap_unordered(_render_chunk, chunks):
-                if advance is not None:
-                    advance(done)
+        helpers = [procs.Beside(_render_turns, turns, True) for _ in range(workers - 1)]
+        told = _render_turns(turns, False, advance)
+        for helper in helpers:
+            helper.join()
+        if advance is not None and len(pages) > told:
+            advance(len(pages) - told)
+    except BaseException:
+        for helper in helpers:
+            helper.stop()
+        raise
     finally:
         _JOB = None
         gc.unfreeze()
 
 
-def _render_worker() -> None:
-    """Pool initializer: a render worker dies with the build and leaves what it inherited to the
-    collector's frozen generation (procs.die_with_parent); the build pauses the collector, but a
-    worker renders thousands of pages in a cold build, and collects the few cycles each leaves."""
-    procs.die_with_parent()
+class _Turns:
+    """The next chunk to render and the pages written so far, shared by the processes rendering."""
+
+    def __init__(self, next_chunk: Any, written: Any) -> None:
+        self.next_chunk, self.written = next_chunk, written
+
+    def take(self) -> int:
+        with self.next_chunk.get_lock():
+            n = self.next_chunk.value
+            self.next_chunk.value = n + 1
+        return n
+
+    def done(self, n: int) -> int:
+        with self.written.get_lock():
+            self.written.value += n
+            return int(self.written.value)
+
+
+def _render_turns(turns: _Turns, forked: bool, advance: Callable[[int], None] | None = None) -> int:
+    """Render chunks of _JOB's pages until none is left; returns the pages written by all processes
+    as last told to `advance`. A forked helper collects the few cycles each page leaves (the build
+    pauses the collector); this process does too while it renders, sparing what the build froze."""
+    assert _JOB is not None
+    pages, site, out, base_url = _JOB
+    paused = not gc.isenabled()
     gc.enable()
+    told = 0
+    try:
+        while (start := turns.take() * CHUNK) < len(pages):
+            chunk = pages[start : start + CHUNK]
+            for page in chunk:
+                _write(page, site, out, base_url)
+            written = turns.done(len(chunk))
+            if advance is not None and written > told:
+                advance(written - told)
+                told = written
+    finally:
+        if paused and not forked:
+            gc.disable()
+    return told
 
 
 def _write(page: Page, site: SiteContext, out: Path, base_url: str) -> None:
     (out / page.path).write_text(render_page(page, site, base_url), encoding="utf-8")
-
-
-def _render_chunk(bounds: tuple[int, int]) -> int:
-    assert _JOB is not None
-    pages, site, out, base_url = _JOB
-    for page in pages[bounds[0] : bounds[1]]:
-        _write(page, site, out, base_url)
-    return bounds[1] - bounds[0]
 
 
 def copy_static(out: Path) -> None:
