@@ -154,8 +154,8 @@ def _interval(iv: Interval, text: str) -> str:
     """interval() of a unit string, cached: group tables show the same intervals on many pages."""
     if text in ("date", "month_date", "year_date"):
         return _dates(iv, unit_info(text))
-    if iv.is_point:
-        return amount(iv.lo, text)
+    if iv.is_point:  # an exact value keeps the digits that make it: 1,024 GPUs, not 1,020
+        return amount(iv.lo, text, _exact_digits(iv.lo * words(text).scale))
     if math.isinf(iv.hi) and math.isfinite(iv.lo):
         return f"at least {amount(iv.lo, text)}"
     if math.isinf(iv.lo) and math.isfinite(iv.hi):
@@ -167,6 +167,21 @@ def _interval(iv: Interval, text: str) -> str:
         return f"{w.money}{number(lo)}–{w.money}{number(hi)}{w.after(hi)}"
     a, b = _apart(lo / size, hi / size)
     return f"{w.money}{a}–{b}{' ' + name if name else ''}{w.after(hi)}"
+
+
+EXACT_DIGITS = 6
+"""An exact value is written with up to this many significant digits (1,024; 0.0375), past which
+three say it better (2.1 million, not 2.09715 million)."""
+
+
+def _exact_digits(x: float) -> int:
+    """The fewest significant digits, from 3 to EXACT_DIGITS, that write x as it is; else 3."""
+    if not math.isfinite(x) or x == 0:
+        return 3
+    for sig in range(3, EXACT_DIGITS + 1):
+        if float(f"{x:.{sig - 1}e}") == x:
+            return sig
+    return 3
 
 
 def _scale_of(x: float) -> tuple[float, str]:

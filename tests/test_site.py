@@ -22,6 +22,7 @@ from site_helpers import (
     BASE_URL,
     FIXTURE,
     REPO_CLAIMS,
+    Element,
     broken_links,
     build_site,
     copy_fixture,
@@ -521,6 +522,13 @@ def test_no_change_build_stops_early(tmp_path: Path, capsys: pytest.CaptureFixtu
     assert capsys.readouterr().out == ""
 
 
+def _row_of(table: Element, claim_id: str) -> Element:
+    """The table row that links to a claim's page."""
+    return next(
+        tr for tr in table.find_all("tr") if any(claim_id in a.get("href", "") for a in tr.find_all("a"))
+    )
+
+
 def test_build_of_the_real_claims_folder(tmp_path: Path) -> None:
     outcome = build_site(tmp_path / "site", REPO_CLAIMS)
     assert outcome.built
@@ -555,6 +563,16 @@ def test_build_of_the_real_claims_folder(tmp_path: Path) -> None:
     assert "22,000–28,000 GPUs" in head.find("dd", id="suggested").text()
     assert "×1,000" in head.find("dd", id="suggested").text()
     assert len(head.find("details", cls="why-relations").find_all("li")) == 3
+    # "Recomputed" holds what a claim's own check recomputes, never the other side of a relation it
+    # is a member of: OPT's 1,024 GPUs are in compute <= GPUs x time x peak, whose side is FLOP.
+    # An exact value keeps its digits (1,024, not 1,020).
+    row = _row_of(page(site, "quantities/gpu_count.html"), "opt175b-final-gpu-count")
+    assert row.find("td", **{"data-label": "Recomputed"}).text().strip() == ""
+    assert row.find("td", **{"data-label": "Interval"}).text().strip() == "1,024 GPUs"
+    # The dashboard's "What is wrong" gives a date claim the date its relations need, not the
+    # dollars of the relation that condemns it.
+    row = _row_of(page(site, "index.html").find("table", id="wrong-table"), "bloom-card-training-start")
+    assert row.find("td", **{"data-label": "Recomputed"}).text().strip() == "on or before 2022-01-15"
     # Chinese numbers keep the source's words beside the English, marked lang="zh".
     h1 = page(site, "claims/gpt4-leak-zh-attention-params.html").find("h1")
     assert h1.text() == "about 55亿 (5.5 billion) parameters"

@@ -164,7 +164,7 @@ def needs_chart(group: Group) -> bool:
 
 def _spec(claims: list[ClaimView], unit: UnitInfo, label: Callable[[ClaimView], str]) -> AnyChart | None:
     """Bars for each estimate (and its recomputations), or a histogram when there are too many."""
-    n_rows = sum(1 + sum(1 for c in cv.checks if c.computed is not None) for cv in claims)
+    n_rows = sum(1 + len(cv.recomputations) for cv in claims)
     if n_rows > MAX_ROWS:
         return histogram_spec(claims, unit)
     rows: list[Row] = []
@@ -174,9 +174,8 @@ def _spec(claims: list[ClaimView], unit: UnitInfo, label: Callable[[ClaimView], 
         stated = convert(e.value.stated, e.unit, unit)
         nominal = convert(e.value.nominal, e.unit, unit)
         rows.append(Row(_label(label(cv)), stated.lo, stated.hi, nominal.mid(), cv.verdict))
-        for c in cv.checks:
-            if c.computed is None:
-                continue
+        for c in cv.recomputations:
+            assert c.computed is not None
             iv = convert(c.computed, e.unit, unit)
             rows.append(Row(_label(f"↳ recomputed: {c.check_id}"), iv.lo, iv.hi, iv.mid(), c.verdict, True))
     if not rows:
@@ -213,7 +212,7 @@ def histogram_spec(claims: list[ClaimView], unit: UnitInfo) -> HistogramSpec | N
         point = convert(e.value.nominal, e.unit, unit).mid()
         if math.isfinite(point):
             stated.append((point, cv.verdict))
-        for c in cv.checks:
+        for c in cv.recomputations:
             if c.computed is not None:
                 mid = convert(c.computed, e.unit, unit).mid()
                 if math.isfinite(mid):

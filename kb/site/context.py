@@ -182,8 +182,7 @@ class ClaimView:
         if r.suggested and r.suggested.multiplier:  # the closest fit first: "×1,000" over "×1,138"
             m = r.suggested.multiplier
             fitting.sort(key=lambda c: abs(math.log(c.factor / m)) if c.factor and c.factor > 0 else math.inf)
-        recomputing = [c for c in r.checks if c.computed is not None and c.kind == "check"]
-        return next(iter(fitting + condemning + recomputing), None)
+        return next(iter(fitting + condemning + self.recomputations), None)
 
     @property
     def recomputed(self) -> tuple[str, float | None, CheckResult] | None:
@@ -248,6 +247,17 @@ class ClaimView:
     @property
     def checks(self) -> list[CheckResult]:
         return self.result.checks
+
+    @property
+    def recomputations(self) -> list[CheckResult]:
+        """Its own checks that recompute its value (`claim = formula`), in its own unit. A relation or
+        law it is a member of computes something else (the bound of `compute <= gpus * time * peak`
+        is FLOP, not GPUs), and a check that bounds it (`<=`, `>=`) gives a limit, not its value."""
+        return [
+            c
+            for c in self.result.checks
+            if c.kind == "check" and c.relation == "=" and c.computed is not None
+        ]
 
     @property
     def basis(self) -> str | None:
@@ -330,16 +340,14 @@ class Group:
         for cv in self.claims:
             e = cv.entry
             if e.value is None or e.unit is None or self.unit is None or e.unit.dims != self.unit.dims:
-                out.append(
-                    (cv, cv.interval_text, [(c, c.computed_text) for c in cv.checks if c.computed_text])
-                )
+                out.append((cv, cv.interval_text, [(c, c.computed_text) for c in cv.recomputations]))
                 continue
             unit = self.unit
             stated = display.interval(convert(e.value.stated, e.unit, unit), unit)
             recomputed = [
                 (c, display.interval(convert(c.computed, e.unit, unit), unit))
-                for c in cv.checks
-                if c.computed is not None
+                for c in cv.recomputations
+                if c.computed is not None  # always: for the type checker
             ]
             out.append((cv, stated, recomputed))
         return out

@@ -79,7 +79,7 @@ def _rows(claims: list[ClaimView], unit: UnitInfo, by_subject: bool) -> list[Row
         row = _row(cv, label, "stated", stated, scale, cv.interval_text)
         if row is not None:
             out.append(row)
-        for c in cv.checks:
+        for c in cv.recomputations:
             if c.computed is not None:
                 again = convert(c.computed, e.unit, unit)
                 row = _row(cv, label, "recomputed", again, scale, display.interval(again, unit))
