@@ -13,9 +13,9 @@ from pathlib import Path
 from typing import Any
 
 from kb.contents import KnowledgeBase
-from kb.errors import KbError
+from kb.errors import KbError, did_you_mean
 from kb.readers import load_plain
-from kb.results import Results
+from kb.results import VERDICTS, Results
 
 
 def add_filter_options(p: argparse.ArgumentParser) -> None:
@@ -28,7 +28,12 @@ def add_filter_options(p: argparse.ArgumentParser) -> None:
     g.add_argument("--quantity", action="append", default=[], metavar="ID", help="claims of this quantity")
     g.add_argument("--id", action="append", default=[], metavar="PREFIX", help="claims whose id starts so")
     g.add_argument(
-        "--verdict", action="append", default=[], help="consistent, inconsistent, unverified, error"
+        "--verdict",
+        action="append",
+        default=[],
+        choices=VERDICTS,
+        metavar="VERDICT",
+        help="consistent, inconsistent, unverified, error",
     )
     g.add_argument("--changed", metavar="REV", help="claims added or changed since this git revision")
 
@@ -63,16 +68,19 @@ class Filter:
 
 
 def select(kb: KnowledgeBase, results: Results, f: Filter) -> set[str]:
-    """The ids of the claims that match every filter."""
+    """The ids of the claims that match every filter; raises KbError for a filter value that names
+    nothing in the knowledge base (a typo would otherwise show no claim, and pass a CI run)."""
     files = tuple(_norm(kb, p) for p in f.files)
+    _known(kb, f, files)
+    subjects = {s.casefold() for s in f.subjects}  # compared without case, as the checker does
     changed = changed_claims(kb, f.changed) if f.changed else None
     out = set()
     for cid, entry in kb.claims.items():
         c = entry.claim
         where = entry.location.file
         if (
-            (files and not any(where == p or where.startswith(p.rstrip("/") + "/") for p in files))
-            or (f.subjects and c.subject not in f.subjects)
+            (files and not any(_in(where, p) for p in files))
+            or (subjects and c.subject.casefold() not in subjects)
             or (f.sources and not any(s.source in f.sources for s in c.sources))
             or (f.quantities and c.quantity not in f.quantities)
             or (f.prefixes and not cid.startswith(f.prefixes))
@@ -82,6 +90,40 @@ def select(kb: KnowledgeBase, results: Results, f: Filter) -> set[str]:
             continue
         out.add(cid)
     return out
+
+
+def _in(where: str, path: str) -> bool:
+    return where == path or where.startswith(path.rstrip("/") + "/")
+
+
+def _known(kb: KnowledgeBase, f: Filter, files: tuple[str, ...]) -> None:
+    """Raise KbError naming the first filter value that matches no claim's subject, source,
+    quantity, file or id (with the closest known ones)."""
+    claims = [e.claim for e in kb.claims.values()]
+    subjects = {c.subject.casefold(): c.subject for c in claims}
+    named: list[tuple[str, tuple[str, ...], dict[str, str]]] = [
+        ("subject", f.subjects, subjects),
+        ("source", f.sources, {s.source: s.source for c in claims for s in c.sources}),
+        ("quantity", f.quantities, {c.quantity: c.quantity for c in claims}),
+    ]
+    for what, wanted, known in named:
+        for value in wanted:
+            if (value.casefold() if what == "subject" else value) not in known:
+                hint = (
+                    did_you_mean(value, list(known.values())) or f"kb check lists the {what}s of every claim"
+                )
+                raise KbError(f"no claim has the {what} {value!r}", hint, "filter")
+    places = {e.location.file for e in kb.claims.values()}
+    for given, path in zip(f.files, files, strict=True):
+        if not any(_in(where, path) for where in places):
+            raise KbError(
+                f"no claim is in {given!r}", "give a claims file or folder, as kb check prints them", "filter"
+            )
+    for prefix in f.prefixes:
+        if not any(cid.startswith(prefix) for cid in kb.claims):
+            raise KbError(
+                f"no claim id starts with {prefix!r}", did_you_mean(prefix, list(kb.claims)) or "", "filter"
+            )
 
 
 def _norm(kb: KnowledgeBase, path: str) -> str:

@@ -47,6 +47,38 @@ def test_each_filter_selects_its_claims(root: Path, capsys: pytest.CaptureFixtur
     assert any(c.startswith("gpt4-") for c in inconsistent)
 
 
+def test_a_subject_is_matched_without_case(root: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert check_ids(root, capsys, "--subject", "llama 2 7b") == check_ids(
+        root, capsys, "--subject", "Llama 2 7B"
+    )
+
+
+@pytest.mark.parametrize(
+    ("flags", "said"),
+    [
+        (("--subject", "Llama 2 7"), "no claim has the subject 'Llama 2 7' -> did you mean 'Llama 2 7B'"),
+        (("--source", "csdn-chatgpt-cost"), "no claim has the source 'csdn-chatgpt-cost'"),
+        (("--quantity", "gpu_powr"), "did you mean 'gpu_power'"),
+        (("--file", "claims/llama-3"), "no claim is in 'claims/llama-3'"),
+        (("--id", "zz-"), "no claim id starts with 'zz-'"),
+        (("--verdict", "bogus"), "invalid choice: 'bogus'"),
+    ],
+)
+def test_a_filter_that_names_nothing_is_a_usage_error(
+    root: Path, capsys: pytest.CaptureFixture[str], flags: tuple[str, ...], said: str
+) -> None:
+    """A typo would otherwise show no claim and exit 0: a CI run with --fail-on would pass."""
+    args = ["check", "--claims", str(root), *flags]
+    if flags[0] == "--verdict":  # argparse's own choices
+        with pytest.raises(SystemExit) as ended:
+            main(args)
+        assert ended.value.code == 2
+    else:
+        assert main(args) == 2
+    err = " ".join(capsys.readouterr().err.split())
+    assert said in err, err
+
+
 def test_filtered_text_report_says_so(root: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["check", "--claims", str(root), "--subject", "Llama 2 7B"]) == 0
     out = capsys.readouterr().out
