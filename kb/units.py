@@ -374,7 +374,7 @@ def _resolve(text: str) -> UnitInfo:
     except pint.UndefinedUnitError as exc:
         names = sorted(set(ureg._units) | SCALE_WORDS)
         bad = str(exc.unit_names if hasattr(exc, "unit_names") else exc).strip("()',")
-        hint = did_you_mean(bad, names) or "use a pint unit or one defined in kb/units.py"
+        hint = did_you_mean(bad, names) or "use a pint unit, or define your own in claims/units.yaml"
         raise KbError(f"unknown unit {bad!r} in {text!r}", hint, code="unknown-unit") from None
     except Exception as exc:  # pint raises many syntax error types
         raise KbError(

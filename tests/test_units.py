@@ -55,6 +55,9 @@ def test_unknown_unit_suggests_the_closest() -> None:
         unit_info("trilion parameter")
     assert "unknown unit" in info.value.message
     assert "trillion" in info.value.hint
+    with pytest.raises(KbError) as info:  # nothing close: where a contributor defines a unit
+        unit_info("qqqq")
+    assert "claims/units.yaml" in info.value.hint
 
 
 def test_a_date_is_a_time() -> None:
