@@ -101,11 +101,16 @@ def _tree(
     indent: str,
     seen: set[str],
     shown: set[str],
+    own_only: bool = False,
 ) -> list[str]:
     """The checks of claim_id, each input's own checks below it; a relation already written out
-    (the one just followed up from an input, a sum shared by several rows) is named, not repeated."""
+    (the one just followed up from an input, a sum shared by several rows) is named, not repeated.
+    `own_only`: only claim_id's own checks, for a reference fact used as an input (a datasheet's
+    peak is in the relations of every model trained on that chip, none of them about this claim)."""
     out: list[str] = []
     for cr in results.claims[claim_id].checks:
+        if own_only and not (cr.kind == "check" and cr.claim_id == claim_id):
+            continue
         if cr.key in shown:
             out.append(f"{indent}{report.relation_name(cr, claim_id)}: {cr.verdict}, shown above")
             continue
@@ -123,7 +128,9 @@ def _tree(
                 f"{indent}  {inp.name} = {inp.value}  <- {inp.claim_id} ({inp.kind}, {inp.verdict}, {src})"
             )
             if depth > 1 and inp.claim_id not in seen and results.claims[inp.claim_id].checks:
+                below = seen | {inp.claim_id}
+                reference = ie.claim.kind == "reference"
                 out.extend(
-                    _tree(kb, results, inp.claim_id, depth - 1, indent + "    ", seen | {inp.claim_id}, shown)
+                    _tree(kb, results, inp.claim_id, depth - 1, indent + "    ", below, shown, reference)
                 )
     return out
