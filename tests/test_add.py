@@ -243,7 +243,7 @@ def test_existing_file_is_kept_byte_for_byte(root: Path, capsys: pytest.CaptureF
     assert kb_check(root, capsys)[0] == 0
 
 
-def test_ids_are_never_overwritten(root: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_ids_are_never_overwritten_nor_a_claim_added_twice(root: Path, capsys: pytest.CaptureFixture[str]) -> None:
     args = [
         "--source",
         "en",
@@ -255,11 +255,15 @@ def test_ids_are_never_overwritten(root: Path, capsys: pytest.CaptureFixture[str
         "training_tokens",
     ]
     assert kb_add(root, capsys, *args)[0] == 0
-    code, out, _ = kb_add(root, capsys, *args)
+    code, out, _ = kb_add(
+        root, capsys, *[a if a != "~13 trillion tokens" else "13 trillion tokens" for a in args]
+    )
     assert code == 0
     assert "added en-training-tokens-2 " in out
     before = (root / "gpt-4" / "added.yaml").read_bytes()
     code, _, err = kb_add(root, capsys, *args, "--id", "en-training-tokens")
+    assert code == 2 and "en-training-tokens (claims/gpt-4/added.yaml:3:5) already states this" in err
+    code, _, err = kb_add(root, capsys, *args[:3], "13 trillion", *args[4:], "--id", "en-training-tokens")
     assert code == 1
     assert "a claim with id 'en-training-tokens' already exists, at claims/gpt-4/added.yaml:3:5" in err
     assert (root / "gpt-4" / "added.yaml").read_bytes() == before

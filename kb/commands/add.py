@@ -424,6 +424,7 @@ def _run(args: argparse.Namespace) -> int:
         )
     subject = _subject(kb, args.subject)
     quantity = _quantity(kb, args.quantity)
+    _not_twice(kb, subject, quantity.id, source.id, quote)
     reading = None if args.statement else _reading(args, quote, quantity)
     if reading is not None:
         try:
@@ -463,6 +464,29 @@ def _run(args: argparse.Namespace) -> int:
     if args.dry_run and problems:
         return EXIT_ERRORS
     return EXIT_OK
+
+
+def _not_twice(kb: KnowledgeBase, subject: str, quantity: str, source: str, quote: str | None) -> None:
+    """Refuse a claim that one already states: the same subject, quantity and quote of the same
+    source (kb add run twice made a second copy, with -2 in its id, which every table and chart then
+    counted twice)."""
+    if quote is None:
+        return
+    for e in kb.claims.values():
+        c = e.claim
+        first = c.sources[0]
+        if (
+            c.subject.casefold() == subject.casefold()
+            and c.quantity == quantity
+            and first.source == source
+            and first.quote is not None
+            and fold(first.quote) == quote
+        ):
+            raise Stop(
+                f"{e.id} ({e.location}) already states this: {subject}, {quantity}, from the same quote",
+                f"kb show {e.id}; kb edit {e.id} to change it, or quote other words of the source",
+                EXIT_USAGE,
+            )
 
 
 def _write(
