@@ -900,3 +900,18 @@ def test_serve_warms_what_every_rebuild_needs_once() -> None:
         "assert len(env.cache) >= len(env.list_templates(extensions=['html']))\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True, timeout=120)
+
+
+def test_serve_on_a_port_in_use_fails_before_building(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        out = tmp_path / "site"
+        code = main(["serve", "--claims", str(FIXTURE), "--out", str(out), "--port", str(port), "--no-watch"])
+    assert code == 1 and not out.exists()  # said at once, not after a whole build
+    assert f"cannot listen on 127.0.0.1:{port}: it is in use; try --port 0" in capsys.readouterr().err

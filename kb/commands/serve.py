@@ -12,6 +12,7 @@ import multiprocessing.process
 import os
 import re
 import signal
+import socket
 import sys
 import threading
 import time
@@ -258,10 +259,26 @@ def _serve(server: ThreadingHTTPServer) -> None:
         server.server_close()
 
 
+def _port_free(port: int) -> bool:
+    """Whether this machine's port can be listened on (0: any free one can)."""
+    if port == 0:
+        return True
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the server does
+        try:
+            probe.bind((HOST, port))
+        except OSError:
+            return False
+    return True
+
+
 def run(args: argparse.Namespace) -> int:
     opts = options(args)
     if args.port != 0 and opts.base_url == "http://127.0.0.1:8000/" and args.port != 8000:
         opts.base_url = f"http://{HOST}:{args.port}/"
+    if not _port_free(args.port):  # before the first build, which may take a while
+        print(f"kb serve: cannot listen on {HOST}:{args.port}: it is in use; try --port 0", file=sys.stderr)
+        return EXIT_ERRORS
     baseline = snapshot(opts.claims)  # before the first build: an edit made during it is rebuilt
     from kb.site.build import Memory, remember
 
