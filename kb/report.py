@@ -79,6 +79,20 @@ def _relation_lines(keys: list[str], results: Results, indent: str, of: str = ""
     return lines
 
 
+_WHY = {
+    Verdict.UNVERIFIED: "no relation verifies it yet: no law fits the document's other figures; "
+    "add a check or a relation (claims/README.md) to verify it",
+    Verdict.ERROR: "see the errors above",
+    Verdict.CONSISTENT: "its relations hold",
+    Verdict.INCONSISTENT: "relations fail and the blame falls on it",
+}
+
+
+def verdict_line(verdict: Verdict) -> str:
+    """What kb add and kb edit say of the claim they wrote: its verdict and why, in a line."""
+    return f"verdict: {verdict} ({_WHY.get(verdict, '')})"
+
+
 def _fix_lines(r: ClaimResult, results: Results, indent: str, who: str = "") -> list[str]:
     """What the claim would have to be; `who` names it where several claims share one finding."""
     if r.suggested is not None:

@@ -243,7 +243,9 @@ def test_existing_file_is_kept_byte_for_byte(root: Path, capsys: pytest.CaptureF
     assert kb_check(root, capsys)[0] == 0
 
 
-def test_ids_are_never_overwritten_nor_a_claim_added_twice(root: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_ids_are_never_overwritten_nor_a_claim_added_twice(
+    root: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     args = [
         "--source",
         "en",

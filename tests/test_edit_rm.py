@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -51,6 +52,10 @@ def test_edit_changes_a_field_in_place(root: Path, capsys: pytest.CaptureFixture
     text = (root / CARD).read_text(encoding="utf-8")
     assert "    unit: date\n    sources:" in text
     assert "cutoff of September 2022\"\n    notes: From the card's text." in text
+    # Then it says the claim's verdict as kb check gives it, as kb add does.
+    code, checked = kb(capsys, root, "check", "--id", "llama2-pretraining-data-cutoff", "--format", "json")
+    [claim] = json.loads(checked)["claims"]
+    assert f"  verdict: {claim['verdict']} (" in out
     code, out = kb(capsys, root, "edit", "llama2-pretraining-data-cutoff", "--notes", "")
     assert code == 0 and "From the card" not in (root / CARD).read_text(encoding="utf-8")
 

@@ -13,7 +13,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from kb import checks, contents
+from kb import checks, contents, report
 from kb.atomic import atomic_write_text, locked
 from kb.choosing import choose
 from kb.commands import EXIT_ERRORS, EXIT_OK, EXIT_USAGE, add_claims_option
@@ -450,14 +450,7 @@ def _run(args: argparse.Namespace) -> int:
         for p in problems:
             print("  error: " + str(p).replace("\n", "\n  "))
     verdict = result.verdict
-    why = {
-        Verdict.UNVERIFIED: "no relation verifies it yet: no law fits the document's other figures; "
-        "add a check or a relation (claims/README.md) to verify it",
-        Verdict.ERROR: "see the errors above",
-        Verdict.CONSISTENT: "its relations hold",
-        Verdict.INCONSISTENT: "relations fail and the blame falls on it",
-    }
-    print(f"  verdict: {verdict} ({why.get(verdict, '')})")
+    print(f"  {report.verdict_line(verdict)}")
     for c in conflicts if verdict != Verdict.ERROR else []:
         other, mine, theirs = (c.b, c.a_value, c.b_value) if c.a == claim_id else (c.a, c.b_value, c.a_value)
         print(f"  conflicts with {other} ({theirs}); this claim states {mine}")

@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from kb import contents
+from kb import checks, contents, report
 from kb.atomic import atomic_write_text
 from kb.commands import EXIT_OK, EXIT_USAGE, add_claims_option, fail, guarded
 from kb.confined import read_confined
@@ -64,4 +64,11 @@ def _edit(args: argparse.Namespace, root: Path, changes: dict[str, Any]) -> int:
         )
     atomic_write_text(path, new)
     print(f"edited {args.claim} in {display}: " + ", ".join(sorted(changes)))
+    kb = contents.load(root)  # the claim as written, checked with the rest, as kb add says it
+    results = checks.run(kb)
+    result = results.claims.get(args.claim)
+    if result is not None:
+        print(f"  {report.verdict_line(result.verdict)}")
+        for line in report.blame_lines(result, results, "    "):
+            print(line)
     return EXIT_OK
