@@ -442,6 +442,13 @@ _PATTERN_HINTS = {
     "language": "use a BCP 47 language tag such as en, zh or zh-Hans",
     "sha256": "64 lower-case hexadecimal digits; kb source add computes it",
 }
+
+
+def pattern_hint(field: str) -> str:
+    """How a field that must match a pattern is written (an id, a language tag, a sha256)."""
+    return _PATTERN_HINTS.get(field, "see claims/README.md for the format")
+
+
 _TYPE_WORDS = {
     "string_type": "text",
     "int_type": "a whole number",
@@ -504,7 +511,7 @@ def validation_problems(
             location = doc.location(path)
         elif kind == "string_pattern_mismatch":
             message = f"{field_name}: {err.get('input')!r} is not allowed here"
-            hint = _PATTERN_HINTS.get(str(loc[-1]) if loc else "", "see claims/README.md for the format")
+            hint = pattern_hint(str(loc[-1]) if loc else "")
             location = doc.location(path)
         elif kind == "literal_error":
             message = f"{field_name}: {err.get('input')!r} is not one of the allowed words"

@@ -156,6 +156,9 @@ def test_refuses_bad_input(
         root, capsys, str(article), "--title", "T", "--language", "en", "--published", "July"
     )
     assert code == 2 and "--published 'July'" in err
+    code, _, err = source_add(root, capsys, str(article), "--title", "T", "--language", "english")
+    assert code == 2 and "--language 'english': is not allowed here" in err and "such as en, zh" in err
+    assert "should match pattern" not in err  # pydantic's regular expression is no help
     assert list((root / "sources").iterdir()) == []
 
 

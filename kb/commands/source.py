@@ -16,7 +16,7 @@ from pydantic import ValidationError
 from kb.commands import EXIT_ERRORS, EXIT_OK, EXIT_USAGE, add_claims_option
 from kb.contents import SOURCES_DIR
 from kb.model import SLUG, SourceKind, SourceMeta
-from kb.readers import YamlProblem, read_yaml
+from kb.readers import YamlProblem, pattern_hint, read_yaml
 from kb.slugs import slugify
 from kb.writers import atomic_create, dump_yaml, plain_scalar
 
@@ -226,10 +226,11 @@ def _run(args: argparse.Namespace) -> int:
         for err in exc.errors():
             name = str(err["loc"][0]) if err["loc"] else ""
             flag = FLAGS.get(name, name)
-            print(
-                f"kb source add: {flag} {fields.get(name)!r}: {err['msg'].removeprefix('Value error, ')}",
-                file=sys.stderr,
-            )
+            if err["type"] == "string_pattern_mismatch":  # not pydantic's regular expression
+                said = f"is not allowed here\n    -> {pattern_hint(name)}"
+            else:
+                said = err["msg"].removeprefix("Value error, ")
+            print(f"kb source add: {flag} {fields.get(name)!r}: {said}", file=sys.stderr)
         return EXIT_USAGE
     text_path = folder / f"{source_id}.txt"
     meta_path = folder / f"{source_id}.yaml"
