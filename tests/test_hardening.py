@@ -250,8 +250,9 @@ def test_simultaneous_adds_to_one_file_lose_nothing(tmp_path: Path) -> None:
     target.parent.mkdir()
     target.write_text("claims:\n", encoding="utf-8")
     ids = [f"layers-{i}" for i in range(8)]
+    # Each of another subject: the same claim twice is refused (kb add's duplicate check).
     _adds_at_once(
-        root, tmp_path / "c", [["--subject", "GPT-4", "--file", str(target), "--id", i] for i in ids]
+        root, tmp_path / "c", [["--subject", f"GPT-4 run {i}", "--file", str(target), "--id", i] for i in ids]
     )
     assert sorted(re.findall(r"- id: (layers-\d+)", target.read_text(encoding="utf-8"))) == sorted(ids)
     assert kb_run("check", "--claims", str(root), cache=tmp_path / "c").returncode == 0
