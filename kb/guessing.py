@@ -67,7 +67,7 @@ _SYNONYMS = {
 _D_MODEL = re.compile(r"\bd[_ ]?model\b", re.IGNORECASE)
 PER = re.compile(r"(?:每|per|for every|every)\s*\S{0,3}\s*$", re.IGNORECASE)
 _MONEY_WORDS = frozenset({"cost", "price"})
-_GPU_NAME = re.compile(r"(?<![A-Za-z0-9])(?:[AHV]\d{2,3}|TPU\w*|GPUs?)(?![A-Za-z0-9])")
+_GPU_NAME = re.compile(r"(?<![A-Za-z0-9])(?:[AHV]\d{2,3}s?|TPU\w*|GPUs?)(?![A-Za-z0-9])")  # "A100s" too
 
 
 def words(text: str, synonyms: bool = True) -> set[str]:
@@ -138,6 +138,7 @@ class Vocabulary:
             score = sum(hits) - 0.25 * hits.count(0.0) + (0.3 if named and not fitted.note else 0.0)
             score -= 0.5 if not money and qwords & _MONEY_WORDS else 0.0  # a bare count is no price
             score -= 0.5 if not context.names(_added_per(reading.unit, fitted.unit)) else 0.0
+            score -= 0.5 if "/" in reading.unit and "/" not in fitted.unit else 0.0  # its "per" dropped
             score -= 0.05 * fitted.unit.count("/") - 0.001 * min(self.used[q.id], 100) / 100
             if score > best[0]:
                 best = (score, q, fitted)

@@ -214,7 +214,13 @@ def _qualifier(quote: str, w: WrittenNumber, after: int) -> str | None:
     return None
 
 
-_MODEL_SIZE = re.compile(r"\s?(?:models?\b|模型)", re.IGNORECASE)
+# What makes a size a model's ("the 7B model", "7B 模型", "175B (dense) model", "The 175B GPT-3
+# model", "at 175B scale", "a 1.1T Mixture-of-Experts", "1.1T MoE", "OpenAI's 175B GPT-3"): never a
+# count of GPUs or a budget of FLOPs.
+_MODEL_SIZE = re.compile(
+    r"\s?(?:(?:\(\w+\)|[A-Z][\w.]*-?\d[\w.-]*|dense|sparse|base|chat)\s+){0,2}(?:(?i:models?)\b|模型)"
+    r"|\s(?:scale\b|dense\b|MoE\b|Mixture-of-Experts\b|[A-Z][A-Za-z]+-?\d[\w.]*(?![\w.-]*\s+(?:tokens?|FLOPs?)\b))",
+)
 
 
 _COMPARATIVES = frozenset(
