@@ -375,8 +375,15 @@ def _header_unit(reading: Reading, cells: list[str]) -> tuple[Reading, bool]:
     m = re.search(r"\(([^()]{1,40})\)\s*$", plain(cells[0]).text) if cells else None
     if not m or isinstance(reading.value, list):
         return reading, False
-    noun = [r.unit for r, named in readings("1 " + m.group(1)) if named and r.start == 0]
+    # "Speed (Tokens/s)": a rate, tokens per second, never a count of tokens.
+    rate = re.fullmatch(r"\s*(.+?)\s*/\s*(?:s|sec|second)\s*", m.group(1))
+    noun = [
+        r.unit
+        for r, named in readings("1 " + (rate.group(1) if rate else m.group(1)))
+        if named and r.start == 0
+    ]
     if not noun or noun[0] == "1":
         return reading, False
+    noun[0] += "/second" if rate else ""
     unit = noun[0] if reading.unit == "1" else f"{reading.unit} {noun[0]}"
     return replace(reading, unit=unit, note=f"the unit {noun[0]!r} is the column header's"), True

@@ -64,6 +64,9 @@ _SYNONYMS = {
     **{"activated": "active", "activate": "active"},
     **{"dimension": "width", "dim": "width"},  # a model's dimension (d_model) is its width
 }
+# A word with a capital inside after two small letters is a name ("HumanEval", "DeepSpeed",
+# "TruthfulQA"), not words of a quantity; "kWh", "FLOPs", "GPUs" are not caught.
+_CAMEL = re.compile(r"\b[A-Za-z]*[a-z]{2}[A-Z][A-Za-z0-9]*")
 _D_MODEL = re.compile(r"\bd[_ ]?model\b", re.IGNORECASE)
 PER = re.compile(r"(?:每|per|for every|every)\s*\S{0,3}\s*$", re.IGNORECASE)
 _MONEY_WORDS = frozenset({"cost", "price"})
@@ -74,6 +77,7 @@ def words(text: str, synonyms: bool = True) -> set[str]:
     """Lower-case English words of a text, Chinese keywords translated, stop words left out."""
     text = plain(text).text  # not the words of link addresses
     text = _D_MODEL.sub(" width ", text)  # a column "d_model" is the model's width, not "model"
+    text = _CAMEL.sub(" ", text)  # "HumanEval", "TruthfulQA": a benchmark's name, not "human"
     found = {w for w in re.findall(r"[a-z]+", text.lower().replace("_", " ")) if len(w) > 1}
     if synonyms:
         found |= {_SYNONYMS[w.rstrip("s")] for w in found if w.rstrip("s") in _SYNONYMS}
@@ -146,10 +150,11 @@ class Vocabulary:
 
 
 def _fit(reading: Reading, named: bool, target: UnitInfo) -> Reading | None:
-    """The reading in the target's unit; an amount read 'per' something may fit without its 'per'
-    ("$1–$3 per hour" of a price per GPU-hour)."""
+    """The reading in the target's unit; an amount of money read 'per' something may fit without
+    its 'per' ("$1–$3 per hour" of a price per GPU-hour); "54 tokens/s" is no count of tokens."""
     fitted = complete(reading, named, target)
-    if fitted is None and "/" in reading.unit and named:
+    money = any(c in reading.unit.split("/")[0] for c in ("USD", "cent", "CNY"))
+    if fitted is None and "/" in reading.unit and named and money:  # a rate of tokens stays a rate
         fitted = complete(replace(reading, unit=reading.unit.split("/")[0]), True, target)
     return fitted
 

@@ -29,6 +29,7 @@ from kb.words import (
     CLASSIFIERS,
     GPU_MODEL,
     MODEL_NAME,
+    NOT_MARKS,
     NOUNS_EN,
     NOUNS_EXACT,
     NOUNS_ZH,
@@ -209,6 +210,8 @@ def _qualifier(quote: str, w: WrittenNumber, after: int) -> str | None:
     for qualifier, marks in AFTER:
         for mark in marks:
             for t in (tail, tail_after_noun):
+                if any(t.lstrip().startswith(word) for word in NOT_MARKS):
+                    continue
                 if t.startswith(mark) or t.lstrip().startswith(mark) and mark[0].isalpha():
                     return qualifier
     return None

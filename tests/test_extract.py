@@ -492,3 +492,35 @@ def test_a_lost_exponent_is_not_read_as_two_numbers() -> None:
         p.reading.text for p in _propose("GPT-3 consumed 3.14+23 FLOPs on 10,000 V100s.", ["GPT-3"], "GPT-3")
     }
     assert "23" not in got and "3.14" not in got and "10,000" in got
+
+
+@pytest.mark.parametrize(
+    ("quote", "described"),
+    [
+        (
+            "它们在 3T tokens上进行训练，并支持 32k 上下文",
+            "32 thousand",
+        ),  # 上下文 is context, not 上下 "about"
+        ("覆盖多语言，总量高达3万亿token。", "3 trillion token (at_most)"),  # 高达, "up to"
+        ("pretrained for up to 3 trillion tokens of data", "3 trillion token (at_most)"),
+    ],
+)
+def test_chinese_qualifier_marks_are_read_as_whole_words(quote: str, described: str) -> None:
+    from kb.reading import readings
+
+    assert readings(quote)[-1][0].describe() == described
+
+
+def test_a_camel_case_name_is_no_quantitys_word_and_a_rate_header_no_count() -> None:
+    """Qwen's tables: "HumanEval" scores were human_languages; "Speed (Tokens/s)" made each speed a
+    count of training tokens."""
+    from kb.guessing import words
+
+    assert "human" not in words("| Model | MMLU | HumanEval | TruthfulQA |")
+    table = (
+        "<table><tr><th>Model Size</th><th>Quantization</th><th>Speed (Tokens/s)</th></tr>\n"
+        '<tr><td rowspan="2">7B</td><td>BF16</td><td>40.93</td></tr>\n'
+        "<tr><td>Int8</td><td>37.47</td></tr></table>\n"
+    )
+    speeds = [p for p in _propose(table, ["Qwen-7B"], "Qwen") if p.reading.text in ("40.93", "37.47")]
+    assert speeds and all(p.unit == "token/second" and p.quantity != "training_tokens" for p in speeds)
