@@ -143,3 +143,20 @@ def parameters(reading: Reading) -> tuple[Reading, bool]:
         return reading, False
     note = "a model's size: its parameters"
     return replace(reading, unit=f"{reading.unit} parameter", note=note), True
+
+
+_K_NOTE = (
+    "K in a context length is often 1024: '{t}' may be {n:,} tokens, not {m:,}; if the model's "
+    "configuration says so, write the exact count (kb reads {t} as {lo:,} to {hi:,})"
+)
+
+
+def binary_k(reading: Reading, quantity: str | None) -> Reading:
+    """ "32K" of a context length, read as 32 thousand tokens ([31,500, 32,500]), with a note that
+    it may be 32,768: the value stays as written (a claim says what its source says)."""
+    m = re.fullmatch(r"(\d+)[kK]", reading.text)
+    if quantity != "context_length" or m is None or reading.unit != "thousand token":
+        return reading
+    k = int(m.group(1))
+    note = _K_NOTE.format(t=reading.text, n=k * 1024, m=k * 1000, lo=k * 1000 - 500, hi=k * 1000 + 500)
+    return replace(reading, note="; ".join(n for n in (reading.note, note) if n))

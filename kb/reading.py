@@ -23,6 +23,8 @@ from kb.errors import KbError
 from kb.markup import is_name_cell, plain
 from kb.numbers import WrittenNumber, written_numbers
 from kb.units import UnitInfo, unit_info
+from kb.valueflags import parse_value_flag as parse_value_flag
+from kb.valueflags import same_value as same_value
 from kb.words import (
     AFTER,
     BEFORE,
@@ -382,35 +384,22 @@ def read_quote(quote: str, target: UnitInfo | None) -> list[Reading]:
     all_readings = readings(quote)
     if target is None:
         return [r for r, _ in all_readings]
+    all_readings = [_glued_bytes(quote, r, named) for r, named in all_readings]
     fitted = [f for r, has_base in all_readings if (f := complete(r, has_base, target)) is not None]
     return [f for f in fitted if not f.note] + [f for f in fitted if f.note]
 
 
-def parse_value_flag(text: str) -> str | list[str]:
-    """--value as typed: "13", "2.15e25", "2023-03-14", or a range "[0.10, 1.00]" / "0.10..1.00"."""
-    t = text.strip()
-    m = re.fullmatch(r"\[\s*([^,\]]+?)\s*,\s*([^,\]]+?)\s*\]|([^.\s]+(?:\.\d+)?)\s*\.\.\s*(\S+)", t)
-    if m:
-        lo, hi = (m.group(1), m.group(2)) if m.group(1) else (m.group(3), m.group(4))
-        return [lo, hi]
-    if not t:
-        raise KbError(
-            "--value is empty", "write the value as the source does, e.g. 13 or [0.10, 1.00]", "usage"
-        )
-    return t
+_GLUED = re.compile(r"([GTP])(?![A-Za-z0-9])")
 
 
-def same_value(a: str | list[str], b: str | list[str]) -> bool:
-    """Whether two values are the same number(s) ("13" and "13.0" are; a range and a number are not)."""
-    left = a if isinstance(a, list) else [a]
-    right = b if isinstance(b, list) else [b]
-    if len(left) != len(right):
-        return False
-    for x, y in zip(left, right, strict=True):
-        try:
-            if Decimal(x.replace(",", "")) != Decimal(y.replace(",", "")):
-                return False
-        except InvalidOperation:
-            if x.strip() != y.strip():
-                return False
-    return True
+def _glued_bytes(quote: str, r: Reading, named: bool) -> tuple[Reading, bool]:
+    """ "A100-SXM4-80G GPU", "(40G)": for kb add, a G, T or P glued to a number is that many bytes,
+    never a count of the GPUs named after it; kb add offers it only for a quantity in bytes (kb
+    extract, which has no quantity, asks the context: kb/extract.py _glued_bytes)."""
+    m = _GLUED.match(quote, r.end)
+    if m is None or isinstance(r.value, list) or r.unit not in ("1", "GPU"):
+        return r, named
+    unit = f"{m.group(1)}B"
+    return replace(
+        r, unit=unit, end=m.end(), note=f"{m.group(1)!r} glued to the number is read as {unit}"
+    ), True

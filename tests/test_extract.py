@@ -524,3 +524,15 @@ def test_a_camel_case_name_is_no_quantitys_word_and_a_rate_header_no_count() -> 
     )
     speeds = [p for p in _propose(table, ["Qwen-7B"], "Qwen") if p.reading.text in ("40.93", "37.47")]
     assert speeds and all(p.unit == "token/second" and p.quantity != "training_tokens" for p in speeds)
+
+
+def test_a_context_length_written_with_k_stays_as_written_with_a_note_that_k_may_be_1024() -> None:
+    """ "32K" is read as 32 thousand tokens (the claim says what the source says, so kb check's
+    verdicts do not move), and the draft says it may be 32,768."""
+    got = [
+        p for p in _propose("Qwen-72B supports the max context length of 32K tokens.\n", ["Qwen-72B"], "Qwen")
+    ]
+    assert [(p.reading.value, p.unit, p.quantity) for p in got] == [
+        ("32", "thousand token", "context_length")
+    ]
+    assert "32,768" in got[0].reading.note
