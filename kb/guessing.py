@@ -83,6 +83,7 @@ def words(text: str, synonyms: bool = True) -> set[str]:
         found |= {_SYNONYMS[w.rstrip("s")] for w in found if w.rstrip("s") in _SYNONYMS}
     if _GPU_NAME.search(text):
         found.add("gpu")
+    text = text.replace("大规模", " ")  # "large-scale": no model's size (规模) of parameters
     for zh, en in _ZH_WORDS.items():
         if zh in text:
             found.update(en.split())
@@ -96,7 +97,9 @@ def _stem(word: str) -> str:
 def related(a: str, b: str) -> bool:
     """The same word or stem, or one a prefix of the other ("hour" and "hourly", "train" and "training")."""
     x, y = sorted((_stem(a), _stem(b)), key=len)
-    return x == y or (len(x) >= 5 and y.startswith(x))
+    # A short ending only ("context", "contextual"): "human" is no part of "humaneval" (a
+    # benchmark's name), "token" none of "tokenizer".
+    return x == y or (len(x) >= 5 and y.startswith(x) and len(y) - len(x) <= 3)
 
 
 def _own_words(text: str) -> set[str]:

@@ -66,9 +66,10 @@ def html_rows(text: str) -> list[HtmlRow]:
 
 
 def _caption(before: str) -> str:
-    """The last paragraph before a table (up to 1,000 characters), its markup stripped."""
+    """The last paragraphs before a table (four, up to 3,000 characters), markup stripped: "The
+    statistics are listed below:" follows the paragraph that says what they measure."""
     paragraphs = [p for p in re.split(r"\n\s*\n", before[-3000:]) if plain(p).text.strip()]
-    return plain(paragraphs[-1]).text[-1000:] if paragraphs else ""
+    return " ".join(plain(p).text for p in paragraphs[-4:])
 
 
 def _header_rows(table: str, rows: list[re.Match[str]]) -> int:

@@ -536,3 +536,28 @@ def test_a_context_length_written_with_k_stays_as_written_with_a_note_that_k_may
         ("32", "thousand token", "context_length")
     ]
     assert "32,768" in got[0].reading.note
+
+
+def test_a_benchmarks_name_is_no_word_of_a_quantity_and_large_scale_no_parameters() -> None:
+    """ "Humaneval" scores were human_languages (human + eval); "大规模" (large-scale) made Qwen's
+    "总量高达3万亿token" a count of tokens per parameter."""
+    from kb.guessing import related, words
+
+    assert not related("human", "humaneval") and related("context", "contextual")
+    assert related("train", "training") and related("hour", "hourly")
+    assert "parameters" not in words("稳定训练了大规模高质量的数据") and "parameters" in words("模型规模")
+
+
+def test_the_paragraphs_before_a_table_say_its_g_is_memory() -> None:
+    """Qwen's finetuning table: "We profile the memory (GB) and speed (s/iter) ..." two paragraphs
+    before it; its cells "5.8G / 1.4s/it" hold 5.8 GB, not 5.8 tokens of context."""
+    text = (
+        "We profile the memory (GB) and speed (s/iter) of inputs of different lengths.\n\n"
+        "For Qwen-72B, we experiment in two ways.\n\n"
+        "The statistics are listed below:\n\n"
+        "<table><tr><th>Model Size</th><th>Method</th><th>256</th><th>512</th></tr>\n"
+        "<tr><th>1.8B</th><td>Q-LoRA</td><td>5.8G / 1.4s/it</td><td>6.0G / 1.4s/it</td></tr></table>\n"
+    )
+    got = {p.reading.text: p.unit for p in _propose(text, ["Qwen-1.8B"], "Qwen")}
+    assert got.get("5.8G") == "GB" and got.get("6.0G") == "GB"
+    assert not any(t.startswith("1.4") for t in got)
