@@ -241,13 +241,20 @@ def _glued_bytes(
 
 
 def _sized_name(sentence: str, reading: Reading, subjects: list[str]) -> str | None:
-    """The model whose name ends with this number as its size ("LLaMA2-70B", "Llama 3 8B")."""
+    """The model whose name ends with this number as its size ("LLaMA2-70B", "Llama 3 8B"); None
+    where a name-like word goes before it, so the name kb knows is only its tail ("InternLM Chat
+    7B" is no "Chat 7B")."""
     if not re.search(r"\d[BMT]$", reading.text):
         return None
     for s in subjects:
-        if any(m.start() < reading.start and reading.end == m.end() for m in mentions(s, sentence)):
-            return s
+        for m in mentions(s, sentence):
+            if m.start() < reading.start and reading.end == m.end():
+                return None if _NAME_BEFORE.search(sentence, 0, m.start()) else s
     return None
+
+
+_NAME_BEFORE = re.compile(r"\b[A-Za-z]*[A-Z][a-z]*(?:[A-Z]|\d)[\w.-]*[ -]$")
+"""A word with two capitals or a digit ("InternLM", "GPT-4") right before a name: its first part."""
 
 
 def _cited(sentence: str, quote: str, reading: Reading) -> str:

@@ -561,3 +561,10 @@ def test_the_paragraphs_before_a_table_say_its_g_is_memory() -> None:
     got = {p.reading.text: p.unit for p in _propose(text, ["Qwen-1.8B"], "Qwen")}
     assert got.get("5.8G") == "GB" and got.get("6.0G") == "GB"
     assert not any(t.startswith("1.4") for t in got)
+
+
+def test_a_size_ending_a_longer_name_than_kb_knows_is_not_given_its_tail() -> None:
+    """InternLM's README: "the InternLM Chat 7B model" is no model "Chat 7B"."""
+    text = "InternLM 7B is here. InternLM 7B is open.\n\nYou can talk to the InternLM Chat 7B model here.\n"
+    got = [p for p in _propose(text, ["Chat 7B", "InternLM 7B"], "InternLM") if "Chat" in p.quote]
+    assert [(p.unit, p.subject) for p in got] == [("billion parameter", "InternLM 7B")]
