@@ -161,7 +161,7 @@ def propose(
                 continue
             if _range_end(sentence, reading, found):
                 continue
-            if model or (column == 0 and SIZE_LABEL.fullmatch(_cells(sentence)[0])):
+            if model or (column == 0 and _size_label(sentence, reading)):
                 reading, named = parameters(reading)
             if header is not None and not named:
                 reading, named = _header_unit(reading, header[column:][:1])
@@ -240,6 +240,12 @@ def _glued_bytes(
     return replace(reading, unit=unit, note=note, end=end, text=sentence[reading.start : end]), True
 
 
+def _size_label(row: str, reading: Reading) -> bool:
+    """Whether the number is the size a table row's label begins with ("| 1.8B |", "| 72B + vLLM |")."""
+    m = SIZE_LABEL.match(_cells(row)[0])
+    return m is not None and m.group() == plain(reading.text).text.strip()
+
+
 def _sized_name(sentence: str, reading: Reading, subjects: list[str]) -> str | None:
     """The model whose name ends with this number as its size ("LLaMA2-70B", "Llama 3 8B"); None
     where a name-like word goes before it, so the name kb knows is only its tail ("InternLM Chat
@@ -250,6 +256,10 @@ def _sized_name(sentence: str, reading: Reading, subjects: list[str]) -> str | N
         for m in mentions(s, sentence):
             if m.start() < reading.start and reading.end == m.end():
                 return None if _NAME_BEFORE.search(sentence, 0, m.start()) else s
+            if sentence[m.end() : reading.start] == "/":  # "Qwen-1.8B/7B": Qwen-7B
+                sibling = re.sub(r"\d+(?:\.\d+)?[BMT]$", reading.text, s)
+                if sibling != s and sibling in subjects:
+                    return sibling
     return None
 
 

@@ -133,8 +133,8 @@ def per_accelerator(reading: Reading, sentence: str) -> Reading:
     return replace(reading, unit=f"{reading.unit}/GPU", note="the memory of each accelerator named after it")
 
 
-SIZE_LABEL = re.compile(r"\d+(?:\.\d+)?[BMT]")
-"""A table row labelled by a size alone ("| 1.8B |", "<td rowspan=3>7B</td>"): a model's parameters."""
+SIZE_LABEL = re.compile(r"\d+(?:\.\d+)?[BMT](?![\w.])")
+"""A table row labelled by a size ("| 1.8B |", "<td rowspan=3>7B</td>", "72B + vLLM"): its parameters."""
 
 
 def parameters(reading: Reading) -> tuple[Reading, bool]:

@@ -3,7 +3,8 @@
 A clock time ("12:46pm"), a day of a month written without its year ("on January 6", "November
 17th"), the year of a half or quarter ("H2 2021"), an accelerator's model number ("Ascend 910"),
 the count of "7 out of 10 tasks", a family of experiments ("12.xx") and a figure whose exponent
-lost its E ("3.14+23 FLOPs", which kb cannot store as written) are read as numbers, but a
+lost its E ("3.14+23 FLOPs", which kb cannot store as written), a software version ("PyTorch
+2.0.1", "CUDA 11.8") are read as numbers, but a
 claim of them would have no quantity: proposing them as token counts or memory is a misread.
 """
 
@@ -29,6 +30,13 @@ _HARDWARE = re.compile(
 )
 # "3.14+23 FLOPs": 3.14E+23 with its E lost. kb reads two numbers and can store neither as written.
 _LOST_E = re.compile(r"(?<![\d.])\d+\.\d+\+\d{1,3}(?![\d.])")
+# A software version: three dotted parts ("PyTorch 2.0.1", "peft>=0.8.0", ">= 470.82.01"), or any
+# number right after a library's name ("CUDA 11.8").
+_VERSION = re.compile(r"(?<![\d.])\d+\.\d+\.\d+(?:\.\d+)*")
+_SOFTWARE = re.compile(
+    r"\b(?:CUDA|Cuda|cuda|PyTorch|Pytorch|pytorch|torch|Python|python|transformers|peft|vLLM|cuDNN)"
+    r"\s*(?:[<>=!~]=?|==)?\s*v?$"
+)
 _OUT_OF = re.compile(r"\s+out\s+of\s+\d")
 _FAMILY = re.compile(r"\.[xX*]+\b")
 
@@ -40,10 +48,16 @@ def no_figure(sentence: str, reading: Reading) -> bool:
     after = sentence[reading.end :]
     if isinstance(reading.value, list) or reading.unit == "date":
         return False
-    if any(m.start() <= reading.start < m.end() for rx in (_CLOCK, _LOST_E) for m in rx.finditer(sentence)):
+    if any(
+        m.start() <= reading.start < m.end()
+        for rx in (_CLOCK, _LOST_E, _VERSION)
+        for m in rx.finditer(sentence)
+    ):
         return True
     if _DAY_AFTER_MONTH.search(before) and re.fullmatch(r"\d{1,2}", reading.text):
         return True
     if _PERIOD.search(before) and re.fullmatch(r"(?:19|20)\d\d", reading.text):
         return True
-    return bool(_HARDWARE.search(before) or _OUT_OF.match(after) or _FAMILY.match(after))
+    if _HARDWARE.search(before) or _SOFTWARE.search(before):
+        return True
+    return bool(_OUT_OF.match(after) or _FAMILY.match(after))

@@ -568,3 +568,20 @@ def test_a_size_ending_a_longer_name_than_kb_knows_is_not_given_its_tail() -> No
     text = "InternLM 7B is here. InternLM 7B is open.\n\nYou can talk to the InternLM Chat 7B model here.\n"
     got = [p for p in _propose(text, ["Chat 7B", "InternLM 7B"], "InternLM") if "Chat" in p.quote]
     assert [(p.unit, p.subject) for p in got] == [("billion parameter", "InternLM 7B")]
+
+
+def test_software_versions_are_no_figures_and_a_size_after_a_slash_is_the_siblings() -> None:
+    """Qwen's README: "(72B + vLLM uses PyTorch 2.1.0 and Cuda 11.8.)" gave FLOP per token;
+    "Qwen-1.8B/7B" gave 7 billion tokens; a row labelled "72B + vLLM" a batch of 72 billion tokens."""
+    text = (
+        "(72B + vLLM uses PyTorch 2.1.0 and Cuda 11.8.) We install `peft>=0.8.0` and CUDA 11.4.\n\n"
+        "We extend the context of Qwen-1.8B/7B from 8K to 32K tokens.\n\n"
+        "| Model Size | Quantization | Speed (Tokens/s) |\n|---|---|---|\n| 72B + vLLM | BF16 | 17.60 |\n"
+    )
+    got = _propose(text, ["Qwen-1.8B", "Qwen-7B"], "Qwen")
+    texts = {p.reading.text for p in got}
+    assert not texts & {"2.1", "11.8", "0.8", "11.4", "2.1.0"}
+    assert [(p.unit, p.subject) for p in got if p.reading.text == "7B"] == [("billion parameter", "Qwen-7B")]
+    assert {p.unit for p in got if p.reading.text == "72B" and p.quote.startswith("|")} == {
+        "billion parameter"
+    }
