@@ -212,7 +212,7 @@ K and M are left as scale words: "32K" of a context, "4M" of a batch are rarely 
 _BYTE_WORDS = frozenset({"memory", "ram", "vram", "disk", "storage", "byte", "bytes", "file", "checkpoint"})
 _BYTE_UNITS = re.compile(r"\b[KMGTP]i?B\b")
 _ACCELERATOR = re.compile(
-    r"(?:\b[AHV]\d{2,3}|\bH\d{3}|\bMI\d{3}X?|\bTPU\w*|\bRTX \d{4}(?: Ti)?)[-\w]{0,8}[\s(]*$"
+    r"(?<![A-Za-z0-9])(?:[AHV]\d{2,3}|H\d{3}|MI\d{3}X?|TPU\w*|RTX \d{4}(?: Ti)?)[-\w]{0,8}[\s(]*$"
 )
 
 

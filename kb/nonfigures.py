@@ -24,17 +24,19 @@ _CLOCK = re.compile(r"(?<![\d.:])\d{1,2}:\d{2}(?::\d{2})?(?:\s*(?:[ap]\.?m\b\.?)
 # read as one (kb/dates.py), and its day is no number of its own.
 _DAY_AFTER_MONTH = re.compile(r"\b" + _MONTH + r"\s+$")
 _PERIOD = re.compile(r"\b(?:H[12]|Q[1-4]|FY|CY)\s*$")
-# Accelerators are named by a model number ("Ascend 910", "RTX 3090"): a part of a name.
+# Accelerators are named by a model number ("Ascend 910", "RTX 3090"): a part of a name. Names are
+# bounded by what is no Latin letter or digit, not by \b: Chinese characters are word characters.
 _HARDWARE = re.compile(
-    r"(?:\b(?:Ascend|Atlas|RTX|GTX|Tesla|Titan|Quadro|Radeon|Instinct|Gaudi|Kunlun)|昇腾)\s*$", re.IGNORECASE
+    r"(?:(?<![A-Za-z0-9])(?:Ascend|Atlas|RTX|GTX|Tesla|Titan|Quadro|Radeon|Instinct|Gaudi|Kunlun)|昇腾)\s*$",
+    re.IGNORECASE,
 )
 # "3.14+23 FLOPs": 3.14E+23 with its E lost. kb reads two numbers and can store neither as written.
 _LOST_E = re.compile(r"(?<![\d.])\d+\.\d+\+\d{1,3}(?![\d.])")
 # A software version: three dotted parts ("PyTorch 2.0.1", "peft>=0.8.0", ">= 470.82.01"), or any
-# number right after a library's name ("CUDA 11.8").
+# number right after a library's name ("CUDA 11.8") or a DeepSpeed stage's ("ZeRO 3", "Zero3").
 _VERSION = re.compile(r"(?<![\d.])\d+\.\d+\.\d+(?:\.\d+)*")
 _SOFTWARE = re.compile(
-    r"\b(?:CUDA|Cuda|cuda|PyTorch|Pytorch|pytorch|torch|Python|python|transformers|peft|vLLM|cuDNN)"
+    r"(?<![A-Za-z0-9])(?:CUDA|Cuda|cuda|PyTorch|Pytorch|pytorch|torch|Python|python|transformers|peft|vLLM|cuDNN|ZeRO|Zero|zero|stage)"
     r"\s*(?:[<>=!~]=?|==)?\s*v?$"
 )
 _OUT_OF = re.compile(r"\s+out\s+of\s+\d")

@@ -585,3 +585,14 @@ def test_software_versions_are_no_figures_and_a_size_after_a_slash_is_the_siblin
     assert {p.unit for p in got if p.reading.text == "72B" and p.quote.startswith("|")} == {
         "billion parameter"
     }
+
+
+def test_names_and_versions_are_bounded_by_latin_letters_not_chinese_ones() -> None:
+    """Qwen's README in Chinese: "建议使用CUDA 11.4及以上" gave 11.4 W/GPU, "单张A100-SXM4-80G GPU" 80 GPUs:
+    \\b does not separate a Chinese character from a Latin one. "ZeRO 3" is no model's name."""
+    from kb.subjects import model_names
+
+    text = "* 建议使用CUDA 11.4及以上\n\n评测运行于单张A100-SXM4-80G GPU，使用CUDA 11.8和Pytorch 2.0。\n"
+    got = {p.reading.text: p.unit for p in _propose(text, [], "Qwen")}
+    assert got == {"80G": "GB/GPU"}
+    assert not model_names("DeepSpeed ZeRO 3 and Zero3, CUDA 11.8") and model_names("Qwen-7B")
