@@ -31,7 +31,7 @@ _HARDWARE = re.compile(
     re.IGNORECASE,
 )
 # "3.14+23 FLOPs": 3.14E+23 with its E lost. kb reads two numbers and can store neither as written.
-_LOST_E = re.compile(r"(?<![\d.])\d+\.\d+\+\d{1,3}(?![\d.])")
+_LOST_E = re.compile(r"(?<![\d.])\d+\.\d+\+\d{1,3}(?!\d|\.\d)")
 # A software version: three dotted parts ("PyTorch 2.0.1", "peft>=0.8.0", ">= 470.82.01"), or any
 # number right after a library's name ("CUDA 11.8") or a DeepSpeed stage's ("ZeRO 3", "Zero3").
 _VERSION = re.compile(r"(?<![\d.])\d+\.\d+\.\d+(?:\.\d+)*")
@@ -51,7 +51,7 @@ def no_figure(sentence: str, reading: Reading) -> bool:
     if isinstance(reading.value, list) or reading.unit == "date":
         return False
     if any(
-        m.start() <= reading.start < m.end()
+        m.start() < reading.end and reading.start < m.end()  # overlapping: "~2.16+22" is read from "~"
         for rx in (_CLOCK, _LOST_E, _VERSION)
         for m in rx.finditer(sentence)
     ):
