@@ -4,7 +4,7 @@ A clock time ("12:46pm"), a day of a month written without its year ("on January
 17th"), the year of a half or quarter ("H2 2021"), an accelerator's model number ("Ascend 910"),
 the count of "7 out of 10 tasks", a family of experiments ("12.xx") and a figure whose exponent
 lost its E ("3.14+23 FLOPs", which kb cannot store as written), a software version ("PyTorch
-2.0.1", "CUDA 11.8") are read as numbers, but a
+2.0.1", "CUDA 11.8") and seconds per iteration ("1.4s/it") are read as numbers, but a
 claim of them would have no quantity: proposing them as token counts or memory is a misread.
 """
 
@@ -39,6 +39,8 @@ _SOFTWARE = re.compile(
     r"(?<![A-Za-z0-9])(?:CUDA|Cuda|cuda|PyTorch|Pytorch|pytorch|torch|Python|python|transformers|peft|vLLM|cuDNN|ZeRO|Zero|zero|stage)"
     r"\s*(?:[<>=!~]=?|==)?\s*v?$"
 )
+# Seconds per iteration ("5.8G / 1.4s/it"): a training speed no quantity of kb measures.
+_PER_ITERATION = re.compile(r"\s?(?:s|sec|ms)\s?/\s?(?:it|iter|step)\b")
 _OUT_OF = re.compile(r"\s+out\s+of\s+\d")
 _FAMILY = re.compile(r"\.[xX*]+\b")
 
@@ -62,4 +64,4 @@ def no_figure(sentence: str, reading: Reading) -> bool:
         return True
     if _HARDWARE.search(before) or _SOFTWARE.search(before):
         return True
-    return bool(_OUT_OF.match(after) or _FAMILY.match(after))
+    return bool(_OUT_OF.match(after) or _FAMILY.match(after) or _PER_ITERATION.match(after))

@@ -560,6 +560,8 @@ def test_the_paragraphs_before_a_table_say_its_g_is_memory() -> None:
     got = {p.reading.text: p.unit for p in _propose(text, ["Qwen-1.8B"], "Qwen")}
     assert got.get("5.8G") == "GB" and got.get("6.0G") == "GB"
     assert not any(t.startswith("1.4") for t in got)
+    full = text.replace("Q-LoRA", "Full-parameter").replace("1.4s/it", "2.1s/it")
+    assert not any(p.reading.text.startswith("2.1") for p in _propose(full, ["Qwen-1.8B"], "Qwen"))
 
 
 def test_a_size_ending_a_longer_name_than_kb_knows_is_not_given_its_tail() -> None:
