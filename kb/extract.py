@@ -15,9 +15,10 @@ from dataclasses import dataclass, field, replace
 from kb.choosing import FROM, glued_symbol
 from kb.contents import KnowledgeBase, Source
 from kb.errors import KbError
-from kb.figures import inherit, scaled_ranges, vague
+from kb.figures import SIZE_LABEL, binary_k, inherit, parameters, per_accelerator, scaled_ranges, vague
 from kb.guessing import PER, Context, Vocabulary, related, words
 from kb.markup import CELL, plain
+from kb.nonfigures import no_figure
 from kb.quotes import fold
 from kb.reading import Reading, readings
 from kb.subjects import (
@@ -124,33 +125,51 @@ def _column(row: str, index: int) -> int:
     return row[:index].count(CELL) - (1 if row.lstrip().startswith(CELL) else 0)
 
 
-def propose(text: str, vocabulary: Vocabulary, subjects: list[str], fallback: str) -> list[Proposal]:
-    """Every number of the text as a proposed claim, in the order of the text."""
-    document = document_subject(text, subjects, [fallback], fallback)
+def propose(
+    text: str, vocabulary: Vocabulary, subjects: list[str], fallback: str, title_model: str | None = None
+) -> list[Proposal]:
+    """Every number of the text as a proposed claim, in the order of the text; `title_model`: the
+    model the document's title names, its subject."""
+    document = title_model or document_subject(text, subjects, [fallback], fallback)
     units = [
         *(
-            (start, sentence, sentence, _header(text, start) if _is_row(sentence) else None, frozenset[int]())
+            (
+                start,
+                sentence,
+                sentence,
+                _header(text, start) if _is_row(sentence) else None,
+                frozenset[int](),
+                "",
+            )
             for start, sentence in sentences(blank_tables(text))
         ),
-        *((row.start, row.text, row.quote, row.header, row.filled) for row in html_rows(text)),
+        *((row.start, row.text, row.quote, row.header, row.filled, row.caption) for row in html_rows(text)),
     ]
     out = []
-    for start, sentence, quote, header, filled in sorted(units, key=lambda u: u[0]):
+    for start, sentence, quote, header, filled, caption in sorted(units, key=lambda u: u[0]):
         found = readings(sentence)
         for reading, named in [*inherit(sentence, found), *vague(sentence), *scaled_ranges(sentence)]:
             column = _column(sentence, reading.start) if header is not None else -1
-            if _list_marker(sentence, reading) or column in filled or _in_name(sentence, reading, subjects):
+            model = _sized_name(sentence, reading, subjects)
+            if (
+                _list_marker(sentence, reading)
+                or column in filled
+                or (not model and _in_name(sentence, reading, subjects))
+            ):
                 continue
-            if _label(sentence, reading):
+            if _label(sentence, reading) or no_figure(sentence, reading):
                 continue
             if _range_end(sentence, reading, found):
                 continue
+            if model or (column == 0 and _size_label(sentence, reading)):
+                reading, named = parameters(reading)
             if header is not None and not named:
                 reading, named = _header_unit(reading, header[column:][:1])
             if not named:
                 reading, named = _symbol_unit(reading, sentence[reading.end :])
             own = header[column:][:1] if header is not None else None  # the number's own column
-            reading, named = _glued_bytes(reading, sentence, own) or (reading, named)
+            reading, named = _glued_bytes(reading, sentence, own, caption) or (reading, named)
+            reading = per_accelerator(reading, sentence)
             if not named and reading.text.isascii() and reading.text.isalpha():
                 continue  # "one model of each size", "two sizes": a count of nothing kb measures
             if re.match(r"[A-Za-z]{2}", sentence[reading.end : reading.end + 2]) and not named:
@@ -158,11 +177,12 @@ def propose(text: str, vocabulary: Vocabulary, subjects: list[str], fallback: st
             context = _context(text, start, sentence, reading, header)
             counted = None if named else counted_noun(sentence[reading.end :])
             quantity, fitted = vocabulary.guess(reading, named, context, counted)
+            fitted = binary_k(fitted, quantity.id if quantity else None)
             if quantity is None and fitted.unit == "1":
                 continue  # a bare number no word names ("Java整理12"): nothing to claim
-            subject = _subject(sentence, reading, header, subjects, document)
+            subject = model or _subject(sentence, reading, header, subjects, document)
             guessed = ["quantity", "subject"] if quantity else ["subject"]
-            cited = _clause(sentence, reading) if quote is sentence and len(sentence) > MAX_QUOTE else quote
+            cited = _cited(sentence, quote, reading)
             out.append(Proposal(cited, fitted, quantity.id if quantity else None, subject, guessed))
     return out
 
@@ -192,21 +212,24 @@ K and M are left as scale words: "32K" of a context, "4M" of a batch are rarely 
 _BYTE_WORDS = frozenset({"memory", "ram", "vram", "disk", "storage", "byte", "bytes", "file", "checkpoint"})
 _BYTE_UNITS = re.compile(r"\b[KMGTP]i?B\b")
 _ACCELERATOR = re.compile(
-    r"(?:\b[AHV]\d{2,3}|\bH\d{3}|\bMI\d{3}X?|\bTPU\w*|\bRTX \d{4}(?: Ti)?)[-\w]{0,8}[\s(]*$"
+    r"(?<![A-Za-z0-9])(?:[AHV]\d{2,3}|H\d{3}|MI\d{3}X?|TPU\w*|RTX \d{4}(?: Ti)?)[-\w]{0,8}[\s(]*$"
 )
 
 
-def _glued_bytes(reading: Reading, sentence: str, header: list[str] | None) -> tuple[Reading, bool] | None:
+def _glued_bytes(
+    reading: Reading, sentence: str, header: list[str] | None, caption: str = ""
+) -> tuple[Reading, bool] | None:
     """ "40G", "260G", "1.2T": a prefix letter glued to a number, no unit after it, is that many
     bytes where the context says so (a word of memory or storage in the sentence or in the header
-    of its column, given as `header`, a byte unit, an accelerator named right before); None
+    of its column, given as `header`, or in the caption of its table, the paragraph before it: "We
+    profile the memory (GB) and speed"; a byte unit, an accelerator named right before); None
     otherwise ("2.5T corpora" stays 2.5 trillion, "5G" is no bytes)."""
     glued = re.match(r"[GP](?![A-Za-z0-9])", sentence[reading.end :])
     letter = glued.group() if glued else reading.text[-1:]
     scale = _PREFIX_SCALES.get(letter)
     if not glued and (scale is None or reading.unit != scale):
         return None  # nothing glued, or a scale letter followed by its noun ("7B tokens")
-    context = sentence if header is None else " ".join(header)
+    context = (sentence if header is None else " ".join(header)) + " " + caption
     if not (words(context) & _BYTE_WORDS or _BYTE_UNITS.search(context)) and not _ACCELERATOR.search(
         sentence[: reading.start]
     ):
@@ -215,6 +238,48 @@ def _glued_bytes(reading: Reading, sentence: str, header: list[str] | None) -> t
     end = reading.end + (1 if glued else 0)
     note = f"{letter!r} glued to the number is read as {unit}: the context speaks of memory or storage"
     return replace(reading, unit=unit, note=note, end=end, text=sentence[reading.start : end]), True
+
+
+def _size_label(row: str, reading: Reading) -> bool:
+    """Whether the number is the size a table row's label begins with ("| 1.8B |", "| 72B + vLLM |")."""
+    m = SIZE_LABEL.match(_cells(row)[0])
+    return m is not None and m.group() == plain(reading.text).text.strip()
+
+
+def _sized_name(sentence: str, reading: Reading, subjects: list[str]) -> str | None:
+    """The model whose name ends with this number as its size ("LLaMA2-70B", "Llama 3 8B"); None
+    where a name-like word goes before it, so the name kb knows is only its tail ("InternLM Chat
+    7B" is no "Chat 7B")."""
+    if not re.search(r"\d[BMT]$", reading.text):
+        return None
+    for s in subjects:
+        for m in mentions(s, sentence):
+            if m.start() < reading.start and reading.end == m.end():
+                return None if _NAME_BEFORE.search(sentence, 0, m.start()) else s
+            if sentence[m.end() : reading.start] == "/":  # "Qwen-1.8B/7B": Qwen-7B
+                sibling = re.sub(r"\d+(?:\.\d+)?[BMT]$", reading.text, s)
+                if sibling != s and sibling in subjects:
+                    return sibling
+    return None
+
+
+_NAME_BEFORE = re.compile(r"\b[A-Za-z]*[A-Z][a-z]*(?:[A-Z]|\d)[\w.-]*[ -]$")
+"""A word with two capitals or a digit ("InternLM", "GPT-4") right before a name: its first part."""
+
+
+def _cited(sentence: str, quote: str, reading: Reading) -> str:
+    """The quote of a proposal: its sentence or row; a long sentence's clause; a long markdown
+    row's cells up to the number's (cut at a pipe, never inside a cell's link), or its cell alone."""
+    if quote is not sentence or len(sentence) <= MAX_QUOTE:
+        return quote
+    if not _is_row(sentence):
+        return _clause(sentence, reading)
+    end = sentence.find(CELL, reading.end)
+    end = len(sentence) if end < 0 else end + 1
+    if end <= MAX_QUOTE:
+        return sentence[:end].strip()
+    start = sentence.rfind(CELL, 0, reading.start)
+    return sentence[start:end].strip()
 
 
 def _context(text: str, start: int, sentence: str, reading: Reading, header: list[str] | None) -> Context:
@@ -316,7 +381,11 @@ def extract_source(kb: KnowledgeBase, source: Source) -> list[Proposal]:
     subjects = by_length(known | set(names))
     in_title = [n for n in names if mentions(n, source.meta.title)]
     fallback = max(in_title, key=lambda n: (names[n], n)) if in_title else source.meta.title
-    return propose(source.text, Vocabulary(kb.quantities, used), subjects, fallback)
+    # A model the title names is what the document is about, however often it names others: the
+    # OPT-175B team's note names GPT-3 four times to compare, "OPT-175B" only in its title.
+    titled = model_names(source.meta.title)
+    title_model = max(titled, key=lambda n: (names[n], len(n), n)) if titled else None
+    return propose(source.text, Vocabulary(kb.quantities, used), subjects, fallback, title_model)
 
 
 def _header_unit(reading: Reading, cells: list[str]) -> tuple[Reading, bool]:
@@ -324,8 +393,15 @@ def _header_unit(reading: Reading, cells: list[str]) -> tuple[Reading, bool]:
     m = re.search(r"\(([^()]{1,40})\)\s*$", plain(cells[0]).text) if cells else None
     if not m or isinstance(reading.value, list):
         return reading, False
-    noun = [r.unit for r, named in readings("1 " + m.group(1)) if named and r.start == 0]
+    # "Speed (Tokens/s)": a rate, tokens per second, never a count of tokens.
+    rate = re.fullmatch(r"\s*(.+?)\s*/\s*(?:s|sec|second)\s*", m.group(1))
+    noun = [
+        r.unit
+        for r, named in readings("1 " + (rate.group(1) if rate else m.group(1)))
+        if named and r.start == 0
+    ]
     if not noun or noun[0] == "1":
         return reading, False
+    noun[0] += "/second" if rate else ""
     unit = noun[0] if reading.unit == "1" else f"{reading.unit} {noun[0]}"
     return replace(reading, unit=unit, note=f"the unit {noun[0]!r} is the column header's"), True

@@ -120,3 +120,43 @@ def _aside_of(sentence: str, before: list[tuple[Reading, bool]], r: Reading) -> 
         return None  # "(2xA100)", "(40G)": letters glued to the number are read elsewhere
     word = re.match(r"\s+([A-Za-z]+)", after)
     return prev if word is None or word.group(1).lower() in NOT_NOUNS else None
+
+
+_GPU_AFTER = re.compile(r"(?:\s*[KMGT]i?B)?\s*(?:[AHV]\d{2,3}|H\d{3}|MI\d{3}X?|TPU\w*)s?(?![A-Za-z0-9])")
+
+
+def per_accelerator(reading: Reading, sentence: str) -> Reading:
+    """ "1024 80GB A100s": an amount of memory right before an accelerator's name is each one's
+    memory (GB/GPU), not data."""
+    if reading.unit not in ("MB", "GB", "TB", "GiB") or not _GPU_AFTER.match(sentence, reading.end):
+        return reading
+    return replace(reading, unit=f"{reading.unit}/GPU", note="the memory of each accelerator named after it")
+
+
+SIZE_LABEL = re.compile(r"\d+(?:\.\d+)?[BMT](?![\w.])")
+"""A table row labelled by a size ("| 1.8B |", "<td rowspan=3>7B</td>", "72B + vLLM"): its parameters."""
+
+
+def parameters(reading: Reading) -> tuple[Reading, bool]:
+    """A model's size ("70B" of "LLaMA2-70B", a row labelled "7B") as its count of parameters."""
+    if reading.unit not in ("thousand", "million", "billion", "trillion"):
+        return reading, False
+    note = "a model's size: its parameters"
+    return replace(reading, unit=f"{reading.unit} parameter", note=note), True
+
+
+_K_NOTE = (
+    "K in a context length is often 1024: '{t}' may be {n:,} tokens, not {m:,}; if the model's "
+    "configuration says so, write the exact count (kb reads {t} as {lo:,} to {hi:,})"
+)
+
+
+def binary_k(reading: Reading, quantity: str | None) -> Reading:
+    """ "32K" of a context length, read as 32 thousand tokens ([31,500, 32,500]), with a note that
+    it may be 32,768: the value stays as written (a claim says what its source says)."""
+    m = re.fullmatch(r"(\d+)[kK]", reading.text)
+    if quantity != "context_length" or m is None or reading.unit != "thousand token":
+        return reading
+    k = int(m.group(1))
+    note = _K_NOTE.format(t=reading.text, n=k * 1024, m=k * 1000, lo=k * 1000 - 500, hi=k * 1000 + 500)
+    return replace(reading, note="; ".join(n for n in (reading.note, note) if n))

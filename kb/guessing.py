@@ -64,21 +64,26 @@ _SYNONYMS = {
     **{"activated": "active", "activate": "active"},
     **{"dimension": "width", "dim": "width"},  # a model's dimension (d_model) is its width
 }
+# A word with a capital inside after two small letters is a name ("HumanEval", "DeepSpeed",
+# "TruthfulQA"), not words of a quantity; "kWh", "FLOPs", "GPUs" are not caught.
+_CAMEL = re.compile(r"\b[A-Za-z]*[a-z]{2}[A-Z][A-Za-z0-9]*")
 _D_MODEL = re.compile(r"\bd[_ ]?model\b", re.IGNORECASE)
 PER = re.compile(r"(?:每|per|for every|every)\s*\S{0,3}\s*$", re.IGNORECASE)
 _MONEY_WORDS = frozenset({"cost", "price"})
-_GPU_NAME = re.compile(r"(?<![A-Za-z0-9])(?:[AHV]\d{2,3}|TPU\w*|GPUs?)(?![A-Za-z0-9])")
+_GPU_NAME = re.compile(r"(?<![A-Za-z0-9])(?:[AHV]\d{2,3}s?|TPU\w*|GPUs?)(?![A-Za-z0-9])")  # "A100s" too
 
 
 def words(text: str, synonyms: bool = True) -> set[str]:
     """Lower-case English words of a text, Chinese keywords translated, stop words left out."""
     text = plain(text).text  # not the words of link addresses
     text = _D_MODEL.sub(" width ", text)  # a column "d_model" is the model's width, not "model"
+    text = _CAMEL.sub(" ", text)  # "HumanEval", "TruthfulQA": a benchmark's name, not "human"
     found = {w for w in re.findall(r"[a-z]+", text.lower().replace("_", " ")) if len(w) > 1}
     if synonyms:
         found |= {_SYNONYMS[w.rstrip("s")] for w in found if w.rstrip("s") in _SYNONYMS}
     if _GPU_NAME.search(text):
         found.add("gpu")
+    text = text.replace("大规模", " ")  # "large-scale": no model's size (规模) of parameters
     for zh, en in _ZH_WORDS.items():
         if zh in text:
             found.update(en.split())
@@ -92,7 +97,9 @@ def _stem(word: str) -> str:
 def related(a: str, b: str) -> bool:
     """The same word or stem, or one a prefix of the other ("hour" and "hourly", "train" and "training")."""
     x, y = sorted((_stem(a), _stem(b)), key=len)
-    return x == y or (len(x) >= 5 and y.startswith(x))
+    # A short ending only ("context", "contextual"): "human" is no part of "humaneval" (a
+    # benchmark's name), "token" none of "tokenizer".
+    return x == y or (len(x) >= 5 and y.startswith(x) and len(y) - len(x) <= 3)
 
 
 def _own_words(text: str) -> set[str]:
@@ -138,6 +145,7 @@ class Vocabulary:
             score = sum(hits) - 0.25 * hits.count(0.0) + (0.3 if named and not fitted.note else 0.0)
             score -= 0.5 if not money and qwords & _MONEY_WORDS else 0.0  # a bare count is no price
             score -= 0.5 if not context.names(_added_per(reading.unit, fitted.unit)) else 0.0
+            score -= 0.5 if "/" in reading.unit and "/" not in fitted.unit else 0.0  # its "per" dropped
             score -= 0.05 * fitted.unit.count("/") - 0.001 * min(self.used[q.id], 100) / 100
             if score > best[0]:
                 best = (score, q, fitted)
@@ -145,10 +153,11 @@ class Vocabulary:
 
 
 def _fit(reading: Reading, named: bool, target: UnitInfo) -> Reading | None:
-    """The reading in the target's unit; an amount read 'per' something may fit without its 'per'
-    ("$1–$3 per hour" of a price per GPU-hour)."""
+    """The reading in the target's unit; an amount of money read 'per' something may fit without
+    its 'per' ("$1–$3 per hour" of a price per GPU-hour); "54 tokens/s" is no count of tokens."""
     fitted = complete(reading, named, target)
-    if fitted is None and "/" in reading.unit and named:
+    money = any(c in reading.unit.split("/")[0] for c in ("USD", "cent", "CNY"))
+    if fitted is None and "/" in reading.unit and named and money:  # a rate of tokens stays a rate
         fitted = complete(replace(reading, unit=reading.unit.split("/")[0]), True, target)
     return fitted
 

@@ -16,9 +16,13 @@ from dataclasses import dataclass, replace
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 
+# Dates are read in kb/dates.py; these names are still imported from here.
+from kb.dates import DAY_END as DAY_END
+from kb.dates import EPOCH, dates
+from kb.dates import date_interval as date_interval
+from kb.dates import days as days
 from kb.errors import KbError
 
-EPOCH = dt.date(1970, 1, 1)
 MAX_LITERAL = 200  # characters: longer "numbers" are refused, not parsed
 
 
@@ -55,26 +59,6 @@ _EN_SCALE = {
     "trillion": 1e12,
 }
 _ZH_DIGIT_SCALE = {"十": 1e1, "百": 1e2, "千": 1e3, "万": 1e4, "亿": 1e8}
-_MONTHS = {
-    m: i + 1
-    for i, m in enumerate(
-        [
-            "january",
-            "february",
-            "march",
-            "april",
-            "may",
-            "june",
-            "july",
-            "august",
-            "september",
-            "october",
-            "november",
-            "december",
-        ]
-    )
-}
-_MONTHS.update({m[:3]: i for m, i in list(_MONTHS.items())})
 _WORD_NUMBERS = {
     "one": 1,
     "two": 2,
@@ -130,28 +114,6 @@ _VAGUE = re.compile(
     r"|(?P<zh>数)(?P<zscale>[十百千万亿]+))",
     re.IGNORECASE,
 )
-_DATE_EN = re.compile(
-    r"(?=[jfmasond])\b(?P<month>jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|jun(?:e)?|jul(?:y)?|aug(?:ust)?"
-    r"|sep(?:tember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
-    r"(?:\s+(?P<day>\d{1,2})(?:st|nd|rd|th)?)?,?\s+(?P<year>(?:19|20)\d\d)\b",
-    re.IGNORECASE,
-)
-_MONTH_NAMES = (
-    r"(?P<month>jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|jun(?:e)?|jul(?:y)?|aug(?:ust)?"
-    r"|sep(?:tember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)"
-)
-# The day first, as British and European documents write it: "11th March, 2022", "the 1st of June
-# 2021", "11.July.2022". Its month and year alone also match _DATE_EN: _dates keeps the longer.
-_DATE_EN_DAY_FIRST = re.compile(
-    r"(?<![\d.])\b(?P<day>\d{1,2})(?:st|nd|rd|th)?(?:\s+of)?(?:\s+|\.)"
-    + _MONTH_NAMES
-    + r"(?:\.\s*|,?\s+)(?P<year>(?:19|20)\d\d)\b",
-    re.IGNORECASE,
-)
-_DATE_ISO = re.compile(r"(?=[12])\b(?P<year>(?:19|20)\d\d)-(?P<month>\d\d)(?:-(?P<day>\d\d))?\b")
-_DATE_ZH = re.compile(
-    r"(?=[12])(?P<year>(?:19|20)\d\d)\s*年\s*(?:(?P<month>\d{1,2})\s*月\s*(?:(?P<day>\d{1,2})\s*日)?)?"
-)
 
 
 def _to_float(text: str) -> float:
@@ -185,56 +147,6 @@ def _currency(pre: str | None, post: str | None) -> str | None:
     if "$" in text or "usd" in text or "dollar" in text or "美元" in text or "美金" in text:
         return "USD"
     return "CNY"
-
-
-def days(d: dt.date) -> float:
-    return float((d - EPOCH).days)
-
-
-DAY_END = 1e-3
-"""A span ends this much (in days, 86 s) before the next day, month or year begins: 2023-03-14
-and 2023-03-15 are two days that do not meet, however their intervals are compared."""
-
-
-def date_interval(year: int, month: int | None = None, day: int | None = None) -> tuple[float, float]:
-    """The span of a date as written: a day, a whole month or a whole year, in days since 1970."""
-    try:
-        if month is None:
-            return days(dt.date(year, 1, 1)), days(dt.date(year + 1, 1, 1)) - DAY_END
-        if day is None:
-            nxt = dt.date(year + (month == 12), month % 12 + 1, 1)
-            return days(dt.date(year, month, 1)), days(nxt) - DAY_END
-        start = dt.date(year, month, day)
-    except ValueError as exc:
-        raise KbError(
-            f"not a date: {year}-{month}-{day} ({exc})",
-            "write a real date: YYYY-MM-DD, YYYY-MM or YYYY",
-            "bad-date",
-        ) from None
-    return days(start), days(start) + 1.0 - DAY_END
-
-
-def _dates(text: str) -> list[ParsedNumber]:
-    out: list[ParsedNumber] = []
-    for rx in (_DATE_EN_DAY_FIRST, _DATE_EN, _DATE_ISO, _DATE_ZH):
-        for m in rx.finditer(text):
-            month_raw = m.group("month")
-            try:
-                month = (
-                    None
-                    if month_raw is None
-                    else int(month_raw)
-                    if month_raw.isdigit()
-                    else _MONTHS[month_raw.lower().rstrip(".")[:3]]
-                )
-                day = int(m.group("day")) if m.group("day") else None
-                lo, hi = date_interval(int(m.group("year")), month, day)
-            except (KbError, KeyError):
-                continue
-            if any(p.start <= m.start() and m.end() <= p.end for p in out):
-                continue  # the "March, 2022" of "11th March, 2022": the day-first date has it
-            out.append(ParsedNumber(lo, hi, is_date=True, start=m.start(), end=m.end()))
-    return out
 
 
 def _value(w: WrittenNumber, scale: float | None = None) -> float:
@@ -315,7 +227,7 @@ def parse_numbers(text: str) -> list[ParsedNumber]:
     for w in _word_numbers(text, with_hundred=True):
         v = _value(w)
         out.append(ParsedNumber(v, v, start=w.start, end=w.end))
-    out.extend(_dates(text))
+    out.extend(ParsedNumber(lo, hi, is_date=True, start=a, end=b) for lo, hi, a, b in dates(text))
     out = [p for p in out if math.isfinite(p.lo) and math.isfinite(p.hi)]
     out.sort(key=lambda p: (p.start, p.end))
     return out
@@ -439,8 +351,8 @@ def written_numbers(text: str) -> list[WrittenNumber]:
             )
         )
     out.extend(_word_numbers(text, with_hundred=False))
-    for d in _dates(text):
-        out.append(WrittenNumber(_date_literal(d), is_date=True, start=d.start, end=d.end))
+    for lo, hi, first, last in dates(text):
+        out.append(WrittenNumber(_date_literal(lo, hi), is_date=True, start=first, end=last))
     ok = [w for w in out if w.is_date or (math.isfinite(w.scale) and _finite_literal(w.literal))]
     ok.sort(key=lambda w: (w.start, -w.end))
     return ok
@@ -454,10 +366,10 @@ def _finite_literal(text: str) -> bool:
     return True
 
 
-def _date_literal(p: ParsedNumber) -> str:
-    """YYYY, YYYY-MM or YYYY-MM-DD for a date span found by _dates."""
-    start = EPOCH + dt.timedelta(days=p.lo)
-    span = p.hi - p.lo
+def _date_literal(lo: float, hi: float) -> str:
+    """YYYY, YYYY-MM or YYYY-MM-DD for a date span found by kb.dates."""
+    start = EPOCH + dt.timedelta(days=lo)
+    span = hi - lo
     if span <= 1:
         return start.isoformat()
     if span <= 31:

@@ -23,12 +23,15 @@ from kb.errors import KbError
 from kb.markup import is_name_cell, plain
 from kb.numbers import WrittenNumber, written_numbers
 from kb.units import UnitInfo, unit_info
+from kb.valueflags import parse_value_flag as parse_value_flag
+from kb.valueflags import same_value as same_value
 from kb.words import (
     AFTER,
     BEFORE,
     CLASSIFIERS,
     GPU_MODEL,
     MODEL_NAME,
+    NOT_MARKS,
     NOUNS_EN,
     NOUNS_EXACT,
     NOUNS_ZH,
@@ -209,12 +212,20 @@ def _qualifier(quote: str, w: WrittenNumber, after: int) -> str | None:
     for qualifier, marks in AFTER:
         for mark in marks:
             for t in (tail, tail_after_noun):
+                if any(t.lstrip().startswith(word) for word in NOT_MARKS):
+                    continue
                 if t.startswith(mark) or t.lstrip().startswith(mark) and mark[0].isalpha():
                     return qualifier
     return None
 
 
-_MODEL_SIZE = re.compile(r"\s?(?:models?\b|模型)", re.IGNORECASE)
+# What makes a size a model's ("the 7B model", "7B 模型", "175B (dense) model", "The 175B GPT-3
+# model", "at 175B scale", "a 1.1T Mixture-of-Experts", "1.1T MoE", "OpenAI's 175B GPT-3"): never a
+# count of GPUs or a budget of FLOPs.
+_MODEL_SIZE = re.compile(
+    r"\s?(?:(?:\(\w+\)|[A-Z][\w.]*-?\d[\w.-]*|dense|sparse|base|chat)\s+){0,2}(?:(?i:models?)\b|模型)"
+    r"|\s(?:scale\b|dense\b|MoE\b|Mixture-of-Experts\b|[A-Z][A-Za-z]+-?\d[\w.]*(?![\w.-]*\s+(?:tokens?|FLOPs?)\b))",
+)
 
 
 _COMPARATIVES = frozenset(
@@ -373,35 +384,22 @@ def read_quote(quote: str, target: UnitInfo | None) -> list[Reading]:
     all_readings = readings(quote)
     if target is None:
         return [r for r, _ in all_readings]
+    all_readings = [_glued_bytes(quote, r, named) for r, named in all_readings]
     fitted = [f for r, has_base in all_readings if (f := complete(r, has_base, target)) is not None]
     return [f for f in fitted if not f.note] + [f for f in fitted if f.note]
 
 
-def parse_value_flag(text: str) -> str | list[str]:
-    """--value as typed: "13", "2.15e25", "2023-03-14", or a range "[0.10, 1.00]" / "0.10..1.00"."""
-    t = text.strip()
-    m = re.fullmatch(r"\[\s*([^,\]]+?)\s*,\s*([^,\]]+?)\s*\]|([^.\s]+(?:\.\d+)?)\s*\.\.\s*(\S+)", t)
-    if m:
-        lo, hi = (m.group(1), m.group(2)) if m.group(1) else (m.group(3), m.group(4))
-        return [lo, hi]
-    if not t:
-        raise KbError(
-            "--value is empty", "write the value as the source does, e.g. 13 or [0.10, 1.00]", "usage"
-        )
-    return t
+_GLUED = re.compile(r"([GTP])(?![A-Za-z0-9])")
 
 
-def same_value(a: str | list[str], b: str | list[str]) -> bool:
-    """Whether two values are the same number(s) ("13" and "13.0" are; a range and a number are not)."""
-    left = a if isinstance(a, list) else [a]
-    right = b if isinstance(b, list) else [b]
-    if len(left) != len(right):
-        return False
-    for x, y in zip(left, right, strict=True):
-        try:
-            if Decimal(x.replace(",", "")) != Decimal(y.replace(",", "")):
-                return False
-        except InvalidOperation:
-            if x.strip() != y.strip():
-                return False
-    return True
+def _glued_bytes(quote: str, r: Reading, named: bool) -> tuple[Reading, bool]:
+    """ "A100-SXM4-80G GPU", "(40G)": for kb add, a G, T or P glued to a number is that many bytes,
+    never a count of the GPUs named after it; kb add offers it only for a quantity in bytes (kb
+    extract, which has no quantity, asks the context: kb/extract.py _glued_bytes)."""
+    m = _GLUED.match(quote, r.end)
+    if m is None or isinstance(r.value, list) or r.unit not in ("1", "GPU"):
+        return r, named
+    unit = f"{m.group(1)}B"
+    return replace(
+        r, unit=unit, end=m.end(), note=f"{m.group(1)!r} glued to the number is read as {unit}"
+    ), True

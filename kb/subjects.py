@@ -26,6 +26,7 @@ NAME = re.compile(
     r"|Version|Release|Revision|Appendix|Chapter|Part|Article|Paragraph|Clause|Phase|Stage|Day|Week|Month|Year)\b)"
     r"(?<![0-9][BMKT]-)"  # not the "Chat-4" of "Yi-6B-Chat-4bits": that name began before
     r"(?!(?:INT|Int|FP|BF|SXM|PCIe)\d)"  # a number format or a GPU's form factor ("INT4", "SXM4")
+    r"(?!(?:CUDA|Cuda|PyTorch|Pytorch|Python|ZeRO|Zero)[ -]?\d)"  # software versions, DeepSpeed stages
     r"(?:[A-Z][A-Za-z]{2,}(?:[ -]?(?:V|v)?(?!(?:19|20)\d\d\b)\d+(?:\.\d+)?(?![.\d])(?:[BMKT]\b|(?![A-Za-z])))"
     r"|[A-Z][a-z]-\d+(?:\.\d+)?[BMKT]\b)"  # a short name with its size: "Yi-34B"
     r"(?:[ -]\d+(?:\.\d+)?[BMK]\b)?"

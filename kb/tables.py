@@ -37,6 +37,9 @@ class HtmlRow:
     """The table's first row, by column."""
     filled: frozenset[int]
     """Columns whose cell a row above spans: not this row's words."""
+    caption: str = ""
+    """The paragraph right before the table, which often says what its figures are ("We profile
+    the memory (GB) and speed (s/iter)")."""
 
 
 def html_rows(text: str) -> list[HtmlRow]:
@@ -51,12 +54,22 @@ def html_rows(text: str) -> list[HtmlRow]:
         # The last header row names the columns: the most specific ("n layers" under "Model hyper
         # parameters"); a cell spanning rows from a header row above is in it.
         header = [_cells(row.group(), spans)[0] for row in rows[:heads]][-1]
+        caption = _caption(text[: table.start()])
         for row in rows[heads:]:
             cells, filled = _cells(row.group(), spans)
             start = table.start() + row.start()
             joined = "| " + " | ".join(c.replace("|", "/") for c in cells) + " |"
-            out.append(HtmlRow(start, " ".join(row.group().split()), joined, header, frozenset(filled)))
+            out.append(
+                HtmlRow(start, " ".join(row.group().split()), joined, header, frozenset(filled), caption)
+            )
     return out
+
+
+def _caption(before: str) -> str:
+    """The last paragraphs before a table (four, up to 3,000 characters), markup stripped: "The
+    statistics are listed below:" follows the paragraph that says what they measure."""
+    paragraphs = [p for p in re.split(r"\n\s*\n", before[-3000:]) if plain(p).text.strip()]
+    return " ".join(plain(p).text for p in paragraphs[-4:])
 
 
 def _header_rows(table: str, rows: list[re.Match[str]]) -> int:

@@ -211,6 +211,8 @@ BEFORE: tuple[tuple[str, tuple[str, ...]], ...] = (
             "少于",
             "小于",
             "至多",
+            "高达",
+            "多达",
         ),
     ),
 )
@@ -219,6 +221,9 @@ AFTER: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("at_least", ("以上", "多", "+", "or more", "plus")),
     ("at_most", ("以下", "以内", "or less", "or fewer")),
 )
+# Words that begin with a mark of AFTER but say no qualifier: "32k 上下文" is a context of 32k (上下
+# alone is "about"), "2个多模态" multimodal, "多语言" multilingual.
+NOT_MARKS = ("上下文", "多模态", "多语言", "多轮", "多卡", "多机", "多种", "多项")
 
 # Words after a number that say nothing of what it counts: "200B each", "2 or 3", "70 in all".
 NOT_NOUNS = STOP | frozenset(

@@ -590,3 +590,11 @@ def test_a_model_size_is_no_count_of_something_else() -> None:
     # wrote "7 billion GPU" here (the unit taken from the quantity, with only a note).
     quote = "we achieved a throughput of 182 TFLOPS for the 7B model on thousand A800 GPUs"
     assert choose(quote, unit_info("GPU")) == []
+
+
+def test_a_letter_glued_to_a_number_is_bytes_for_a_quantity_in_bytes() -> None:
+    # Qwen's "a single A100-SXM4-80G GPU": kb add never offered 80 GB, and offered 80 GPUs.
+    quote = "The profiling runs on a single A100-SXM4-80G GPU"
+    assert [(r.value, r.unit) for r in choose(quote, unit_info("GB/GPU"))] == [("80", "GB/GPU")]
+    assert [(r.value, r.unit) for r in choose(quote, unit_info("GB"))] == [("80", "GB")]
+    assert choose(quote, unit_info("GPU")) == []

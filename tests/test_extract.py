@@ -387,3 +387,213 @@ def test_a_number_format_or_a_form_factor_is_no_models_name() -> None:
 
     assert set(model_names("With INT4 or Int8 quantization, BF16 or FP8, on an A100-SXM4-80G")) == set()
     assert set(model_names("GLM-130B with INT4 quantization")) == {"GLM-130B"}
+
+
+def _propose(text: str, subjects: list[str], fallback: str, title_model: str | None = None) -> list:  # type: ignore[type-arg]
+    from kb.extract import propose
+
+    if title_model is None:
+        return propose(text, _vocabulary(), subjects, fallback)  # type: ignore[arg-type]
+    return propose(text, _vocabulary(), subjects, fallback, title_model)  # type: ignore[arg-type]
+
+
+def test_a_clock_time_a_day_of_a_month_and_a_periods_year_are_no_figures() -> None:
+    """The OPT-175B note: "at 12:46pm PST on January 6", "[November 17th update]", "by the end of
+    H2 2021" were proposed as token counts; "experiments 12.xx" and "7 out of 10 tasks" too."""
+    text = (
+        "As of yesterday, at 12:46pm PST on January 6, our 175B model completed its run on 300B tokens.\n\n"
+        "* [November 17th update](./10_percent_update.md) @ 10%: mainly faced issues\n\n"
+        "We had to deliver by the end of H2 2021 with 180B tokens.\n\n"
+        "These notes cover ~90 restarts of this model (experiments 12.xx).\n\n"
+        "Qwen-72B outperforms GPT-3.5 on 7 out of 10 tasks and uses 2048 tokens.\n"
+    )
+    got = {p.reading.text for p in _propose(text, ["GPT-3.5", "Qwen-72B"], "OPT-175B")}
+    assert not got & {"12", "46", "6", "17", "2021", "7"}
+    assert {"175B", "300B", "180B", "10%"} <= got
+
+
+def test_a_dotted_date_is_one_date() -> None:
+    """Qwen's news: "2023.11.30", "2023.9.12" are dates, not 2023.11 tokens or 2023.9 FLOP."""
+    from kb.reading import readings
+
+    assert [r.describe() for r, _ in readings("* 2023.9.12 We now support finetuning")] == ["2023-09-12 date"]
+    assert "2023.11 token" not in {
+        p.reading.describe() for p in _propose("* 2023.11.30 We release it", [], "Q")
+    }
+
+
+def test_a_size_before_a_models_name_or_scale_is_its_parameters() -> None:
+    """ "The 175B GPT-3 model", "at 175B scale", "A 1.1T Mixture-of-Experts model", "For 1.1T MoE":
+    a model's size, not FLOPs or human languages."""
+    from kb.reading import readings
+
+    for quote in (
+        "The 175B GPT-3 model trained by OpenAI required",
+        "training at 175B scale for 14 days",
+        "A 1.1T Mixture-of-Experts model requires",
+        "For 1.1T MoE, that ratio is",
+        "For this 175B (dense) model, that ratio",
+    ):
+        assert readings(quote)[0][0].unit.endswith("parameter"), quote
+    assert readings("trained on 3T tokens")[0][0].unit == "trillion token"
+
+
+def test_the_size_ending_a_models_name_is_that_models_parameters() -> None:
+    """ "Qwen-72B achieves better performance than LLaMA2-70B": 70 billion parameters of
+    LLaMA2-70B, not a throughput of Qwen-72B; a table row labelled by a size alone is the size of
+    that row's model, not a batch of tokens."""
+    got = _propose(
+        "Qwen-72B achieves better performance than LLaMA2-70B on all tasks.",
+        ["Qwen-72B", "LLaMA2-70B"],
+        "Qwen",
+    )
+    size = [p for p in got if p.reading.text == "70B"]
+    assert [(p.unit, p.subject) for p in size] == [("billion parameter", "LLaMA2-70B")]
+    table = (
+        "<table><tr><th>Model Size</th><th>Quantization</th><th>Speed (Tokens/s)</th></tr>\n"
+        '<tr><td rowspan="2">1.8B</td><td>BF16</td><td>54.09</td></tr>\n'
+        "<tr><td>Int8</td><td>55.56</td></tr></table>\n"
+    )
+    sizes = [p for p in _propose(table, ["Qwen-1.8B"], "Qwen") if p.reading.text == "1.8B"]
+    assert [(p.unit, p.subject) for p in sizes] == [("billion parameter", "Qwen-1.8B")]
+
+
+def test_memory_before_an_accelerators_name_is_each_ones_memory() -> None:
+    """ "1024 80GB A100s": each A100 has 80 GB (gpu_memory_per_gpu), it is no training data; an
+    accelerator's model number ("Ascend 910") is no figure."""
+    text = (
+        "roughly ~33 days of continuous training on 1024 80GB A100s (assuming no hardware issues).\n\n"
+        "Additionally, support the inference on **Ascend 910** and **Hygon DCU**.\n"
+    )
+    got = {p.reading.text: (p.unit, p.quantity) for p in _propose(text, [], "OPT-175B")}
+    assert got["80"] == ("GB/GPU", "gpu_memory_per_gpu")
+    assert "910" not in got and not any(t.startswith("910") for t in got)
+
+
+def test_the_model_a_title_names_is_the_documents_subject() -> None:
+    """The OPT-175B note names GPT-3 four times, to compare; OPT-175B only in its title."""
+    text = "Our 175B model trained on 300B tokens. The 175B GPT-3 model needed 14.8 days. GPT-3 GPT-3\n"
+    got = {p.reading.text: p.subject for p in _propose(text, ["GPT-3"], "175B run", "OPT-175B")}
+    assert got["300B"] == "OPT-175B" and got["14.8"] == "GPT-3"
+
+
+def test_a_long_table_rows_quote_is_cut_at_a_pipe_never_inside_a_link() -> None:
+    """Qwen's models table: "| 1.8B | <a href=\"https" was the quote (cut at the link's colon)."""
+    link = '<a href="https://huggingface.co/Qwen/Qwen-1_8B-Chat">🤗</a>'
+    text = f"| | Qwen-Chat | Qwen-Chat (Int4) |\n|---|---|---|\n| 1.8B | {link * 4} | {link * 4} |\n"
+    quotes = [p.quote for p in _propose(text, ["Qwen-1.8B"], "Qwen") if p.reading.text == "1.8B"]
+    assert quotes and all(q.endswith("|") and "https" not in q.split("|")[-2][-6:] for q in quotes)
+    assert quotes[0].startswith("| 1.8B |")
+
+
+def test_a_lost_exponent_is_not_read_as_two_numbers() -> None:
+    """ "3.14+23 FLOPs" is 3.14E+23 with its E lost: not 3.14 of something and 23 FLOP."""
+    text = "GPT-3 consumed 3.14+23 FLOPs on 10,000 V100s. A MoE needs ~2.16+22 FLOPs. That ratio is ~19.6+9."
+    got = {p.reading.text for p in _propose(text, ["GPT-3"], "GPT-3")}
+    assert got == {"10,000"}  # "~2.16+22" is read from its "~"; "~19.6+9." ends a sentence
+
+
+@pytest.mark.parametrize(
+    ("quote", "described"),
+    [
+        (
+            "它们在 3T tokens上进行训练，并支持 32k 上下文",
+            "32 thousand",
+        ),  # 上下文 is context, not 上下 "about"
+        ("覆盖多语言，总量高达3万亿token。", "3 trillion token (at_most)"),  # 高达, "up to"
+        ("pretrained for up to 3 trillion tokens of data", "3 trillion token (at_most)"),
+    ],
+)
+def test_chinese_qualifier_marks_are_read_as_whole_words(quote: str, described: str) -> None:
+    from kb.reading import readings
+
+    assert readings(quote)[-1][0].describe() == described
+
+
+def test_a_camel_case_name_is_no_quantitys_word_and_a_rate_header_no_count() -> None:
+    """Qwen's tables: "HumanEval" scores were human_languages; "Speed (Tokens/s)" made each speed a
+    count of training tokens."""
+    from kb.guessing import words
+
+    assert "human" not in words("| Model | MMLU | HumanEval | TruthfulQA |")
+    table = (
+        "<table><tr><th>Model Size</th><th>Quantization</th><th>Speed (Tokens/s)</th></tr>\n"
+        '<tr><td rowspan="2">7B</td><td>BF16</td><td>40.93</td></tr>\n'
+        "<tr><td>Int8</td><td>37.47</td></tr></table>\n"
+    )
+    speeds = [p for p in _propose(table, ["Qwen-7B"], "Qwen") if p.reading.text in ("40.93", "37.47")]
+    assert speeds and all(p.unit == "token/second" and p.quantity != "training_tokens" for p in speeds)
+
+
+def test_a_context_length_written_with_k_stays_as_written_with_a_note_that_k_may_be_1024() -> None:
+    """ "32K" is read as 32 thousand tokens (the claim says what the source says, so kb check's
+    verdicts do not move), and the draft says it may be 32,768."""
+    got = [
+        p for p in _propose("Qwen-72B supports the max context length of 32K tokens.\n", ["Qwen-72B"], "Qwen")
+    ]
+    assert [(p.reading.value, p.unit, p.quantity) for p in got] == [
+        ("32", "thousand token", "context_length")
+    ]
+    assert "32,768" in got[0].reading.note
+
+
+def test_a_benchmarks_name_is_no_word_of_a_quantity_and_large_scale_no_parameters() -> None:
+    """ "Humaneval" scores were human_languages (human + eval); "大规模" (large-scale) made Qwen's
+    "总量高达3万亿token" a count of tokens per parameter."""
+    from kb.guessing import related, words
+
+    assert not related("human", "humaneval") and related("context", "contextual")
+    assert related("train", "training") and related("hour", "hourly")
+    assert "parameters" not in words("稳定训练了大规模高质量的数据") and "parameters" in words("模型规模")
+
+
+def test_the_paragraphs_before_a_table_say_its_g_is_memory() -> None:
+    """Qwen's finetuning table: "We profile the memory (GB) and speed (s/iter) ..." two paragraphs
+    before it; its cells "5.8G / 1.4s/it" hold 5.8 GB, not 5.8 tokens of context."""
+    text = (
+        "We profile the memory (GB) and speed (s/iter) of inputs of different lengths.\n\n"
+        "For Qwen-72B, we experiment in two ways.\n\n"
+        "The statistics are listed below:\n\n"
+        "<table><tr><th>Model Size</th><th>Method</th><th>256</th><th>512</th></tr>\n"
+        "<tr><th>1.8B</th><td>Q-LoRA</td><td>5.8G / 1.4s/it</td><td>6.0G / 1.4s/it</td></tr></table>\n"
+    )
+    got = {p.reading.text: p.unit for p in _propose(text, ["Qwen-1.8B"], "Qwen")}
+    assert got.get("5.8G") == "GB" and got.get("6.0G") == "GB"
+    assert not any(t.startswith("1.4") for t in got)
+    full = text.replace("Q-LoRA", "Full-parameter").replace("1.4s/it", "2.1s/it")
+    assert not any(p.reading.text.startswith("2.1") for p in _propose(full, ["Qwen-1.8B"], "Qwen"))
+
+
+def test_a_size_ending_a_longer_name_than_kb_knows_is_not_given_its_tail() -> None:
+    """InternLM's README: "the InternLM Chat 7B model" is no model "Chat 7B"."""
+    text = "InternLM 7B is here. InternLM 7B is open.\n\nYou can talk to the InternLM Chat 7B model here.\n"
+    got = [p for p in _propose(text, ["Chat 7B", "InternLM 7B"], "InternLM") if "Chat" in p.quote]
+    assert [(p.unit, p.subject) for p in got] == [("billion parameter", "InternLM 7B")]
+
+
+def test_software_versions_are_no_figures_and_a_size_after_a_slash_is_the_siblings() -> None:
+    """Qwen's README: "(72B + vLLM uses PyTorch 2.1.0 and Cuda 11.8.)" gave FLOP per token;
+    "Qwen-1.8B/7B" gave 7 billion tokens; a row labelled "72B + vLLM" a batch of 72 billion tokens."""
+    text = (
+        "(72B + vLLM uses PyTorch 2.1.0 and Cuda 11.8.) We install `peft>=0.8.0` and CUDA 11.4.\n\n"
+        "We extend the context of Qwen-1.8B/7B from 8K to 32K tokens.\n\n"
+        "| Model Size | Quantization | Speed (Tokens/s) |\n|---|---|---|\n| 72B + vLLM | BF16 | 17.60 |\n"
+    )
+    got = _propose(text, ["Qwen-1.8B", "Qwen-7B"], "Qwen")
+    texts = {p.reading.text for p in got}
+    assert not texts & {"2.1", "11.8", "0.8", "11.4", "2.1.0"}
+    assert [(p.unit, p.subject) for p in got if p.reading.text == "7B"] == [("billion parameter", "Qwen-7B")]
+    assert {p.unit for p in got if p.reading.text == "72B" and p.quote.startswith("|")} == {
+        "billion parameter"
+    }
+
+
+def test_names_and_versions_are_bounded_by_latin_letters_not_chinese_ones() -> None:
+    """Qwen's README in Chinese: "建议使用CUDA 11.4及以上" gave 11.4 W/GPU, "单张A100-SXM4-80G GPU" 80 GPUs:
+    \\b does not separate a Chinese character from a Latin one. "ZeRO 3" is no model's name."""
+    from kb.subjects import model_names
+
+    text = "* 建议使用CUDA 11.4及以上\n\n评测运行于单张A100-SXM4-80G GPU，使用CUDA 11.8和Pytorch 2.0。\n"
+    got = {p.reading.text: p.unit for p in _propose(text, [], "Qwen")}
+    assert got == {"80G": "GB/GPU"}
+    assert not model_names("DeepSpeed ZeRO 3 and Zero3, CUDA 11.8") and model_names("Qwen-7B")

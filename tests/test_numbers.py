@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from kb import numbers
+from kb import dates, numbers
 from kb.errors import KbError
 from kb.numbers import literal_interval, literal_wide, parse_numbers
 
@@ -159,8 +159,8 @@ def test_the_lookahead_of_each_pattern_changes_no_match() -> None:
     only to fail fast elsewhere: the matches (spans and groups) are those of the pattern without it."""
     import random
 
-    patterns = [numbers._TOKEN, numbers._VAGUE, numbers._DATE_EN, numbers._DATE_ISO]
-    patterns += [numbers._DATE_ZH, numbers._WORD_NUMBER]
+    patterns = [numbers._TOKEN, numbers._VAGUE, dates._DATE_EN, dates._DATE_ISO]
+    patterns += [dates._DATE_ZH, dates._DATE_DOTTED, numbers._WORD_NUMBER]
     pieces = list("0123456789.,-~≈$¥￥ eExX×*^·%kKMBTmbn") + ["ſ", "K", "ı", "١٢٣", "二"]
     pieces += ["about ", "around ", "roughly ", "approximately ", "nearly ", "大约", "约合", "约", "近"]
     pieces += ["US$", "USD ", "Usd", "ABOUT ", "美元", "美金", "美分", "元", "dollars", "cents", "percent"]
