@@ -272,6 +272,30 @@ def test_a_fix_bounded_on_one_side_reads_at_most_not_from_zero() -> None:
     assert view(-math.inf, 19007.0, "date").fix_text == "on or before 2022-01-15 would be consistent"
 
 
+def test_a_bound_is_never_shown_as_the_value_recomputed() -> None:
+    # The claim's own check "cost <= GPU-hours × price" fails: what it gives is the most the cost may
+    # be, not the cost; "Recomputed" shows the fix that says so, and its factor, not the bound's.
+    from kb.interval import Interval
+    from kb.results import CheckResult, ClaimResult, Suggestion
+    from kb.site.context import ClaimView
+    from kb.units import unit_info
+    from kb.verdicts import Verdict
+
+    usd = unit_info("million USD")
+    bound = CheckResult("c", "at-most", "h * p", Verdict.INCONSISTENT, relation="<=", factor=0.43)
+    bound.computed, bound.unit = Interval(4.34, 4.43), usd
+    result = ClaimResult(
+        "c", Verdict.INCONSISTENT, checks=[bound], suggested=Suggestion(0.0, 4.43, "million USD")
+    )
+    cv = ClaimView(None, result, "", "", [], [], "", "", None)  # type: ignore[arg-type]
+    assert cv.recomputations == [] and cv.lead is bound
+    assert cv.recomputed is not None and cv.recomputed[:2] == ("at most $4.43 million", None)
+    equal = CheckResult("c", "same", "x", Verdict.INCONSISTENT, relation="=", factor=0.43)
+    equal.computed, equal.unit = Interval(4.34, 4.43), usd
+    result.checks = [equal]
+    assert cv.recomputed is not None and cv.recomputed[:2] == ("$4.34–4.43 million", 0.43)
+
+
 def test_the_build_pauses_the_collector_and_its_render_workers_collect(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

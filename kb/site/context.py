@@ -193,7 +193,7 @@ class ClaimView:
         lead = self.lead
         if lead is None:
             return None
-        if lead.kind == "check" and lead.claim_id == self.id:
+        if lead in self.recomputations:  # not a bound of it (<=, >=): that is no value of it
             computed = lead.computed
             text = display.interval(computed, lead.unit) if computed and lead.unit else lead.computed_text
             return text, lead.factor if lead.verdict == Verdict.INCONSISTENT else None, lead
@@ -204,8 +204,16 @@ class ClaimView:
 
     @property
     def off_by(self) -> float:
-        """How far off the value is, as a ratio >= 1 (its lead relation's factor or inverse); 0 unknown."""
-        f = self.lead.factor if self.lead is not None else None
+        """How far off the value is, as a ratio >= 1 (the factor shown beside `recomputed`, else its
+        lead relation's, or their inverse); 0 unknown."""
+        shown = self.recomputed
+        f = (
+            shown[1]
+            if shown is not None and shown[1]
+            else self.lead.factor
+            if self.lead is not None
+            else None
+        )
         return max(f, 1 / f) if f and math.isfinite(f) and f > 0 else 0.0
 
     @property
