@@ -68,6 +68,8 @@ def _edit(args: argparse.Namespace, root: Path, changes: dict[str, Any]) -> int:
     results = checks.run(kb)
     result = results.claims.get(args.claim)
     if result is not None:
+        for problem in result.problems:  # what "see the errors above" points at
+            print(f"  error: {problem}")
         print(f"  {report.verdict_line(result.verdict)}")
         for line in report.blame_lines(result, results, "    "):
             print(line)

@@ -259,25 +259,27 @@ def _serve(server: ThreadingHTTPServer) -> None:
         server.server_close()
 
 
-def _port_free(port: int) -> bool:
-    """Whether this machine's port can be listened on (0: any free one can)."""
+def _port_taken(port: int) -> str | None:
+    """Why this machine's port cannot be listened on ("Address already in use"), or None when it
+    can (0: any free one can)."""
     if port == 0:
-        return True
+        return None
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
         probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the server does
         try:
             probe.bind((HOST, port))
-        except OSError:
-            return False
-    return True
+        except OSError as exc:
+            return exc.strerror or str(exc)
+    return None
 
 
 def run(args: argparse.Namespace) -> int:
     opts = options(args)
     if args.port != 0 and opts.base_url == "http://127.0.0.1:8000/" and args.port != 8000:
         opts.base_url = f"http://{HOST}:{args.port}/"
-    if not _port_free(args.port):  # before the first build, which may take a while
-        print(f"kb serve: cannot listen on {HOST}:{args.port}: it is in use; try --port 0", file=sys.stderr)
+    taken = _port_taken(args.port)  # before the first build, which may take a while
+    if taken is not None:
+        print(f"kb serve: cannot listen on {HOST}:{args.port}: {taken}; try --port 0", file=sys.stderr)
         return EXIT_ERRORS
     baseline = snapshot(opts.claims)  # before the first build: an edit made during it is rebuilt
     from kb.site.build import Memory, remember
@@ -300,23 +302,23 @@ def run(args: argparse.Namespace) -> int:
     answering = Answering(server)
     if not answering.forked:
         opts = dataclasses.replace(opts, workers=1)
-    if args.watch:
-        warm()
-        if current:  # no build filled the memory: the first edit's rebuild would do everything
-            with contextlib.suppress(KbError, OSError):  # then it does: nothing is lost
-                remember(opts, memory)
 
     def terminate(signum: int, frame: object) -> None:
         raise KeyboardInterrupt  # stop as on Ctrl-C: a rebuild cut short leaves the previous site
 
     previous = signal.signal(signal.SIGTERM, terminate)
-    print(
-        f"kb serve: serving {opts.out}/ at http://{HOST}:{port}/"
-        + (f" and rebuilding on changes in {opts.claims}/" if args.watch else "")
-        + " (Ctrl-C stops)",
-        flush=True,
-    )
-    try:
+    try:  # from here a Ctrl-C stops the server too, whatever is under way
+        if args.watch:
+            warm()
+            if current:  # no build filled the memory: the first edit's rebuild would do everything
+                with contextlib.suppress(KbError, OSError):  # then it does: nothing is lost
+                    remember(opts, memory)
+        print(
+            f"kb serve: serving {opts.out}/ at http://{HOST}:{port}/"
+            + (f" and rebuilding on changes in {opts.claims}/" if args.watch else "")
+            + " (Ctrl-C stops)",
+            flush=True,
+        )
         if args.watch:
             watch(opts, args.interval, args.verbose, args.quiet, baseline, memory)
         else:

@@ -241,7 +241,8 @@ def write_pages(
     turns = _Turns(fork.Value("i", 0), fork.Value("i", 0))
     helpers: list[procs.Beside] = []
     try:
-        helpers = [procs.Beside(_render_turns, turns, True) for _ in range(workers - 1)]
+        for _ in range(workers - 1):  # one at a time: a fork that fails stops those made before it
+            helpers.append(procs.Beside(_render_turns, turns, True))
         told = _render_turns(turns, False, advance)
         for helper in helpers:
             helper.join()
