@@ -914,4 +914,6 @@ def test_serve_on_a_port_in_use_fails_before_building(
         out = tmp_path / "site"
         code = main(["serve", "--claims", str(FIXTURE), "--out", str(out), "--port", str(port), "--no-watch"])
     assert code == 1 and not out.exists()  # said at once, not after a whole build
-    assert f"cannot listen on 127.0.0.1:{port}: Address already in use; try --port 0" in capsys.readouterr().err
+    assert (
+        f"cannot listen on 127.0.0.1:{port}: Address already in use; try --port 0" in capsys.readouterr().err
+    )
