@@ -14,12 +14,13 @@ from functools import lru_cache
 
 from kb.markup import plain
 
-# A model's name: a capitalised word and a version ("Llama 3", "GPT-4", "DeepSeek-V3"), maybe a size
+# A model's name, bounded by Latin letters and digits (a Chinese character beside it is no part of
+# it, where \b would see none): a capitalised word and a version ("Llama 3", "GPT-4", "DeepSeek-V3"), maybe a size
 # ("ChatGLM-6B", "Llama 3 8B"). Not a date ("March 2023", "Since 2020"), a sentence's first word
 # before a count ("The 20 models"), a word that qualifies a count ("Additional 32 GPUs", "Nearly 40"),
 # a document's part ("Version 1.0.0", "Appendix 2", "Article 9") nor the start of a dotted version ("v1.0.0").
 NAME = re.compile(
-    r"\b(?!(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\b)"
+    r"(?<![A-Za-z0-9])(?!(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\b)"
     r"(?!(?:The|This|That|These|Those|Since|From|With|Over|Under|About|After|Before|Until|Only|All"
     r"|Each|Every|Our|Their|Table|Figure|Section|Step|Top|Page|Total|And|For"
     r"|Additional|Another|Extra|Nearly|Almost|Around|Approximately|Roughly|Some|Up|Over|Below|Above"
@@ -27,9 +28,9 @@ NAME = re.compile(
     r"(?<![0-9][BMKT]-)"  # not the "Chat-4" of "Yi-6B-Chat-4bits": that name began before
     r"(?!(?:INT|Int|FP|BF|SXM|PCIe)\d)"  # a number format or a GPU's form factor ("INT4", "SXM4")
     r"(?!(?:CUDA|Cuda|PyTorch|Pytorch|Python|ZeRO|Zero)[ -]?\d)"  # software versions, DeepSpeed stages
-    r"(?:[A-Z][A-Za-z]{2,}(?:[ -]?(?:V|v)?(?!(?:19|20)\d\d\b)\d+(?:\.\d+)?(?![.\d])(?:[BMKT]\b|(?![A-Za-z])))"
-    r"|[A-Z][a-z]-\d+(?:\.\d+)?[BMKT]\b)"  # a short name with its size: "Yi-34B"
-    r"(?:[ -]\d+(?:\.\d+)?[BMK]\b)?"
+    r"(?:[A-Z][A-Za-z]{2,}(?:[ -]?(?:V|v)?(?!(?:19|20)\d\d\b)\d+(?:\.\d+)?(?![.\d])(?:[BMKT](?![A-Za-z0-9])|(?![A-Za-z])))"
+    r"|[A-Z][a-z]-\d+(?:\.\d+)?[BMKT](?![A-Za-z0-9]))"  # a short name with its size: "Yi-34B"
+    r"(?:[ -]\d+(?:\.\d+)?[BMK](?![A-Za-z0-9]))?"
 )
 # Accelerators are named like models ("RTX 4090", "Ascend 910") but are no document's subject.
 _HARDWARE = re.compile(r"(?:RTX|GTX|Tesla|Titan|Quadro|Radeon|Instinct|Ascend|Gaudi|DGX|HGX|[AHV]\d{2,3}\b)")

@@ -597,3 +597,5 @@ def test_names_and_versions_are_bounded_by_latin_letters_not_chinese_ones() -> N
     got = {p.reading.text: p.unit for p in _propose(text, [], "Qwen")}
     assert got == {"80G": "GB/GPU"}
     assert not model_names("DeepSpeed ZeRO 3 and Zero3, CUDA 11.8") and model_names("Qwen-7B")
+    # A name written against Chinese characters is still a name (its ends are Latin letters' ends).
+    assert set(model_names("通义千问Qwen-14B和Qwen-7B模型")) == {"Qwen-14B", "Qwen-7B"}
