@@ -178,9 +178,7 @@ def _rivals(b: blame.Blame, blamed: dict[str, blame.Blame], joined: dict[str, se
 def _floored(s: Interval, unit: UnitInfo) -> Interval:
     """A suggestion whose lower end is only "more than zero" (solving keeps a quantity positive with
     the smallest float, 5e-324) as from zero: "at most" is what it says, in the report and its JSON."""
-    if not unit.is_date and 0 < s.lo <= s.hi * 1e-12 and math.isfinite(s.hi):
-        return Interval(0.0, s.hi)
-    return s
+    return Interval(0.0, s.hi) if s.below_only and not unit.is_date else s
 
 
 def _range_text(s: Interval, unit: UnitInfo) -> str:
@@ -189,9 +187,9 @@ def _range_text(s: Interval, unit: UnitInfo) -> str:
     label = "" if unit.text in ("1", "") else f" {unit.text}"
     if unit.is_date:
         return display.interval(s, unit)
-    if not unit.is_date and s.lo >= 0 and s.lo <= s.hi * 1e-12 and math.isfinite(s.hi):
+    if s.below_only:
         return f"at most {format_interval(Interval.point(s.hi), unit)}{label}"
-    if not unit.is_date and math.isinf(s.hi):
+    if math.isinf(s.hi):
         return f"at least {format_interval(Interval.point(s.lo), unit)}{label}"
     return f"{format_interval(s, unit)}{label}"
 

@@ -51,6 +51,12 @@ class Interval:
     def bounded(self) -> bool:
         return math.isfinite(self.lo) and math.isfinite(self.hi)
 
+    @property
+    def below_only(self) -> bool:
+        """From zero, or the smallest positive float that kept a quantity positive while solving, up
+        to a finite positive end: what a one-sided fix ("at most $4.4 million") solves to."""
+        return 0 <= self.lo <= self.hi * 1e-12 and 0 < self.hi < math.inf
+
     def mid(self) -> float:
         """A representative value: the geometric mean for positive intervals (values span decades)."""
         if not self.bounded:

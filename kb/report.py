@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from kb import display
 from kb.contents import KnowledgeBase
+from kb.interval import Interval
 from kb.results import VERDICTS, CheckResult, ClaimResult, Conflict, Results
 from kb.slips import by_id
 from kb.values import format_interval, format_number
@@ -96,9 +97,12 @@ def verdict_line(verdict: Verdict) -> str:
 def _fix_lines(r: ClaimResult, results: Results, indent: str, who: str = "") -> list[str]:
     """What the claim would have to be; `who` names it where several claims share one finding."""
     if r.suggested is not None:
-        text = r.suggested.text
-        one_sided = text.startswith(("at most ", "at least ", "on or before ", "on or after "))
-        return [f"{indent}{who}would be consistent {'if' if one_sided else 'at'} {text}" + _slip_text(r)]
+        s = r.suggested
+        fix = Interval(s.lo, s.hi)
+        one_sided = (
+            fix.below_only or math.isinf(s.lo) or math.isinf(s.hi)
+        )  # "if at most ...", "if on or before ..."
+        return [f"{indent}{who}would be consistent {'if' if one_sided else 'at'} {s.text}" + _slip_text(r)]
     if r.disagree:
         names = ", ".join(relation_name(results.by_key[k]) for k in r.disagree if k in results.by_key)
         return [f"{indent}{who}no single value fixes it: {names} disagree"]

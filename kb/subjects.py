@@ -15,8 +15,8 @@ from functools import lru_cache
 from kb.markup import plain
 
 # A model's name, bounded by Latin letters and digits (a Chinese character beside it is no part of
-# it, where \b would see none): a capitalised word and a version ("Llama 3", "GPT-4", "DeepSeek-V3"), maybe a size
-# ("ChatGLM-6B", "Llama 3 8B"). Not a date ("March 2023", "Since 2020"), a sentence's first word
+# it, where \b would see none): a capitalised word and a version ("Llama 3", "GPT-4", "DeepSeek-V3"),
+# maybe a size ("ChatGLM-6B", "Llama 3 8B"). Not a date ("March 2023", "Since 2020"), a sentence's first word
 # before a count ("The 20 models"), a word that qualifies a count ("Additional 32 GPUs", "Nearly 40"),
 # a document's part ("Version 1.0.0", "Appendix 2", "Article 9") nor the start of a dotted version ("v1.0.0").
 NAME = re.compile(
@@ -28,7 +28,8 @@ NAME = re.compile(
     r"(?<![0-9][BMKT]-)"  # not the "Chat-4" of "Yi-6B-Chat-4bits": that name began before
     r"(?!(?:INT|Int|FP|BF|SXM|PCIe)\d)"  # a number format or a GPU's form factor ("INT4", "SXM4")
     r"(?!(?:CUDA|Cuda|PyTorch|Pytorch|Python|ZeRO|Zero)[ -]?\d)"  # software versions, DeepSpeed stages
-    r"(?:[A-Z][A-Za-z]{2,}(?:[ -]?(?:V|v)?(?!(?:19|20)\d\d\b)\d+(?:\.\d+)?(?![.\d])(?:[BMKT](?![A-Za-z0-9])|(?![A-Za-z])))"
+    r"(?:[A-Z][A-Za-z]{2,}(?:[ -]?(?:V|v)?(?!(?:19|20)\d\d\b)\d+(?:\.\d+)?(?![.\d])"
+    r"(?:[BMKT](?![A-Za-z0-9])|(?![A-Za-z])))"
     r"|[A-Z][a-z]-\d+(?:\.\d+)?[BMKT](?![A-Za-z0-9]))"  # a short name with its size: "Yi-34B"
     r"(?:[ -]\d+(?:\.\d+)?[BMK](?![A-Za-z0-9]))?"
 )

@@ -462,7 +462,7 @@ def _suggested(s: Suggestion) -> str:
     leaves the values from zero (the solver's floor for a quantity that cannot be negative) up to it:
     "at most $4.4 million", as kb check says, not "$0–4.4 million"."""
     iv = Interval(s.lo, s.hi)
-    if 0 <= s.lo <= s.hi * 1e-12 and math.isfinite(s.hi) and s.hi > 0 and not unit_info(s.unit).is_date:
+    if iv.below_only and not unit_info(s.unit).is_date:
         iv = Interval(-math.inf, s.hi)
     return display.interval(iv, s.unit)
 
