@@ -33,7 +33,7 @@ from kb.subjects import (
 )
 from kb.tables import blank_tables, html_rows
 from kb.units import SCALE_WORDS, unit_info
-from kb.words import counted_noun
+from kb.words import ACCELERATOR_CHIP, counted_noun
 
 MAX_QUOTE = 300
 
@@ -211,9 +211,7 @@ K and M are left as scale words: "32K" of a context, "4M" of a batch are rarely 
 # right before it (an "A100 (40G)", an "A100-SXM4-80G" is sold by its memory).
 _BYTE_WORDS = frozenset({"memory", "ram", "vram", "disk", "storage", "byte", "bytes", "file", "checkpoint"})
 _BYTE_UNITS = re.compile(r"\b[KMGTP]i?B\b")
-_ACCELERATOR = re.compile(
-    r"(?<![A-Za-z0-9])(?:[AHV]\d{2,3}|H\d{3}|MI\d{3}X?|TPU\w*|RTX \d{4}(?: Ti)?)[-\w]{0,8}[\s(]*$"
-)
+_ACCELERATOR = re.compile(rf"(?<![A-Za-z0-9])(?:{ACCELERATOR_CHIP}|RTX \d{{4}}(?: Ti)?)[-\w]{{0,8}}[\s(]*$")
 
 
 def _glued_bytes(

@@ -13,7 +13,7 @@ from dataclasses import replace
 from kb.markup import plain
 from kb.numbers import parse_numbers
 from kb.reading import Reading, readings
-from kb.words import NOT_NOUNS
+from kb.words import ACCELERATOR_CHIP, NOT_NOUNS
 
 _VAGUE_SCALES = {"thousands": 1e3, "millions": 1e6, "billions": 1e9, "trillions": 1e12}
 _SCALE_NAMES = {1e3: "thousand", 1e4: "wan", 1e6: "million", 1e8: "yi", 1e9: "billion", 1e12: "trillion"}
@@ -122,7 +122,7 @@ def _aside_of(sentence: str, before: list[tuple[Reading, bool]], r: Reading) -> 
     return prev if word is None or word.group(1).lower() in NOT_NOUNS else None
 
 
-_GPU_AFTER = re.compile(r"(?:\s*[KMGT]i?B)?\s*(?:[AHV]\d{2,3}|H\d{3}|MI\d{3}X?|TPU\w*)s?(?![A-Za-z0-9])")
+_GPU_AFTER = re.compile(rf"(?:\s*[KMGT]i?B)?\s*{ACCELERATOR_CHIP}s?(?![A-Za-z0-9])")
 
 
 def per_accelerator(reading: Reading, sentence: str) -> Reading:

@@ -16,6 +16,7 @@ from kb.markup import plain
 from kb.model import Quantity
 from kb.reading import Reading, complete
 from kb.units import UnitInfo, unit_info
+from kb.words import ACCELERATOR_CHIP
 
 # Chinese words, as the English words of quantity ids and labels they stand for.
 _ZH_WORDS = {
@@ -70,7 +71,7 @@ _CAMEL = re.compile(r"\b[A-Za-z]*[a-z]{2}[A-Z][A-Za-z0-9]*")
 _D_MODEL = re.compile(r"\bd[_ ]?model\b", re.IGNORECASE)
 PER = re.compile(r"(?:每|per|for every|every)\s*\S{0,3}\s*$", re.IGNORECASE)
 _MONEY_WORDS = frozenset({"cost", "price"})
-_GPU_NAME = re.compile(r"(?<![A-Za-z0-9])(?:[AHV]\d{2,3}s?|TPU\w*|GPUs?)(?![A-Za-z0-9])")  # "A100s" too
+_GPU_NAME = re.compile(rf"(?<![A-Za-z0-9])(?:{ACCELERATOR_CHIP}s?|GPUs?)(?![A-Za-z0-9])")  # "A100s" too
 
 
 def words(text: str, synonyms: bool = True) -> set[str]:

@@ -14,6 +14,7 @@ import re
 
 from kb.markup import plain
 from kb.reading import Reading
+from kb.words import ACCELERATOR_LINE
 
 _MONTH = (
     r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sep(?:t(?:ember)?)?"
@@ -26,10 +27,7 @@ _DAY_AFTER_MONTH = re.compile(r"\b" + _MONTH + r"\s+$")
 _PERIOD = re.compile(r"\b(?:H[12]|Q[1-4]|FY|CY)\s*$")
 # Accelerators are named by a model number ("Ascend 910", "RTX 3090"): a part of a name. Names are
 # bounded by what is no Latin letter or digit, not by \b: Chinese characters are word characters.
-_HARDWARE = re.compile(
-    r"(?:(?<![A-Za-z0-9])(?:Ascend|Atlas|RTX|GTX|Tesla|Titan|Quadro|Radeon|Instinct|Gaudi|Kunlun)|昇腾)\s*$",
-    re.IGNORECASE,
-)
+_HARDWARE = re.compile(rf"(?:(?<![A-Za-z0-9]){ACCELERATOR_LINE}|昇腾)\s*$", re.IGNORECASE)
 # "3.14+23 FLOPs": 3.14E+23 with its E lost. kb reads two numbers and can store neither as written.
 _LOST_E = re.compile(r"(?<![\d.])\d+\.\d+\+\d{1,3}(?!\d|\.\d)")
 # A software version: three dotted parts ("PyTorch 2.0.1", "peft>=0.8.0", ">= 470.82.01"), or any

@@ -13,6 +13,7 @@ from collections import Counter
 from functools import lru_cache
 
 from kb.markup import plain
+from kb.words import ACCELERATOR_CHIP, ACCELERATOR_LINE
 
 # A model's name, bounded by Latin letters and digits (a Chinese character beside it is no part of
 # it, where \b would see none): a capitalised word and a version ("Llama 3", "GPT-4", "DeepSeek-V3"),
@@ -34,7 +35,7 @@ NAME = re.compile(
     r"(?:[ -]\d+(?:\.\d+)?[BMK](?![A-Za-z0-9]))?"
 )
 # Accelerators are named like models ("RTX 4090", "Ascend 910") but are no document's subject.
-_HARDWARE = re.compile(r"(?:RTX|GTX|Tesla|Titan|Quadro|Radeon|Instinct|Ascend|Gaudi|DGX|HGX|[AHV]\d{2,3}\b)")
+_HARDWARE = re.compile(rf"(?:{ACCELERATOR_LINE}|{ACCELERATOR_CHIP}(?![A-Za-z0-9]))")
 _SIZE = re.compile(r"(?P<sep>[ -])(?P<size>\d+(?:\.\d+)?[BMKT])$")
 """The size that ends a model's name: the "-1.4B" of "Pythia-1.4B", the " 8B" of "Llama 3 8B"."""
 

@@ -109,7 +109,12 @@ NOUNS_ZH = (
     ("人", "person"),
     ("倍", "times"),
 )
-GPU_MODEL = re.compile(r"^(?:[AHVBL]\d{2,3}|H\d{3}|MI\d{3}X?|TPU(?:v\d+)?)s?$")
+ACCELERATOR_CHIP = r"(?:[AHVBL]\d{2,3}|MI\d{3}X?|TPU(?:v\d+\w*)?)"
+"""An accelerator's model as documents write it: A100, H800, V100, B200, L40, MI300X, TPUv4. The one
+pattern every reader of text builds on (a chip named before a memory size, a count of them)."""
+ACCELERATOR_LINE = r"(?:RTX|GTX|Tesla|Titan|Quadro|Radeon|Instinct|Ascend|Atlas|Gaudi|Kunlun|DGX|HGX)"
+"""A maker's line of accelerators, whose number names a product, not a figure (RTX 4090, Ascend 910)."""
+GPU_MODEL = re.compile(rf"^{ACCELERATOR_CHIP}s?$")
 MODEL_NAME = re.compile(r"[A-Za-z]-$")
 CLASSIFIERS = "个块张台名位次颗"
 STOP = frozenset(
