@@ -276,7 +276,7 @@ def _cited(sentence: str, quote: str, reading: Reading) -> str:
     end = len(sentence) if end < 0 else end + 1
     if end <= MAX_QUOTE:
         return sentence[:end].strip()
-    start = sentence.rfind(CELL, 0, reading.start)
+    start = max(0, sentence.rfind(CELL, 0, reading.start))  # a row need not begin with a pipe
     return sentence[start:end].strip()
 
 

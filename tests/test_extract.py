@@ -599,3 +599,15 @@ def test_names_and_versions_are_bounded_by_latin_letters_not_chinese_ones() -> N
     assert not model_names("DeepSpeed ZeRO 3 and Zero3, CUDA 11.8") and model_names("Qwen-7B")
     # A name written against Chinese characters is still a name (its ends are Latin letters' ends).
     assert set(model_names("通义千问Qwen-14B和Qwen-7B模型")) == {"Qwen-14B", "Qwen-7B"}
+
+
+def test_a_long_row_without_a_leading_pipe_quotes_its_first_cell() -> None:
+    """A row that does not begin with a pipe, whose first cell is the number's and longer than a quote
+    may be: the quote is that cell, not the empty text a search for the pipe before it gave."""
+    from kb.extract import MAX_QUOTE, _cited
+    from kb.reading import Reading
+
+    row = "trained on 2 trillion tokens " + "x" * MAX_QUOTE + " | 7B | 4096 | more cells |"
+    reading = Reading("2", "trillion token", None, "2 trillion tokens", start=11, end=28)
+    quote = _cited(row, row, reading)
+    assert quote.startswith("trained on 2 trillion tokens") and quote.endswith("|")
