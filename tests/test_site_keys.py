@@ -10,8 +10,9 @@ from site_helpers import BASE_URL, FIXTURE, build_site, copy_fixture, site_files
 
 from kb import checks, contents
 from kb.site import keys as page_keys_module
-from kb.site.build import Memory, build, remember
+from kb.site.build import build
 from kb.site.keys import DigestMemo, page_keys, with_protection
+from kb.site.memory import Memory, remember
 from kb.site.options import BuildOptions
 from kb.site.pages import plan
 from kb.site.resolve import resolve

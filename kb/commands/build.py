@@ -25,7 +25,8 @@ from kb.commands import EXIT_ERRORS, EXIT_OK, add_claims_option
 from kb.site.options import DEFAULT_BASE_URL, BuildOptions
 
 if TYPE_CHECKING:
-    from kb.site.build import BuildOutcome, Memory
+    from kb.site.build import BuildOutcome
+    from kb.site.memory import Memory
 
 
 def add_site_options(p: argparse.ArgumentParser) -> None:

@@ -27,7 +27,7 @@ from kb.procs import die_with_parent
 from kb.site.options import MARKER, BuildOptions
 
 if TYPE_CHECKING:
-    from kb.site.build import Memory
+    from kb.site.memory import Memory
 
 HOST = "127.0.0.1"
 """Only this machine: the server is for previewing."""
@@ -189,7 +189,7 @@ def watch(
 
     Runs in the main thread of a process that has no other thread (the server is a process of
     its own), so a rebuild may fork its workers as `kb build` does."""
-    from kb.site.build import Memory  # here: kb's other commands need none of the site's code
+    from kb.site.memory import Memory  # here: kb's other commands need none of the site's code
 
     last = snapshot(opts.claims) if last is None else last
     memory = memory if memory is not None else Memory()  # what each build keeps for the next
@@ -282,7 +282,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"kb serve: cannot listen on {HOST}:{args.port}: {taken}; try --port 0", file=sys.stderr)
         return EXIT_ERRORS
     baseline = snapshot(opts.claims)  # before the first build: an edit made during it is rebuilt
-    from kb.site.build import Memory, remember
+    from kb.site.memory import Memory, remember
 
     memory = Memory()  # what each build keeps for the next
     current = opts.reuse and up_to_date(opts, quiet=args.quiet) is not None

@@ -25,12 +25,12 @@ from kb.errors import KbError
 from kb.results import Results
 from kb.site import charts, fingerprint, place, search, templatecache, views, writer
 from kb.site.context import SiteContext
-from kb.site.keys import DigestMemo, page_keys, with_protection
+from kb.site.keys import page_keys, with_protection
+from kb.site.memory import Memory, keys_salt, resolved
 from kb.site.options import DEFAULT_BASE_URL, MARKER, BuildOptions
 from kb.site.pages import EXPORT_DIR, Page, Plan, plan
 from kb.site.progress import Reporter
 from kb.site.protection import attach_protection, protection_data
-from kb.site.resolve import resolve
 
 __all__ = [
     "DEFAULT_BASE_URL",
@@ -38,9 +38,7 @@ __all__ = [
     "BuildOptions",
     "BuildOutcome",
     "BuildError",
-    "Memory",
     "build",
-    "remember",
 ]
 
 
@@ -57,15 +55,6 @@ class BuildOutcome:
     shards_indexed: int = 0
     seconds: float = 0.0
     timings: dict[str, float] = field(default_factory=dict)
-
-
-@dataclass
-class Memory:
-    """What a build keeps for the next one in the same process (`kb serve` passes one to every
-    rebuild): work whose inputs compare equal is not done again. A build without one does all."""
-
-    digests: DigestMemo = field(default_factory=DigestMemo)
-    """The claims' page-key digests (kb/site/keys.py)."""
 
 
 class BuildError(KbError):
@@ -160,14 +149,14 @@ def _build(options: BuildOptions, progress: Reporter | None, memory: Memory | No
         # The downloads need the results alone (the same tables as `kb export`).
         exports = beside.start(_write_exports, kb, results, tmp / EXPORT_DIR, yielding=rebuild)
         progress.step("resolve")
-        ctx = _resolved(kb, results, options)
+        ctx = resolved(kb, results, options)
         _settle()
         site_plan = plan(ctx, options.site_url, options.search)
         linked = (out / "charts") if previous else None  # unchanged charts are linked from there
         drawer = beside.start(
             charts.write_charts, site_plan.charts, tmp, options.cache, None, linked, yielding=rebuild
         )
-        keys = page_keys(ctx, site_plan.pages, _salt(options), memory.digests if memory else None)
+        keys = page_keys(ctx, site_plan.pages, keys_salt(options), memory.digests if memory else None)
         found = protection.join()
         attach_protection(ctx, found if isinstance(found, dict) else {})
         made = _Made(ctx, site_plan, with_protection(keys, site_plan.pages), stamp, previous, tmp)
@@ -183,27 +172,6 @@ def _build(options: BuildOptions, progress: Reporter | None, memory: Memory | No
     outcome.built = True
     outcome.seconds = time.perf_counter() - start
     return outcome
-
-
-def _resolved(kb: KnowledgeBase, results: Results, options: BuildOptions) -> SiteContext:
-    ctx = resolve(kb, results, kb.readme, protect=False)  # protection: found beside, attached later
-    ctx.repo_url = options.repo_url
-    return ctx
-
-
-def _salt(options: BuildOptions) -> bytes:
-    """The options that reach every page, in every page's key."""
-    return repr((options.site_url, options.search, options.repo_url)).encode()
-
-
-def remember(options: BuildOptions, memory: Memory) -> None:
-    """Fill `memory` as a build of options.claims would, writing nothing: `kb serve` does this when
-    its site was up to date at start, so that the first edit's rebuild finds what it keeps."""
-    with contents.collector_paused():
-        kb = contents.load(options.claims, use_cache=options.cache is not None)
-        results = checks.run(kb)
-        ctx = _resolved(kb, results, options)
-        page_keys(ctx, plan(ctx, options.site_url, options.search).pages, _salt(options), memory.digests)
 
 
 @dataclass
