@@ -156,7 +156,7 @@ def build_once(
     opts: BuildOptions, verbose: bool = False, quiet: bool = False, memory: Memory | None = None
 ) -> BuildOutcome | None:
     """Build and report on stdout/stderr; None when the build failed (the previous site is unchanged).
-    `memory`: what the previous build in this process kept (kb serve; kb.site.build.Memory)."""
+    `memory`: what the previous build in this process kept (kb serve; kb.site.memory.Memory)."""
     from kb.errors import KbError
     from kb.site.build import build, summary_line
     from kb.site.progress import reporter
