@@ -13,6 +13,8 @@ from dataclasses import replace
 from kb.markup import plain
 from kb.numbers import parse_numbers
 from kb.reading import Reading, readings
+from kb.units import unit_info
+from kb.values import stated_value
 from kb.words import ACCELERATOR_CHIP, NOT_NOUNS
 
 _VAGUE_SCALES = {"thousands": 1e3, "millions": 1e6, "billions": 1e9, "trillions": 1e12}
@@ -152,11 +154,14 @@ _K_NOTE = (
 
 
 def binary_k(reading: Reading, quantity: str | None) -> Reading:
-    """ "32K" of a context length, read as 32 thousand tokens ([31,500, 32,500]), with a note that
-    it may be 32,768: the value stays as written (a claim says what its source says)."""
+    """ "32K" of a context length, read as 32 thousand tokens (31,500 to 32,500, or wider for "100K"
+    as kb reads trailing zeros), with a note that it may be 32,768: the value stays as written (a
+    claim says what its source says)."""
     m = re.fullmatch(r"(\d+)[kK]", reading.text)
     if quantity != "context_length" or m is None or reading.unit != "thousand token":
         return reading
     k = int(m.group(1))
-    note = _K_NOTE.format(t=reading.text, n=k * 1024, m=k * 1000, lo=k * 1000 - 500, hi=k * 1000 + 500)
+    stated = stated_value(m.group(1), unit_info("thousand token"), reading.qualifier).stated  # as kb reads it
+    lo, hi = round(stated.lo * 1000), round(stated.hi * 1000)
+    note = _K_NOTE.format(t=reading.text, n=k * 1024, m=k * 1000, lo=lo, hi=hi)
     return replace(reading, note="; ".join(n for n in (reading.note, note) if n))
