@@ -15,7 +15,7 @@ import threading
 from pathlib import Path
 
 import pytest
-from site_helpers import build_site
+from site_helpers import FIXTURE, build_site
 
 from kb.errors import KbError
 from kb.site import search, search_records
@@ -272,3 +272,14 @@ def test_records_are_made_once_and_a_cache_of_another_format_is_ignored(
 
     monkeypatch.setattr(search_records, "record", refuse)
     assert search_records.records(pages, ctx, keys, cache) == made  # every one from the cache
+
+
+def test_a_record_counts_one_claim_in_the_singular() -> None:
+    """A subject, quantity or source with one claim: "1 claim", as the pages say, not "1 claims"."""
+    from kb import checks, contents
+
+    kb = contents.load(FIXTURE, use_cache=False)
+    ctx = resolve(kb, checks.run(kb), protect=False)
+    texts = {p.path: " ".join(r.paragraphs) for p in plan(ctx).pages if (r := search_records.record(p, ctx))}
+    assert texts and not any(re.search(r"\b1 claims\b", t) for t in texts.values())
+    assert any(re.search(r"\b1 claim\b", t) for t in texts.values())

@@ -118,16 +118,16 @@ def record(page: Page, ctx: SiteContext) -> Record | None:
         sv = d.sv
         m = sv.source.meta
         body.append(_words(m.id, m.kind, m.author, m.publisher, m.published, m.url, m.description))
-        body.append(_words(f"{sv.total} claims cite it"))
+        body.append(_words(f"{_claims(sv.total)} cite{'s' if sv.total == 1 else ''} it"))
     elif page.template == "subject.html":
         assert isinstance(d, views.Subject)
         s = d.subject
-        body.append(_words(s.name, f"{s.total} claims"))
+        body.append(_words(s.name, _claims(s.total)))
         body.append(", ".join(g.quantity_label for g in s.groups))
     elif page.template == "quantity.html":
         assert isinstance(d, views.Quantity)
         q = d.quantity
-        body.append(_words(q.label, q.id, q.unit, q.description, f"{q.total} claims"))
+        body.append(_words(q.label, q.id, q.unit, q.description, _claims(q.total)))
     else:
         body.append(page.description)
     paragraphs = [b for b in body if b]
@@ -220,3 +220,7 @@ def html(rec: Record) -> str:
         + "".join(f"<p>{escape(p)}</p>" for p in rec.paragraphs)
         + "</main></body></html>\n"
     )
+
+
+def _claims(n: int) -> str:
+    return f"{n} claim" if n == 1 else f"{n} claims"
