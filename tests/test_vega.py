@@ -34,6 +34,15 @@ def test_group_spec_is_in_readers_units_with_a_link_and_tooltip_per_point() -> N
         "Stated",
         "Verdict",
     }
+    # Every channel of the verdict shares the colour's legend: one with "legend: null" beside it made
+    # Vega-Lite warn on every page ("Conflicting legend property 'disable'").
+    verdict = [
+        e
+        for layer in spec["layer"]
+        for e in layer["encoding"].values()
+        if isinstance(e, dict) and e.get("field") == "v"
+    ]
+    assert verdict and all(e.get("legend", "merged") is not None for e in verdict)
 
 
 def test_no_interactive_chart_for_dates_or_crowds() -> None:

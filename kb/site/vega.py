@@ -183,7 +183,8 @@ def _chart(claims: list[ClaimView], unit: UnitInfo, what: str, by_subject: bool)
                         "field": "v",
                         "type": "nominal",
                         "scale": {"domain": list(SHAPES), "range": list(SHAPES.values())},
-                        "legend": None,
+                        # No legend of its own: merged into the colour's (both are the verdict), so
+                        # the legend shows each verdict's shape too; a "legend: null" here conflicted.
                     },
                     "yOffset": _BY_KIND,
                 },
