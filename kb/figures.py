@@ -161,7 +161,8 @@ def binary_k(reading: Reading, quantity: str | None) -> Reading:
     if quantity != "context_length" or m is None or reading.unit != "thousand token":
         return reading
     k = int(m.group(1))
-    stated = stated_value(m.group(1), unit_info("thousand token"), reading.qualifier).stated  # as kb reads it
+    # The number as kb reads it, before a qualifier widens it ("at least 32K" would have no top).
+    stated = stated_value(m.group(1), unit_info("thousand token"), None).stated
     lo, hi = round(stated.lo * 1000), round(stated.hi * 1000)
     note = _K_NOTE.format(t=reading.text, n=k * 1024, m=k * 1000, lo=lo, hi=hi)
     return replace(reading, note="; ".join(n for n in (reading.note, note) if n))

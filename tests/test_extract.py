@@ -541,6 +541,9 @@ def test_a_context_length_written_with_k_stays_as_written_with_a_note_that_k_may
 
     note = binary_k(Reading("100", "thousand token", None, "100K"), "context_length").note
     assert "102,400" in note and "50,000 to 150,000" in note
+    # Its qualifier aside: "at least 32K" has no top, and the note says what the number reads as.
+    note = binary_k(Reading("32", "thousand token", "at_least", "32K"), "context_length").note
+    assert "31,500 to 32,500" in note
 
 
 def test_a_benchmarks_name_is_no_word_of_a_quantity_and_large_scale_no_parameters() -> None:
