@@ -31,15 +31,15 @@ _MONTHS = {
 }
 _MONTHS.update({m[:3]: i for m, i in list(_MONTHS.items())})
 
-_DATE_EN = re.compile(
-    r"(?=[jfmasond])\b(?P<month>jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|jun(?:e)?|jul(?:y)?|aug(?:ust)?"
-    r"|sep(?:tember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
-    r"(?:\s+(?P<day>\d{1,2})(?:st|nd|rd|th)?)?,?\s+(?P<year>(?:19|20)\d\d)\b",
-    re.IGNORECASE,
-)
 _MONTH_NAMES = (
     r"(?P<month>jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|jun(?:e)?|jul(?:y)?|aug(?:ust)?"
     r"|sep(?:tember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)"
+)
+_DATE_EN = re.compile(
+    r"(?=[jfmasond])\b"
+    + _MONTH_NAMES
+    + r"\.?(?:\s+(?P<day>\d{1,2})(?:st|nd|rd|th)?)?,?\s+(?P<year>(?:19|20)\d\d)\b",
+    re.IGNORECASE,
 )
 # The day first, as British and European documents write it: "11th March, 2022", "the 1st of June
 # 2021", "11.July.2022". Its month and year alone also match _DATE_EN: _dates keeps the longer.

@@ -98,11 +98,9 @@ def _fix_lines(r: ClaimResult, results: Results, indent: str, who: str = "") -> 
     """What the claim would have to be; `who` names it where several claims share one finding."""
     if r.suggested is not None:
         s = r.suggested
-        fix = Interval(s.lo, s.hi)
-        one_sided = (
-            fix.below_only or math.isinf(s.lo) or math.isinf(s.hi)
-        )  # "if at most ...", "if on or before ..."
-        return [f"{indent}{who}would be consistent {'if' if one_sided else 'at'} {s.text}" + _slip_text(r)]
+        one_sided = Interval(s.lo, s.hi).below_only or math.isinf(s.lo) or math.isinf(s.hi)
+        word = "if" if one_sided else "at"  # "if at most ...", "if on or before ...", "at 300 ..."
+        return [f"{indent}{who}would be consistent {word} {s.text}" + _slip_text(r)]
     if r.disagree:
         names = ", ".join(relation_name(results.by_key[k]) for k in r.disagree if k in results.by_key)
         return [f"{indent}{who}no single value fixes it: {names} disagree"]

@@ -207,13 +207,8 @@ class ClaimView:
         """How far off the value is, as a ratio >= 1 (the factor shown beside `recomputed`, else its
         lead relation's, or their inverse); 0 unknown."""
         shown = self.recomputed
-        f = (
-            shown[1]
-            if shown is not None and shown[1]
-            else self.lead.factor
-            if self.lead is not None
-            else None
-        )
+        lead = shown[2] if shown is not None else self.lead  # the same relation, looked for once
+        f = (shown[1] if shown is not None else None) or (lead.factor if lead is not None else None)
         return max(f, 1 / f) if f and math.isfinite(f) and f > 0 else 0.0
 
     @property
