@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import atexit
+import contextlib
+import os
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
 
 from kb import __version__
 from kb.commands import MODULE_OF, NAMES, modules
@@ -35,3 +39,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
+
+
+def run() -> NoReturn:
+    """The `kb` command itself: main(), then leave without freeing what it built object by object
+    (with 10,000 claims loaded, a fifth of a second of every rebuild). Exit handlers (the units
+    cache's, multiprocessing's) run first and the standard streams are flushed, as at a normal exit;
+    everything kb writes is closed and renamed into place before main() returns."""
+    code = main()
+    atexit._run_exitfuncs()
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError, ValueError):  # a closed pipe: nothing more can be said
+            stream.flush()
+    os._exit(code)
