@@ -31,6 +31,8 @@ class Entry:
     positions: dict[tuple[Any, ...], Position]
     quoted: frozenset[str] = frozenset()
     """Ids of claims whose value was found in their quote (that check depends on the claim alone)."""
+    compacted: bool = False
+    """The claims were made smaller in memory (kb.model.compact) by a load that took them."""
 
 
 def _dump(entry: Entry, raw: list[Any]) -> str | None:
@@ -58,20 +60,40 @@ def _load(data: Any) -> Entry | None:
 
 
 class ParseCache:
-    def __init__(self, claims_root: Path) -> None:
+    def __init__(self, claims_root: Path, kept: dict[str, Entry] | None = None) -> None:
+        """`kept`: the entries an earlier load in this process read, by key (`kb serve` keeps them
+        from one build to the next): taken as they are, not read and validated again. Updated to
+        this load's entries as it gets them; see `forget_unused`."""
         self.dir = cache_root(claims_root) / "parse"
+        self.kept = kept
+        self.used: set[str] = set()
 
     def key(self, raw: bytes) -> str:
         # The units file's definitions count: a unit they define resolves differently without them.
         return hashlib.sha256((package_hash() + units.definitions_key()).encode() + raw).hexdigest()
 
     def get(self, key: str) -> Entry | None:
+        self.used.add(key)
+        if self.kept is not None and key in self.kept:
+            return self.kept[key]
         data = read_json(self.dir / f"{key}.json")
-        return _load(data) if isinstance(data, dict) else None
+        entry = _load(data) if isinstance(data, dict) else None
+        if entry is not None and self.kept is not None:
+            self.kept[key] = entry
+        return entry
+
+    def forget_unused(self) -> None:
+        """Drop from `kept` the entries of files this load did not read (edited or removed)."""
+        if self.kept is not None:
+            for key in [k for k in self.kept if k not in self.used]:
+                del self.kept[key]
 
     def put(self, key: str, entry: Entry, raw: list[Any]) -> None:
         """Keep `entry`, whose claims validated from `raw` (the `claims:` list as read): validating
         the same data again gives the same claims, so no claim is dumped and checked here."""
+        self.used.add(key)
+        if self.kept is not None:
+            self.kept[key] = entry
         text = _dump(entry, raw)
         if text is not None:
             write_text(self.dir / f"{key}.json", text)

@@ -138,19 +138,22 @@ def collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def load(root: Path, use_cache: bool = True) -> KnowledgeBase:
+def load(
+    root: Path, use_cache: bool = True, kept: dict[str, parse_cache.Entry] | None = None
+) -> KnowledgeBase:
     """Read every file under `root` (a claims/ folder).
 
     A file whose bytes were read before without a problem comes from the parse cache
-    (kb/cache.py), validated already; everything else is read and validated afresh.
+    (kb/cache.py), validated already; everything else is read and validated afresh. `kept`: the
+    parse cache's entries an earlier load in this process took (kb serve), updated to this one's.
     """
     with collector_paused():
-        return _load(root, use_cache)
+        return _load(root, use_cache, kept)
 
 
-def _load(root: Path, use_cache: bool) -> KnowledgeBase:
+def _load(root: Path, use_cache: bool, kept: dict[str, parse_cache.Entry] | None = None) -> KnowledgeBase:
     kb = KnowledgeBase(root)
-    store = parse_cache.ParseCache(root) if use_cache else None
+    store = parse_cache.ParseCache(root, kept) if use_cache else None
     if not root.is_dir():
         kb.problems.append(
             Problem(
@@ -161,7 +164,7 @@ def _load(root: Path, use_cache: bool) -> KnowledgeBase:
         )
         return kb
     kb.readme = _readme(kb)
-    claim_docs: list[tuple[Document, list[Claim] | None, str | None, _Ready | None]] = []
+    claim_docs: list[tuple[Document, parse_cache.Entry | None, str | None, _Ready | None]] = []
     quoted: frozenset[str] = frozenset()
     kb.problems.extend(read_units(root, _display(root / UNITS_FILE, root)))  # before any unit is read
     if store is not None:
@@ -187,8 +190,8 @@ def _load(root: Path, use_cache: bool) -> KnowledgeBase:
     with closing(_parsed_in_order(misses)) as parsed:
         for path, display, rel, raw, key, hit in files:
             if hit is not None and rel.parts[0] != SOURCES_DIR and "quantities" not in hit.kind:
-                doc = Document(path, display, None, hit.positions, complete=False)
-                claim_docs.append((doc, hit.claims, None, None))
+                doc = Document(path, display, None, dict(hit.positions), complete=False)
+                claim_docs.append((doc, hit, None, None))
                 quoted |= hit.quoted
             else:
                 _read_file(
@@ -196,16 +199,21 @@ def _load(root: Path, use_cache: bool) -> KnowledgeBase:
                 )
     for doc, cached, key, ready in claim_docs:
         if cached is not None:
-            for i, claim in enumerate(cached):
-                _add_claim(kb, ClaimEntry(claim, doc, ("claims", i), quoted=claim.id in quoted))
+            for i, claim in enumerate(cached.claims):
+                entry = ClaimEntry(claim, doc, ("claims", i), quoted=claim.id in quoted)
+                _add_claim(kb, entry, compacted=cached.compacted)
+            cached.compacted = True
             continue
         clean = _read_claims(kb, doc, ready)
         if clean is not None and store is not None and key is not None:
             matched = _mark_quoted(kb, doc, clean, ready)
-            store.put(key, parse_cache.Entry("claims", clean, doc.positions, matched), doc.data["claims"])
+            fresh = parse_cache.Entry("claims", clean, doc.positions, matched, compacted=True)
+            store.put(key, fresh, doc.data["claims"])
         # Read and cached: the file's plain data is not needed again (a location comes from the
         # positions, or from the file). Kept, it was about 15% of a cold build's knowledge base.
         doc.data = None
+    if store is not None:
+        store.forget_unused()
     kb.parse_cache = store
     return kb
 
@@ -218,7 +226,7 @@ def _read_file(
     raw: bytes,
     key: str | None,
     parsed: Document | None,
-    claim_docs: list[tuple[Document, list[Claim] | None, str | None, _Ready | None]],
+    claim_docs: list[tuple[Document, parse_cache.Entry | None, str | None, _Ready | None]],
 ) -> None:
     """Read one file parsed afresh (`parsed`, or here): sources, quantities and laws at once; a claims
     file's claims resolved now (`_prepare`: no change to the knowledge base yet, while the other files
@@ -576,7 +584,9 @@ def unreadable_hint(kb: KnowledgeBase, ident: str, choices: Iterable[str]) -> tu
     return "unknown", did_you_mean(ident, choices)
 
 
-def _add_claim(kb: KnowledgeBase, entry: ClaimEntry, resolved: Resolved | None = None) -> None:
+def _add_claim(
+    kb: KnowledgeBase, entry: ClaimEntry, resolved: Resolved | None = None, compacted: bool = False
+) -> None:
     claim = entry.claim
     if claim.id in kb.claims:
         first = kb.claims[claim.id].location
@@ -589,7 +599,8 @@ def _add_claim(kb: KnowledgeBase, entry: ClaimEntry, resolved: Resolved | None =
             )
         )
         return
-    compact(claim)  # the same claim, smaller to keep
+    if not compacted:
+        compact(claim)  # the same claim, smaller to keep
     resolve_value(kb, entry, resolved)
     kb.claims[claim.id] = entry
 

@@ -96,6 +96,39 @@ def test_cache_is_json_and_still_hits(make_kb: Callable[[str], Path], tmp_path: 
     assert all(e.doc.data is None for e in warm.claims.values())  # from the cache, not parsed again
 
 
+def test_entries_kept_between_loads_are_shared_until_their_file_changes(
+    make_kb: Callable[[str], Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """kb serve keeps the parse cache's entries between builds: an unchanged file's claims are the
+    very objects of the last load, an edited file's are read again, and a removed one's forgotten."""
+    from kb import checks, contents
+    from kb.report import json_text
+
+    root = make_kb(BASE_CLAIMS)
+    (root / "more.yaml").write_text(
+        (root / "test.yaml").read_text(encoding="utf-8").replace("id: ", "id: more-"), encoding="utf-8"
+    )
+    monkeypatch.setenv("KB_CACHE_DIR", str(tmp_path / "c"))
+    kept: dict[str, object] = {}
+    contents.load(root, kept=kept)  # type: ignore[arg-type]
+    first = contents.load(root, kept=kept)  # type: ignore[arg-type]
+    assert len(kept) == 2
+    path = root / "test.yaml"
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("value: 2800", "value: 2900", 1), encoding="utf-8"
+    )
+    again = contents.load(root, kept=kept)  # type: ignore[arg-type]
+    for cid, entry in again.claims.items():
+        assert (entry.claim is first.claims[cid].claim) == cid.startswith("more-"), cid
+    assert len(kept) == 2  # the edited file's old entry is forgotten
+    fresh = contents.load(root, use_cache=False)
+    assert {k: e.claim for k, e in again.claims.items()} == {k: e.claim for k, e in fresh.claims.items()}
+    assert json_text(again, checks.run(again)) == json_text(fresh, checks.run(fresh))
+    (root / "more.yaml").unlink()
+    contents.load(root, kept=kept)  # type: ignore[arg-type]
+    assert len(kept) == 1
+
+
 def test_the_parse_cache_remembers_which_values_their_quotes_state(
     make_kb: Callable[[str], Path], tmp_path: Path
 ) -> None:

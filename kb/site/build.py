@@ -125,7 +125,8 @@ def _build(options: BuildOptions, progress: Reporter | None, memory: Memory | No
     _check_target(out, options.claims)  # before any work: a wrong --out fails at once
     stamp = fingerprint.inputs(options)  # before reading: an edit during the build is seen next time
     progress.step("load")
-    kb = contents.load(options.claims, use_cache=options.cache is not None)
+    kept = memory.parsed if memory else None
+    kb = contents.load(options.claims, use_cache=options.cache is not None, kept=kept)
     _settle()
     beside = _Beside(parallel=options.workers != 1)
     tmp: Path | None = None

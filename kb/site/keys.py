@@ -24,6 +24,7 @@ from typing import Any
 
 import kb
 from kb.cachedir import package_hash
+from kb.model import Claim
 from kb.site import views
 from kb.site.context import ClaimView, Group, SiteContext
 from kb.site.graph import _levels
@@ -81,8 +82,14 @@ class DigestMemo:
     the same code from the same inputs, compared field by field."""
 
     def __init__(self) -> None:
-        self.claims: dict[str, tuple[tuple[object, ...], bytes, bytes]] = {}
-        """Claim id -> (its inputs, its page digest, its shown digest)."""
+        self.claims: dict[str, tuple[Claim, tuple[object, ...], bytes, bytes]] = {}
+        """Claim id -> (its claim, its other inputs, its page digest, its shown digest)."""
+
+
+def _same_yaml(claim: Claim, known: Claim) -> bool:
+    """Whether two claims' YAML is the same, as their digests see it (as JSON): at once when they
+    are one object, as kb serve's loads share an unchanged file's validated, frozen claims."""
+    return claim is known or claim.model_dump_json() == known.model_dump_json()
 
 
 class Digests:
@@ -110,8 +117,7 @@ class Digests:
         assert self.memo is not None
         cv = self.ctx.claims[cid]
         e = cv.entry
-        inputs = (
-            e.claim.model_dump_json(),
+        rest = (
             str(e.location),
             e.problems,
             [(c.source_id, c.source is not None, c.found, c.span) for c in cv.citations],
@@ -121,12 +127,12 @@ class Digests:
             (cv.subject_slug, cv.quantity_label, cv.rests_on, cv.rested_on_by),
         )
         known = self.memo.claims.get(cid)
-        if known is not None and known[0] == inputs:
-            own, shown = known[1], known[2]
+        if known is not None and _same_yaml(e.claim, known[0]) and known[1] == rest:
+            own, shown = known[2], known[3]
         else:
             shown = self._shown_of(cv)
             own = self._claim(cv, shown)
-            self.memo.claims[cid] = (inputs, own, shown)
+        self.memo.claims[cid] = (e.claim, rest, own, shown)  # the newest claim object: see _same_yaml
         self._claims[cid], self._shown[cid] = own, shown
         return own, shown
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from kb import checks, contents
+from kb import cache, checks, contents
 from kb.contents import KnowledgeBase
 from kb.results import Results
 from kb.site.context import SiteContext
@@ -22,6 +22,8 @@ class Memory:
 
     digests: DigestMemo = field(default_factory=DigestMemo)
     """The claims' page-key digests (kb/site/keys.py)."""
+    parsed: dict[str, cache.Entry] = field(default_factory=dict)
+    """The parse cache's entries, validated (kb/cache.py): an unchanged file is not read again."""
 
 
 def resolved(kb: KnowledgeBase, results: Results, options: BuildOptions) -> SiteContext:
@@ -40,7 +42,7 @@ def remember(options: BuildOptions, memory: Memory) -> None:
     """Fill `memory` as a build of options.claims would, writing nothing: `kb serve` does this when
     its site was up to date at start, so that the first edit's rebuild finds what it keeps."""
     with contents.collector_paused():
-        kb = contents.load(options.claims, use_cache=options.cache is not None)
+        kb = contents.load(options.claims, use_cache=options.cache is not None, kept=memory.parsed)
         results = checks.run(kb)
         ctx = resolved(kb, results, options)
         page_keys(ctx, plan(ctx, options.site_url, options.search).pages, keys_salt(options), memory.digests)
