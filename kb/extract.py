@@ -15,7 +15,16 @@ from dataclasses import dataclass, field, replace
 from kb.choosing import FROM, glued_symbol
 from kb.contents import KnowledgeBase, Source
 from kb.errors import KbError
-from kb.figures import SIZE_LABEL, binary_k, inherit, parameters, per_accelerator, scaled_ranges, vague
+from kb.figures import (
+    SIZE_LABEL,
+    binary_k,
+    inherit,
+    lost_exponent,
+    parameters,
+    per_accelerator,
+    scaled_ranges,
+    vague,
+)
 from kb.guessing import PER, Context, Vocabulary, related, words
 from kb.markup import CELL, plain
 from kb.nonfigures import no_figure
@@ -177,7 +186,7 @@ def propose(
             context = _context(text, start, sentence, reading, header)
             counted = None if named else counted_noun(sentence[reading.end :])
             quantity, fitted = vocabulary.guess(reading, named, context, counted)
-            fitted = binary_k(fitted, quantity.id if quantity else None)
+            fitted = lost_exponent(binary_k(fitted, quantity.id if quantity else None))
             if quantity is None and fitted.unit == "1":
                 continue  # a bare number no word names ("Java整理12"): nothing to claim
             subject = model or _subject(sentence, reading, header, subjects, document)

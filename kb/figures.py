@@ -166,3 +166,15 @@ def binary_k(reading: Reading, quantity: str | None) -> Reading:
     lo, hi = round(stated.lo * 1000), round(stated.hi * 1000)
     note = _K_NOTE.format(t=reading.text, n=k * 1024, m=k * 1000, lo=lo, hi=hi)
     return replace(reading, note="; ".join(n for n in (reading.note, note) if n))
+
+
+_LOST_E = re.compile(r"\d\.\d+\+(\d{1,3})$")
+
+
+def lost_exponent(reading: Reading) -> Reading:
+    """ "3.14+23 FLOPs": read as 3.14E+23 (kb/numbers.py), with a note that the document lost the E,
+    so that a reviewer checks the figure against the document before accepting it."""
+    if not isinstance(reading.value, str) or not _LOST_E.search(reading.text):
+        return reading
+    note = f"written '{reading.text.lstrip('~≈ ')}' without its E: read as {reading.value}"
+    return replace(reading, note="; ".join(n for n in (reading.note, note) if n))

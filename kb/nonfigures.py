@@ -2,8 +2,7 @@
 
 A clock time ("12:46pm"), a day of a month written without its year ("on January 6", "November
 17th"), the year of a half or quarter ("H2 2021"), an accelerator's model number ("Ascend 910"),
-the count of "7 out of 10 tasks", a family of experiments ("12.xx") and a figure whose exponent
-lost its E ("3.14+23 FLOPs", which kb cannot store as written), a software version ("PyTorch
+the count of "7 out of 10 tasks", a family of experiments ("12.xx"), a software version ("PyTorch
 2.0.1", "CUDA 11.8") and seconds per iteration ("1.4s/it") are read as numbers, but a
 claim of them would have no quantity: proposing them as token counts or memory is a misread.
 """
@@ -28,8 +27,6 @@ _PERIOD = re.compile(r"\b(?:H[12]|Q[1-4]|FY|CY)\s*$")
 # Accelerators are named by a model number ("Ascend 910", "RTX 3090"): a part of a name. Names are
 # bounded by what is no Latin letter or digit, not by \b: Chinese characters are word characters.
 _HARDWARE = re.compile(rf"(?:(?<![A-Za-z0-9]){ACCELERATOR_LINE}|昇腾)\s*$", re.IGNORECASE)
-# "3.14+23 FLOPs": 3.14E+23 with its E lost. kb reads two numbers and can store neither as written.
-_LOST_E = re.compile(r"(?<![\d.])\d+\.\d+\+\d{1,3}(?!\d|\.\d)")
 # A software version: three dotted parts ("PyTorch 2.0.1", "peft>=0.8.0", ">= 470.82.01"), or any
 # number right after a library's name ("CUDA 11.8") or a DeepSpeed stage's ("ZeRO 3", "Zero3").
 _VERSION = re.compile(r"(?<![\d.])\d+\.\d+\.\d+(?:\.\d+)*")
@@ -51,8 +48,8 @@ def no_figure(sentence: str, reading: Reading) -> bool:
     if isinstance(reading.value, list) or reading.unit == "date":
         return False
     if any(
-        m.start() < reading.end and reading.start < m.end()  # overlapping: "~2.16+22" is read from "~"
-        for rx in (_CLOCK, _LOST_E, _VERSION)
+        m.start() < reading.end and reading.start < m.end()  # overlapping: "~12:30" is read from "~"
+        for rx in (_CLOCK, _VERSION)
         for m in rx.finditer(sentence)
     ):
         return True

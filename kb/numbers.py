@@ -80,7 +80,12 @@ _WORD_NUMBERS = {
 _NUM = r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?|\.\d+"
 _APPROX = r"(?:(?P<approx>~|≈|about|around|roughly|approximately|nearly|大约|约合|约|近)\s*)?"
 _CUR_PRE = r"(?P<cur_pre>US\$|\$|USD\s?|¥|￥)?"
-_EXP = r"(?:\s*(?:[eE](?P<exp>[+-]?\d{1,3})|(?:[x×*]|·)\s*10\s*(?:\^|\*\*)\s*(?P<exp2>[+-]?\d{1,3})))?"
+_EXP = (
+    r"(?:\s*(?:[eE](?P<exp>[+-]?\d{1,3})|(?:[x×*]|·)\s*10\s*(?:\^|\*\*)\s*(?P<exp2>[+-]?\d{1,3}))"
+    r"|(?:" + "|".join(rf"(?<=\.\d{{{n}}})" for n in range(1, 7)) + r")\+(?P<exp3>\d{1,3})(?!\d|\.\d))?"
+)
+"""An exponent: "2.15e25", "2.15 × 10^25", or "3.14+23", an exponent whose E was lost (metaseq's
+OPT-175B note writes every one so): after a decimal part only, so that "3+4" stays two numbers."""
 _SCALE = (
     r"(?P<scale>(?:[kKMBT](?![A-Za-z0-9])|\s?mn\b|\s?bn\b)"
     r"|\s*-?(?:thousand|million|billion|trillion)s?\b"
@@ -265,7 +270,7 @@ def _literal(m: re.Match[str]) -> str:
     num = m.group("num").replace(",", "")
     if num.startswith("."):
         num = "0" + num
-    exp = m.group("exp") or m.group("exp2")
+    exp = m.group("exp") or m.group("exp2") or m.group("exp3")
     return f"{num}e{int(exp)}" if exp else num
 
 

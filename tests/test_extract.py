@@ -486,11 +486,20 @@ def test_a_long_table_rows_quote_is_cut_at_a_pipe_never_inside_a_link() -> None:
     assert quotes[0].startswith("| 1.8B |")
 
 
-def test_a_lost_exponent_is_not_read_as_two_numbers() -> None:
-    """ "3.14+23 FLOPs" is 3.14E+23 with its E lost: not 3.14 of something and 23 FLOP."""
-    text = "GPT-3 consumed 3.14+23 FLOPs on 10,000 V100s. A MoE needs ~2.16+22 FLOPs. That ratio is ~19.6+9."
-    got = {p.reading.text for p in _propose(text, ["GPT-3"], "GPT-3")}
-    assert got == {"10,000"}  # "~2.16+22" is read from its "~"; "~19.6+9." ends a sentence
+def test_a_lost_exponent_is_read_as_one_figure_with_a_note() -> None:
+    """ "3.14+23 FLOPs" is 3.14E+23 with its E lost: one figure, not 3.14 of something and 23 FLOP;
+    the draft says how it was read, for the reviewer to check against the document."""
+    text = (
+        "The 175B GPT-3 model trained by OpenAI required 14.8 days of compute on 10,000 V100s, and "
+        "consumed 3.14+23 FLOPs.\nA 1.1T Mixture-of-Experts model requires ~2.16+22 FLOPs of compute."
+    )
+    found = _propose(text, ["GPT-3"], "GPT-3")
+    got = {p.reading.text: p for p in found}
+    assert (got["3.14+23"].reading.value, got["3.14+23"].reading.unit) == ("3.14e23", "FLOP")
+    assert got["3.14+23"].quantity == "training_compute"
+    assert "'3.14+23' without its E: read as 3.14e23" in got["3.14+23"].reading.note
+    assert got["~2.16+22"].reading.value == "2.16e22"
+    assert not {"3.14", "23", "2.16", "22"} & set(got)
 
 
 @pytest.mark.parametrize(

@@ -293,3 +293,28 @@ def test_a_list_of_numbers_is_not_one_number(text: str, literals: list[str]) -> 
     expected = [float(x) for x in literals]
     assert [p.lo for p in parse_numbers(text) if not p.is_date] == expected
     assert [p.lo for p in numbers.single_numbers(text)] == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "values"),
+    [
+        ("and consumed 3.14+23 FLOPs", [3.14e23]),  # metaseq's OPT-175B note: 3.14E+23 without its E
+        ("~19.6+9. Next", [1.96e10]),
+        ("3+4 GPUs", [3.0, 4.0]),  # no decimal part: two numbers
+        ("0.5+0.5", [0.5, 0.5]),  # a sum, not an exponent
+        ("3.14 + 23", [3.14, 23.0]),  # an exponent is written right after the digits
+    ],
+)
+def test_an_exponent_without_its_e_after_a_decimal_part(text: str, values: list[float]) -> None:
+    assert [p.lo for p in parse_numbers(text)] == pytest.approx(values)
+    assert [float(w.literal) for w in numbers.written_numbers(text)] == pytest.approx(values)
+
+
+def test_a_quote_with_an_exponent_without_its_e_states_the_value() -> None:
+    from kb.quotes import value_in_quote
+    from kb.units import unit_info
+    from kb.values import stated_value
+
+    flop = unit_info("FLOP")
+    assert value_in_quote(stated_value("3.14e23", flop, None), flop, "and consumed 3.14+23 FLOPs")[0]
+    assert not value_in_quote(stated_value("23", flop, None), flop, "and consumed 3.14+23 FLOPs")[0]
