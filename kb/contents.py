@@ -97,6 +97,8 @@ class KnowledgeBase:
     claims: dict[str, ClaimEntry] = field(default_factory=dict)
     relations: list[tuple[Location, Relation]] = field(default_factory=list)
     """Standalone relations among claims (`relations:` in claims files), with where each is."""
+    relation_docs: dict[str, tuple[Document, int]] = field(default_factory=dict)
+    """Relation id -> its document and index there: a problem of one field is located at it."""
     laws: list[tuple[Location, Law]] = field(default_factory=list)
     """The laws of training and serving models (`laws:` files), with where each is."""
     problems: list[Problem] = field(default_factory=list)
@@ -536,6 +538,7 @@ def _add_relations(kb: KnowledgeBase, doc: Document, relations: list[Relation], 
             continue
         known[relation.id] = where
         kb.relations.append((where, relation))
+        kb.relation_docs[relation.id] = (doc, i)
 
 
 def _read_laws(kb: KnowledgeBase, doc: Document) -> None:

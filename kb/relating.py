@@ -81,6 +81,7 @@ def write_relation(
     if relation is None:
         raise KbError("the relation is not valid:\n  " + "\n  ".join(str(p) for p in problems))
     kb.relations.append((doc.location(("relations", n)), relation))
+    kb.relation_docs[relation.id] = (doc, n)
     result = checks.run(kb).by_key[f"relation:{relation.id}"]
     if result.problem is not None:
         raise KbError(result.problem.message, result.problem.hint)

@@ -137,10 +137,27 @@ def _from_relation(kb: KnowledgeBase, relation: Relation, where: Location) -> Sp
         note=relation.note,
         locate=_at(where),
     )
-    spec.problem = _unknown_inputs(kb, spec, lambda name: where)
+    spec.problem = _unknown_inputs(kb, spec, lambda name: _field(kb, relation, where, "inputs", name))
     if spec.problem is None:
-        _parse_sides(spec, relation.formula, frozenset(relation.inputs), where, f"relation {relation.id!r}")
+        names = frozenset(relation.inputs)
+        at = lambda n: _in_relation_formula(kb, relation, where, n)  # noqa: E731 - read only on an error
+        _parse_sides(spec, relation.formula, names, at, f"relation {relation.id!r}")
     return spec
+
+
+def _field(kb: KnowledgeBase, relation: Relation, where: Location, *path: str) -> Location:
+    """Where a field of a standalone relation is written (the relation's start if not known)."""
+    found = kb.relation_docs.get(relation.id)
+    return found[0].location(("relations", found[1], *path)) if found else where
+
+
+def _in_relation_formula(kb: KnowledgeBase, relation: Relation, where: Location, offset: int) -> Location:
+    """The place of character `offset` of a standalone relation's formula."""
+    found = kb.relation_docs.get(relation.id)
+    if found is None:
+        return where
+    doc, i = found
+    return _in_formula(doc.path, doc.location(("relations", i, "formula")), offset)
 
 
 def _at(where: Location) -> Callable[[], Location]:
@@ -162,7 +179,10 @@ def split(formula: str) -> tuple[str, str, str, int]:
     return formula[: m.start()], m.group(), formula[m.end() :], m.end()
 
 
-def _parse_sides(spec: Spec, formula: str, names: frozenset[str], where: Location, what: str) -> None:
+def _parse_sides(
+    spec: Spec, formula: str, names: frozenset[str], at: Callable[[int], Location], what: str
+) -> None:
+    """Parse `left op right` into the spec, or set its problem, located by `at` (character -> place)."""
     try:
         left, op, right, offset = split(formula)
         spec.op = op
@@ -175,9 +195,8 @@ def _parse_sides(spec: Spec, formula: str, names: frozenset[str], where: Locatio
         except FormulaError as exc:
             raise FormulaError(exc.message, exc.offset + offset, exc.hint, exc.code) from None
     except FormulaError as exc:
-        spec.problem = Problem(
-            where, f"{what}: {exc.message} (at character {exc.offset + 1})", exc.hint, exc.code
-        )
+        message = f"{what}: {exc.message} (at character {exc.offset + 1})"
+        spec.problem = Problem(at(exc.offset), message, exc.hint, exc.code)
 
 
 def _unknown_inputs(kb: KnowledgeBase, spec: Spec, locate: Callable[[str], Location]) -> Problem | None:
@@ -207,7 +226,7 @@ def _unknown_inputs(kb: KnowledgeBase, spec: Spec, locate: Callable[[str], Locat
 
 
 def _in_formula(path: Path, at: Location, offset: int) -> Location:
-    """The place of character `offset` of a check's formula: past 'formula:' and an opening quote."""
+    """The place of character `offset` of a formula: past 'formula:' and an opening quote."""
     try:
         line = path.read_text(encoding="utf-8").splitlines()[at.line - 1]
     except (OSError, UnicodeDecodeError, IndexError):
@@ -283,7 +302,7 @@ def _law_template(
                 code="unknown-input",
             )
     spec = Spec(key="", kind="law", id=law.id, op="=", formula=law.formula, variables={})
-    _parse_sides(spec, law.formula, frozenset(law.inputs), where, f"law {law.id!r}")
+    _parse_sides(spec, law.formula, frozenset(law.inputs), lambda _: where, f"law {law.id!r}")
     if spec.problem is not None:
         return spec.problem
     assert spec.left is not None and spec.right is not None

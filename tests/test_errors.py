@@ -305,3 +305,35 @@ def test_claims_folder_above_the_working_directory(
     code, out = check(Path("../../claims"), capsys)
     assert code == 0, out
     assert "1 claims" in out
+
+
+TOKENS = """\
+  - id: tokens
+    subject: M
+    quantity: training_tokens
+    value: 13
+    unit: trillion token
+    sources:
+      - source: doc
+        quote: "13 trillion tokens"
+"""
+
+
+@pytest.mark.parametrize(
+    ("relation", "where", "said"),
+    [
+        # line 21 holds the formula; "    formula: " is 13 characters, then character 8 is the second "/"
+        ("    formula: p = t // 2\n    inputs: {p: params, t: tokens}\n", ":21:21", "at character 8"),
+        (
+            "    formula: p = t / 2\n    inputs:\n      p: params\n      t: tokns\n",
+            ":24:7",
+            "unknown input 'tokns'",
+        ),
+    ],
+)
+def test_a_standalone_relations_error_is_located_at_its_field(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], relation: str, where: str, said: str
+) -> None:
+    body = GOOD + TOKENS + "relations:\n  - id: r\n    note: a relation with a mistake\n" + relation
+    error = one_error(make_kb(tmp_path, {"m.yaml": body}), capsys)
+    assert f"claims/m.yaml{where}" in error and said in error, error
