@@ -99,6 +99,10 @@ def _fix_with(ctx: Context, cid: str, others: frozenset[str]) -> Fix:
             return None, used
     if not used:
         return None, []
+    if current is not None and _whole_count(value):
+        current = _whole(current)
+        if current is None:  # no whole number of them repairs its relations: not the one wrong
+            return None, used
     if current is not None:
         failing = _still_failing(ctx, cid, current, unsolved)
         if failing is not None:
@@ -127,11 +131,18 @@ _AT_LEAST_ONE = Interval(1.0, math.inf)
 
 def _whole_count(value: StatedValue) -> bool:
     """A claim written as an exact whole number of things counted in their own unit (96 layers, 8
-    GPUs; not a pure number, which may be any ratio): a slip in it leaves at least one (no model
-    has a tenth of a layer), so a fix below one is no fix."""
+    GPUs; not a pure number, which may be any ratio): a slip in it leaves a whole number, at least
+    one (no model has a tenth of a layer), so a fix below one or between two whole numbers is no fix."""
     s = value.stated
     unit = value.unit
     return s.lo == s.hi and s.lo >= 1 and s.lo.is_integer() and unit.factor == 1 and bool(unit.dims)
+
+
+def _whole(iv: Interval) -> Interval | None:
+    """The whole numbers of an interval (a count's fix: 32.3 layers is no count), None if none."""
+    lo = math.ceil(iv.lo - 1e-9 * abs(iv.lo))
+    hi = math.floor(iv.hi + 1e-9 * abs(iv.hi)) if math.isfinite(iv.hi) else math.inf
+    return Interval(float(lo), float(hi)) if lo <= hi else None
 
 
 def _open_keys(ctx: Context, cid: str) -> list[str]:

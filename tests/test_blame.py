@@ -212,7 +212,9 @@ def test_an_ill_formed_relation_is_an_error_naming_it(make_kb: Make, formula: st
     results = checks.run(contents.load(root))
     [problem] = results.problems
     assert "relation 'bad'" in problem.message and message in problem.message, problem.message
-    assert problem.location.line == 21
+    assert problem.location.line == 22  # the formula's line (the relation starts on 21)
+    at = int(problem.message.rsplit("at character ", 1)[1].rstrip(")"))
+    assert problem.location.column == len("    formula: '") + at  # the character named
 
 
 def test_laws_apply_to_each_documents_own_figures(make_kb: Make) -> None:
@@ -755,3 +757,34 @@ def test_solving_tells_a_relation_no_value_repairs_from_one_it_cannot_solve(make
     body += claim("d", "5", qualifier="exactly") + check("diff", "x - y", "x: p, y: q")
     spec, values = _one_relation(make_kb, body)
     assert solve.solve(spec, "p", values) is None
+
+
+def test_a_whole_count_is_no_suspect_where_no_whole_number_repairs_it(make_kb: Make) -> None:
+    # 8 GPUs at $10,000 each cannot cost $84,000: 8.4 GPUs would, and no model has 8.4 GPUs.
+    body = (
+        claim("gpus", "8", unit="GPU", quantity="gpu_count", qualifier="exactly")
+        + claim("price", "10000", unit="USD/GPU", quantity="gpu_price", qualifier="exactly")
+        + claim("total", "84000", unit="USD", quantity="hardware_cost")
+        + check("gpus-times-price", "g * p", "g: gpus, p: price")
+    )
+    r = run(make_kb, body)
+    assert r.claims["gpus"].verdict == "unverified" and r.claims["gpus"].standing is None  # not blamed
+    assert {r.claims["total"].standing, r.claims["price"].standing} == {"suspect"}
+    assert r.claims["price"].alternatives == [["total"]]
+
+
+def test_a_whole_counts_fix_holds_whole_numbers_only(make_kb: Make) -> None:
+    # $90,000 at $10,000 per GPU (both preferred: better trusted than the count) is 9 GPUs, not 2.
+    ranked = {"rank": "preferred", "rank_reason": "the invoice"}
+    body = (
+        claim("gpus", "2", unit="GPU", quantity="gpu_count", qualifier="exactly")
+        + claim("price", "10000", unit="USD/GPU", quantity="gpu_price", qualifier="exactly", **ranked)
+        + claim("total", "90000", unit="USD", quantity="hardware_cost", qualifier="exactly", **ranked)
+        + check("gpus-times-price", "g * p", "g: gpus, p: price")
+    )
+    gpus = run(make_kb, body).claims["gpus"]
+    assert gpus.standing == "condemned" and gpus.suggested is not None
+    assert (gpus.suggested.lo, gpus.suggested.hi) == (9.0, 9.0)
+    # At $84,000 no whole count repairs it: the count is not blamed, the figures are.
+    gpus = run(make_kb, body.replace("value: 90000", "value: 84000")).claims["gpus"]
+    assert gpus.standing != "condemned" and gpus.suggested is None
