@@ -435,18 +435,30 @@ def _units_of(folders: list[Path]) -> list[str]:
 
     global USE_KNOWN
     USE_KNOWN = False
+    found: set[str] = set()
     try:
         for folder in folders:
             checks.run(contents.load(folder, use_cache=False))
+            found |= set(UNIT_CACHE.known)  # each folder's: the next one's units file resets them
     finally:
         USE_KNOWN = True
-    return sorted(UNIT_CACHE.known)
+    return sorted(found)
 
 
 if __name__ == "__main__":  # python -m kb.units claims/ ... : make the bundled table again
-    import sys
+    import argparse
 
     from kb import units  # this module as kb imports it, not as __main__
 
-    count = units.write_known_units(units._units_of([Path(a) for a in sys.argv[1:]] or [Path("claims")]))
+    ap = argparse.ArgumentParser(
+        prog="python -m kb.units",
+        description=f"Write {KNOWN_FILE.name}, the units kb knows without pint: every unit that "
+        "checking these claims folders resolves (tests/test_units.py says which folders).",
+    )
+    ap.add_argument("folders", nargs="*", type=Path, default=[Path("claims")], help="claims folders")
+    args = ap.parse_args()
+    missing = [str(f) for f in args.folders if not f.is_dir()]
+    if missing:
+        ap.error(f"not a claims folder: {', '.join(missing)} (the table is unchanged)")
+    count = units.write_known_units(units._units_of(args.folders))
     print(f"{KNOWN_FILE.name}: {count} units")
