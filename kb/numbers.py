@@ -87,7 +87,7 @@ _EXP = (
 """An exponent: "2.15e25", "2.15 × 10^25", or "3.14+23", an exponent whose E was lost (metaseq's
 OPT-175B note writes every one so): after a decimal part only, so that "3+4" stays two numbers."""
 _SCALE = (
-    r"(?P<scale>(?:[kKMBT](?![A-Za-z0-9])|\s?mn\b|\s?bn\b)"
+    r"(?P<scale>(?:[kKMBT](?![A-Za-z0-9])|\s[MBT](?![A-Za-z0-9/])|\s?mn\b|\s?bn\b)"
     r"|\s*-?(?:thousand|million|billion|trillion)s?\b"
     r"|\s*[十百千万亿]+)?"
 )
@@ -184,12 +184,22 @@ def _lists_apart(text: str) -> str:
 def _scan(text: str) -> tuple[list[WrittenNumber], list[tuple[WrittenNumber, WrittenNumber]]]:
     """The single numbers of a text, and the pairs of them joined as a range ("300W–700W")."""
     singles = [_written(m) for m in _TOKEN.finditer(_lists_apart(text[:100_000]))]
-    pairs = [
-        (a, b)
-        for a, b in zip(singles, singles[1:], strict=False)
-        if _RANGE_JOIN.fullmatch(text[a.end : b.start])
-    ]
+    pairs = []
+    for a, b in zip(singles, singles[1:], strict=False):
+        if _RANGE_JOIN.fullmatch(text[a.end : b.start]):
+            pairs.append((a, b))
+        elif _tilde_joins(text, a, b):
+            pairs.append((a, replace(b, approx=False)))  # its "~" joins the range: no "about"
     return singles, pairs
+
+
+def _tilde_joins(text: str, a: WrittenNumber, b: WrittenNumber) -> bool:
+    """ "10~20", "0.22 ~ 2.42 万亿": a tilde between two numbers, against the first or with a space on
+    both sides, joins a range (the second number's pattern reads it as "about"); "10 ~20" does not."""
+    if not (b.approx and text.startswith("~", b.start)):
+        return False
+    between, after = text[a.end : b.start], text[b.start + 1 : b.start + 2]
+    return between == "" or (between.isspace() and after.isspace())
 
 
 def single_numbers(text: str) -> Iterator[ParsedNumber]:

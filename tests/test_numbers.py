@@ -318,3 +318,30 @@ def test_a_quote_with_an_exponent_without_its_e_states_the_value() -> None:
     flop = unit_info("FLOP")
     assert value_in_quote(stated_value("3.14e23", flop, None), flop, "and consumed 3.14+23 FLOPs")[0]
     assert not value_in_quote(stated_value("23", flop, None), flop, "and consumed 3.14+23 FLOPs")[0]
+
+
+@pytest.mark.parametrize(
+    ("text", "ranges"),
+    [
+        ("0.22 ~ 2.42 万亿", [(2.2e11, 2.42e12)]),  # the Baichuan2 README: a range, not "about 2.42"
+        ("10~20 GPUs", [(10.0, 20.0)]),
+        ("10 ~20 GPUs", []),  # "about 20" after 10
+    ],
+)
+def test_a_tilde_between_two_numbers_joins_a_range(text: str, ranges: list[tuple[float, float]]) -> None:
+    found = [(p.lo, p.hi) for p in parse_numbers(text) if p.is_range]
+    assert found == pytest.approx(ranges)
+    assert all(not p.approx for p in parse_numbers(text) if p.is_range)
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("| mC4 3.1.0 - English | 417.99 B | 0.33 |", 417.99e9),  # the MPT-7B card's tokens column
+        ("125 M params", 125e6),
+        ("8 B200 GPUs", 8.0),  # a name, not a scale
+        ("2 B/parameter", 2.0),  # bytes per parameter, not billions
+    ],
+)
+def test_a_capital_scale_letter_after_a_space(text: str, value: float) -> None:
+    assert value in [pytest.approx(p.lo) for p in parse_numbers(text)]
