@@ -242,6 +242,11 @@ def parse_numbers(text: str) -> list[ParsedNumber]:
     for w in _word_numbers(text, with_hundred=True):
         v = _value(w)
         out.append(ParsedNumber(v, v, start=w.start, end=w.end))
+    # A quote may state a count in Chinese numerals; kb extract leaves them out (written_numbers):
+    # most are counts of nothing kb measures ("六个领域", six domains).
+    for m in _ZH_COUNT.finditer(text):
+        n = float(_zh_count(m.group("zh")))
+        out.append(ParsedNumber(n, n, start=m.start(), end=m.end()))
     out.extend(ParsedNumber(lo, hi, is_date=True, start=a, end=b) for lo, hi, a, b in dates(text))
     out = [p for p in out if math.isfinite(p.lo) and math.isfinite(p.hi)]
     out.sort(key=lambda p: (p.start, p.end))
@@ -308,6 +313,25 @@ _WORD_NUMBER = re.compile(
 # 卡 (card, GPU) is the number. Not after a digit or a numeral ("2千卡", "三千卡": 千 scales those).
 _ZH_CARDS = re.compile(r"(?<![\d〇零一二两三四五六七八九十百千万亿.])(?P<zh>[十百千万]+)(?=卡)")
 _ZH_SCALE_CHARS = {"十": 10, "百": 100, "千": 1000, "万": 10_000}
+
+
+# 四个专家 "four experts", 二十四层 "24 layers": a Chinese numeral from 2 to 99 before a classifier is a
+# count, read in quotes (parse_numbers). Not after 第 (an ordinal, "the third"), not 一 alone (一个
+# is the article "a").
+_ZH_COUNT = re.compile(
+    r"(?<![第〇零一二两三四五六七八九十百千万亿\d.])"
+    r"(?P<zh>[二两三四五六七八九]?十[一二三四五六七八九]?|[二两三四五六七八九])"
+    r"(?=[个种项张块台次位层名家类款])"
+)
+_ZH_DIGITS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+
+
+def _zh_count(numeral: str) -> int:
+    """二十四 -> 24, 十二 -> 12, 四 -> 4."""
+    tens, ten, units = numeral.partition("十")
+    if not ten:
+        return _ZH_DIGITS[numeral]
+    return _ZH_DIGITS.get(tens, 1) * 10 + _ZH_DIGITS.get(units, 0)
 
 
 def _word_numbers(text: str, with_hundred: bool) -> list[WrittenNumber]:

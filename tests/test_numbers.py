@@ -345,3 +345,19 @@ def test_a_tilde_between_two_numbers_joins_a_range(text: str, ranges: list[tuple
 )
 def test_a_capital_scale_letter_after_a_space(text: str, value: float) -> None:
     assert value in [pytest.approx(p.lo) for p in parse_numbers(text)]
+
+
+@pytest.mark.parametrize(
+    ("text", "values"),
+    [
+        ("模型有四个专家", [4.0]),  # four experts
+        ("共二十四层", [24.0]),  # 24 layers
+        ("十二个", [12.0]),
+        ("第三个", []),  # the third: an ordinal
+        ("一个模型", []),  # "a model": the article
+        ("四川", []),  # a place, no classifier
+    ],
+)
+def test_a_chinese_numeral_before_a_classifier_is_a_count_in_a_quote(text: str, values: list[float]) -> None:
+    assert [p.lo for p in parse_numbers(text)] == values
+    assert numbers.written_numbers(text) == []  # kb extract does not propose them
