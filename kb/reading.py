@@ -106,9 +106,12 @@ def _noun(quote: str, end: int) -> str | None:
     zh = rest.lstrip().lstrip(CLASSIFIERS).lstrip()
     for word, unit in NOUNS_ZH:
         if zh.startswith(word) or zh[:1] in CLASSIFIERS and zh[1:].startswith(word):
-            if unit != "GPU":  # "GPU hours" is read below, as a whole
+            if unit != "GPU":
                 return unit
-            break
+            if not word.isascii():  # 8 块显卡, 1024 块卡, 256 颗芯片; 100 万卡时 is card-hours
+                after = zh[zh.index(word) + len(word) :].lstrip()
+                return "GPU*hour" if after.startswith(("时", "小时")) else "GPU"
+            break  # "GPU hours" is read below, as a whole
     words = re.findall(r"[A-Za-z0-9×/-]+|[^\sA-Za-z0-9]", rest)
     words = [part for w in words for part in (w.split("-") if w not in NOUNS_EXACT else [w]) if part]
     for i, raw in enumerate(words[:4]):

@@ -84,6 +84,7 @@ NOUNS_ZH = (
     ("参数", "parameter"),
     ("token", "token"),
     ("词元", "token"),
+    ("令牌", "token"),  # as some translations call a token
     ("层", "layer"),
     ("周期", "epoch"),
     ("次浮点", "FLOP"),
@@ -93,6 +94,7 @@ NOUNS_ZH = (
     ("GPU", "GPU"),
     ("显卡", "GPU"),
     ("芯片", "GPU"),
+    ("卡", "GPU"),  # 1024 块卡: cards, as Chinese documents call accelerators
     ("小时", "hour"),
     ("天", "day"),
     ("周", "week"),
@@ -245,6 +247,10 @@ _COUNTED = re.compile(r"[ \t]+([a-z][a-z]+|[A-Z][a-z]+)(?![A-Za-z0-9])(?!-?\d)")
 _PHRASE = re.compile(r"[A-Za-z][A-Za-z0-9/-]*|[^\sA-Za-z0-9]")
 
 
+_ZH_COUNTED = re.compile(rf"\s*[{CLASSIFIERS}种项道门类条篇]\s*([\u4e00-\u9fff]{{1,4}})")
+"""A classifier and the noun after it: "57 个主题" counts topics, "13948 道题目" questions."""
+
+
 def counted_noun(after: str) -> str | None:
     """What a number counts when the words right after it say so and kb reads no unit in them:
     the last word of the phrase ("143000 steps" steps; "20k pre-training steps" steps). None when
@@ -252,6 +258,9 @@ def counted_noun(after: str) -> str | None:
     follows a few words on ("14.8 trillion diverse and high-quality tokens"), or when no word
     follows. Capitalised names ("96 DGX-A100") and letters glued to the number ("40G") are read
     elsewhere."""
+    zh = _ZH_COUNTED.match(after)
+    if zh is not None:  # a Chinese classifier: the noun after it is what is counted, unless a unit
+        return None if any(zh.group(1).startswith(word) for word, _ in NOUNS_ZH) else zh.group(1)
     m = _COUNTED.match(after)
     first = m.group(1).lower() if m else ""
     if not first or first in NOT_NOUNS or (first.endswith("ed") and not first.endswith("eed")):

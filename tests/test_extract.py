@@ -629,3 +629,27 @@ def test_a_long_row_without_a_leading_pipe_quotes_its_first_cell() -> None:
     reading = Reading("2", "trillion token", None, "2 trillion tokens", start=11, end=28)
     quote = _cited(row, row, reading)
     assert quote.startswith("trained on 2 trillion tokens") and quote.endswith("|")
+
+
+@pytest.mark.parametrize(
+    ("quote", "unit"),
+    [
+        ("使用了 8 块显卡", "GPU"),  # eight graphics cards
+        ("训练使用了 1024 块卡", "GPU"),  # 1,024 cards: accelerators
+        ("256 颗芯片", "GPU"),
+        ("共 100 万卡时", "wan GPU*hour"),  # card-hours
+        ("大约使用了 13 万亿个令牌", "trillion token"),  # 令牌: a token, in some translations
+    ],
+)
+def test_chinese_nouns_of_accelerators_and_tokens(quote: str, unit: str) -> None:
+    from kb.reading import readings
+
+    assert readings(quote)[0][0].unit == unit
+
+
+def test_what_a_chinese_classifier_counts_lends_it_no_unit() -> None:
+    """ "67 个主题" counts topics: no gigabytes borrowed from a README's memory tables."""
+    text = "推理需要 15.3 GB 显存。CMMLU 是一个包含 67 个主题的中文评估基准，MATH 包含 12,500 个数学问题。"
+    got = {p.reading.text: p.reading.unit for p in _propose(text, ["Baichuan2"], "Baichuan2")}
+    assert got.get("15.3") == "GB"
+    assert "67" not in got and "12,500" not in got
