@@ -3,7 +3,8 @@
 A clock time ("12:46pm"), a day of a month written without its year ("on January 6", "November
 17th"), the year of a half or quarter ("H2 2021"), an accelerator's model number ("Ascend 910"),
 the count of "7 out of 10 tasks", a family of experiments ("12.xx"), a software version ("PyTorch
-2.0.1", "CUDA 11.8") and seconds per iteration ("1.4s/it") are read as numbers, but a
+2.0.1", "CUDA 11.8"), seconds per iteration ("1.4s/it") and device numbers
+("CUDA_VISIBLE_DEVICES=0,1", "0、1号显卡") are read as numbers, but a
 claim of them would have no quantity: proposing them as token counts or memory is a misread.
 """
 
@@ -37,6 +38,10 @@ _SOFTWARE = re.compile(
 # Seconds per iteration ("5.8G / 1.4s/it"): a training speed no quantity of kb measures.
 _PER_ITERATION = re.compile(r"\s?(?:s|sec|ms)\s?/\s?(?:it|iter|step)\b")
 _OUT_OF = re.compile(r"\s+out\s+of\s+\d")
+# Device numbers: an environment variable's value ("CUDA_VISIBLE_DEVICES=0,1") and an index
+# ("0、1号显卡", cards number 0 and 1).
+_ENV_VALUE = re.compile(r"(?<![A-Za-z0-9_])[A-Z][A-Z0-9_]{2,}=[\d,\s]*$")
+_INDEX = re.compile(r"(?:\s*[、,，]\s*\d+)*\s*号")
 _FAMILY = re.compile(r"\.[xX*]+\b")
 
 
@@ -57,6 +62,8 @@ def no_figure(sentence: str, reading: Reading) -> bool:
         return True
     if _PERIOD.search(before) and re.fullmatch(r"(?:19|20)\d\d", reading.text):
         return True
-    if _HARDWARE.search(before) or _SOFTWARE.search(before):
+    if _HARDWARE.search(before) or _SOFTWARE.search(before) or _ENV_VALUE.search(before):
+        return True
+    if _INDEX.match(after):
         return True
     return bool(_OUT_OF.match(after) or _FAMILY.match(after) or _PER_ITERATION.match(after))

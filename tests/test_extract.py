@@ -653,3 +653,9 @@ def test_what_a_chinese_classifier_counts_lends_it_no_unit() -> None:
     got = {p.reading.text: p.reading.unit for p in _propose(text, ["Baichuan2"], "Baichuan2")}
     assert got.get("15.3") == "GB"
     assert "67" not in got and "12,500" not in got
+
+
+def test_device_numbers_are_no_figures() -> None:
+    """The Baichuan2 README: "CUDA_VISIBLE_DEVICES=0,1" and "0、1号显卡" were proposed as 0 and 1 GB."""
+    text = "类似 `export CUDA_VISIBLE_DEVICES=0,1`（使用了0、1号显卡）的方式控制。推理需要 15.3 GB 显存。"
+    assert [p.reading.text for p in _propose(text, ["Baichuan2"], "Baichuan2")] == ["15.3"]
