@@ -227,7 +227,9 @@ def _qualifier(quote: str, w: WrittenNumber, after: int) -> str | None:
 # count of GPUs or a budget of FLOPs.
 _MODEL_SIZE = re.compile(
     r"\s?(?:(?:\(\w+\)|[A-Z][\w.]*-?\d[\w.-]*|dense|sparse|base|chat)\s+){0,2}(?:(?i:models?)\b|模型)"
-    r"|\s(?:scale\b|dense\b|MoE\b|Mixture-of-Experts\b|[A-Z][A-Za-z]+-?\d[\w.]*(?![\w.-]*\s+(?:tokens?|FLOPs?)\b))",
+    r"|\s(?:scale\b|dense\b|MoE\b|Mixture-of-Experts\b|[A-Z][A-Za-z]+-?\d[\w.]*(?![\w.-]*\s+(?:tokens?|FLOPs?)\b))"
+    # "7B、13B 的 Base 和 Chat 版本": sizes listed before the versions of a model
+    r"|(?:\s*[、,，/]\s*\d+(?:\.\d+)?[BMT])*\s*(?:的\s*)?(?:Base\b|Chat\b|基座|版本)",
 )
 
 

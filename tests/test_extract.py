@@ -659,3 +659,12 @@ def test_device_numbers_are_no_figures() -> None:
     """The Baichuan2 README: "CUDA_VISIBLE_DEVICES=0,1" and "0、1号显卡" were proposed as 0 and 1 GB."""
     text = "类似 `export CUDA_VISIBLE_DEVICES=0,1`（使用了0、1号显卡）的方式控制。推理需要 15.3 GB 显存。"
     assert [p.reading.text for p in _propose(text, ["Baichuan2"], "Baichuan2")] == ["15.3"]
+
+
+def test_sizes_listed_before_a_models_versions_are_parameters() -> None:
+    """The Baichuan2 README: "7B、13B 的 Base 和 Chat 版本" read as 7 billion bits per parameter."""
+    from kb.reading import readings
+
+    found = readings("本次发布包含有 7B、13B 的 Base 和 Chat 版本，并提供了 Chat 版本的 4bits 量化")
+    sizes = [(r.value, r.unit) for r, _ in found][:2]
+    assert sizes == [("7", "billion parameter"), ("13", "billion parameter")]
