@@ -364,8 +364,15 @@ def _subject(
     a size alone, the document's model of that size; else the document's common name."""
     found = subject_before(sentence, reading.start, subjects)
     if found is None and header is not None:
-        found = sized(document, _cells(sentence)[0], subjects)
+        cells = [c.strip() for c in _cells(sentence)]
+        found = sized(document, cells[0], subjects)
+        if found is None and len(cells) > 1 and _FAMILY_CELL.fullmatch(cells[0]):
+            found = sized(cells[0], cells[1], subjects)  # "| Cerebras-GPT | 111M |": Cerebras-GPT 111M
     return found or document
+
+
+_FAMILY_CELL = re.compile(r"[A-Z][\w.-]*(?: [A-Z][\w.-]*)?")
+"""A table's first cell naming a family whose size the next cell gives."""
 
 
 def _in_name(sentence: str, reading: Reading, subjects: list[str]) -> bool:

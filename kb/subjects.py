@@ -16,7 +16,8 @@ from kb.markup import plain
 from kb.words import ACCELERATOR_CHIP, ACCELERATOR_LINE
 
 # A model's name, bounded by Latin letters and digits (a Chinese character beside it is no part of
-# it, where \b would see none): a capitalised word and a version ("Llama 3", "GPT-4", "DeepSeek-V3"),
+# it, where \b would see none): capitalised words joined by hyphens and a version ("Llama 3", "GPT-4",
+# "DeepSeek-V3", "Cerebras-GPT 13B"),
 # maybe a size ("ChatGLM-6B", "Llama 3 8B"). Not a date ("March 2023", "Since 2020"), a sentence's first word
 # before a count ("The 20 models"), a word that qualifies a count ("Additional 32 GPUs", "Nearly 40"),
 # a document's part ("Version 1.0.0", "Appendix 2", "Article 9") nor the start of a dotted version ("v1.0.0").
@@ -29,7 +30,7 @@ NAME = re.compile(
     r"(?<![0-9][BMKT]-)"  # not the "Chat-4" of "Yi-6B-Chat-4bits": that name began before
     r"(?!(?:INT|Int|FP|BF|SXM|PCIe)\d)"  # a number format or a GPU's form factor ("INT4", "SXM4")
     r"(?!(?:CUDA|Cuda|PyTorch|Pytorch|Python|ZeRO|Zero)[ -]?\d)"  # software versions, DeepSpeed stages
-    r"(?:[A-Z][A-Za-z]{2,}(?:[ -]?(?:V|v)?(?!(?:19|20)\d\d\b)\d+(?:\.\d+)?(?![.\d])"
+    r"(?:[A-Z][A-Za-z]{2,}(?:-[A-Z][A-Za-z]+)*(?:[ -]?(?:V|v)?(?!(?:19|20)\d\d\b)\d+(?:\.\d+)?(?![.\d])"
     r"(?:[BMKT](?![A-Za-z0-9])|(?![A-Za-z])))"
     r"|[A-Z][a-z]-\d+(?:\.\d+)?[BMKT](?![A-Za-z0-9]))"  # a short name with its size: "Yi-34B"
     r"(?:[ -]\d+(?:\.\d+)?[BMK](?![A-Za-z0-9]))?"
@@ -106,8 +107,11 @@ def sized(document: str, label: str, subjects: list[str]) -> str | None:
     7B"), written as the document writes its sizes' names ("Pythia-1.4B"); None for another label."""
     if not re.fullmatch(r"\d+(?:\.\d+)?[BMKT]", label):
         return None
+    family = _SIZE.sub(
+        "", document
+    )  # "Cerebras-GPT 13B" names the family's 13B: its 111M row is no "13B 111M"
     for sep in (" ", "-"):
         for s in subjects:
-            if s.lower() == f"{document}{sep}{label}".lower():
+            if s.lower() == f"{family}{sep}{label}".lower():
                 return s
-    return f"{document} {label}"
+    return f"{family} {label}"

@@ -668,3 +668,17 @@ def test_sizes_listed_before_a_models_versions_are_parameters() -> None:
     found = readings("本次发布包含有 7B、13B 的 Base 和 Chat 版本，并提供了 Chat 版本的 4bits 量化")
     sizes = [(r.value, r.unit) for r, _ in found][:2]
     assert sizes == [("7", "billion parameter"), ("13", "billion parameter")]
+
+
+def test_a_row_of_a_family_and_a_size_is_that_models() -> None:
+    """The Cerebras-GPT card: rows "| Cerebras-GPT | 111M | 10 | ..." were all given "GPT 13B", the
+    tail of the title's name; a row labelled by a size alone is the family's model of that size."""
+    text = (
+        "# Cerebras-GPT 13B\n\n"
+        "| Model | Parameters | Layers | d_model |\n|---|---|---|---|\n"
+        "| Cerebras-GPT | 111M | 10 | 768 |\n| Cerebras-GPT | 256M | 14 | 1088 |\n\n"
+        "Model Params | Sequence Length | Batch Size\n---|---|---\n111M | 2048 | 120\n"
+    )
+    got = {(p.reading.text, p.subject) for p in _propose(text, [], "Cerebras-GPT")}
+    assert ("10", "Cerebras-GPT 111M") in got and ("1088", "Cerebras-GPT 256M") in got
+    assert ("2048", "Cerebras-GPT 111M") in got
