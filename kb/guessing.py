@@ -69,6 +69,7 @@ _SYNONYMS = {
 # "TruthfulQA"), not words of a quantity; "kWh", "FLOPs", "GPUs" are not caught.
 _CAMEL = re.compile(r"\b[A-Za-z]*[a-z]{2}[A-Z][A-Za-z0-9]*")
 _D_MODEL = re.compile(r"\bd[_ ]?model\b", re.IGNORECASE)
+_D_HEAD = re.compile(r"\bd[_ ]?head\b", re.IGNORECASE)
 PER = re.compile(r"(?:每|per|for every|every)\s*\S{0,3}\s*$", re.IGNORECASE)
 _MONEY_WORDS = frozenset({"cost", "price"})
 _GPU_NAME = re.compile(rf"(?<![A-Za-z0-9])(?:{ACCELERATOR_CHIP}s?|GPUs?)(?![A-Za-z0-9])")  # "A100s" too
@@ -78,6 +79,7 @@ def words(text: str, synonyms: bool = True) -> set[str]:
     """Lower-case English words of a text, Chinese keywords translated, stop words left out."""
     text = plain(text).text  # not the words of link addresses
     text = _D_MODEL.sub(" width ", text)  # a column "d_model" is the model's width, not "model"
+    text = _D_HEAD.sub(" head width ", text)  # "d_head": the width of a head, no count of heads
     text = _CAMEL.sub(" ", text)  # "HumanEval", "TruthfulQA": a benchmark's name, not "human"
     found = {w for w in re.findall(r"[a-z]+", text.lower().replace("_", " ")) if len(w) > 1}
     if synonyms:

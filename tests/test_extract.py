@@ -682,3 +682,10 @@ def test_a_row_of_a_family_and_a_size_is_that_models() -> None:
     got = {(p.reading.text, p.subject) for p in _propose(text, [], "Cerebras-GPT")}
     assert ("10", "Cerebras-GPT 111M") in got and ("1088", "Cerebras-GPT 256M") in got
     assert ("2048", "Cerebras-GPT 111M") in got
+
+
+def test_a_d_head_column_is_the_width_of_a_head() -> None:
+    text = "| Model | Params | Layers | Heads | d_head |\n|---|---|---|---|---|\n"
+    text += "| Foo-1B | 1.3B | 24 | 16 | 128 |\n"
+    got = {p.reading.text: p.quantity for p in _propose(text, ["Foo-1B"], "Foo")}
+    assert got["16"] == "attention_heads" and got["128"] == "attention_head_width"
