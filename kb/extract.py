@@ -366,13 +366,16 @@ def _subject(
     if found is None and header is not None:
         cells = [c.strip() for c in _cells(sentence)]
         found = sized(document, cells[0], subjects)
-        if found is None and len(cells) > 1 and _FAMILY_CELL.fullmatch(cells[0]):
+        sizes = len(header) > 1 and _SIZE_HEADER.search(header[1]) is not None
+        if found is None and sizes and len(cells) > 1 and _FAMILY_CELL.fullmatch(cells[0]):
             found = sized(cells[0], cells[1], subjects)  # "| Cerebras-GPT | 111M |": Cerebras-GPT 111M
     return found or document
 
 
 _FAMILY_CELL = re.compile(r"[A-Z][\w.-]*(?: [A-Z][\w.-]*)?")
-"""A table's first cell naming a family whose size the next cell gives."""
+"""A table's first cell naming a family whose size the next cell gives (a column of sizes:
+_SIZE_HEADER; "| Total | 7.7M |" under "GPU hours" is no model)."""
+_SIZE_HEADER = re.compile(r"param|size|model", re.IGNORECASE)
 
 
 def _in_name(sentence: str, reading: Reading, subjects: list[str]) -> bool:

@@ -689,3 +689,10 @@ def test_a_d_head_column_is_the_width_of_a_head() -> None:
     text += "| Foo-1B | 1.3B | 24 | 16 | 128 |\n"
     got = {p.reading.text: p.quantity for p in _propose(text, ["Foo-1B"], "Foo")}
     assert got["16"] == "attention_heads" and got["128"] == "attention_head_width"
+
+
+def test_a_total_row_is_no_model_of_its_first_figure() -> None:
+    """The Llama 3 card's training table: "| Total | 7.7M | ..." under GPU hours is no "Total 7.7M"."""
+    text = "| Model | Time (GPU hours) | Power |\n|---|---|---|\n"
+    text += "| Llama 3 8B | 1.3M | 700 |\n| Total | 7.7M | |\n"
+    assert "Total 7.7M" not in {p.subject for p in _propose(text, ["Llama 3 8B"], "Llama 3")}
