@@ -21,7 +21,7 @@ from kb.quotes import FoldedText, value_in_quote
 from kb.results import CheckResult, ClaimResult, Conflict, InputValue, Results, Suggestion
 from kb.slips import fitting
 from kb.units import UnitInfo, base_unit_text
-from kb.values import StatedValue, format_interval
+from kb.values import StatedValue, format_interval, format_number
 from kb.verdicts import SEVERITY_RANK, Standing, Verdict, factor
 
 
@@ -96,7 +96,12 @@ def _check_result(kb: KnowledgeBase, o: Outcome, diagnosis: blame.Diagnosis, val
     )
     if spec.tolerance:
         t = spec.tolerance
-        amount = f"±{t.relative:.0%}" if t.relative is not None else f"within a factor of {t.factor:g}"
+        # "±0.1%", not "±0%" (a tolerance of 0.001 is no tolerance of nothing)
+        amount = (
+            f"±{format_number(t.relative * 100)}%"
+            if t.relative is not None
+            else f"within a factor of {t.factor:g}"
+        )
         cr.tolerance = f"{amount}: {t.reason}"
     for name, cid in spec.variables.items():
         e = kb.claims.get(cid)

@@ -788,3 +788,10 @@ def test_a_whole_counts_fix_holds_whole_numbers_only(make_kb: Make) -> None:
     # At $84,000 no whole count repairs it: the count is not blamed, the figures are.
     gpus = run(make_kb, body.replace("value: 90000", "value: 84000")).claims["gpus"]
     assert gpus.standing != "condemned" and gpus.suggested is None
+
+
+def test_a_small_tolerance_is_said_as_written(make_kb: Make) -> None:
+    """A relative tolerance of 0.001 was shown as '±0%' (kb show, the site)."""
+    item = "{id: same, formula: x, inputs: {x: a}, tolerance: {relative: 0.001, reason: a config's rounding}}"
+    r = run(make_kb, claim("a", "6.053") + claim("b", "6.05") + f"    checks:\n      - {item}\n")
+    assert r.by_key["check:b/same"].tolerance == "±0.1%: a config's rounding"
