@@ -242,10 +242,14 @@ def parse_numbers(text: str) -> list[ParsedNumber]:
     for w in _word_numbers(text, with_hundred=True):
         v = _value(w)
         out.append(ParsedNumber(v, v, start=w.start, end=w.end))
-    # A quote may state a count in Chinese numerals; kb extract leaves them out (written_numbers):
-    # most are counts of nothing kb measures ("六个领域", six domains).
+    # A quote may state a number in Chinese numerals (a count, "四个专家"; an amount, "七千亿");
+    # kb extract leaves them out (written_numbers): most counts are of nothing kb measures
+    # ("六个领域", six domains).
     for m in _ZH_COUNT.finditer(text):
         n = float(_zh_count(m.group("zh")))
+        out.append(ParsedNumber(n, n, start=m.start(), end=m.end()))
+    for m in _ZH_SCALED.finditer(text):
+        n = _zh_count(m.group("zh")) * math.prod(_ZH_DIGIT_SCALE[ch] for ch in m.group("scale"))
         out.append(ParsedNumber(n, n, start=m.start(), end=m.end()))
     out.extend(ParsedNumber(lo, hi, is_date=True, start=a, end=b) for lo, hi, a, b in dates(text))
     out = [p for p in out if math.isfinite(p.lo) and math.isfinite(p.hi)]
@@ -324,6 +328,11 @@ _ZH_COUNT = re.compile(
     r"(?=[个种项张块台次位层名家类款])"
 )
 _ZH_DIGITS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+# 七千亿 "700 billion", 两千万 "20 million": a numeral written out with its scale characters.
+_ZH_SCALED = re.compile(
+    r"(?<![数〇零一二两三四五六七八九十百千万亿\d.])"
+    r"(?P<zh>[一二两三四五六七八九]?十[一二三四五六七八九]?|[一二两三四五六七八九])(?P<scale>[百千万亿]+)"
+)
 
 
 def _zh_count(numeral: str) -> int:

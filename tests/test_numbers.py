@@ -356,8 +356,11 @@ def test_a_capital_scale_letter_after_a_space(text: str, value: float) -> None:
         ("第三个", []),  # the third: an ordinal
         ("一个模型", []),  # "a model": the article
         ("四川", []),  # a place, no classifier
+        ("约七千亿中英文以及代码单词", [7e11]),  # the MOSS README: 700 billion words
+        ("两千万条", [2e7]),
+        ("一千亿", [1e11]),
     ],
 )
-def test_a_chinese_numeral_before_a_classifier_is_a_count_in_a_quote(text: str, values: list[float]) -> None:
+def test_chinese_numerals_in_a_quote_are_read(text: str, values: list[float]) -> None:
     assert [p.lo for p in parse_numbers(text)] == values
     assert numbers.written_numbers(text) == []  # kb extract does not propose them
