@@ -33,7 +33,30 @@ class Written:
     result: CheckResult
 
 
-def relation_data(formula: str, inputs: list[str], rid: str, note: str) -> dict[str, Any]:
+_TOLERANCE = re.compile(r"(?:(?P<pct>\d+(?:\.\d+)?)\s*%|[x×]\s*(?P<factor>\d+(?:\.\d+)?))")
+
+
+def tolerance_data(spec: str | None, reason: str | None) -> dict[str, Any] | None:
+    """A relation's tolerance from the command line: "5%" (relative) or "x2" (a factor), with why."""
+    if spec is None:
+        if reason:
+            raise KbError("--tolerance-reason without --tolerance", "add e.g. --tolerance 5% (or x2)")
+        return None
+    m = _TOLERANCE.fullmatch(spec.strip())
+    if m is None:
+        raise KbError(f"--tolerance {spec!r} is neither a percentage nor a factor", "write e.g. 5% or x2")
+    if not reason:
+        raise KbError(
+            "a tolerance needs its reason", 'add --tolerance-reason "why the relation holds only so loosely"'
+        )
+    if m.group("pct") is not None:
+        return {"relative": float(m.group("pct")) / 100, "reason": reason}
+    return {"factor": float(m.group("factor")), "reason": reason}
+
+
+def relation_data(
+    formula: str, inputs: list[str], rid: str, note: str, tolerance: dict[str, Any] | None = None
+) -> dict[str, Any]:
     """The relation as YAML data from the command line's `NAME=CLAIM` inputs."""
     pairs: dict[str, str] = {}
     for item in inputs:
@@ -44,6 +67,8 @@ def relation_data(formula: str, inputs: list[str], rid: str, note: str) -> dict[
     data: dict[str, Any] = {"id": rid, "formula": formula, "inputs": pairs}
     if note:
         data["note"] = note
+    if tolerance is not None:
+        data["tolerance"] = tolerance
     return data
 
 

@@ -80,3 +80,37 @@ def test_an_existing_relation_id_is_refused(root: Path, capsys: pytest.CaptureFi
         "llama2-gpu-hours-text-restates-table",
     )
     assert code == 1 and "exists already" in out
+
+
+@pytest.mark.parametrize(
+    ("spec", "written"),
+    [("5%", "relative: 0.05"), ("0.1%", "relative: 0.001"), ("x2", "factor: 2.0")],
+)
+def test_a_relation_is_written_with_its_tolerance(
+    root: Path, capsys: pytest.CaptureFixture[str], spec: str, written: str
+) -> None:
+    inputs = [f"--input=h{i}={c}" for i, c in enumerate(ROWS[:2])]
+    args = ["h1 >= h0", *inputs, "--id", "loose", "--tolerance", spec, "--tolerance-reason", "rounded rows"]
+    code, out = relate(root, capsys, *args)
+    assert code == 0, out
+    text = (root / "llama-2" / "relations.yaml").read_text(encoding="utf-8")
+    assert written in text and "reason: rounded rows" in text
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (["--tolerance", "5%"], "needs its reason"),
+        (["--tolerance", "five", "--tolerance-reason", "why"], "neither a percentage nor a factor"),
+        (["--tolerance-reason", "why"], "without --tolerance"),
+        (["--tolerance", "x0.5", "--tolerance-reason", "why"], "not valid"),
+    ],
+)
+def test_a_bad_tolerance_is_refused_before_writing(
+    root: Path, capsys: pytest.CaptureFixture[str], extra: list[str], message: str
+) -> None:
+    before = (root / "llama-2" / "relations.yaml").read_text(encoding="utf-8")
+    inputs = [f"--input=h{i}={c}" for i, c in enumerate(ROWS[:2])]
+    code, out = relate(root, capsys, "h1 >= h0", *inputs, "--id", "loose", *extra)
+    assert code == 1 and message in out, out
+    assert (root / "llama-2" / "relations.yaml").read_text(encoding="utf-8") == before

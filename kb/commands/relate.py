@@ -9,7 +9,7 @@ from kb import contents
 from kb.atomic import atomic_write_text
 from kb.commands import EXIT_OK, add_claims_option, claims_file, guarded
 from kb.confined import read_confined
-from kb.relating import check_relation, relation_data, write_relation
+from kb.relating import check_relation, relation_data, tolerance_data, write_relation
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -28,6 +28,12 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     p.add_argument("--input", action="append", default=[], metavar="NAME=CLAIM", help="bind a name")
     p.add_argument("--id", required=True, help="the relation's id, a lower-case slug")
     p.add_argument("--note", default="", help="what the relation states and why it must hold")
+    p.add_argument(
+        "--tolerance",
+        metavar="SPEC",
+        help="how loosely it holds: a percentage (5%%) or a factor (x2); needs --tolerance-reason",
+    )
+    p.add_argument("--tolerance-reason", metavar="TEXT", help="why the relation needs its tolerance")
     p.add_argument("--file", type=Path, help="the file (default: relations.yaml beside the first input)")
     p.add_argument("--dry-run", action="store_true", help="judge it and print the verdict, write nothing")
     p.set_defaults(run=run)
@@ -39,7 +45,8 @@ def run(args: argparse.Namespace) -> int:
 
 def _run(args: argparse.Namespace, root: Path) -> int:
     kb = contents.load(root)
-    data = relation_data(args.formula, args.input, args.id, args.note)
+    tolerance = tolerance_data(args.tolerance, args.tolerance_reason)
+    data = relation_data(args.formula, args.input, args.id, args.note, tolerance)
     check_relation(kb, data)
     first = next(iter(data["inputs"].values()))
     path: Path = args.file or Path(kb.claims[first].location.file).parent / "relations.yaml"
