@@ -39,6 +39,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
+    except OSError as exc:  # an error of the system kb did not foresee (a full disk): said, not a traceback
+        with contextlib.suppress(OSError, ValueError, AttributeError):
+            print(f"kb: stopped by an input/output error: {exc}", file=sys.stderr)
+        return 1
 
 
 def run() -> NoReturn:
@@ -48,7 +52,22 @@ def run() -> NoReturn:
     everything kb writes is closed and renamed into place before main() returns."""
     code = main()
     atexit._run_exitfuncs()
+    os._exit(_flushed(code))
+
+
+def _flushed(code: int) -> int:
+    """The exit code once stdout and stderr are flushed: a reader that closed the pipe early wanted
+    no more (silent, as `kb show X | head`); any other failure to write the output (a full disk)
+    is an error, said on stderr if it can be, as Python says it at a normal exit (code 120)."""
     for stream in (sys.stdout, sys.stderr):
-        with contextlib.suppress(OSError, ValueError):  # a closed pipe: nothing more can be said
+        if stream is None:  # started with the stream closed (`kb show X >&-`)
+            continue
+        try:
             stream.flush()
-    os._exit(code)
+        except BrokenPipeError:
+            continue
+        except (OSError, ValueError) as exc:
+            with contextlib.suppress(OSError, ValueError, AttributeError):
+                print(f"kb: could not write its output: {exc}", file=sys.stderr, flush=True)
+            code = code or 120
+    return code

@@ -209,7 +209,8 @@ def _load(root: Path, use_cache: bool, kept: dict[str, parse_cache.Entry] | None
         clean = _read_claims(kb, doc, ready)
         if clean is not None and store is not None and key is not None:
             matched = _mark_quoted(kb, doc, clean, ready)
-            fresh = parse_cache.Entry("claims", clean, doc.positions, matched, compacted=True)
+            # Its own copy of the positions: the document may complete its own from the file later.
+            fresh = parse_cache.Entry("claims", clean, dict(doc.positions), matched, compacted=True)
             store.put(key, fresh, doc.data["claims"])
         # Read and cached: the file's plain data is not needed again (a location comes from the
         # positions, or from the file). Kept, it was about 15% of a cold build's knowledge base.

@@ -135,7 +135,14 @@ def _whole_count(value: StatedValue) -> bool:
     one (no model has a tenth of a layer), so a fix below one or between two whole numbers is no fix."""
     s = value.stated
     unit = value.unit
-    return s.lo == s.hi and s.lo >= 1 and s.lo.is_integer() and unit.factor == 1 and bool(unit.dims)
+    counted = bool(unit.dims) and not any(d in _MEASURED for d, _ in unit.dims)
+    return s.lo == s.hi and s.lo >= 1 and s.lo.is_integer() and unit.factor == 1 and counted
+
+
+_MEASURED = frozenset(
+    {"[currency]", "[time]", "[length]", "[mass]", "[information]", "[compute]", "[emissions]", "[epoch]"}
+)
+"""Dimensions of amounts that are measured, not counted: 2 USD, 1 epoch or 8 GB exactly may be 2.5."""
 
 
 def _whole(iv: Interval) -> Interval | None:

@@ -82,12 +82,15 @@ _APPROX = r"(?:(?P<approx>~|≈|about|around|roughly|approximately|nearly|大约
 _CUR_PRE = r"(?P<cur_pre>US\$|\$|USD\s?|¥|￥)?"
 _EXP = (
     r"(?:\s*(?:[eE](?P<exp>[+-]?\d{1,3})|(?:[x×*]|·)\s*10\s*(?:\^|\*\*)\s*(?P<exp2>[+-]?\d{1,3}))"
-    r"|(?:" + "|".join(rf"(?<=\.\d{{{n}}})" for n in range(1, 7)) + r")\+(?P<exp3>\d{1,3})(?!\d|\.\d))?"
+    r"|(?:"
+    + "|".join(rf"(?<=\.\d{{{n}}})" for n in range(1, 7))
+    + r")\+(?P<exp3>[6-9]|[1-9]\d)(?!\d|\.\d|\s*=))?"
 )
 """An exponent: "2.15e25", "2.15 × 10^25", or "3.14+23", an exponent whose E was lost (metaseq's
-OPT-175B note writes every one so): after a decimal part only, so that "3+4" stays two numbers."""
+OPT-175B note writes every one so): after a decimal part only, of 6 to 99 (the size of a count of
+parameters, tokens or FLOP), and before no "=": "3+4", "1.5+2 = 3.5" and "GPT-3.5+4" stay sums."""
 _SCALE = (
-    r"(?P<scale>(?:[kKMBT](?![A-Za-z0-9])|\s[MBT](?![A-Za-z0-9/])|\s?mn\b|\s?bn\b)"
+    r"(?P<scale>(?:[kKMBT](?![A-Za-z0-9])|(?-i:\s[MBT])(?![A-Za-z0-9/]|\s+per\b)|\s?mn\b|\s?bn\b)"
     r"|\s*-?(?:thousand|million|billion|trillion)s?\b"
     r"|\s*[十百千万亿]+)?"
 )

@@ -46,3 +46,19 @@ def test_a_usage_error_exits_2_with_its_message(tmp_path: Path) -> None:
     done = _kb("check", "--claims", str(root), "--verdict", "bogus", cache=tmp_path / "cache")
     assert done.returncode == 2
     assert "bogus" in done.stderr
+
+
+def test_output_that_cannot_be_written_is_an_error(tmp_path: Path) -> None:
+    """A full disk (/dev/full) lost the report silently with exit 0; a closed pipe stays quiet."""
+    root = generate(tmp_path / "kb", 50, 2)
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
+    env["KB_CACHE_DIR"] = str(tmp_path / "cache")
+    command = [sys.executable, "-m", "kb", "check", "--claims", str(root), "--format", "json"]
+    with open("/dev/full", "w", encoding="utf-8") as full:
+        done = subprocess.run(command, stdout=full, stderr=subprocess.PIPE, text=True, env=env)
+    assert done.returncode != 0 and "No space left on device" in done.stderr
+    assert "Traceback" not in done.stderr
+    piped = subprocess.run(
+        f"{' '.join(command)} | head -c 10", shell=True, capture_output=True, text=True, env=env
+    )
+    assert piped.returncode == 0 and "Traceback" not in piped.stderr

@@ -121,6 +121,8 @@ def test_entries_kept_between_loads_are_shared_until_their_file_changes(
     for cid, entry in again.claims.items():
         assert (entry.claim is first.claims[cid].claim) == cid.startswith("more-"), cid
     assert len(kept) == 2  # the edited file's old entry is forgotten
+    edited = next(e for e in again.claims.values() if not e.id.startswith("more-"))
+    assert all(entry.positions is not edited.doc.positions for entry in kept.values())  # type: ignore[attr-defined]
     fresh = contents.load(root, use_cache=False)
     assert {k: e.claim for k, e in again.claims.items()} == {k: e.claim for k, e in fresh.claims.items()}
     assert json_text(again, checks.run(again)) == json_text(fresh, checks.run(fresh))

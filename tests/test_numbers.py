@@ -303,6 +303,10 @@ def test_a_list_of_numbers_is_not_one_number(text: str, literals: list[str]) -> 
         ("3+4 GPUs", [3.0, 4.0]),  # no decimal part: two numbers
         ("0.5+0.5", [0.5, 0.5]),  # a sum, not an exponent
         ("3.14 + 23", [3.14, 23.0]),  # an exponent is written right after the digits
+        ("1.5+2 = 3.5", [1.5, 2.0, 3.5]),  # arithmetic: too small an exponent, and an "="
+        ("13.5+2 GB", [13.5, 2.0]),
+        ("GPT-3.5+4", [3.5, 4.0]),
+        ("3.5+100 examples", [3.5, 100.0]),  # no exponent of three digits
     ],
 )
 def test_an_exponent_without_its_e_after_a_decimal_part(text: str, values: list[float]) -> None:
@@ -341,6 +345,10 @@ def test_a_tilde_between_two_numbers_joins_a_range(text: str, ranges: list[tuple
         ("125 M params", 125e6),
         ("8 B200 GPUs", 8.0),  # a name, not a scale
         ("2 B/parameter", 2.0),  # bytes per parameter, not billions
+        ("2 B per parameter", 2.0),
+        ("emitted 25 t CO2eq", 25.0),  # lower case: tonnes, metres, bits; no scale words
+        ("took 14 m on 8 GPUs", 14.0),
+        ("4 b quantization", 4.0),
     ],
 )
 def test_a_capital_scale_letter_after_a_space(text: str, value: float) -> None:

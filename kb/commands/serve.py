@@ -281,6 +281,9 @@ def run(args: argparse.Namespace) -> int:
     if taken is not None:
         print(f"kb serve: cannot listen on {HOST}:{args.port}: {taken}; try --port 0", file=sys.stderr)
         return EXIT_ERRORS
+    # A line for each rebuild as it happens, also to a file or a pipe (`kb serve | tee log`).
+    with contextlib.suppress(AttributeError, ValueError):
+        sys.stdout.reconfigure(line_buffering=True)  # type: ignore[union-attr]
     baseline = snapshot(opts.claims)  # before the first build: an edit made during it is rebuilt
     from kb.site.memory import Memory, remember
 
