@@ -41,6 +41,7 @@ _OUT_OF = re.compile(r"\s+out\s+of\s+\d")
 # Device numbers: an environment variable's value ("CUDA_VISIBLE_DEVICES=0,1") and an index
 # ("0、1号显卡", cards number 0 and 1).
 _ENV_VALUE = re.compile(r"(?<![A-Za-z0-9_])[A-Z][A-Z0-9_]{2,}=[\d,\s]*$")
+_SHOTS = re.compile(r"[- ]?shots?\b", re.IGNORECASE)
 _BRACKETED = re.compile(r"\+?】")
 """A number alone in 【】 is a heading's label ("【5+】跨webview多页面", a blog's list of links)."""
 _INDEX = re.compile(r"(?:\s*[、,，]\s*\d+)*\s*号")
@@ -67,5 +68,7 @@ def no_figure(sentence: str, reading: Reading) -> bool:
     if _HARDWARE.search(before) or _SOFTWARE.search(before) or _ENV_VALUE.search(before):
         return True
     if _INDEX.match(after) or (before.endswith("【") and _BRACKETED.match(after)):
+        return True
+    if before.endswith("@") or _SHOTS.match(after):  # "Pass@1", "3-shot": how a benchmark is run
         return True
     return bool(_OUT_OF.match(after) or _FAMILY.match(after) or _PER_ITERATION.match(after))

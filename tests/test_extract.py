@@ -696,3 +696,11 @@ def test_a_total_row_is_no_model_of_its_first_figure() -> None:
     text = "| Model | Time (GPU hours) | Power |\n|---|---|---|\n"
     text += "| Llama 3 8B | 1.3M | 700 |\n| Total | 7.7M | |\n"
     assert "Total 7.7M" not in {p.subject for p in _propose(text, ["Llama 3 8B"], "Llama 3")}
+
+
+def test_how_a_benchmark_is_run_is_no_figure() -> None:
+    """ "Pass@1", "3-shot": a vocabulary with a count of benchmark items read them as 1 and 3 items."""
+    text = "| Benchmark | Shots | Score |\n|---|---|---|\n| HumanEval (Pass@1) | 0-shot | 65.2 |\n"
+    text += "| DROP (3-shot F1) | 3 | 91.6 |\n"
+    got = [p.reading.text for p in _propose(text, ["DeepSeek-V3"], "DeepSeek-V3")]
+    assert "1" not in got and "0" not in got
