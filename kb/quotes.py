@@ -10,6 +10,7 @@ import bisect
 import difflib
 import math
 import re
+from dataclasses import replace
 
 from kb.markup import plain
 from kb.numbers import ParsedNumber, parse_numbers, single_numbers
@@ -142,7 +143,15 @@ def value_in_quote(value: StatedValue, unit: UnitInfo, quote: str) -> tuple[bool
     lo, hi = value.nominal.lo, value.nominal.hi
     if unit.is_date:
         return any(p.is_date and _close(p.lo, lo) and _close(p.hi, hi) for p in found), found
-    return any(_states(p, value, unit) for p in found), found
+    return any(_states(q, value, unit) for p in found for q in _with_ends(p)), found
+
+
+def _with_ends(p: ParsedNumber) -> list[ParsedNumber]:
+    """A number, and for a range each end with the range's scale word: the Baichuan2 README's
+    "0.22 ~ 2.42 万亿" states 0.22 万亿 too, though 万亿 is written once, after the second end."""
+    if not p.is_range:
+        return [p]
+    return [p, replace(p, hi=p.lo), replace(p, lo=p.hi)]
 
 
 def value_stated(value: StatedValue, unit: UnitInfo, quote: str) -> bool:

@@ -372,3 +372,14 @@ def test_a_capital_scale_letter_after_a_space(text: str, value: float) -> None:
 def test_chinese_numerals_in_a_quote_are_read(text: str, values: list[float]) -> None:
     assert [p.lo for p in parse_numbers(text)] == values
     assert numbers.written_numbers(text) == []  # kb extract does not propose them
+
+
+def test_a_ranges_first_end_takes_the_scale_written_after_the_second() -> None:
+    from kb.quotes import value_in_quote
+    from kb.units import unit_info
+    from kb.values import stated_value
+
+    unit, quote = unit_info("trillion token"), "分别对应训练 0.22 ~ 2.42 万亿 Tokens"
+    values = ("0.22", "2.42", "1.5")
+    stated = [v for v in values if value_in_quote(stated_value(v, unit, None), unit, quote)[0]]
+    assert stated == ["0.22", "2.42"]
