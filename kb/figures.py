@@ -168,13 +168,11 @@ def binary_k(reading: Reading, quantity: str | None) -> Reading:
     return replace(reading, note="; ".join(n for n in (reading.note, note) if n))
 
 
-_LOST_E = re.compile(r"\d\.\d+\+(\d{1,3})$")
-
-
 def lost_exponent(reading: Reading) -> Reading:
     """ "3.14+23 FLOPs": read as 3.14E+23 (kb/numbers.py), with a note that the document lost the E,
     so that a reviewer checks the figure against the document before accepting it."""
-    if not isinstance(reading.value, str) or not _LOST_E.search(reading.text):
+    # A reading with a "+" between digits was read so by numbers.py's pattern alone: no second test.
+    if not isinstance(reading.value, str) or not re.search(r"\d\+\d", reading.text):
         return reading
     note = f"written '{reading.text.lstrip('~≈ ')}' without its E: read as {reading.value}"
     return replace(reading, note="; ".join(n for n in (reading.note, note) if n))

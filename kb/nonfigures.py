@@ -3,8 +3,9 @@
 A clock time ("12:46pm"), a day of a month written without its year ("on January 6", "November
 17th"), the year of a half or quarter ("H2 2021"), an accelerator's model number ("Ascend 910"),
 the count of "7 out of 10 tasks", a family of experiments ("12.xx"), a software version ("PyTorch
-2.0.1", "CUDA 11.8"), seconds per iteration ("1.4s/it") and device numbers
-("CUDA_VISIBLE_DEVICES=0,1", "0、1号显卡") are read as numbers, but a
+2.0.1", "CUDA 11.8"), seconds per iteration ("1.4s/it"), device numbers
+("CUDA_VISIBLE_DEVICES=0,1", "0、1号显卡"), how a benchmark is run ("Pass@1", "3-shot") and a
+heading's label ("【5+】") are read as numbers, but a
 claim of them would have no quantity: proposing them as token counts or memory is a misread.
 """
 
@@ -41,10 +42,11 @@ _OUT_OF = re.compile(r"\s+out\s+of\s+\d")
 # Device numbers: an environment variable's value ("CUDA_VISIBLE_DEVICES=0,1") and an index
 # ("0、1号显卡", cards number 0 and 1).
 _ENV_VALUE = re.compile(r"(?<![A-Za-z0-9_])[A-Z][A-Z0-9_]{2,}=[\d,\s]*$")
+_INDEX = re.compile(r"(?:\s*[、,，]\s*\d+)*\s*号")
+# How a benchmark is run ("Pass@1" is read from the "@" before it, "3-shot").
 _SHOTS = re.compile(r"[- ]?shots?\b", re.IGNORECASE)
 _BRACKETED = re.compile(r"\+?】")
 """A number alone in 【】 is a heading's label ("【5+】跨webview多页面", a blog's list of links)."""
-_INDEX = re.compile(r"(?:\s*[、,，]\s*\d+)*\s*号")
 _FAMILY = re.compile(r"\.[xX*]+\b")
 
 

@@ -325,16 +325,18 @@ _ZH_SCALE_CHARS = {"十": 10, "百": 100, "千": 1000, "万": 10_000}
 # 四个专家 "four experts", 二十四层 "24 layers": a Chinese numeral from 2 to 99 before a classifier is a
 # count, read in quotes (parse_numbers). Not after 第 (an ordinal, "the third"), not 一 alone (一个
 # is the article "a").
+_ZH_TENS = r"[二两三四五六七八九]?十[一二三四五六七八九]?"
+"""A Chinese numeral from 10 to 99 (十, 十二, 二十四); `_zh_count` reads it."""
 _ZH_COUNT = re.compile(
     r"(?<![第〇零一二两三四五六七八九十百千万亿\d.])"
-    r"(?P<zh>[二两三四五六七八九]?十[一二三四五六七八九]?|[二两三四五六七八九])"
+    rf"(?P<zh>{_ZH_TENS}|[二两三四五六七八九])"
     r"(?=[个种项张块台次位层名家类款])"
 )
 _ZH_DIGITS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 # 七千亿 "700 billion", 两千万 "20 million": a numeral written out with its scale characters.
 _ZH_SCALED = re.compile(
     r"(?<![数〇零一二两三四五六七八九十百千万亿\d.])"
-    r"(?P<zh>[一二两三四五六七八九]?十[一二三四五六七八九]?|[一二两三四五六七八九])(?P<scale>[百千万亿]+)"
+    rf"(?P<zh>{_ZH_TENS}|[一二两三四五六七八九])(?P<scale>[百千万亿]+)"
 )
 
 

@@ -154,10 +154,7 @@ def _field(kb: KnowledgeBase, relation: Relation, where: Location, *path: str) -
 def _in_relation_formula(kb: KnowledgeBase, relation: Relation, where: Location, offset: int) -> Location:
     """The place of character `offset` of a standalone relation's formula."""
     found = kb.relation_docs.get(relation.id)
-    if found is None:
-        return where
-    doc, i = found
-    return _in_formula(doc.path, doc.location(("relations", i, "formula")), offset)
+    return _in_formula(found[0].path, _field(kb, relation, where, "formula"), offset) if found else where
 
 
 def _at(where: Location) -> Callable[[], Location]:

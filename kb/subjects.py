@@ -107,9 +107,8 @@ def sized(document: str, label: str, subjects: list[str]) -> str | None:
     7B"), written as the document writes its sizes' names ("Pythia-1.4B"); None for another label."""
     if not re.fullmatch(r"\d+(?:\.\d+)?[BMKT]", label):
         return None
-    family = _SIZE.sub(
-        "", document
-    )  # "Cerebras-GPT 13B" names the family's 13B: its 111M row is no "13B 111M"
+    # "Cerebras-GPT 13B" names the family's 13B: its 111M row is no "Cerebras-GPT 13B 111M"
+    family = _SIZE.sub("", document)
     for sep in (" ", "-"):
         for s in subjects:
             if s.lower() == f"{family}{sep}{label}".lower():

@@ -77,13 +77,18 @@ class DigestMemo:
     process (`kb serve`): a claim whose inputs compare equal keeps its digests instead of being
     serialised and hashed again (10,000 claims: about 0.4 s of a one-value rebuild's 0.7 s of keys).
 
-    Its YAML is compared as the JSON the digest hashes, so a value written 1000 then 1e3 counts as
-    changed; the rest (results, conflicts, problems, citations) are kb's own dataclasses, made by
-    the same code from the same inputs, compared field by field."""
+    Its YAML is compared by identity, then as the JSON the digest hashes (`_same_yaml`), so a value
+    written 1000 then 1e3 counts as changed; the rest (results, conflicts, problems, citations) are
+    kb's own dataclasses, made by the same code from the same inputs, compared field by field."""
 
     def __init__(self) -> None:
         self.claims: dict[str, tuple[Claim, tuple[object, ...], bytes, bytes]] = {}
         """Claim id -> (its claim, its other inputs, its page digest, its shown digest)."""
+
+
+def _cites(cv: ClaimView) -> list[tuple[str, bool, bool | None, object]]:
+    """What a claim's own page shows of its citations: source, archived, quote found and where."""
+    return [(c.source_id, c.source is not None, c.found, c.span) for c in cv.citations]
 
 
 def _same_yaml(claim: Claim, known: Claim) -> bool:
@@ -120,7 +125,7 @@ class Digests:
         rest = (
             str(e.location),
             e.problems,
-            [(c.source_id, c.source is not None, c.found, c.span) for c in cv.citations],
+            _cites(cv),
             cv.condemning,
             cv.result,
             cv.conflicts,
@@ -138,9 +143,12 @@ class Digests:
 
     def _claim(self, cv: ClaimView, shown: bytes) -> bytes:
         e = cv.entry
-        cites = [(c.source_id, c.source is not None, c.found, c.span) for c in cv.citations]
         text = _text(
-            e.claim.model_dump_json(), str(e.location), repr(e.problems), repr(cites), repr(cv.condemning)
+            e.claim.model_dump_json(),
+            str(e.location),
+            repr(e.problems),
+            repr(_cites(cv)),
+            repr(cv.condemning),
         )
         return _h(text, shown)  # and the rest of what the page shows
 
